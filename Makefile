@@ -1,0 +1,81 @@
+# The two commands: `make run` (the app on its own embedded PostgreSQL) and `make test` (every
+# check and test). Both install what is missing, with pinned versions, and are quick when it is there.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.ONESHELL:
+.DEFAULT_GOAL := help
+
+CARGO_LEPTOS_VERSION := 0.3.6
+# Must equal the `wasm-bindgen` crate pinned in Cargo.toml.
+WASM_BINDGEN_VERSION := 0.2.130
+
+export PATH := $(CURDIR)/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
+export LEPTOS_HASH_FILES := true
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+APT_INSTALL := DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q
+TEST_PG_DIR := $(CURDIR)/.data/test-pg
+PG := $(CURDIR)/target/debug/embedded-pg
+SERVER := $(CURDIR)/target/debug/server
+
+.PHONY: help run test setup setup-test lint build unit e2e sqlx-prepare
+
+help:
+	@echo "make run   - build and serve at http://127.0.0.1:3000 on the embedded database"
+	@echo "make test  - fmt, clippy, Rust tests against PostgreSQL, Playwright in Chromium"
+
+## run: the app at http://127.0.0.1:3000 with demo data; Ctrl-C stops it and its database.
+run: setup build
+	exec $(SERVER)
+
+## test: every check; the test database cluster is made afresh and removed again.
+test: setup setup-test lint build
+	export EMBEDDED_PG_DIR=$(TEST_PG_DIR)
+	$(PG) stop 2>/dev/null || true
+	rm -rf $(TEST_PG_DIR)
+	base_url=$$($(PG) start --no-fsync)
+	trap '$(PG) stop; rm -rf $(TEST_PG_DIR)' EXIT
+	echo "== Rust tests"
+	DATABASE_URL="$$base_url" cargo test --workspace --no-fail-fast
+	echo "== Browser tests (Chromium)"
+	export E2E_DATABASE_URL="$${base_url/\/postgres\?//incident_desk_e2e?}"
+	cd end2end && npx playwright test
+
+lint:
+	cargo fmt --all --check
+	cargo clippy --workspace --all-targets -- -D warnings
+	cargo clippy -p app --features hydrate --target wasm32-unknown-unknown -- -D warnings
+
+build:
+	cargo leptos build
+	cargo build -q -p embedded-pg
+
+## setup: toolchain pieces, idempotent and pinned.
+setup:
+	rustup target list --installed | grep -qx wasm32-unknown-unknown \
+	  || rustup target add wasm32-unknown-unknown
+	[ "$$(cargo leptos --version 2>/dev/null)" = "cargo-leptos $(CARGO_LEPTOS_VERSION)" ] \
+	  || cargo install cargo-leptos --version $(CARGO_LEPTOS_VERSION) --locked
+	# No --locked: one of its locked dependencies is missing from the registry.
+	[ "$$(wasm-bindgen --version 2>/dev/null)" = "wasm-bindgen $(WASM_BINDGEN_VERSION)" ] \
+	  || cargo install wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION) --force
+	command -v npm >/dev/null || { $(SUDO) apt-get update -q && $(APT_INSTALL) nodejs npm; }
+	[ node_modules/.package-lock.json -nt package-lock.json ] || npm ci --no-audit --no-fund
+	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null \
+	  || { $(SUDO) apt-get update -q && $(APT_INSTALL) postgresql; }
+
+setup-test:
+	[ -x /usr/bin/chromium ] || { $(SUDO) apt-get update -q && $(APT_INSTALL) chromium; }
+
+## sqlx-prepare: refresh .sqlx (the offline query data) after changing a query.
+sqlx-prepare: setup
+	export EMBEDDED_PG_DIR=$(CURDIR)/.data/sqlx-pg
+	cargo build -q -p embedded-pg
+	$(PG) start --no-fsync >/dev/null
+	trap '$(PG) stop' EXIT
+	db_url=$$($(PG) migrate sqlx_prepare)
+	rm -rf .sqlx && mkdir .sqlx
+	touch app/src/lib.rs server/src/lib.rs
+	SQLX_OFFLINE=false SQLX_OFFLINE_DIR=$(CURDIR)/.sqlx DATABASE_URL="$$db_url" \
+	  cargo check -q --workspace --all-targets --features app/ssr
+	echo "$$(ls .sqlx | wc -l) queries in .sqlx"

@@ -1,0 +1,20 @@
+//! Sign-in, sessions and the role rules that every page and server function applies.
+
+mod api;
+mod gate;
+mod pages;
+mod roles;
+
+pub use api::*;
+pub use gate::{AreaGate, AuthContext};
+pub use pages::LoginPage;
+pub use roles::{landing_for, Area, CurrentUser, Role};
+
+#[cfg(feature = "ssr")]
+pub mod password;
+#[cfg(feature = "ssr")]
+pub mod session;
+#[cfg(feature = "ssr")]
+pub mod store;
+#[cfg(feature = "ssr")]
+pub mod throttle;

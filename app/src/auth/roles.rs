@@ -1,0 +1,161 @@
+use serde::{Deserialize, Serialize};
+
+use crate::i18n::Locale;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    /// Account manager (客户经理) reporting from the field.
+    Reporter,
+    /// Member of the incident team (事件处理组).
+    Handler,
+    /// Operations reviewer of data-fix scripts.
+    Reviewer,
+    Admin,
+}
+
+impl Role {
+    pub const ALL: [Role; 4] = [Role::Reporter, Role::Handler, Role::Reviewer, Role::Admin];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Reporter => "reporter",
+            Self::Handler => "handler",
+            Self::Reviewer => "reviewer",
+            Self::Admin => "admin",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|role| role.as_str() == value)
+    }
+
+    /// Where this role lands after signing in.
+    pub fn home(self) -> &'static str {
+        match self {
+            Self::Reporter => Area::Mobile.root(),
+            Self::Handler | Self::Reviewer | Self::Admin => Area::Console.root(),
+        }
+    }
+}
+
+/// A part of the product that only some roles may enter. `/help` is public and is no area.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Area {
+    /// `/m`: the reporter's mobile app.
+    Mobile,
+    /// `/console`: the back office.
+    Console,
+}
+
+impl Area {
+    pub fn root(self) -> &'static str {
+        match self {
+            Self::Mobile => "/m",
+            Self::Console => "/console",
+        }
+    }
+
+    /// The role rule. Reporters see only the mobile app; everybody else works in the console.
+    pub fn admits(self, role: Role) -> bool {
+        match self {
+            Self::Mobile => role == Role::Reporter,
+            Self::Console => matches!(role, Role::Handler | Role::Reviewer | Role::Admin),
+        }
+    }
+
+    /// The area a local path belongs to, if any.
+    pub fn of_path(path: &str) -> Option<Self> {
+        [Self::Mobile, Self::Console].into_iter().find(|area| {
+            let root = area.root();
+            path == root
+                || path
+                    .strip_prefix(root)
+                    .is_some_and(|rest| rest.starts_with(['/', '?', '#']))
+        })
+    }
+}
+
+/// Where to go after signing in: the requested local page if the role may open it, else home.
+/// Only same-site paths are followed, so a crafted link cannot send users elsewhere, and only
+/// plain ASCII ones, since the path becomes a `Location` header.
+pub fn landing_for(role: Role, next: Option<&str>) -> String {
+    next.filter(|path| path.starts_with('/') && !path.starts_with("//"))
+        .filter(|path| path.bytes().all(|b| b.is_ascii_graphic() && b != b'\\'))
+        .filter(|path| Area::of_path(path).is_none_or(|area| area.admits(role)))
+        .filter(|path| !path.starts_with("/login"))
+        .map_or_else(|| role.home().to_owned(), str::to_owned)
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CurrentUser {
+    pub id: i64,
+    pub login: String,
+    pub display_name: String,
+    pub role: Role,
+    pub locale: Locale,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_role_meets_every_area_rule() {
+        let expected = [
+            (Role::Reporter, true, false),
+            (Role::Handler, false, true),
+            (Role::Reviewer, false, true),
+            (Role::Admin, false, true),
+        ];
+        for (role, mobile, console) in expected {
+            assert_eq!(Area::Mobile.admits(role), mobile, "{role:?} in /m");
+            assert_eq!(Area::Console.admits(role), console, "{role:?} in /console");
+        }
+    }
+
+    #[test]
+    fn roles_land_in_their_area() {
+        assert_eq!(Role::Reporter.home(), "/m");
+        for role in [Role::Handler, Role::Reviewer, Role::Admin] {
+            assert_eq!(role.home(), "/console");
+        }
+    }
+
+    #[test]
+    fn paths_map_to_areas_by_whole_segment() {
+        assert_eq!(Area::of_path("/m"), Some(Area::Mobile));
+        assert_eq!(Area::of_path("/m/r/12"), Some(Area::Mobile));
+        assert_eq!(Area::of_path("/console/i/7"), Some(Area::Console));
+        assert_eq!(Area::of_path("/mobile-offers"), None);
+        assert_eq!(Area::of_path("/help"), None);
+    }
+
+    #[test]
+    fn landing_follows_only_safe_permitted_paths() {
+        assert_eq!(landing_for(Role::Reporter, Some("/m/r/3")), "/m/r/3");
+        assert_eq!(landing_for(Role::Reporter, Some("/console")), "/m");
+        assert_eq!(landing_for(Role::Handler, Some("/m")), "/console");
+        assert_eq!(
+            landing_for(Role::Handler, Some("//evil.example")),
+            "/console"
+        );
+        assert_eq!(
+            landing_for(Role::Handler, Some("https://evil.example")),
+            "/console"
+        );
+        assert_eq!(landing_for(Role::Admin, Some("/help")), "/help");
+        assert_eq!(landing_for(Role::Admin, Some("/login")), "/console");
+        assert_eq!(landing_for(Role::Reviewer, None), "/console");
+        assert_eq!(landing_for(Role::Handler, Some("/help\\evil")), "/console");
+        assert_eq!(landing_for(Role::Handler, Some("/help/s/开户")), "/console");
+    }
+
+    #[test]
+    fn role_names_round_trip() {
+        for role in Role::ALL {
+            assert_eq!(Role::parse(role.as_str()), Some(role));
+        }
+        assert_eq!(Role::parse("root"), None);
+    }
+}

@@ -1,0 +1,105 @@
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::{Outlet, A};
+
+use super::console_team;
+use crate::auth::{Area, AreaGate};
+use crate::i18n::use_i18n;
+use crate::shell::{ErrorPanel, LanguageSwitch, Loading, SignOutButton, UserBadge};
+use crate::time::format_minute;
+
+/// Desktop frame: a side navigation and a wide working area.
+#[component]
+pub fn ConsoleLayout() -> impl IntoView {
+    view! {
+        <AreaGate area=Area::Console>
+            <ConsoleFrame />
+        </AreaGate>
+    }
+}
+
+#[component]
+fn ConsoleFrame() -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <div class="min-h-screen flex">
+            <nav class="w-56 shrink-0 bg-slate-900 text-slate-100 flex flex-col">
+                <div class="px-5 py-4 text-lg font-semibold">{move || i18n.t().app_name}</div>
+                <A href="/console" attr:class="px-5 py-2 hover:bg-slate-800 aria-[current=page]:bg-slate-800">
+                    {move || i18n.t().console_nav_queue}
+                </A>
+            </nav>
+            <div class="flex-1 flex flex-col min-w-0">
+                <header class="flex items-center justify-end gap-3 border-b border-slate-200 bg-white px-6 py-3">
+                    <UserBadge />
+                    <LanguageSwitch />
+                    <SignOutButton />
+                </header>
+                <main class="flex-1 p-6">
+                    <Outlet />
+                </main>
+            </div>
+        </div>
+    }
+}
+
+/// `/console`: the queue. Incidents arrive with the reporter app; until then it is honestly empty.
+#[component]
+pub fn ConsoleHome() -> impl IntoView {
+    let i18n = use_i18n();
+    let team = Resource::new(|| (), |_| console_team());
+    view! {
+        <Title text=move || i18n.t().console_title />
+        <h1 class="text-xl font-semibold">{move || i18n.t().console_title}</h1>
+        <div class="mt-6 grid gap-6 lg:grid-cols-3">
+            <section class="lg:col-span-2 rounded-xl border border-dashed border-slate-300 bg-white p-10 text-center">
+                <p class="font-medium text-slate-700">{move || i18n.t().console_empty_title}</p>
+                <p class="mt-2 text-sm text-slate-500">{move || i18n.t().console_empty_body}</p>
+            </section>
+            <section class="rounded-xl border border-slate-200 bg-white p-5">
+                <h2 class="font-semibold">{move || i18n.t().team_title}</h2>
+                <Suspense fallback=Loading>
+                    {move || Suspend::new(async move {
+                        match team.await {
+                            Ok(members) => {
+                                view! {
+                                    <ul class="mt-3 divide-y divide-slate-100" data-testid="team">
+                                        {members
+                                            .into_iter()
+                                            .map(|member| {
+                                                let role = member.role;
+                                                let seen = member.last_sign_in_at.map(format_minute);
+                                                view! {
+                                                    <li class="py-2">
+                                                        <div class="flex justify-between gap-2">
+                                                            <span class="font-medium">{member.display_name}</span>
+                                                            <span class="text-sm text-slate-500">
+                                                                {move || i18n.t().role_name(role)}
+                                                            </span>
+                                                        </div>
+                                                        <div class="text-xs text-slate-500">
+                                                            {move || i18n.t().last_sign_in} " "
+                                                            {
+                                                                let seen = seen.clone();
+                                                                move || {
+                                                                    seen.clone()
+                                                                        .unwrap_or_else(|| i18n.t().never_signed_in.to_owned())
+                                                                }
+                                                            }
+                                                        </div>
+                                                    </li>
+                                                }
+                                            })
+                                            .collect_view()}
+                                    </ul>
+                                }
+                                    .into_any()
+                            }
+                            Err(error) => view! { <ErrorPanel error /> }.into_any(),
+                        }
+                    })}
+                </Suspense>
+            </section>
+        </div>
+    }
+}

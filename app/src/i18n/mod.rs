@@ -1,0 +1,178 @@
+//! The interface language. Simplified Chinese by default, English on request; the choice lives
+//! in a cookie (read by the server before rendering) and in the signed-in user's profile.
+
+mod catalog;
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+pub use catalog::Texts;
+
+pub const LOCALE_COOKIE: &str = "desk_lang";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Locale {
+    #[default]
+    Zh,
+    En,
+}
+
+impl Locale {
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Zh => "zh",
+            Self::En => "en",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Self> {
+        match code {
+            "zh" => Some(Self::Zh),
+            "en" => Some(Self::En),
+            _ => None,
+        }
+    }
+
+    /// The value of `<html lang>`.
+    pub fn html_lang(self) -> &'static str {
+        match self {
+            Self::Zh => "zh-CN",
+            Self::En => "en",
+        }
+    }
+
+    pub fn from_html_lang(lang: &str) -> Self {
+        if lang.starts_with("en") {
+            Self::En
+        } else {
+            Self::Zh
+        }
+    }
+
+    pub fn other(self) -> Self {
+        match self {
+            Self::Zh => Self::En,
+            Self::En => Self::Zh,
+        }
+    }
+
+    pub fn texts(self) -> &'static Texts {
+        match self {
+            Self::Zh => &catalog::ZH,
+            Self::En => &catalog::EN,
+        }
+    }
+}
+
+/// Reactive access to the current language.
+#[derive(Clone, Copy)]
+pub struct I18n {
+    locale: RwSignal<Locale>,
+}
+
+impl I18n {
+    pub fn locale(&self) -> Locale {
+        self.locale.get()
+    }
+
+    /// The strings of the current language; reading it inside a closure keeps the view reactive.
+    pub fn t(&self) -> &'static Texts {
+        self.locale.get().texts()
+    }
+
+    pub fn set(&self, locale: Locale) {
+        self.locale.set(locale);
+        #[cfg(feature = "hydrate")]
+        if let Some(root) = document().document_element() {
+            let _ = root.set_attribute("lang", locale.html_lang());
+        }
+    }
+}
+
+pub fn use_i18n() -> I18n {
+    expect_context::<I18n>()
+}
+
+/// Provides the language for this render. On the server it comes from the request's cookie; in
+/// the browser from `<html lang>`, which the server wrote, so hydration sees the same strings.
+pub fn provide_i18n() -> I18n {
+    let i18n = I18n {
+        locale: RwSignal::new(initial_locale()),
+    };
+    provide_context(i18n);
+    i18n
+}
+
+#[cfg(feature = "ssr")]
+pub fn initial_locale() -> Locale {
+    use_context::<http::request::Parts>()
+        .and_then(|parts| request_locale(&parts.headers))
+        .unwrap_or_default()
+}
+
+#[cfg(all(feature = "hydrate", not(feature = "ssr")))]
+pub fn initial_locale() -> Locale {
+    document()
+        .document_element()
+        .and_then(|root| root.get_attribute("lang"))
+        .map(|lang| Locale::from_html_lang(&lang))
+        .unwrap_or_default()
+}
+
+#[cfg(not(any(feature = "ssr", feature = "hydrate")))]
+pub fn initial_locale() -> Locale {
+    Locale::default()
+}
+
+/// The language chosen in the request's cookie, if any.
+pub fn request_locale(headers: &http::HeaderMap) -> Option<Locale> {
+    headers
+        .get_all(http::header::COOKIE)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == LOCALE_COOKIE)
+        .and_then(|(_, value)| Locale::from_code(value))
+}
+
+/// `Set-Cookie` value remembering the language for a year. Readable by scripts on purpose: it
+/// holds nothing secret.
+pub fn locale_cookie(locale: Locale) -> String {
+    format!(
+        "{LOCALE_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax",
+        locale.code()
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn locale_cookie_is_found_among_others() {
+        let mut headers = http::HeaderMap::new();
+        let value = http::HeaderValue::from_static("desk_session=abc; desk_lang=en; x=1");
+        headers.insert(http::header::COOKIE, value);
+        assert_eq!(request_locale(&headers), Some(Locale::En));
+    }
+
+    #[test]
+    fn unknown_or_missing_locale_is_none() {
+        let mut headers = http::HeaderMap::new();
+        assert_eq!(request_locale(&headers), None);
+        headers.insert(
+            http::header::COOKIE,
+            http::HeaderValue::from_static("desk_lang=fr"),
+        );
+        assert_eq!(request_locale(&headers), None);
+    }
+
+    #[test]
+    fn html_lang_round_trips() {
+        for locale in [Locale::Zh, Locale::En] {
+            assert_eq!(Locale::from_html_lang(locale.html_lang()), locale);
+        }
+    }
+}

@@ -1,0 +1,115 @@
+//! Pieces every area's layout shares: language switch, sign-out, status pages.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::A;
+
+use crate::auth::{AuthContext, CurrentUser, SetLocale};
+use crate::error::AppError;
+use crate::i18n::use_i18n;
+
+#[component]
+pub fn LanguageSwitch() -> impl IntoView {
+    let i18n = use_i18n();
+    let save = ServerAction::<SetLocale>::new();
+    let switch = move |_| {
+        let locale = i18n.locale().other();
+        i18n.set(locale);
+        save.dispatch(SetLocale { locale });
+    };
+    view! {
+        <button
+            type="button"
+            data-testid="language-switch"
+            class="rounded-md px-2 py-1 text-sm text-slate-600 hover:bg-slate-200"
+            on:click=switch
+        >
+            {move || i18n.t().switch_language}
+        </button>
+    }
+}
+
+#[component]
+pub fn SignOutButton() -> impl IntoView {
+    let i18n = use_i18n();
+    let auth = expect_context::<AuthContext>();
+    view! {
+        <ActionForm action=auth.logout>
+            <button
+                type="submit"
+                class="rounded-md px-2 py-1 text-sm text-slate-600 hover:bg-slate-200"
+            >
+                {move || i18n.t().sign_out}
+            </button>
+        </ActionForm>
+    }
+}
+
+/// Name and role of the signed-in user.
+#[component]
+pub fn UserBadge() -> impl IntoView {
+    let i18n = use_i18n();
+    let user = expect_context::<CurrentUser>();
+    let role = user.role;
+    view! {
+        <span class="text-sm text-slate-700" data-testid="current-user">
+            <span class="font-medium">{user.display_name}</span>
+            <span class="ml-1 text-slate-500">{move || i18n.t().role_name(role)}</span>
+        </span>
+    }
+}
+
+#[component]
+pub fn Loading() -> impl IntoView {
+    let i18n = use_i18n();
+    view! { <p class="p-6 text-slate-500">{move || i18n.t().loading}</p> }
+}
+
+#[component]
+pub fn ErrorPanel(error: AppError) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <p role="alert" class="m-4 rounded-lg bg-red-50 border border-red-200 px-4 py-3 text-red-700">
+            {move || error.message(i18n.t())}
+        </p>
+    }
+}
+
+fn set_status(_status: http::StatusCode) {
+    #[cfg(feature = "ssr")]
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        response.set_status(_status);
+    }
+}
+
+/// A full page that says why it is shown, with the way back.
+#[component]
+fn StatusPage(title: fn(&crate::i18n::Texts) -> &'static str, body: String) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <Title text=move || title(i18n.t()) />
+        <main class="min-h-[60vh] flex flex-col items-center justify-center gap-3 px-4 text-center">
+            <h1 class="text-2xl font-semibold text-slate-900">{move || title(i18n.t())}</h1>
+            <p class="text-slate-600">{body}</p>
+            <A href="/" attr:class="text-sky-700 hover:underline">
+                {move || i18n.t().go_home}
+            </A>
+        </main>
+    }
+}
+
+#[component]
+pub fn Forbidden() -> impl IntoView {
+    set_status(http::StatusCode::FORBIDDEN);
+    let i18n = use_i18n();
+    let body = AppError::Forbidden.message(i18n.t());
+    view! { <StatusPage title=|t| t.forbidden_title body /> }
+}
+
+#[component]
+pub fn NotFound() -> impl IntoView {
+    set_status(http::StatusCode::NOT_FOUND);
+    let i18n = use_i18n();
+    let body = AppError::NotFound.message(i18n.t());
+    view! { <StatusPage title=|t| t.not_found_title body /> }
+}

@@ -1,0 +1,56 @@
+import { defineConfig } from '@playwright/test';
+
+// The server under test is the one `cargo leptos build` just made, on its own database
+// (E2E_DATABASE_URL, set by `make test`) and its own port.
+const port = Number(process.env.E2E_PORT ?? 3100);
+const databaseUrl = process.env.E2E_DATABASE_URL;
+if (!databaseUrl) {
+  throw new Error('E2E_DATABASE_URL is not set: run the browser tests through `make test`.');
+}
+
+export default defineConfig({
+  testDir: './tests',
+  timeout: 30_000,
+  expect: { timeout: 10_000 },
+  fullyParallel: true,
+  workers: 2,
+  retries: 0,
+  forbidOnly: true,
+  reporter: [['list']],
+  use: {
+    baseURL: `http://127.0.0.1:${port}`,
+    locale: 'zh-CN',
+    timezoneId: 'Asia/Shanghai',
+    trace: 'retain-on-failure',
+    launchOptions: {
+      executablePath: '/usr/bin/chromium',
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    },
+  },
+  webServer: {
+    command: './target/debug/server',
+    cwd: '..',
+    url: `http://127.0.0.1:${port}/readyz`,
+    reuseExistingServer: false,
+    timeout: 120_000,
+    stdout: 'ignore',
+    stderr: 'pipe',
+    env: {
+      DATABASE_URL: databaseUrl,
+      DEMO_DATA: '1',
+      LEPTOS_SITE_ADDR: `127.0.0.1:${port}`,
+      LEPTOS_SITE_ROOT: 'target/site',
+      LEPTOS_HASH_FILES: 'true',
+      RUST_LOG: 'warn',
+    },
+  },
+});

@@ -1,0 +1,48 @@
+//! Settings from the environment. Everything has a default that runs the app on one machine.
+
+use std::path::PathBuf;
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// An external database; when unset the server runs its own cluster in `embedded_pg_dir`.
+    pub database_url: Option<String>,
+    pub embedded_pg_dir: PathBuf,
+    /// Load demo users on first start. Defaults to on for the embedded database only.
+    pub demo_data: bool,
+    /// Mark the session cookie `Secure`; turn on behind HTTPS.
+    pub cookie_secure: bool,
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("{name} must be true/false/1/0, got {value:?}")]
+pub struct BadFlag {
+    name: &'static str,
+    value: String,
+}
+
+fn flag(name: &'static str) -> Result<Option<bool>, BadFlag> {
+    match std::env::var(name) {
+        Err(_) => Ok(None),
+        Ok(value) => match value.to_ascii_lowercase().as_str() {
+            "1" | "true" | "yes" | "on" => Ok(Some(true)),
+            "0" | "false" | "no" | "off" | "" => Ok(Some(false)),
+            _ => Err(BadFlag { name, value }),
+        },
+    }
+}
+
+impl Config {
+    pub fn from_env() -> Result<Self, BadFlag> {
+        let database_url = std::env::var("DATABASE_URL")
+            .ok()
+            .filter(|url| !url.is_empty());
+        let embedded = database_url.is_none();
+        Ok(Self {
+            embedded_pg_dir: std::env::var_os("EMBEDDED_PG_DIR")
+                .map_or_else(|| PathBuf::from(".data/pg"), PathBuf::from),
+            demo_data: flag("DEMO_DATA")?.unwrap_or(embedded),
+            cookie_secure: flag("COOKIE_SECURE")?.unwrap_or(false),
+            database_url,
+        })
+    }
+}

@@ -1,0 +1,155 @@
+//! The HTTP surface: Leptos pages and server functions, static assets, health checks, and the
+//! layers every request passes (sessions, request ids, logs, body limits).
+
+use std::path::Path;
+use std::time::Duration;
+
+use axum::body::{to_bytes, Body};
+use axum::extract::State;
+use axum::http::{header, HeaderValue, Request, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use leptos::prelude::*;
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use sqlx::PgPool;
+use tower::ServiceBuilder;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::services::ServeDir;
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
+use tower_sessions::cookie::SameSite;
+use tower_sessions::{Expiry, SessionManagerLayer};
+use tower_sessions_sqlx_store::PostgresStore;
+
+use app::app::{shell, App};
+use app::error::AppError;
+
+/// Largest request body accepted by pages and server functions.
+const BODY_LIMIT: usize = 1024 * 1024;
+const SESSION_COOKIE: &str = "desk_session";
+
+#[derive(Clone, axum::extract::FromRef)]
+pub struct AppState {
+    pub pool: PgPool,
+    pub leptos_options: LeptosOptions,
+}
+
+pub struct Settings {
+    pub cookie_secure: bool,
+}
+
+pub fn session_layer(
+    store: PostgresStore,
+    settings: &Settings,
+) -> SessionManagerLayer<PostgresStore> {
+    SessionManagerLayer::new(store)
+        .with_name(SESSION_COOKIE)
+        .with_http_only(true)
+        .with_same_site(SameSite::Lax)
+        .with_secure(settings.cookie_secure)
+        .with_expiry(Expiry::OnInactivity(
+            tower_sessions::cookie::time::Duration::days(7),
+        ))
+}
+
+pub fn router(state: AppState, sessions: SessionManagerLayer<PostgresStore>) -> Router {
+    let options = state.leptos_options.clone();
+    let pool = state.pool.clone();
+    let context = move || provide_context(pool.clone());
+
+    let render_options = options.clone();
+    let render_not_found =
+        leptos_axum::render_app_to_stream_with_context(context.clone(), move || {
+            shell(render_options.clone())
+        });
+    let site_root = Path::new(options.site_root.as_ref()).to_owned();
+    let pkg_dir = site_root.join(options.site_pkg_dir.as_ref());
+
+    // cargo-leptos names these files by content hash, so they never change under one name.
+    let hashed_assets = ServiceBuilder::new()
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("public, max-age=31536000, immutable"),
+        ))
+        .service(
+            ServeDir::new(pkg_dir)
+                .precompressed_br()
+                .precompressed_gzip(),
+        );
+    let other_files = ServiceBuilder::new()
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-cache"),
+        ))
+        .service(
+            ServeDir::new(site_root)
+                .precompressed_br()
+                .precompressed_gzip()
+                .fallback(axum::handler::HandlerWithoutStateExt::into_service(
+                    move |req: Request<Body>| render_not_found(req),
+                )),
+        );
+
+    let page_options = options.clone();
+    Router::new()
+        .route("/healthz", get(|| async { "ok" }))
+        .route("/readyz", get(readyz))
+        .leptos_routes_with_context(&state, generate_route_list(App), context, move || {
+            shell(page_options.clone())
+        })
+        .nest_service(&format!("/{}", options.site_pkg_dir), hashed_assets)
+        .fallback_service(other_files)
+        .layer(axum::middleware::map_response(server_fn_error_status))
+        .layer(sessions)
+        .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
+        .layer(
+            ServiceBuilder::new()
+                .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+                .layer(
+                    TraceLayer::new_for_http()
+                        .make_span_with(request_span)
+                        .on_response(DefaultOnResponse::new().level(tracing::Level::INFO)),
+                )
+                .layer(PropagateRequestIdLayer::x_request_id()),
+        )
+        .with_state(state)
+}
+
+/// One span a request, with its id. Only the path is logged: query strings can carry what a
+/// user searched for, customer identity included.
+fn request_span(request: &Request<Body>) -> tracing::Span {
+    let id = request
+        .headers()
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("-");
+    tracing::info_span!("request", id, method = %request.method(), path = request.uri().path())
+}
+
+async fn readyz(State(pool): State<PgPool>) -> StatusCode {
+    let ping = sqlx::query_scalar::<_, i32>("SELECT 1").fetch_one(&pool);
+    match tokio::time::timeout(Duration::from_secs(2), ping).await {
+        Ok(Ok(_)) => StatusCode::OK,
+        _ => StatusCode::SERVICE_UNAVAILABLE,
+    }
+}
+
+/// Server functions answer every error with 500; give typed errors their real status (403 for
+/// a role that may not call the function, 429 when throttled, ...). The body stays as it is.
+async fn server_fn_error_status(response: Response) -> Response {
+    let is_server_fn_error = response.status() == StatusCode::INTERNAL_SERVER_ERROR
+        && response.headers().contains_key("serverfnerror");
+    if !is_server_fn_error {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    let Ok(bytes) = to_bytes(body, 64 * 1024).await else {
+        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    };
+    if let Ok(error) = serde_json::from_slice::<AppError>(&bytes) {
+        parts.status = error.status();
+    }
+    Response::from_parts(parts, Body::from(bytes))
+}

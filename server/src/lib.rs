@@ -1,0 +1,8 @@
+//! Boots and wires the incident desk: configuration, database, HTTP routes, background work.
+
+pub mod config;
+pub mod http;
+pub mod telemetry;
+
+/// Migrations are embedded in the binary and applied at start-up.
+pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations");

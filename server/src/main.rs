@@ -1,0 +1,142 @@
+use std::net::SocketAddr;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use axum::serve::ListenerExt as _;
+use leptos::prelude::*;
+use tower_sessions::ExpiredDeletion as _;
+use tower_sessions_sqlx_store::PostgresStore;
+
+use embedded_pg::EmbeddedPostgres;
+use server::config::Config;
+use server::http::{self, AppState, Settings};
+
+const DATABASE: &str = "incident_desk";
+
+type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    server::telemetry::init();
+    match serve().await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            tracing::error!("{err}");
+            eprintln!("error: {err}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn serve() -> Result<(), BoxError> {
+    let config = Config::from_env()?;
+    let embedded_pg = match &config.database_url {
+        Some(_) => None,
+        None => {
+            let pg = EmbeddedPostgres::new(&config.embedded_pg_dir)?;
+            tracing::info!(dir = %pg.data_dir().display(), "starting embedded PostgreSQL");
+            pg.start().await?;
+            Some(pg)
+        }
+    };
+    let result = run(&config, embedded_pg.as_ref()).await;
+    if let Some(pg) = &embedded_pg {
+        tracing::info!("stopping embedded PostgreSQL");
+        if let Err(err) = pg.stop().await {
+            tracing::error!("could not stop embedded PostgreSQL: {err}");
+        }
+    }
+    result
+}
+
+async fn run(config: &Config, embedded_pg: Option<&EmbeddedPostgres>) -> Result<(), BoxError> {
+    let options = match (&config.database_url, embedded_pg) {
+        (Some(url), _) => url.parse()?,
+        (None, Some(pg)) => pg.connect_options(DATABASE),
+        (None, None) => return Err("no database configured".into()),
+    };
+    let pool = embedded_pg::connect_creating(options, 20).await?;
+    server::MIGRATOR.run(&pool).await?;
+
+    let session_store = PostgresStore::new(pool.clone());
+    session_store.migrate().await?;
+    let deletion = tokio::spawn(
+        session_store
+            .clone()
+            .continuously_delete_expired(Duration::from_secs(3600)),
+    );
+
+    if config.demo_data {
+        if app::demo::seed_if_empty(&pool).await? {
+            tracing::info!("demo data loaded");
+        }
+        print_demo_sign_ins();
+    }
+
+    let mut leptos_options = get_configuration(None)?.leptos_options;
+    if std::env::var_os("LEPTOS_HASH_FILES").is_none() {
+        // Started without cargo-leptos: use hashed asset names whenever the build wrote them.
+        leptos_options.hash_files = std::env::current_exe()?
+            .with_file_name(leptos_options.hash_file.as_ref())
+            .exists();
+    }
+    let addr = leptos_options.site_addr;
+    let state = AppState {
+        pool: pool.clone(),
+        leptos_options,
+    };
+    let settings = Settings {
+        cookie_secure: config.cookie_secure,
+    };
+    let app = http::router(state, http::session_layer(session_store, &settings));
+
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await?
+        // Responses written in several pieces (streamed pages, files) must not wait on Nagle.
+        .tap_io(|tcp| {
+            let _ = tcp.set_nodelay(true);
+        });
+    tracing::info!("listening on http://{addr}");
+    println!("incident desk is serving at http://{addr}  (Ctrl-C stops it)");
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await?;
+
+    deletion.abort();
+    pool.close().await;
+    Ok(())
+}
+
+fn print_demo_sign_ins() {
+    println!("demo sign-ins (password {}):", app::demo::DEMO_PASSWORD);
+    for user in &app::demo::DEMO_USERS {
+        println!(
+            "  {:<10} {} ({})",
+            user.login,
+            user.display_name,
+            user.role.as_str()
+        );
+    }
+}
+
+async fn shutdown_signal() {
+    let interrupt = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! {
+        () = interrupt => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down");
+}
