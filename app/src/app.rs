@@ -1,5 +1,5 @@
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, HashedStylesheet, Meta, MetaTags, Title};
+use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};
 use leptos_router::components::{ParentRoute, Redirect, Route, Router, Routes};
 use leptos_router::{path, SsrMode};
 
@@ -20,6 +20,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
             <head>
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1, viewport-fit=cover" />
+                <meta name="theme-color" content="#0369a1" />
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
                 <AutoReload options=options.clone() />
                 <HydrationScripts options=options.clone() />
                 <HashedStylesheet options id="leptos" />
@@ -32,6 +34,9 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
+/// Every route renders `Async`: the whole page, data included, in one response. Pages decide
+/// redirects and status codes (302 to sign in, 403) before anything is sent, and hydration never
+/// races fragments still streaming in over a slow phone network.
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
@@ -40,18 +45,17 @@ pub fn App() -> impl IntoView {
 
     view! {
         <Title text=move || i18n.t().app_name />
-        <Meta name="theme-color" content="#0369a1" />
         <Router>
             <Routes fallback=NotFound>
                 <Route path=path!("/") view=Start ssr=SsrMode::Async />
-                <Route path=path!("/login") view=LoginPage />
+                <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async />
                 <ParentRoute path=path!("/m") view=MobileLayout ssr=SsrMode::Async>
                     <Route path=path!("") view=ReporterHome />
                 </ParentRoute>
                 <ParentRoute path=path!("/console") view=ConsoleLayout ssr=SsrMode::Async>
                     <Route path=path!("") view=ConsoleHome />
                 </ParentRoute>
-                <ParentRoute path=path!("/help") view=HelpLayout>
+                <ParentRoute path=path!("/help") view=HelpLayout ssr=SsrMode::Async>
                     <Route path=path!("") view=HelpHome />
                 </ParentRoute>
             </Routes>

@@ -20,7 +20,7 @@ impl AuthContext {
     pub fn provide() -> Self {
         let login = ServerAction::<Login>::new();
         let logout = ServerAction::<Logout>::new();
-        let user = Resource::new_blocking(
+        let user = Resource::new(
             move || (login.version().get(), logout.version().get()),
             |_| whoami(),
         );

@@ -1,7 +1,8 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::components::{Redirect, A};
-use leptos_router::hooks::use_query_map;
+use leptos_router::components::A;
+use leptos_router::hooks::{use_navigate, use_query_map};
+use leptos_router::NavigateOptions;
 
 use super::{AuthContext, LOGIN_MAX_CHARS};
 use crate::error::AppError;
@@ -39,19 +40,18 @@ pub fn LoginPage() -> impl IntoView {
         Some(err) => Some(err.message(i18n.t())),
     };
 
-    let already_in = move || {
-        auth.user
-            .get()
-            .and_then(Result::ok)
-            .flatten()
-            .map(|user| view! { <Redirect path=user.role.home() /> })
-    };
+    // Somebody already signed in has nothing to do here.
+    let navigate = use_navigate();
+    Effect::new(move |_| {
+        if let Some(Ok(Some(user))) = auth.user.get() {
+            navigate(user.role.home(), NavigateOptions::default());
+        }
+    });
 
     let input_class = "mt-1 block w-full rounded-lg border border-slate-300 px-3 py-2 text-base \
                        focus:border-sky-600 focus:outline-none focus:ring-2 focus:ring-sky-200";
     view! {
         <Title text=move || i18n.t().login_title />
-        <Transition>{already_in}</Transition>
         <main class="min-h-screen bg-slate-100 flex flex-col items-center justify-center px-4 py-10">
             <div class="w-full max-w-sm">
                 <div class="flex justify-end mb-2">

@@ -182,9 +182,13 @@ async fn language_choice_is_remembered_for_the_user(pool: PgPool) {
     // A new sign-in, from a browser that never chose, brings the saved language back.
     let again = desk.sign_in_from("handler", PASSWORD, [127, 0, 0, 1]).await;
     assert_eq!(again.cookie("desk_lang").as_deref(), Some("desk_lang=en"));
-    let page = desk
-        .page("/console", again.cookie("desk_session").as_deref())
-        .await;
+    // The browser then sends both cookies.
+    let cookies = format!(
+        "{}; {}",
+        again.cookie("desk_session").expect("session"),
+        again.cookie("desk_lang").expect("language")
+    );
+    let page = desk.page("/console", Some(&cookies)).await;
     assert!(page.body.contains("Incident queue"), "English page");
 }
 
