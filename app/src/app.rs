@@ -6,7 +6,7 @@ use leptos_router::{path, SsrMode};
 use crate::auth::{AuthContext, LoginPage};
 use crate::console::{ConsoleHome, ConsoleLayout};
 use crate::help::{HelpHome, HelpLayout};
-use crate::i18n::{initial_locale, provide_i18n, use_i18n};
+use crate::i18n::{initial_locale, provide_i18n};
 use crate::reporter::{MobileLayout, ReporterHome};
 use crate::shell::{Loading, NotFound};
 
@@ -67,7 +67,6 @@ pub fn App() -> impl IntoView {
 #[component]
 fn Start() -> impl IntoView {
     let auth = expect_context::<AuthContext>();
-    let _ = use_i18n();
     view! {
         <Suspense fallback=Loading>
             {move || Suspend::new(async move {
