@@ -39,6 +39,7 @@ test: setup setup-test lint build
 	DATABASE_URL="$$base_url" cargo test --workspace --no-fail-fast
 	echo "== Browser tests (Chromium)"
 	export E2E_DATABASE_URL="$${base_url/\/postgres\?//incident_desk_e2e?}"
+	rm -rf target/e2e-uploads
 	cd end2end && npx playwright test
 
 lint:

@@ -50,7 +50,9 @@ export default defineConfig({
       LEPTOS_SITE_ADDR: `127.0.0.1:${port}`,
       LEPTOS_SITE_ROOT: 'target/site',
       LEPTOS_HASH_FILES: 'true',
-      RUST_LOG: 'warn',
+      RUST_LOG: process.env.E2E_RUST_LOG ?? 'warn',
+      // Emptied by `make test` before each run; tests read stored images from here.
+      UPLOAD_DIR: 'target/e2e-uploads',
     },
   },
 });

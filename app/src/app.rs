@@ -7,7 +7,7 @@ use crate::auth::{AuthContext, LoginPage};
 use crate::console::{ConsoleHome, ConsoleLayout};
 use crate::help::{HelpHome, HelpLayout};
 use crate::i18n::{initial_locale, provide_i18n};
-use crate::reporter::{MobileLayout, ReporterHome};
+use crate::reporter::{MobileLayout, NewReportPage, ReportPage, ReporterHome};
 use crate::shell::{Loading, NotFound};
 
 /// The HTML document, rendered on the server only. `lang` carries the chosen language to the
@@ -22,6 +22,11 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1, viewport-fit=cover" />
                 <meta name="theme-color" content="#0369a1" />
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
+                <link rel="manifest" href="/manifest.webmanifest" />
+                <link rel="apple-touch-icon" href="/icons/icon-192.png" />
+                // Keeps unsent reports and registers the service worker; before the app's
+                // module script, so it is defined when the app hydrates.
+                <script src="/outbox.js" defer></script>
                 <AutoReload options=options.clone() />
                 <HydrationScripts options=options.clone() />
                 <HashedStylesheet options id="leptos" />
@@ -51,6 +56,8 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async />
                 <ParentRoute path=path!("/m") view=MobileLayout ssr=SsrMode::Async>
                     <Route path=path!("") view=ReporterHome />
+                    <Route path=path!("new") view=NewReportPage />
+                    <Route path=path!("r/:number") view=ReportPage />
                 </ParentRoute>
                 <ParentRoute path=path!("/console") view=ConsoleLayout ssr=SsrMode::Async>
                     <Route path=path!("") view=ConsoleHome />

@@ -21,6 +21,20 @@ pub enum AppError {
     Throttled { retry_after_secs: u64 },
     #[error("invalid {field}: {problem:?}")]
     Invalid { field: String, problem: Problem },
+    /// The uploaded file is not an image (checked by content, not by name).
+    #[error("not an image")]
+    NotAnImage,
+    /// An image in a format the server cannot read (HEIC, for example).
+    #[error("unsupported image format {format}")]
+    UnsupportedImage { format: String },
+    #[error("body over {max_mb} MB")]
+    TooLarge { max_mb: u32 },
+    /// The action does not fit the incident's current status.
+    #[error("not allowed while {status:?}")]
+    NotNow { status: crate::incidents::Status },
+    /// The same client id was already used for something else.
+    #[error("conflicting client id")]
+    Conflict,
     #[error("internal error")]
     Internal,
     /// The request did not complete (network down, bad encoding). Produced by the server-fn
@@ -34,6 +48,37 @@ pub enum AppError {
 pub enum Problem {
     Required,
     TooLong { max: u32 },
+    TooMany { max: u32 },
+    UnknownChoice,
+    IdCardFormat,
+    IdCardBirthDate,
+    IdCardChecksum,
+    PassportFormat,
+    HkMacauPermitFormat,
+    TaiwanPermitFormat,
+    FundAccountFormat,
+    MobileFormat,
+}
+
+impl Problem {
+    /// The sentence shown at a field named `name`.
+    pub fn message(self, t: &Texts, name: &str) -> String {
+        let words = t.incident;
+        match self {
+            Self::Required => (t.err_required)(name),
+            Self::TooLong { max } => (t.err_too_long)(name, max),
+            Self::TooMany { max } => (words.err_too_many)(name, max),
+            Self::UnknownChoice => (words.err_unknown_choice)(name),
+            Self::IdCardFormat => words.err_id_card_format.to_owned(),
+            Self::IdCardBirthDate => words.err_id_card_birth_date.to_owned(),
+            Self::IdCardChecksum => words.err_id_card_checksum.to_owned(),
+            Self::PassportFormat => words.err_passport_format.to_owned(),
+            Self::HkMacauPermitFormat => words.err_hk_macau_permit_format.to_owned(),
+            Self::TaiwanPermitFormat => words.err_taiwan_permit_format.to_owned(),
+            Self::FundAccountFormat => words.err_fund_account_format.to_owned(),
+            Self::MobileFormat => words.err_mobile_format.to_owned(),
+        }
+    }
 }
 
 impl AppError {
@@ -52,7 +97,10 @@ impl AppError {
             Self::Forbidden => S::FORBIDDEN,
             Self::NotFound => S::NOT_FOUND,
             Self::Throttled { .. } => S::TOO_MANY_REQUESTS,
-            Self::Invalid { .. } => S::UNPROCESSABLE_ENTITY,
+            Self::Invalid { .. } | Self::NotNow { .. } => S::UNPROCESSABLE_ENTITY,
+            Self::NotAnImage | Self::UnsupportedImage { .. } => S::UNSUPPORTED_MEDIA_TYPE,
+            Self::TooLarge { .. } => S::PAYLOAD_TOO_LARGE,
+            Self::Conflict => S::CONFLICT,
             Self::Transport(_) => S::BAD_REQUEST,
             Self::Internal => S::INTERNAL_SERVER_ERROR,
         }
@@ -66,13 +114,12 @@ impl AppError {
             Self::NotFound => t.err_not_found.to_owned(),
             Self::BadCredentials => t.err_bad_credentials.to_owned(),
             Self::Throttled { retry_after_secs } => (t.err_throttled)(*retry_after_secs),
-            Self::Invalid { field, problem } => {
-                let name = t.field_name(field);
-                match problem {
-                    Problem::Required => (t.err_required)(name),
-                    Problem::TooLong { max } => (t.err_too_long)(name, *max),
-                }
-            }
+            Self::Invalid { field, problem } => problem.message(t, t.field_name(field)),
+            Self::NotAnImage => t.incident.err_not_an_image.to_owned(),
+            Self::UnsupportedImage { format } => (t.incident.err_unsupported_image)(format),
+            Self::TooLarge { max_mb } => (t.incident.err_too_large)(*max_mb),
+            Self::NotNow { status } => (t.incident.err_not_now)(t.incident.status_name(*status)),
+            Self::Conflict => t.incident.err_conflict.to_owned(),
             Self::Internal => t.err_internal.to_owned(),
             Self::Transport(_) => t.err_network.to_owned(),
         }

@@ -2,12 +2,16 @@
 //! One folder a domain; each holds its shared types, `#[server]` functions, `ssr`-only store
 //! code and pages.
 
+#![recursion_limit = "256"]
+
 pub mod app;
+pub mod attachments;
 pub mod auth;
 pub mod console;
 pub mod error;
 pub mod help;
 pub mod i18n;
+pub mod incidents;
 pub mod reference;
 pub mod reporter;
 pub mod shell;
@@ -15,6 +19,8 @@ pub mod time;
 
 #[cfg(feature = "ssr")]
 pub mod demo;
+#[cfg(feature = "ssr")]
+pub mod rest;
 #[cfg(feature = "ssr")]
 pub mod state;
 

@@ -1,6 +1,6 @@
 //! Timestamps are stored in UTC and always shown in Asia/Shanghai.
 
-use chrono::{DateTime, FixedOffset, Offset as _, Utc};
+use chrono::{DateTime, FixedOffset, NaiveDate, Offset as _, Utc};
 
 /// Asia/Shanghai has been UTC+8 without daylight saving since 1991, so a fixed offset is exact
 /// and spares the browser bundle a time-zone database.
@@ -16,6 +16,23 @@ pub fn format_minute(at: DateTime<Utc>) -> String {
     to_shanghai(at).format("%Y-%m-%d %H:%M").to_string()
 }
 
+/// Today's date in Shanghai: the upper bound of a birth date.
+pub fn shanghai_today() -> NaiveDate {
+    to_shanghai(Utc::now()).date_naive()
+}
+
+/// `09:05` for today, `11-23 09:05` earlier this year, the full minute otherwise.
+pub fn format_recent(at: DateTime<Utc>, now: DateTime<Utc>) -> String {
+    let (at, now) = (to_shanghai(at), to_shanghai(now));
+    if at.date_naive() == now.date_naive() {
+        at.format("%H:%M").to_string()
+    } else if at.format("%Y").to_string() == now.format("%Y").to_string() {
+        at.format("%m-%d %H:%M").to_string()
+    } else {
+        at.format("%Y-%m-%d %H:%M").to_string()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -28,5 +45,21 @@ mod tests {
             .single()
             .expect("valid time");
         assert_eq!(format_minute(at), "2026-11-24 01:30");
+    }
+
+    #[test]
+    fn recent_times_drop_what_the_reader_knows() {
+        let at = |d, h| {
+            Utc.with_ymd_and_hms(2026, 11, d, h, 5, 0)
+                .single()
+                .expect("valid time")
+        };
+        assert_eq!(format_recent(at(24, 2), at(24, 9)), "10:05");
+        assert_eq!(format_recent(at(20, 2), at(24, 9)), "11-20 10:05");
+        let last_year = Utc
+            .with_ymd_and_hms(2025, 1, 2, 2, 5, 0)
+            .single()
+            .expect("valid time");
+        assert_eq!(format_recent(last_year, at(24, 9)), "2025-01-02 10:05");
     }
 }

@@ -80,19 +80,20 @@ test('the help center is open to visitors and lists the systems', async ({ page 
   await expect(page.getByTestId('systems')).toContainText('银证转账');
 });
 
+// The reviewer's language only: reporters' tests elsewhere expect the Chinese default.
 test('English is remembered for the user across sign-ins', async ({ browser }) => {
   const first = await browser.newContext();
   const page = await first.newPage();
-  await signIn(page, 'reporter2');
-  await expectPath(page, '/m');
+  await signIn(page, 'reviewer');
+  await expectPath(page, '/console');
   await Promise.all([
     page.waitForResponse((r) => r.url().endsWith('/api/set_locale') && r.ok()),
     page.getByTestId('language-switch').click(),
   ]);
-  await expect(page.getByRole('heading', { name: 'My reports' })).toBeVisible();
+  await expect(page.getByRole('heading', { name: 'Incident queue' })).toBeVisible();
   await expect(page.locator('html')).toHaveAttribute('lang', 'en');
   await page.reload();
-  await expect(page.getByRole('heading', { name: 'My reports' })).toBeVisible();
+  await expect(page.getByRole('heading', { name: 'Incident queue' })).toBeVisible();
   await first.close();
 
   // A fresh browser starts in Chinese; signing in brings the user's English back.
@@ -100,7 +101,7 @@ test('English is remembered for the user across sign-ins', async ({ browser }) =
   const fresh = await second.newPage();
   await fresh.goto('/login');
   await expect(fresh.getByRole('heading', { name: '登录事件处理平台' })).toBeVisible();
-  await signIn(fresh, 'reporter2');
-  await expect(fresh.getByRole('heading', { name: 'My reports' })).toBeVisible();
+  await signIn(fresh, 'reviewer');
+  await expect(fresh.getByRole('heading', { name: 'Incident queue' })).toBeVisible();
   await second.close();
 });

@@ -11,6 +11,10 @@ pub struct Config {
     pub demo_data: bool,
     /// Mark the session cookie `Secure`; turn on behind HTTPS.
     pub cookie_secure: bool,
+    /// Where images are stored: a local folder, unless `media_url` names an object store.
+    pub upload_dir: PathBuf,
+    /// An object store URL such as `s3://bucket/prefix` (credentials from `AWS_*` variables).
+    pub media_url: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -42,6 +46,11 @@ impl Config {
                 .map_or_else(|| PathBuf::from(".data/pg"), PathBuf::from),
             demo_data: flag("DEMO_DATA")?.unwrap_or(embedded),
             cookie_secure: flag("COOKIE_SECURE")?.unwrap_or(false),
+            upload_dir: std::env::var_os("UPLOAD_DIR")
+                .map_or_else(|| PathBuf::from(".data/uploads"), PathBuf::from),
+            media_url: std::env::var("MEDIA_URL")
+                .ok()
+                .filter(|url| !url.is_empty()),
             database_url,
         })
     }

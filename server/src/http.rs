@@ -5,7 +5,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use axum::body::{to_bytes, Body};
-use axum::extract::State;
+use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{header, HeaderValue, Request, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -24,9 +24,13 @@ use tower_sessions::{Expiry, SessionManagerLayer};
 use tower_sessions_sqlx_store::PostgresStore;
 
 use app::app::{shell, App};
+use app::attachments::media::Media;
+use app::attachments::MAX_UPLOAD_MB;
 use app::error::AppError;
+use app::incidents::live::Activity;
 
-/// Largest request body accepted by pages and server functions.
+/// Largest request body accepted by pages, server functions and JSON endpoints; image uploads
+/// have their own, larger limit.
 const BODY_LIMIT: usize = 1024 * 1024;
 const SESSION_COOKIE: &str = "desk_session";
 
@@ -34,6 +38,8 @@ const SESSION_COOKIE: &str = "desk_session";
 pub struct AppState {
     pub pool: PgPool,
     pub leptos_options: LeptosOptions,
+    pub media: Media,
+    pub activity: Activity,
 }
 
 pub struct Settings {
@@ -93,17 +99,30 @@ pub fn router(state: AppState, sessions: SessionManagerLayer<PostgresStore>) -> 
         );
 
     let page_options = options.clone();
-    Router::new()
-        .route("/healthz", get(|| async { "ok" }))
-        .route("/readyz", get(readyz))
+    let pages = Router::new()
         .leptos_routes_with_context(&state, generate_route_list(App), context, move || {
             shell(page_options.clone())
         })
+        .layer(axum::middleware::map_response(server_fn_error_status))
+        .layer(RequestBodyLimitLayer::new(BODY_LIMIT));
+    // axum's extractors (JSON, multipart) honour this limit and answer 413 past it.
+    let uploads = (MAX_UPLOAD_MB as usize + 1) * 1024 * 1024;
+    let endpoints = app::rest::routes::<AppState>().layer(DefaultBodyLimit::max(BODY_LIMIT));
+    let upload = Router::new()
+        .route(
+            "/api/m/uploads",
+            axum::routing::post(app::attachments::http::upload),
+        )
+        .layer(DefaultBodyLimit::max(uploads));
+    Router::new()
+        .route("/healthz", get(|| async { "ok" }))
+        .route("/readyz", get(readyz))
+        .merge(upload)
+        .merge(endpoints)
+        .merge(pages)
         .nest_service(&format!("/{}", options.site_pkg_dir), hashed_assets)
         .fallback_service(other_files)
-        .layer(axum::middleware::map_response(server_fn_error_status))
         .layer(sessions)
-        .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
         .layer(
             ServiceBuilder::new()
                 .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))

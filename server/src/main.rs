@@ -7,6 +7,8 @@ use leptos::prelude::*;
 use tower_sessions::ExpiredDeletion as _;
 use tower_sessions_sqlx_store::PostgresStore;
 
+use app::attachments::media::Media;
+use app::incidents::live::Activity;
 use embedded_pg::EmbeddedPostgres;
 use server::config::Config;
 use server::http::{self, AppState, Settings};
@@ -81,9 +83,18 @@ async fn run(config: &Config, embedded_pg: Option<&EmbeddedPostgres>) -> Result<
             .exists();
     }
     let addr = leptos_options.site_addr;
+    let media = match &config.media_url {
+        Some(url) => Media::from_url(url)?,
+        None => Media::local(&config.upload_dir)?,
+    };
+    let activity = Activity::new();
+    let state_activity = activity.clone();
+    let listener_task = tokio::spawn(activity.clone().listen(pool.clone()));
     let state = AppState {
         pool: pool.clone(),
         leptos_options,
+        media,
+        activity,
     };
     let settings = Settings {
         cookie_secure: config.cookie_secure,
@@ -102,10 +113,11 @@ async fn run(config: &Config, embedded_pg: Option<&EmbeddedPostgres>) -> Result<
         listener,
         app.into_make_service_with_connect_info::<SocketAddr>(),
     )
-    .with_graceful_shutdown(shutdown_signal())
+    .with_graceful_shutdown(shutdown_signal(state_activity))
     .await?;
 
     deletion.abort();
+    listener_task.abort();
     pool.close().await;
     Ok(())
 }
@@ -122,7 +134,7 @@ fn print_demo_sign_ins() {
     }
 }
 
-async fn shutdown_signal() {
+async fn shutdown_signal(activity: Activity) {
     let interrupt = async {
         let _ = tokio::signal::ctrl_c().await;
     };
@@ -139,4 +151,5 @@ async fn shutdown_signal() {
         () = terminate => {},
     }
     tracing::info!("shutting down");
+    activity.close();
 }

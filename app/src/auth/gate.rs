@@ -38,24 +38,30 @@ impl AuthContext {
     }
 }
 
-/// Renders `children` only for a signed-in user whose role may enter `area`; the check runs on
-/// the server. Visitors are sent to sign in and come back; other roles see a 403 page. The user
-/// is provided as context to everything inside.
+/// The server's answer to "may this user work in this area?", for pieces of the area that show
+/// the user (the badge in the top bar).
+#[derive(Clone, Copy)]
+pub struct AreaAccess(pub Resource<Result<CurrentUser, AppError>>);
+
+/// Shows `children` only to a signed-in user whose role may enter `area`; the check runs on the
+/// server. Visitors are sent to sign in and come back; other roles see a 403 page.
+///
+/// The children are built once, outside the `Suspense`: server-side rendering re-runs the
+/// closures inside a `Suspense` while it waits, and pages built in there would create their
+/// resources more than once, with serialisation ids the browser never sees (a broken hydration).
 #[component]
-pub fn AreaGate(area: Area, children: ChildrenFn) -> impl IntoView {
+pub fn AreaGate(area: Area, children: Children) -> impl IntoView {
     let auth = expect_context::<AuthContext>();
     let location = use_location();
     // Blocking: the server decides redirect or 403 before the first byte is sent.
     let access = Resource::new_blocking(move || auth.version(), move |_| enter_area(area));
-    let children = StoredValue::new(children);
+    provide_context(AreaAccess(access));
+    let content = children();
     view! {
         <Suspense fallback=Loading>
             {move || Suspend::new(async move {
                 match access.await {
-                    Ok(user) => {
-                        provide_context(user);
-                        children.read_value()().into_any()
-                    }
+                    Ok(_) => ().into_any(),
                     Err(AppError::Unauthenticated) => {
                         let here = location.pathname.get_untracked();
                         let path = format!("/login?next={}", Url::escape(&here));
@@ -66,5 +72,9 @@ pub fn AreaGate(area: Area, children: ChildrenFn) -> impl IntoView {
                 }
             })}
         </Suspense>
+        // Shown to everyone who gets this far: a visitor is redirected before anything is
+        // sent, and for another role every server function of the area answers 403, so the
+        // frame holds nothing but that refusal.
+        {content}
     }
 }

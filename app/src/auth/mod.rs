@@ -6,7 +6,7 @@ mod pages;
 mod roles;
 
 pub use api::*;
-pub use gate::{AreaGate, AuthContext};
+pub use gate::{AreaAccess, AreaGate, AuthContext};
 pub use pages::LoginPage;
 pub use roles::{landing_for, Area, CurrentUser, Role};
 

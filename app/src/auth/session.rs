@@ -28,11 +28,18 @@ pub async fn client_ip() -> Option<IpAddr> {
 }
 
 pub async fn current_user() -> Result<Option<CurrentUser>, AppError> {
-    let session = session().await?;
+    user_of(&session().await?, &db()?).await
+}
+
+/// The user a session belongs to; plain HTTP handlers call this with their extracted session.
+pub async fn user_of(
+    session: &Session,
+    pool: &sqlx::PgPool,
+) -> Result<Option<CurrentUser>, AppError> {
     let Some(id) = session.get::<i64>(USER_ID).await? else {
         return Ok(None);
     };
-    let user = store::find_active(&db()?, id).await?;
+    let user = store::find_active(pool, id).await?;
     if user.is_none() {
         // The account was deactivated since: end the session.
         session.flush().await?;

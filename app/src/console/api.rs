@@ -1,11 +1,80 @@
 use leptos::prelude::*;
+use leptos::server_fn::codec::Json;
 
 use super::TeamMember;
 use crate::error::AppError;
+use crate::incidents::{Status, Step, TransferTarget};
+
+#[cfg(feature = "ssr")]
+mod guard {
+    pub use crate::auth::session::require_area;
+    pub use crate::auth::{Area, CurrentUser};
+    pub use crate::error::AppError;
+    pub use crate::incidents::store::{self, IncidentRef};
+    pub use crate::state::db;
+
+    /// A console user and the incident they act on.
+    pub async fn staff_on(number: i64) -> Result<(CurrentUser, IncidentRef), AppError> {
+        let user = require_area(Area::Console).await?;
+        let incident = store::find_by_number(&db()?, number)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        Ok((user, incident))
+    }
+}
 
 /// The people who work in the console. Console roles only.
 #[server(endpoint = "console/team")]
 pub async fn console_team() -> Result<Vec<TeamMember>, AppError> {
     crate::auth::session::require_area(crate::auth::Area::Console).await?;
     super::store::list_staff(&crate::state::db()?).await
+}
+
+/// A reply to the reporter, or an internal note the reporter never sees.
+#[server(endpoint = "console/reply", input = Json)]
+pub async fn console_reply(number: i64, body: String, internal: bool) -> Result<i64, AppError> {
+    use crate::incidents::{check_message, Side};
+    use guard::*;
+    let (user, incident) = staff_on(number).await?;
+    let body = body.trim();
+    check_message(body, 0).map_err(|p| AppError::invalid("message", p))?;
+    let message = store::NewMessage {
+        client_id: None,
+        side: Side::Handler,
+        internal,
+        body,
+        attachment_ids: &[],
+    };
+    store::post_message(&db()?, incident, &user, message).await
+}
+
+/// Moves an incident one workflow step.
+#[server(endpoint = "console/step", input = Json)]
+pub async fn console_step(
+    number: i64,
+    step: Step,
+    note: Option<String>,
+    solution: Option<String>,
+    transfer_target: Option<TransferTarget>,
+) -> Result<Status, AppError> {
+    use guard::*;
+    if !step.is_team_step() {
+        return Err(AppError::Forbidden);
+    }
+    let (user, incident) = staff_on(number).await?;
+    let details = store::StepDetails {
+        note: note.map(|n| n.trim().to_owned()).filter(|n| !n.is_empty()),
+        solution: solution.map(|s| s.trim().to_owned()),
+        transfer_target,
+    };
+    store::apply_step(&db()?, incident.id, &user, step, details).await
+}
+
+/// The team has read the reporter's messages so far (the reporter sees read markers).
+#[server(endpoint = "console/read", input = Json)]
+pub async fn console_mark_read(number: i64) -> Result<(), AppError> {
+    use crate::incidents::Side;
+    use guard::*;
+    let (_, incident) = staff_on(number).await?;
+    store::mark_read(&db()?, incident.id, Side::Handler).await
 }

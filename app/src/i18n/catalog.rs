@@ -50,6 +50,9 @@ pub struct Texts {
     pub err_too_long: fn(&str, u32) -> String,
     pub err_internal: &'static str,
     pub err_network: &'static str,
+
+    pub incident: &'static crate::incidents::texts::IncidentTexts,
+    pub reporter: &'static crate::reporter::texts::ReporterTexts,
 }
 
 impl Texts {
@@ -58,7 +61,7 @@ impl Texts {
         match field {
             "login" => self.field_login,
             "password" => self.field_password,
-            other => other,
+            other => self.incident.field_name(other).unwrap_or(other),
         }
     }
 
@@ -141,6 +144,8 @@ pub static ZH: Texts = Texts {
     err_too_long: |name, max| format!("{name}不能超过 {max} 个字"),
     err_internal: "服务器出错了，请稍后再试",
     err_network: "网络异常，请检查网络后重试",
+    incident: &crate::incidents::texts::ZH,
+    reporter: &crate::reporter::texts::ZH,
 };
 
 pub static EN: Texts = Texts {
@@ -192,6 +197,8 @@ pub static EN: Texts = Texts {
     err_too_long: |name, max| format!("{name} must be at most {max} characters."),
     err_internal: "Something went wrong on the server. Please try again later.",
     err_network: "Network problem. Check the connection and try again.",
+    incident: &crate::incidents::texts::EN,
+    reporter: &crate::reporter::texts::EN,
 };
 
 #[cfg(test)]

@@ -1,12 +1,25 @@
-//! The reporter's mobile app under `/m`.
+//! The reporter's mobile app under `/m`: my reports, a new report, one report with its thread.
+//! Reports and messages go through an offline outbox, so nothing written is lost to a bad network.
+
+mod api;
+mod home;
+mod new_report;
+pub mod outbox;
+mod report_page;
+pub mod texts;
+
+pub use api::*;
+pub use home::ReporterHome;
+pub use new_report::NewReportPage;
+pub use report_page::ReportPage;
 
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::components::Outlet;
 
 use crate::auth::{Area, AreaGate};
 use crate::i18n::use_i18n;
 use crate::shell::{LanguageSwitch, SignOutButton, UserBadge};
+use outbox::OutboxTick;
 
 /// Mobile-first frame: a compact top bar and one narrow column.
 #[component]
@@ -21,15 +34,39 @@ pub fn MobileLayout() -> impl IntoView {
 #[component]
 fn MobileFrame() -> impl IntoView {
     let i18n = use_i18n();
+    let tick = RwSignal::new(0u32);
+    provide_context(OutboxTick(tick));
+    let online = RwSignal::new(true);
+    #[cfg(feature = "hydrate")]
+    {
+        outbox::watch(tick);
+        // After hydration: the server rendered the page as online.
+        Effect::new(move |_| {
+            online.set(window().navigator().on_line());
+            leptos::task::spawn_local(outbox::warm());
+        });
+        let _ = window_event_listener(leptos::ev::online, move |_| online.set(true));
+        let _ = window_event_listener(leptos::ev::offline, move |_| online.set(false));
+    }
     view! {
         <div class="min-h-screen flex flex-col mx-auto max-w-md bg-white">
             <header class="sticky top-0 z-10 flex items-center justify-between gap-2 border-b border-slate-200 bg-white/95 px-4 py-3 backdrop-blur">
-                <span class="font-semibold text-sky-800">{move || i18n.t().app_name}</span>
+                <a href="/m" rel="external" class="font-semibold text-sky-800">
+                    {move || i18n.t().app_name}
+                </a>
                 <div class="flex items-center gap-1">
                     <LanguageSwitch />
                     <SignOutButton />
                 </div>
             </header>
+            <Show when=move || !online.get()>
+                <p
+                    data-testid="offline-banner"
+                    class="bg-amber-100 px-4 py-2 text-sm text-amber-900"
+                >
+                    {move || i18n.t().reporter.offline_banner}
+                </p>
+            </Show>
             <div class="px-4 pt-3">
                 <UserBadge />
             </div>
@@ -40,16 +77,89 @@ fn MobileFrame() -> impl IntoView {
     }
 }
 
-/// `/m`: my reports. Reporting arrives with the reporter app; until then the list is honestly empty.
+/// The label of an outbox item's state.
 #[component]
-pub fn ReporterHome() -> impl IntoView {
+fn OutboxState(state: outbox::ItemState, error: Option<String>) -> impl IntoView {
+    use outbox::ItemState;
     let i18n = use_i18n();
+    let (label, colour) = match state {
+        ItemState::Queued => (i18n.t().reporter.state_queued, "text-amber-700"),
+        ItemState::Sending => (i18n.t().reporter.state_sending, "text-sky-700"),
+        ItemState::Sent => (i18n.t().reporter.state_sent, "text-emerald-700"),
+        ItemState::Failed => (i18n.t().reporter.state_failed, "text-red-700"),
+    };
     view! {
-        <Title text=move || i18n.t().mobile_title />
-        <h1 class="text-lg font-semibold">{move || i18n.t().mobile_title}</h1>
-        <section class="mt-8 rounded-xl border border-dashed border-slate-300 p-6 text-center">
-            <p class="font-medium text-slate-700">{move || i18n.t().reporter_empty_title}</p>
-            <p class="mt-2 text-sm text-slate-500">{move || i18n.t().reporter_empty_body}</p>
-        </section>
+        <span data-testid="outbox-state" class=format!("text-xs font-medium {colour}")>
+            {label}
+        </span>
+        {error
+            .filter(|_| state != ItemState::Sent)
+            .map(|error| view! { <span class="ml-2 text-xs text-slate-500">{error}</span> })}
     }
+}
+
+/// Upload progress of an item's images.
+#[component]
+fn ImageProgress(images: Vec<outbox::ItemImage>) -> impl IntoView {
+    (!images.is_empty()).then(|| {
+        view! {
+            <div class="mt-2 flex gap-2">
+                {images
+                    .into_iter()
+                    .map(|image| {
+                        let width = format!("width: {:.0}%", image.progress * 100.0);
+                        view! {
+                            <div class="w-14">
+                                <img src=image.url alt="" class="h-14 w-14 rounded object-cover" />
+                                <div class="mt-1 h-1 rounded bg-slate-200">
+                                    <div data-testid="upload-progress" class="h-1 rounded bg-sky-600" style=width></div>
+                                </div>
+                            </div>
+                        }
+                    })
+                    .collect_view()}
+            </div>
+        }
+    })
+}
+
+/// Retry and discard for a failed item.
+#[component]
+fn OutboxActions(id: String, state: outbox::ItemState) -> impl IntoView {
+    let i18n = use_i18n();
+    let failed = state == outbox::ItemState::Failed;
+    let retry_id = id.clone();
+    let retry = move |_| {
+        let _id = retry_id.clone();
+        #[cfg(feature = "hydrate")]
+        leptos::task::spawn_local(async move {
+            let _ = outbox::retry(&_id).await;
+        });
+    };
+    let discard = move |_| {
+        let _id = id.clone();
+        #[cfg(feature = "hydrate")]
+        {
+            let confirmed = window()
+                .confirm_with_message(i18n.t().reporter.discard_confirm)
+                .unwrap_or(false);
+            if confirmed {
+                leptos::task::spawn_local(async move {
+                    let _ = outbox::discard(&_id).await;
+                });
+            }
+        }
+    };
+    failed.then(|| {
+        view! {
+            <div class="mt-2 flex gap-3 text-sm">
+                <button type="button" class="text-sky-700" data-testid="outbox-retry" on:click=retry>
+                    {move || i18n.t().reporter.retry}
+                </button>
+                <button type="button" class="text-red-700" data-testid="outbox-discard" on:click=discard>
+                    {move || i18n.t().reporter.discard}
+                </button>
+            </div>
+        }
+    })
 }

@@ -4,7 +4,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
 
-use crate::auth::{AuthContext, CurrentUser, SetLocale};
+use crate::auth::{AreaAccess, AuthContext, SetLocale};
 use crate::error::AppError;
 use crate::i18n::use_i18n;
 
@@ -38,6 +38,7 @@ pub fn SignOutButton() -> impl IntoView {
             <button
                 type="submit"
                 class="rounded-md px-2 py-1 text-sm text-slate-600 hover:bg-slate-200"
+                on:click=forget_private_pages
             >
                 {move || i18n.t().sign_out}
             </button>
@@ -45,17 +46,31 @@ pub fn SignOutButton() -> impl IntoView {
     }
 }
 
-/// Name and role of the signed-in user.
+/// Pages kept for offline use hold the user's reports: drop them at sign-out.
+fn forget_private_pages(_: leptos::ev::MouseEvent) {
+    #[cfg(feature = "hydrate")]
+    leptos::task::spawn_local(crate::reporter::outbox::clear_private());
+}
+
+/// Name and role of the signed-in user of the area.
 #[component]
 pub fn UserBadge() -> impl IntoView {
     let i18n = use_i18n();
-    let user = expect_context::<CurrentUser>();
-    let role = user.role;
+    let AreaAccess(access) = expect_context::<AreaAccess>();
     view! {
-        <span class="text-sm text-slate-700" data-testid="current-user">
-            <span class="font-medium">{user.display_name}</span>
-            <span class="ml-1 text-slate-500">{move || i18n.t().role_name(role)}</span>
-        </span>
+        <Suspense>
+            {move || Suspend::new(async move {
+                access.await.ok().map(|user| {
+                    let role = user.role;
+                    view! {
+                        <span class="text-sm text-slate-700" data-testid="current-user">
+                            <span class="font-medium">{user.display_name}</span>
+                            <span class="ml-1 text-slate-500">{move || i18n.t().role_name(role)}</span>
+                        </span>
+                    }
+                })
+            })}
+        </Suspense>
     }
 }
 
@@ -75,7 +90,7 @@ pub fn ErrorPanel(error: AppError) -> impl IntoView {
     }
 }
 
-fn set_status(_status: http::StatusCode) {
+pub fn set_status(_status: http::StatusCode) {
     #[cfg(feature = "ssr")]
     if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
         response.set_status(_status);

@@ -11,13 +11,18 @@ use sqlx::PgPool;
 use tower::ServiceExt as _;
 use tower_sessions_sqlx_store::PostgresStore;
 
+use app::attachments::media::Media;
 use app::auth::{password, store, Role};
+use app::incidents::live::Activity;
 use server::http::{router, session_layer, AppState, Settings};
 
 pub const PASSWORD: &str = "correct horse 42";
 
 pub struct Desk {
     router: Router,
+    pub pool: PgPool,
+    /// Where this desk stores images; removed with the desk.
+    pub media_dir: tempfile::TempDir,
 }
 
 pub struct Reply {
@@ -57,18 +62,103 @@ impl Desk {
         }
         let sessions = PostgresStore::new(pool.clone());
         sessions.migrate().await.expect("session schema");
+        let media_dir = tempfile::tempdir().expect("media folder");
+        let activity = Activity::new();
+        tokio::spawn(activity.clone().listen(pool.clone()));
         let state = AppState {
-            pool,
+            pool: pool.clone(),
             leptos_options: LeptosOptions::builder()
                 .output_name("incident-desk")
                 .build(),
+            media: Media::local(media_dir.path()).expect("media store"),
+            activity,
         };
         let settings = Settings {
             cookie_secure: false,
         };
         Self {
             router: router(state, session_layer(sessions, &settings)),
+            pool,
+            media_dir,
         }
+    }
+
+    /// Another user of `role`, signed in; returns the session cookie.
+    pub async fn another(&self, login: &str, role: Role) -> String {
+        let hash = password::hash(PASSWORD.to_owned()).await.expect("hash");
+        store::create(
+            &self.pool,
+            store::NewUser {
+                login,
+                display_name: login,
+                role,
+                password_hash: &hash,
+            },
+        )
+        .await
+        .expect("create user");
+        let reply = self.sign_in_from(login, PASSWORD, [127, 0, 0, 1]).await;
+        reply.cookie("desk_session").expect("session cookie")
+    }
+
+    /// Sends raw bytes as a program would (JSON accepted back).
+    pub async fn send(
+        &self,
+        method: Method,
+        path: &str,
+        cookie: Option<&str>,
+        content_type: Option<&str>,
+        body: Vec<u8>,
+    ) -> Reply {
+        let mut request = Request::builder()
+            .method(method)
+            .uri(path)
+            .header(header::ACCEPT, "application/json");
+        if let Some(cookie) = cookie {
+            request = request.header(header::COOKIE, cookie);
+        }
+        if let Some(content_type) = content_type {
+            request = request.header(header::CONTENT_TYPE, content_type);
+        }
+        let request = request.body(Body::from(body)).expect("request");
+        self.respond(request, [127, 0, 0, 1]).await
+    }
+
+    pub async fn post_json(&self, path: &str, cookie: &str, body: &serde_json::Value) -> Reply {
+        self.send(
+            Method::POST,
+            path,
+            Some(cookie),
+            Some("application/json"),
+            body.to_string().into_bytes(),
+        )
+        .await
+    }
+
+    pub async fn get(&self, path: &str, cookie: &str) -> Reply {
+        self.send(Method::GET, path, Some(cookie), None, Vec::new())
+            .await
+    }
+
+    /// A multipart upload as the outbox sends it.
+    pub async fn upload(&self, cookie: &str, client_id: uuid::Uuid, file: &[u8]) -> Reply {
+        const BOUNDARY: &str = "desk-test-boundary";
+        let mut body = format!(
+            "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"client_id\"\r\n\r\n{client_id}\r\n\
+             --{BOUNDARY}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"photo.jpg\"\r\n\
+             Content-Type: image/jpeg\r\n\r\n"
+        )
+        .into_bytes();
+        body.extend_from_slice(file);
+        body.extend_from_slice(format!("\r\n--{BOUNDARY}--\r\n").as_bytes());
+        self.send(
+            Method::POST,
+            "/api/m/uploads",
+            Some(cookie),
+            Some(&format!("multipart/form-data; boundary={BOUNDARY}")),
+            body,
+        )
+        .await
     }
 
     pub async fn request(
@@ -92,6 +182,10 @@ impl Desk {
         let request = request
             .body(Body::from(form.unwrap_or_default().to_owned()))
             .expect("request");
+        self.respond(request, from).await
+    }
+
+    async fn respond(&self, request: Request<Body>, from: [u8; 4]) -> Reply {
         let response = self
             .router
             .clone()

@@ -1,0 +1,168 @@
+//! Upload and download of images.
+
+use axum::extract::{Multipart, Path, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use sqlx::PgPool;
+use uuid::Uuid;
+
+use super::media::Media;
+use super::{image, store, Uploaded, MAX_UPLOAD_MB};
+use crate::auth::{Area, CurrentUser};
+use crate::error::{AppError, Problem};
+use crate::rest::{Caller, RestError};
+
+/// `POST /api/m/uploads`, multipart with `client_id` and `file`. Answers the same attachment for
+/// a repeated client id, so a retried upload stores nothing twice.
+pub async fn upload(
+    State(pool): State<PgPool>,
+    State(media): State<Media>,
+    caller: Caller,
+    multipart: Multipart,
+) -> Result<(StatusCode, Json<Uploaded>), RestError> {
+    let user = signed_in(&caller)?;
+    let (client_id, bytes) = read_upload(multipart).await.map_err(|e| caller.error(e))?;
+    if let Some(existing) = store::find_by_client_id(&pool, user.id, client_id)
+        .await
+        .map_err(|e| caller.error(e))?
+    {
+        return Ok((StatusCode::OK, Json(existing)));
+    }
+    let processed = tokio::task::spawn_blocking(move || image::process(&bytes))
+        .await
+        .map_err(|_| caller.error(AppError::Internal))?
+        .map_err(|e| caller.error(e))?;
+
+    let id = Uuid::new_v4();
+    let object_key = format!("attachments/{id}.jpg");
+    let thumb_key = format!("attachments/{id}.thumb.jpg");
+    let byte_size = processed.full.len();
+    media
+        .put(&object_key, processed.full)
+        .await
+        .map_err(|e| caller.error(e))?;
+    media
+        .put(&thumb_key, processed.thumb)
+        .await
+        .map_err(|e| caller.error(e))?;
+    let new = store::NewAttachment {
+        id,
+        client_id,
+        uploader_id: user.id,
+        width: dimension(processed.width),
+        height: dimension(processed.height),
+        byte_size: dimension(byte_size as u32),
+        object_key,
+        thumb_key,
+    };
+    let stored = store::insert(&pool, &new)
+        .await
+        .map_err(|e| caller.error(e))?;
+    Ok((StatusCode::CREATED, Json(stored)))
+}
+
+fn dimension(value: u32) -> i32 {
+    i32::try_from(value).unwrap_or(i32::MAX)
+}
+
+/// Reporters upload from the phone, the team from the console: any signed-in role.
+fn signed_in(caller: &Caller) -> Result<&CurrentUser, RestError> {
+    caller
+        .in_area(Area::Mobile)
+        .or_else(|_| caller.in_area(Area::Console))
+}
+
+async fn read_upload(mut multipart: Multipart) -> Result<(Uuid, Vec<u8>), AppError> {
+    let mut client_id = None;
+    let mut file = None;
+    while let Some(field) = multipart.next_field().await.map_err(multipart_error)? {
+        match field.name() {
+            Some("client_id") => {
+                let text = field.text().await.map_err(multipart_error)?;
+                client_id = Some(
+                    Uuid::parse_str(text.trim())
+                        .map_err(|_| AppError::invalid("client_id", Problem::UnknownChoice))?,
+                );
+            }
+            Some("file") => file = Some(field.bytes().await.map_err(multipart_error)?.to_vec()),
+            _ => {}
+        }
+    }
+    let client_id = client_id.ok_or_else(|| AppError::invalid("client_id", Problem::Required))?;
+    let file = file
+        .filter(|bytes| !bytes.is_empty())
+        .ok_or_else(|| AppError::invalid("file", Problem::Required))?;
+    Ok((client_id, file))
+}
+
+/// axum reports a body over the route's limit as 413; everything else is a broken request.
+fn multipart_error(err: axum::extract::multipart::MultipartError) -> AppError {
+    if err.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        AppError::TooLarge {
+            max_mb: MAX_UPLOAD_MB,
+        }
+    } else {
+        AppError::Transport(err.body_text())
+    }
+}
+
+/// `GET /api/attachments/{id}`.
+pub async fn full(
+    State(pool): State<PgPool>,
+    State(media): State<Media>,
+    caller: Caller,
+    Path(id): Path<Uuid>,
+) -> Result<Response, RestError> {
+    serve(&pool, &media, &caller, id, false).await
+}
+
+/// `GET /api/attachments/{id}/thumb`.
+pub async fn thumb(
+    State(pool): State<PgPool>,
+    State(media): State<Media>,
+    caller: Caller,
+    Path(id): Path<Uuid>,
+) -> Result<Response, RestError> {
+    serve(&pool, &media, &caller, id, true).await
+}
+
+/// Images go to the incident team, to their uploader and to the incident's reporter (never
+/// images of internal notes). Anyone else gets "not found", as if the id did not exist.
+async fn serve(
+    pool: &PgPool,
+    media: &Media,
+    caller: &Caller,
+    id: Uuid,
+    thumbnail: bool,
+) -> Result<Response, RestError> {
+    let user = signed_in(caller)?;
+    let stored = store::find_stored(pool, id)
+        .await
+        .map_err(|e| caller.error(e))?
+        .ok_or_else(|| caller.error(AppError::NotFound))?;
+    let allowed = Area::Console.admits(user.role)
+        || stored.uploader_id == user.id
+        || (stored.reporter_id == Some(user.id) && !stored.internal);
+    if !allowed {
+        return Err(caller.error(AppError::NotFound));
+    }
+    let key = if thumbnail {
+        &stored.thumb_key
+    } else {
+        &stored.object_key
+    };
+    let bytes = media.get(key).await.map_err(|e| caller.error(e))?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "image/jpeg"),
+            // The bytes of an id never change; only this user's browser may keep them.
+            (
+                header::CACHE_CONTROL,
+                "private, max-age=31536000, immutable",
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
+}

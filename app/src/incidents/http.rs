@@ -1,0 +1,136 @@
+//! The reporter's write endpoints, called by the offline outbox (from the page or the service
+//! worker), and the live event stream of one report.
+
+use std::convert::Infallible;
+use std::time::Duration;
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::Json;
+use futures_util::{Stream, StreamExt};
+use serde::{Deserialize, Serialize};
+use sqlx::PgPool;
+use tokio_stream::wrappers::BroadcastStream;
+use uuid::Uuid;
+
+use super::live::Activity;
+use super::store::{self, NewMessage};
+use super::{check_message, NewReport, Side};
+use crate::auth::Area;
+use crate::error::AppError;
+use crate::rest::{Caller, RestError};
+use crate::time::shanghai_today;
+
+#[derive(Debug, Deserialize)]
+pub struct ReportSubmission {
+    pub client_id: Uuid,
+    #[serde(flatten)]
+    pub report: NewReport,
+    #[serde(default)]
+    pub attachment_ids: Vec<Uuid>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Filed {
+    pub number: i64,
+}
+
+/// `POST /api/m/reports`: files a report once per client id.
+pub async fn file_report(
+    State(pool): State<PgPool>,
+    caller: Caller,
+    Json(submission): Json<ReportSubmission>,
+) -> Result<(StatusCode, Json<Filed>), RestError> {
+    let user = caller.in_area(Area::Mobile)?;
+    let report = submission.report.normalized();
+    if let Some(first) = report.problems(shanghai_today()).first() {
+        return Err(caller.error(AppError::invalid(first.field, first.problem)));
+    }
+    let number = store::create_report(
+        &pool,
+        user,
+        submission.client_id,
+        &report,
+        &submission.attachment_ids,
+    )
+    .await
+    .map_err(|e| caller.error(e))?;
+    Ok((StatusCode::CREATED, Json(Filed { number })))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct MessageSubmission {
+    pub client_id: Uuid,
+    /// A string: the outbox keeps the number as the page's URL has it.
+    pub incident_number: String,
+    #[serde(default)]
+    pub body: String,
+    #[serde(default)]
+    pub attachment_ids: Vec<Uuid>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Posted {
+    pub id: i64,
+}
+
+/// `POST /api/m/messages`: the reporter's message in the thread, once per client id.
+pub async fn post_message(
+    State(pool): State<PgPool>,
+    caller: Caller,
+    Json(submission): Json<MessageSubmission>,
+) -> Result<(StatusCode, Json<Posted>), RestError> {
+    let user = caller.in_area(Area::Mobile)?;
+    let number: i64 = submission
+        .incident_number
+        .trim()
+        .parse()
+        .map_err(|_| caller.error(AppError::NotFound))?;
+    let body = submission.body.trim();
+    check_message(body, submission.attachment_ids.len())
+        .map_err(|problem| caller.error(AppError::invalid("message", problem)))?;
+    let incident = store::find_for_reporter(&pool, number, user)
+        .await
+        .map_err(|e| caller.error(e))?;
+    let message = NewMessage {
+        client_id: Some(submission.client_id),
+        side: Side::Reporter,
+        internal: false,
+        body,
+        attachment_ids: &submission.attachment_ids,
+    };
+    let id = store::post_message(&pool, incident, user, message)
+        .await
+        .map_err(|e| caller.error(e))?;
+    Ok((StatusCode::CREATED, Json(Posted { id })))
+}
+
+/// `GET /api/m/reports/{number}/events`: a `changed` event whenever the report changes (a reply,
+/// a status step, a read marker). The page refetches on each; a `ready` event on every
+/// (re)connection lets it catch up on what it missed while disconnected.
+pub async fn report_events(
+    State(pool): State<PgPool>,
+    State(activity): State<Activity>,
+    caller: Caller,
+    Path(number): Path<i64>,
+) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, RestError> {
+    let user = caller.in_area(Area::Mobile)?;
+    let incident = store::find_for_reporter(&pool, number, user)
+        .await
+        .map_err(|e| caller.error(e))?;
+    let changes =
+        BroadcastStream::new(activity.subscribe()).filter_map(move |change| {
+            // A lagging receiver missed some ids: tell the page to refetch anyway.
+            let relevant = change.map_or(true, |id| id == incident.id);
+            async move {
+                relevant.then(|| Ok(Event::default().event("changed").data(number.to_string())))
+            }
+        });
+    // Browsers drop events without data.
+    let ready = futures_util::stream::once(async move {
+        Ok(Event::default().event("ready").data(number.to_string()))
+    });
+    let stream = ready.chain(changes).take_until(activity.closed());
+    Ok(Sse::new(stream).keep_alive(KeepAlive::new().interval(Duration::from_secs(20))))
+}

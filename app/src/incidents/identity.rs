@@ -1,0 +1,273 @@
+//! Customer identity documents: the rules that decide whether a number can be right, shared by
+//! the browser and the server so both refuse the same input with the same words.
+
+use chrono::{Datelike, NaiveDate};
+use serde::{Deserialize, Serialize};
+
+use crate::error::Problem;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DocType {
+    /// 居民身份证, 18 characters with a checksum.
+    #[default]
+    IdCard,
+    Passport,
+    /// 港澳居民来往内地通行证.
+    HkMacauPermit,
+    /// 台湾居民来往大陆通行证.
+    TaiwanPermit,
+}
+
+impl DocType {
+    pub const ALL: [DocType; 4] = [
+        DocType::IdCard,
+        DocType::Passport,
+        DocType::HkMacauPermit,
+        DocType::TaiwanPermit,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::IdCard => "id_card",
+            Self::Passport => "passport",
+            Self::HkMacauPermit => "hk_macau_permit",
+            Self::TaiwanPermit => "taiwan_permit",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|t| t.as_str() == value)
+    }
+}
+
+/// Upper-cases and strips spaces, the way people type numbers off a card.
+pub fn normalize_doc_number(raw: &str) -> String {
+    raw.chars()
+        .filter(|c| !c.is_whitespace())
+        .collect::<String>()
+        .to_uppercase()
+}
+
+/// Checks a normalised document number; `today` bounds the birth date of an ID card.
+pub fn check_doc_number(kind: DocType, number: &str, today: NaiveDate) -> Result<(), Problem> {
+    if number.is_empty() {
+        return Err(Problem::Required);
+    }
+    match kind {
+        DocType::IdCard => check_id_card(number, today),
+        DocType::Passport => {
+            let ok = (5..=17).contains(&number.len())
+                && number.chars().all(|c| c.is_ascii_alphanumeric());
+            ok.then_some(()).ok_or(Problem::PassportFormat)
+        }
+        DocType::HkMacauPermit => {
+            let digits = number.get(1..).unwrap_or("");
+            let ok = (number.starts_with('H') || number.starts_with('M'))
+                && matches!(digits.len(), 8 | 10)
+                && digits.chars().all(|c| c.is_ascii_digit());
+            ok.then_some(()).ok_or(Problem::HkMacauPermitFormat)
+        }
+        DocType::TaiwanPermit => {
+            let ok = matches!(number.len(), 8 | 10) && number.chars().all(|c| c.is_ascii_digit());
+            ok.then_some(()).ok_or(Problem::TaiwanPermitFormat)
+        }
+    }
+}
+
+const WEIGHTS: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+const CHECK_CHARS: [char; 11] = ['1', '0', 'X', '9', '8', '7', '6', '5', '4', '3', '2'];
+
+/// GB 11643: 17 digits (region, birth date, sequence) and a check character.
+fn check_id_card(number: &str, today: NaiveDate) -> Result<(), Problem> {
+    let chars: Vec<char> = number.chars().collect();
+    let well_formed = chars.len() == 18
+        && chars[..17].iter().all(char::is_ascii_digit)
+        && (chars[17].is_ascii_digit() || chars[17] == 'X');
+    if !well_formed {
+        return Err(Problem::IdCardFormat);
+    }
+    let birth = NaiveDate::parse_from_str(&number[6..14], "%Y%m%d")
+        .ok()
+        .filter(|date| date.year() >= 1900 && *date <= today);
+    if birth.is_none() {
+        return Err(Problem::IdCardBirthDate);
+    }
+    let sum: u32 = chars[..17]
+        .iter()
+        .zip(WEIGHTS)
+        .map(|(c, w)| c.to_digit(10).unwrap_or(0) * w)
+        .sum();
+    if CHECK_CHARS[(sum % 11) as usize] == chars[17] {
+        Ok(())
+    } else {
+        Err(Problem::IdCardChecksum)
+    }
+}
+
+/// 资金账号: digits only, as the brokerage issues them.
+pub fn check_fund_account(value: &str) -> Result<(), Problem> {
+    let ok = (6..=20).contains(&value.len()) && value.chars().all(|c| c.is_ascii_digit());
+    ok.then_some(()).ok_or(Problem::FundAccountFormat)
+}
+
+/// A mainland mobile number.
+pub fn check_mobile(value: &str) -> Result<(), Problem> {
+    let bytes = value.as_bytes();
+    let ok = bytes.len() == 11
+        && bytes[0] == b'1'
+        && (b'3'..=b'9').contains(&bytes[1])
+        && bytes.iter().all(u8::is_ascii_digit);
+    ok.then_some(()).ok_or(Problem::MobileFormat)
+}
+
+/// Keeps the first character of a name: "王芳" -> "王*".
+pub fn mask_name(name: &str) -> String {
+    let mut chars = name.chars();
+    match chars.next() {
+        Some(first) => {
+            let rest = chars.count().max(1);
+            format!("{first}{}", "*".repeat(rest))
+        }
+        None => String::new(),
+    }
+}
+
+/// Keeps the ends of a number: "110101199003071234" -> "1101**********1234".
+pub fn mask_number(number: &str, head: usize, tail: usize) -> String {
+    let chars: Vec<char> = number.chars().collect();
+    if chars.len() <= head + tail {
+        return "*".repeat(chars.len());
+    }
+    let mut out: String = chars[..head].iter().collect();
+    out.push_str(&"*".repeat(chars.len() - head - tail));
+    out.extend(&chars[chars.len() - tail..]);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn today() -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 11, 24).unwrap_or_default()
+    }
+
+    #[test]
+    fn valid_id_cards_pass() {
+        for number in [
+            "11010519491231002X",
+            "110101199003074477",
+            "440308199901010012",
+        ] {
+            assert_eq!(
+                check_doc_number(DocType::IdCard, number, today()),
+                Ok(()),
+                "{number}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_wrong_check_character_is_a_checksum_error() {
+        assert_eq!(
+            check_doc_number(DocType::IdCard, "110101199003074478", today()),
+            Err(Problem::IdCardChecksum)
+        );
+    }
+
+    #[test]
+    fn impossible_or_future_birth_dates_are_refused() {
+        // 1990-02-30 does not exist; 2030 is in the future.
+        for number in [
+            "110101199002304471",
+            "110101203001014471",
+            "110101180001014471",
+        ] {
+            assert_eq!(
+                check_doc_number(DocType::IdCard, number, today()),
+                Err(Problem::IdCardBirthDate),
+                "{number}"
+            );
+        }
+    }
+
+    #[test]
+    fn malformed_id_cards_are_format_errors() {
+        for number in [
+            "11010119900307447",
+            "1101011990030744771",
+            "11010119900307447Y",
+            "A10101199003074477",
+        ] {
+            assert_eq!(
+                check_doc_number(DocType::IdCard, number, today()),
+                Err(Problem::IdCardFormat),
+                "{number}"
+            );
+        }
+    }
+
+    #[test]
+    fn other_documents_have_their_own_shapes() {
+        assert_eq!(
+            check_doc_number(DocType::Passport, "E12345678", today()),
+            Ok(())
+        );
+        assert_eq!(
+            check_doc_number(DocType::Passport, "E1-23", today()),
+            Err(Problem::PassportFormat)
+        );
+        assert_eq!(
+            check_doc_number(DocType::HkMacauPermit, "H12345678", today()),
+            Ok(())
+        );
+        assert_eq!(
+            check_doc_number(DocType::HkMacauPermit, "X12345678", today()),
+            Err(Problem::HkMacauPermitFormat)
+        );
+        assert_eq!(
+            check_doc_number(DocType::TaiwanPermit, "12345678", today()),
+            Ok(())
+        );
+        assert_eq!(
+            check_doc_number(DocType::TaiwanPermit, "1234567", today()),
+            Err(Problem::TaiwanPermitFormat)
+        );
+        assert_eq!(
+            check_doc_number(DocType::Passport, "", today()),
+            Err(Problem::Required)
+        );
+    }
+
+    #[test]
+    fn numbers_are_normalised_before_checking() {
+        assert_eq!(
+            normalize_doc_number(" 11010519491231002x "),
+            "11010519491231002X"
+        );
+    }
+
+    #[test]
+    fn fund_accounts_and_mobiles_are_format_checked() {
+        assert_eq!(check_fund_account("10086001"), Ok(()));
+        assert_eq!(
+            check_fund_account("12ab56"),
+            Err(Problem::FundAccountFormat)
+        );
+        assert_eq!(check_mobile("13800138000"), Ok(()));
+        assert_eq!(check_mobile("12800138000"), Err(Problem::MobileFormat));
+        assert_eq!(check_mobile("1380013800"), Err(Problem::MobileFormat));
+    }
+
+    #[test]
+    fn masks_keep_only_the_ends() {
+        assert_eq!(mask_name("王芳"), "王*");
+        assert_eq!(mask_name("欧阳娜娜"), "欧***");
+        assert_eq!(
+            mask_number("110101199003074477", 4, 4),
+            "1101**********4477"
+        );
+        assert_eq!(mask_number("123", 4, 4), "***");
+    }
+}

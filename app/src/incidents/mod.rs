@@ -1,0 +1,114 @@
+//! Incidents: what a reporter files, its timeline and its thread. The types and rules here
+//! compile for both sides; the store and the live feed are server-only.
+
+mod identity;
+mod report;
+pub mod texts;
+pub mod view;
+mod workflow;
+
+pub use identity::*;
+pub use report::*;
+pub use workflow::*;
+
+#[cfg(feature = "ssr")]
+pub mod http;
+#[cfg(feature = "ssr")]
+pub mod live;
+#[cfg(feature = "ssr")]
+pub mod store;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::attachments::AttachmentRef;
+use crate::reference::Named;
+
+/// Which side of the thread wrote a message; read state is kept per side.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Side {
+    Reporter,
+    Handler,
+}
+
+impl Side {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Reporter => "reporter",
+            Self::Handler => "handler",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Self> {
+        match value {
+            "reporter" => Some(Self::Reporter),
+            "handler" => Some(Self::Handler),
+            _ => None,
+        }
+    }
+}
+
+/// One line of "my reports".
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReportSummary {
+    pub number: i64,
+    pub client_id: Uuid,
+    pub title: String,
+    pub status: Status,
+    pub system: Named,
+    pub last_activity_at: DateTime<Utc>,
+    /// Replies from the incident team the reporter has not opened yet.
+    pub unread: i64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReportFilter {
+    #[default]
+    All,
+    Open,
+    Resolved,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TimelineEntry {
+    pub step: Step,
+    pub status: Status,
+    pub actor_name: String,
+    pub note: Option<String>,
+    pub at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ThreadMessage {
+    pub id: i64,
+    pub client_id: Option<Uuid>,
+    pub side: Side,
+    pub author_name: String,
+    pub body: String,
+    pub at: DateTime<Utc>,
+    pub attachments: Vec<AttachmentRef>,
+    /// The other side has seen this message.
+    pub read_by_other: bool,
+}
+
+/// One report as its reporter sees it: customer identity masked.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReportView {
+    pub number: i64,
+    pub title: String,
+    pub status: Status,
+    pub system: Named,
+    pub module: Option<Named>,
+    pub customer_name: String,
+    pub id_doc_type: DocType,
+    pub id_number: String,
+    pub description: String,
+    pub solution: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub attachments: Vec<AttachmentRef>,
+    pub timeline: Vec<TimelineEntry>,
+    pub messages: Vec<ThreadMessage>,
+}

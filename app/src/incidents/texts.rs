@@ -1,0 +1,254 @@
+//! Words of the incident domain in both languages: statuses, steps, documents, fields, errors.
+
+use super::{DocType, Status, Step, TransferTarget};
+
+pub struct IncidentTexts {
+    pub status_new: &'static str,
+    pub status_analysing: &'static str,
+    pub status_transferred: &'static str,
+    pub status_waiting: &'static str,
+    pub status_resolved: &'static str,
+    pub status_closed: &'static str,
+
+    pub step_reported: &'static str,
+    pub step_claimed: &'static str,
+    pub step_transferred: &'static str,
+    pub step_waiting: &'static str,
+    pub step_resumed: &'static str,
+    pub step_resolved: &'static str,
+    pub step_confirmed: &'static str,
+    pub step_reopened: &'static str,
+
+    pub target_test: &'static str,
+    pub target_development: &'static str,
+    pub target_operations: &'static str,
+    pub target_product: &'static str,
+
+    pub doc_id_card: &'static str,
+    pub doc_passport: &'static str,
+    pub doc_hk_macau_permit: &'static str,
+    pub doc_taiwan_permit: &'static str,
+
+    pub field_customer_name: &'static str,
+    pub field_id_doc_type: &'static str,
+    pub field_id_number: &'static str,
+    pub field_fund_account: &'static str,
+    pub field_customer_mobile: &'static str,
+    pub field_system: &'static str,
+    pub field_module: &'static str,
+    pub field_title: &'static str,
+    pub field_description: &'static str,
+    pub field_attachments: &'static str,
+    pub field_message: &'static str,
+    pub field_solution: &'static str,
+    pub field_reason: &'static str,
+    pub field_transfer_target: &'static str,
+    pub field_file: &'static str,
+
+    pub err_too_many: fn(&str, u32) -> String,
+    pub err_unknown_choice: fn(&str) -> String,
+    pub err_id_card_format: &'static str,
+    pub err_id_card_birth_date: &'static str,
+    pub err_id_card_checksum: &'static str,
+    pub err_passport_format: &'static str,
+    pub err_hk_macau_permit_format: &'static str,
+    pub err_taiwan_permit_format: &'static str,
+    pub err_fund_account_format: &'static str,
+    pub err_mobile_format: &'static str,
+    pub err_not_an_image: &'static str,
+    pub err_unsupported_image: fn(&str) -> String,
+    pub err_too_large: fn(u32) -> String,
+    pub err_not_now: fn(&str) -> String,
+    pub err_conflict: &'static str,
+}
+
+impl IncidentTexts {
+    pub fn status_name(&self, status: Status) -> &'static str {
+        match status {
+            Status::New => self.status_new,
+            Status::Analysing => self.status_analysing,
+            Status::Transferred => self.status_transferred,
+            Status::Waiting => self.status_waiting,
+            Status::Resolved => self.status_resolved,
+            Status::Closed => self.status_closed,
+        }
+    }
+
+    pub fn step_name(&self, step: Step) -> &'static str {
+        match step {
+            Step::Reported => self.step_reported,
+            Step::Claimed => self.step_claimed,
+            Step::Transferred => self.step_transferred,
+            Step::Waiting => self.step_waiting,
+            Step::Resumed => self.step_resumed,
+            Step::Resolved => self.step_resolved,
+            Step::Confirmed => self.step_confirmed,
+            Step::Reopened => self.step_reopened,
+        }
+    }
+
+    pub fn target_name(&self, target: TransferTarget) -> &'static str {
+        match target {
+            TransferTarget::Test => self.target_test,
+            TransferTarget::Development => self.target_development,
+            TransferTarget::Operations => self.target_operations,
+            TransferTarget::Product => self.target_product,
+        }
+    }
+
+    pub fn doc_name(&self, doc: DocType) -> &'static str {
+        match doc {
+            DocType::IdCard => self.doc_id_card,
+            DocType::Passport => self.doc_passport,
+            DocType::HkMacauPermit => self.doc_hk_macau_permit,
+            DocType::TaiwanPermit => self.doc_taiwan_permit,
+        }
+    }
+
+    pub fn field_name(&self, field: &str) -> Option<&'static str> {
+        Some(match field {
+            "customer_name" => self.field_customer_name,
+            "id_doc_type" => self.field_id_doc_type,
+            "id_number" => self.field_id_number,
+            "fund_account" => self.field_fund_account,
+            "customer_mobile" => self.field_customer_mobile,
+            "system" => self.field_system,
+            "module" => self.field_module,
+            "title" => self.field_title,
+            "description" => self.field_description,
+            "attachments" => self.field_attachments,
+            "message" => self.field_message,
+            "solution" => self.field_solution,
+            "reason" => self.field_reason,
+            "transfer_target" => self.field_transfer_target,
+            "file" => self.field_file,
+            _ => return None,
+        })
+    }
+}
+
+pub static ZH: IncidentTexts = IncidentTexts {
+    status_new: "已上报",
+    status_analysing: "分析中",
+    status_transferred: "已转交",
+    status_waiting: "待补充",
+    status_resolved: "已解决",
+    status_closed: "已关闭",
+
+    step_reported: "上报",
+    step_claimed: "受理，开始分析",
+    step_transferred: "转交",
+    step_waiting: "请您补充信息",
+    step_resumed: "已补充，继续分析",
+    step_resolved: "已解决",
+    step_confirmed: "确认解决，已关闭",
+    step_reopened: "重新打开",
+
+    target_test: "转测试",
+    target_development: "转研发",
+    target_operations: "转运维",
+    target_product: "转产品",
+
+    doc_id_card: "居民身份证",
+    doc_passport: "护照",
+    doc_hk_macau_permit: "港澳居民来往内地通行证",
+    doc_taiwan_permit: "台湾居民来往大陆通行证",
+
+    field_customer_name: "客户姓名",
+    field_id_doc_type: "证件类型",
+    field_id_number: "证件号码",
+    field_fund_account: "资金账号",
+    field_customer_mobile: "客户手机号",
+    field_system: "系统",
+    field_module: "模块",
+    field_title: "标题",
+    field_description: "问题描述",
+    field_attachments: "截图",
+    field_message: "消息",
+    field_solution: "解决方案",
+    field_reason: "原因",
+    field_transfer_target: "转交对象",
+    field_file: "文件",
+
+    err_too_many: |name, max| format!("{name}最多 {max} 张"),
+    err_unknown_choice: |name| format!("请从列表中选择{name}"),
+    err_id_card_format: "身份证号码应为 18 位：17 位数字加 1 位数字或 X",
+    err_id_card_birth_date: "身份证号码中的出生日期（第 7 到 14 位）不是有效日期",
+    err_id_card_checksum: "身份证号码校验位不正确，请核对每一位",
+    err_passport_format: "护照号码应为 5 到 17 位字母或数字",
+    err_hk_macau_permit_format: "港澳通行证号码应为 H 或 M 开头，后跟 8 或 10 位数字",
+    err_taiwan_permit_format: "台湾通行证号码应为 8 或 10 位数字",
+    err_fund_account_format: "资金账号应为 6 到 20 位数字",
+    err_mobile_format: "手机号码应为以 1 开头的 11 位数字",
+    err_not_an_image: "这个文件不是图片，请选择 JPG、PNG 或 WebP 图片",
+    err_unsupported_image: |format| {
+        format!("暂不支持 {format} 格式的图片，请截图或在相机设置中选择“兼容性最佳”后重拍")
+    },
+    err_too_large: |mb| format!("文件太大，单张图片不能超过 {mb} MB"),
+    err_not_now: |status| format!("事件当前为“{status}”，不能执行这个操作"),
+    err_conflict: "这条记录已由其他账号提交",
+};
+
+pub static EN: IncidentTexts = IncidentTexts {
+    status_new: "Reported",
+    status_analysing: "Being analysed",
+    status_transferred: "Transferred",
+    status_waiting: "Waiting for you",
+    status_resolved: "Resolved",
+    status_closed: "Closed",
+
+    step_reported: "Reported",
+    step_claimed: "Claimed, analysis started",
+    step_transferred: "Transferred",
+    step_waiting: "More information requested",
+    step_resumed: "Information added, analysis resumed",
+    step_resolved: "Resolved",
+    step_confirmed: "Solution confirmed, closed",
+    step_reopened: "Reopened",
+
+    target_test: "to test",
+    target_development: "to development",
+    target_operations: "to operations",
+    target_product: "to product",
+
+    doc_id_card: "Resident ID card",
+    doc_passport: "Passport",
+    doc_hk_macau_permit: "Hong Kong/Macau travel permit",
+    doc_taiwan_permit: "Taiwan travel permit",
+
+    field_customer_name: "Customer name",
+    field_id_doc_type: "Document type",
+    field_id_number: "Document number",
+    field_fund_account: "Fund account",
+    field_customer_mobile: "Customer mobile",
+    field_system: "System",
+    field_module: "Module",
+    field_title: "Title",
+    field_description: "Description",
+    field_attachments: "Screenshots",
+    field_message: "Message",
+    field_solution: "Solution",
+    field_reason: "Reason",
+    field_transfer_target: "Transfer to",
+    field_file: "File",
+
+    err_too_many: |name, max| format!("{name}: at most {max}"),
+    err_unknown_choice: |name| format!("Choose a {} from the list", name.to_lowercase()),
+    err_id_card_format: "An ID card number has 18 characters: 17 digits and a digit or X",
+    err_id_card_birth_date:
+        "The birth date in the ID number (characters 7 to 14) is not a real date",
+    err_id_card_checksum: "The ID number's check character is wrong; check every digit",
+    err_passport_format: "A passport number has 5 to 17 letters or digits",
+    err_hk_macau_permit_format:
+        "A Hong Kong/Macau permit number is H or M followed by 8 or 10 digits",
+    err_taiwan_permit_format: "A Taiwan permit number has 8 or 10 digits",
+    err_fund_account_format: "A fund account has 6 to 20 digits",
+    err_mobile_format: "A mobile number has 11 digits and starts with 1",
+    err_not_an_image: "This file is not an image; choose a JPG, PNG or WebP picture",
+    err_unsupported_image: |format| {
+        format!("{format} images are not supported yet; take a screenshot or set the camera to \"Most compatible\"")
+    },
+    err_too_large: |mb| format!("The file is too large; an image may be at most {mb} MB"),
+    err_not_now: |status| format!("The incident is \"{status}\"; this action is not possible now"),
+    err_conflict: "This was already submitted from another account",
+};

@@ -1,0 +1,92 @@
+//! Pieces of incident pages both the reporter app and the console show.
+
+use leptos::prelude::*;
+
+use super::{Status, TimelineEntry};
+use crate::attachments::AttachmentRef;
+use crate::i18n::use_i18n;
+use crate::time::format_minute;
+
+/// The status in words, coloured by who has to act.
+#[component]
+pub fn StatusBadge(status: Status) -> impl IntoView {
+    let i18n = use_i18n();
+    let colour = match status {
+        Status::New => "bg-sky-100 text-sky-800",
+        Status::Analysing | Status::Transferred => "bg-amber-100 text-amber-800",
+        Status::Waiting => "bg-rose-100 text-rose-800",
+        Status::Resolved => "bg-emerald-100 text-emerald-800",
+        Status::Closed => "bg-slate-200 text-slate-700",
+    };
+    view! {
+        <span
+            data-testid="status"
+            data-status=status.as_str()
+            class=format!("inline-block rounded-full px-2 py-0.5 text-xs font-medium {colour}")
+        >
+            {move || i18n.t().incident.status_name(status)}
+        </span>
+    }
+}
+
+/// Every step with who took it and when, oldest first.
+#[component]
+pub fn Timeline(entries: Vec<TimelineEntry>) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <ol data-testid="timeline" class="relative ml-2 border-l border-slate-200">
+            {entries
+                .into_iter()
+                .map(|entry| {
+                    let step = entry.step;
+                    let note = entry.note.clone();
+                    view! {
+                        <li class="mb-3 ml-4" data-step=step.as_str()>
+                            <span class="absolute -left-1.5 mt-1.5 h-3 w-3 rounded-full border border-white bg-sky-600"></span>
+                            <p class="text-sm font-medium text-slate-800">
+                                {move || i18n.t().incident.step_name(step)}
+                            </p>
+                            <p class="text-xs text-slate-500">
+                                {entry.actor_name} " · " {format_minute(entry.at)}
+                            </p>
+                            {note.map(|note| {
+                                let shown = move || {
+                                    super::TransferTarget::parse(&note)
+                                        .map(|t| i18n.t().incident.target_name(t).to_owned())
+                                        .unwrap_or_else(|| note.clone())
+                                };
+                                view! { <p class="mt-1 text-sm text-slate-700">{shown}</p> }
+                            })}
+                        </li>
+                    }
+                })
+                .collect_view()}
+        </ol>
+    }
+}
+
+/// Thumbnails that open the full image.
+#[component]
+pub fn AttachmentStrip(files: Vec<AttachmentRef>) -> impl IntoView {
+    (!files.is_empty()).then(|| {
+        view! {
+            <div class="mt-2 flex flex-wrap gap-2" data-testid="attachments">
+                {files
+                    .into_iter()
+                    .map(|file| {
+                        view! {
+                            <a href=file.url() target="_blank" rel="external">
+                                <img
+                                    src=file.thumb_url()
+                                    alt=""
+                                    loading="lazy"
+                                    class="h-20 w-20 rounded-lg border border-slate-200 object-cover"
+                                />
+                            </a>
+                        }
+                    })
+                    .collect_view()}
+            </div>
+        }
+    })
+}

@@ -1,0 +1,209 @@
+//! Where an incident is in its life, and which steps may follow which. Shared by both sides so
+//! the browser offers only what the server will accept.
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    New,
+    Analysing,
+    Transferred,
+    /// Waiting for the reporter to answer a question.
+    Waiting,
+    Resolved,
+    Closed,
+}
+
+impl Status {
+    pub const ALL: [Status; 6] = [
+        Status::New,
+        Status::Analysing,
+        Status::Transferred,
+        Status::Waiting,
+        Status::Resolved,
+        Status::Closed,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::New => "new",
+            Self::Analysing => "analysing",
+            Self::Transferred => "transferred",
+            Self::Waiting => "waiting",
+            Self::Resolved => "resolved",
+            Self::Closed => "closed",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.as_str() == value)
+    }
+
+    /// Still needs work from somebody (the reporter's "open" filter).
+    pub fn is_open(self) -> bool {
+        !matches!(self, Self::Resolved | Self::Closed)
+    }
+}
+
+/// Who a transfer hands the incident to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TransferTarget {
+    Test,
+    Development,
+    Operations,
+    Product,
+}
+
+impl TransferTarget {
+    pub const ALL: [TransferTarget; 4] = [
+        TransferTarget::Test,
+        TransferTarget::Development,
+        TransferTarget::Operations,
+        TransferTarget::Product,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Test => "test",
+            Self::Development => "development",
+            Self::Operations => "operations",
+            Self::Product => "product",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|t| t.as_str() == value)
+    }
+}
+
+/// A step on the timeline. `Reported` only starts an incident.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Step {
+    Reported,
+    Claimed,
+    Transferred,
+    /// Asked the reporter for information.
+    Waiting,
+    /// The reporter answered; the team works on it again.
+    Resumed,
+    Resolved,
+    /// The reporter confirmed the solution.
+    Confirmed,
+    Reopened,
+}
+
+impl Step {
+    pub const ALL: [Step; 8] = [
+        Step::Reported,
+        Step::Claimed,
+        Step::Transferred,
+        Step::Waiting,
+        Step::Resumed,
+        Step::Resolved,
+        Step::Confirmed,
+        Step::Reopened,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Reported => "reported",
+            Self::Claimed => "claimed",
+            Self::Transferred => "transferred",
+            Self::Waiting => "waiting",
+            Self::Resumed => "resumed",
+            Self::Resolved => "resolved",
+            Self::Confirmed => "confirmed",
+            Self::Reopened => "reopened",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.as_str() == value)
+    }
+
+    /// Steps the incident team takes; the others belong to the reporter.
+    pub fn is_team_step(self) -> bool {
+        matches!(
+            self,
+            Self::Claimed | Self::Transferred | Self::Waiting | Self::Resolved
+        )
+    }
+
+    /// The status this step leads to from `from`, or `None` when it is not allowed there.
+    pub fn apply(self, from: Status) -> Option<Status> {
+        use Status as S;
+        match (self, from) {
+            (Self::Claimed, S::New | S::Transferred | S::Waiting) => Some(S::Analysing),
+            (Self::Transferred, S::New | S::Analysing | S::Waiting) => Some(S::Transferred),
+            (Self::Waiting, S::New | S::Analysing | S::Transferred) => Some(S::Waiting),
+            (Self::Resumed, S::Waiting) => Some(S::Analysing),
+            (Self::Resolved, S::New | S::Analysing | S::Transferred | S::Waiting) => {
+                Some(S::Resolved)
+            }
+            (Self::Confirmed, S::Resolved) => Some(S::Closed),
+            (Self::Reopened, S::Resolved) => Some(S::Analysing),
+            _ => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn status_codes_round_trip() {
+        for status in Status::ALL {
+            assert_eq!(Status::parse(status.as_str()), Some(status));
+        }
+        for step in Step::ALL {
+            assert_eq!(Step::parse(step.as_str()), Some(step));
+        }
+    }
+
+    #[test]
+    fn reporter_steps_follow_a_resolution_only() {
+        for status in Status::ALL {
+            let after_resolution = status == Status::Resolved;
+            assert_eq!(
+                Step::Confirmed.apply(status).is_some(),
+                after_resolution,
+                "{status:?}"
+            );
+            assert_eq!(
+                Step::Reopened.apply(status).is_some(),
+                after_resolution,
+                "{status:?}"
+            );
+        }
+        assert_eq!(
+            Step::Confirmed.apply(Status::Resolved),
+            Some(Status::Closed)
+        );
+        assert_eq!(
+            Step::Reopened.apply(Status::Resolved),
+            Some(Status::Analysing)
+        );
+    }
+
+    #[test]
+    fn only_a_waiting_incident_resumes() {
+        for status in Status::ALL {
+            let expected = (status == Status::Waiting).then_some(Status::Analysing);
+            assert_eq!(Step::Resumed.apply(status), expected, "{status:?}");
+        }
+    }
+
+    #[test]
+    fn nothing_follows_closed_and_nothing_restarts_a_report() {
+        for step in Step::ALL {
+            assert_eq!(step.apply(Status::Closed), None, "{step:?}");
+        }
+        for status in Status::ALL {
+            assert_eq!(Step::Reported.apply(status), None);
+        }
+    }
+}

@@ -1,0 +1,468 @@
+//! `/m/new`: a report in under a minute. Every keystroke is kept as a draft on the phone until the
+//! report is queued; the same checks as the server's run at each field.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+use super::outbox::{DraftImage, REPORT_DRAFT};
+use crate::error::Problem;
+use crate::i18n::use_i18n;
+use crate::incidents::{DocType, NewReport, MAX_IMAGES};
+use crate::reference::{list_systems, System};
+use crate::shell::{ErrorPanel, Loading};
+use crate::time::shanghai_today;
+
+#[cfg(feature = "hydrate")]
+const DRAFT_STORAGE_KEY: &str = "desk:draft:report";
+
+#[component]
+pub fn NewReportPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let systems = Resource::new(|| (), |_| list_systems());
+    view! {
+        <Title text=move || i18n.t().reporter.new_title />
+        <h1 class="text-lg font-semibold">{move || i18n.t().reporter.new_title}</h1>
+        <Suspense fallback=Loading>
+            {move || Suspend::new(async move {
+                match systems.await {
+                    Ok(systems) => view! { <ReportForm systems /> }.into_any(),
+                    Err(error) => view! { <ErrorPanel error /> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+/// Field errors by field name.
+#[derive(Clone, Default)]
+struct Errors(Vec<(&'static str, Problem)>);
+
+impl Errors {
+    fn of(&self, field: &str) -> Option<Problem> {
+        self.0.iter().find(|(f, _)| *f == field).map(|(_, p)| *p)
+    }
+}
+
+#[component]
+fn ReportForm(systems: Vec<System>) -> impl IntoView {
+    let i18n = use_i18n();
+    let draft = RwSignal::new(NewReport::default());
+    let errors = RwSignal::new(Errors::default());
+    let images = RwSignal::new(Vec::<DraftImage>::new());
+    let image_error = RwSignal::new(None::<String>);
+    let form_error = RwSignal::new(None::<String>);
+    let submitting = RwSignal::new(false);
+    let systems = StoredValue::new(systems);
+
+    #[cfg(feature = "hydrate")]
+    {
+        // Restore the draft once, then save every change.
+        let restored = StoredValue::new(false);
+        Effect::new(move |_| {
+            draft.track();
+            if !restored.get_value() {
+                restored.set_value(true);
+                if let Some(saved) = super::outbox::storage()
+                    .and_then(|s| s.get_item(DRAFT_STORAGE_KEY).ok().flatten())
+                    .and_then(|json| serde_json::from_str::<NewReport>(&json).ok())
+                {
+                    draft.set(saved);
+                }
+                leptos::task::spawn_local(async move {
+                    if let Ok(saved) = super::outbox::draft_images(REPORT_DRAFT).await {
+                        images.set(saved);
+                    }
+                });
+                return;
+            }
+            let json = draft.with(|d| serde_json::to_string(d).unwrap_or_default());
+            if let Some(storage) = super::outbox::storage() {
+                let _ = storage.set_item(DRAFT_STORAGE_KEY, &json);
+            }
+        });
+    }
+
+    // Re-checks one field as soon as the user leaves it, so a mistake shows where it was made.
+    let check_field = move |field: &'static str| {
+        let report = draft.get_untracked().normalized();
+        let problem = report
+            .problems(shanghai_today())
+            .into_iter()
+            .find(|e| e.field == field)
+            .map(|e| e.problem)
+            // An empty field left behind is not an error yet; submitting says so.
+            .filter(|p| *p != Problem::Required);
+        errors.update(|e| {
+            e.0.retain(|(f, _)| *f != field);
+            if let Some(problem) = problem {
+                e.0.push((field, problem));
+            }
+        });
+    };
+
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if submitting.get_untracked() {
+            return;
+        }
+        let report = draft.get_untracked().normalized();
+        let problems = report.problems(shanghai_today());
+        errors.set(Errors(
+            problems.iter().map(|e| (e.field, e.problem)).collect(),
+        ));
+        if let Some(_first) = problems.first() {
+            #[cfg(feature = "hydrate")]
+            focus_field(_first.field);
+            return;
+        }
+        form_error.set(None);
+        submitting.set(true);
+        #[cfg(feature = "hydrate")]
+        leptos::task::spawn_local(async move {
+            let payload = serde_json::to_value(&report).unwrap_or_default();
+            match super::outbox::submit("report", REPORT_DRAFT, None, &payload).await {
+                Ok(_) => {
+                    if let Some(storage) = super::outbox::storage() {
+                        let _ = storage.remove_item(DRAFT_STORAGE_KEY);
+                    }
+                    let _ = window().location().assign("/m");
+                }
+                Err(error) => {
+                    form_error.set(Some(format!(
+                        "{} ({error})",
+                        i18n.t().reporter.queue_failed
+                    )));
+                    submitting.set(false);
+                }
+            }
+        });
+    };
+
+    let text_field = move |field: &'static str,
+                           read: fn(&NewReport) -> &String,
+                           write: fn(&mut NewReport, String),
+                           attrs: FieldAttrs| {
+        let label = move || i18n.t().field_name(field).to_owned();
+        let invalid = move || errors.with(|e| e.of(field).is_some()).to_string();
+        view! {
+            <div>
+                <label for=field class="text-sm font-medium text-slate-700">
+                    {label}
+                    {attrs.optional.then(|| view! {
+                        <span class="ml-1 text-xs font-normal text-slate-400">{move || i18n.t().reporter.optional}</span>
+                    })}
+                </label>
+                <input
+                    id=field
+                    name=field
+                    type="text"
+                    inputmode=attrs.inputmode
+                    autocomplete="off"
+                    maxlength=attrs.maxlength
+                    aria-invalid=invalid
+                    class=INPUT_CLASS
+                    prop:value=move || draft.with(|d| read(d).clone())
+                    on:input=move |ev| draft.update(|d| write(d, event_target_value(&ev)))
+                    on:blur=move |_| check_field(field)
+                />
+                <FieldError field errors />
+            </div>
+        }
+    };
+
+    let system_code = move || draft.with(|d| d.system.clone());
+    let modules = move || {
+        let code = system_code();
+        systems.with_value(|all| {
+            all.iter()
+                .find(|s| s.system.code == code)
+                .map(|s| s.modules.clone())
+                .unwrap_or_default()
+        })
+    };
+
+    view! {
+        <form class="mt-4 space-y-4" novalidate on:submit=on_submit data-testid="report-form">
+            {text_field("customer_name", |d| &d.customer_name, |d, v| d.customer_name = v, FieldAttrs { maxlength: 40, ..FieldAttrs::default() })}
+            <div class="grid grid-cols-1 gap-2">
+                <label for="id_doc_type" class="text-sm font-medium text-slate-700">
+                    {move || i18n.t().incident.field_id_doc_type}
+                </label>
+                <select
+                    id="id_doc_type"
+                    name="id_doc_type"
+                    class=INPUT_CLASS
+                    prop:value=move || draft.with(|d| d.id_doc_type.as_str())
+                    on:change=move |ev| {
+                        let value = event_target_value(&ev);
+                        draft.update(|d| d.id_doc_type = DocType::parse(&value).unwrap_or_default());
+                        check_field("id_number");
+                    }
+                >
+                    {DocType::ALL
+                        .into_iter()
+                        .map(|doc| view! {
+                            <option value=doc.as_str()>{move || i18n.t().incident.doc_name(doc)}</option>
+                        })
+                        .collect_view()}
+                </select>
+            </div>
+            {text_field("id_number", |d| &d.id_number, |d, v| d.id_number = v, FieldAttrs { maxlength: 20, ..FieldAttrs::default() })}
+            {text_field("fund_account", |d| &d.fund_account, |d, v| d.fund_account = v, FieldAttrs { maxlength: 20, inputmode: "numeric", optional: true })}
+            {text_field("customer_mobile", |d| &d.customer_mobile, |d, v| d.customer_mobile = v, FieldAttrs { maxlength: 11, inputmode: "tel", optional: true })}
+            <div class="grid grid-cols-2 gap-3">
+                <div>
+                    <label for="system" class="text-sm font-medium text-slate-700">
+                        {move || i18n.t().incident.field_system}
+                    </label>
+                    <select
+                        id="system"
+                        name="system"
+                        class=INPUT_CLASS
+                        aria-invalid=move || errors.with(|e| e.of("system").is_some()).to_string()
+                        prop:value=system_code
+                        on:change=move |ev| {
+                            let value = event_target_value(&ev);
+                            draft.update(|d| {
+                                d.system = value;
+                                d.module.clear();
+                            });
+                            check_field("system");
+                        }
+                    >
+                        <option value="">{move || i18n.t().reporter.choose}</option>
+                        {systems
+                            .get_value()
+                            .into_iter()
+                            .map(|s| {
+                                let named = s.system;
+                                let code = named.code.clone();
+                                view! { <option value=code>{move || named.name(i18n.locale()).to_owned()}</option> }
+                            })
+                            .collect_view()}
+                    </select>
+                    <FieldError field="system" errors />
+                </div>
+                <div>
+                    <label for="module" class="text-sm font-medium text-slate-700">
+                        {move || i18n.t().incident.field_module}
+                        <span class="ml-1 text-xs font-normal text-slate-400">{move || i18n.t().reporter.optional}</span>
+                    </label>
+                    <select
+                        id="module"
+                        name="module"
+                        class=INPUT_CLASS
+                        prop:value=move || draft.with(|d| d.module.clone())
+                        on:change=move |ev| {
+                            let value = event_target_value(&ev);
+                            draft.update(|d| d.module = value);
+                        }
+                    >
+                        <option value="">{move || i18n.t().reporter.choose}</option>
+                        {move || {
+                            modules()
+                                .into_iter()
+                                .map(|m| {
+                                    let code = m.code.clone();
+                                    view! { <option value=code>{move || m.name(i18n.locale()).to_owned()}</option> }
+                                })
+                                .collect_view()
+                        }}
+                    </select>
+                </div>
+            </div>
+            {text_field("title", |d| &d.title, |d, v| d.title = v, FieldAttrs { maxlength: 60, ..FieldAttrs::default() })}
+            <div>
+                <label for="description" class="text-sm font-medium text-slate-700">
+                    {move || i18n.t().incident.field_description}
+                </label>
+                <textarea
+                    id="description"
+                    name="description"
+                    rows="5"
+                    maxlength="2000"
+                    placeholder=move || i18n.t().reporter.description_hint
+                    aria-invalid=move || errors.with(|e| e.of("description").is_some()).to_string()
+                    class=INPUT_CLASS
+                    prop:value=move || draft.with(|d| d.description.clone())
+                    on:input=move |ev| draft.update(|d| d.description = event_target_value(&ev))
+                    on:blur=move |_| check_field("description")
+                ></textarea>
+                <FieldError field="description" errors />
+            </div>
+            <ImagePicker draft_key=REPORT_DRAFT images error=image_error />
+            <Show when=move || form_error.get().is_some()>
+                <p role="alert" class="rounded-lg border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-700">
+                    {move || form_error.get()}
+                </p>
+            </Show>
+            <button
+                type="submit"
+                data-testid="submit-report"
+                disabled=move || submitting.get()
+                class="w-full rounded-lg bg-sky-700 px-4 py-3 font-medium text-white disabled:opacity-60"
+            >
+                {move || i18n.t().reporter.submit_report}
+            </button>
+            <p class="text-center text-xs text-slate-500">{move || i18n.t().reporter.submit_hint}</p>
+        </form>
+    }
+}
+
+const INPUT_CLASS: &str = "mt-1 block w-full rounded-lg border border-slate-300 px-3 py-2 \
+                           text-base aria-invalid:border-red-500 focus:border-sky-600 focus:outline-none";
+
+#[derive(Clone, Copy)]
+struct FieldAttrs {
+    maxlength: u32,
+    inputmode: &'static str,
+    optional: bool,
+}
+
+impl Default for FieldAttrs {
+    fn default() -> Self {
+        Self {
+            maxlength: 64,
+            inputmode: "text",
+            optional: false,
+        }
+    }
+}
+
+#[component]
+fn FieldError(field: &'static str, errors: RwSignal<Errors>) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <p data-error-for=field class="mt-1 text-sm text-red-600">
+            {move || {
+                let t = i18n.t();
+                errors.with(|e| e.of(field)).map(|p| p.message(t, t.field_name(field)))
+            }}
+        </p>
+    }
+}
+
+/// Screenshots from the camera or the gallery, shrunk in the browser and kept with the draft.
+#[component]
+pub(super) fn ImagePicker(
+    #[prop(into)] draft_key: String,
+    images: RwSignal<Vec<DraftImage>>,
+    error: RwSignal<Option<String>>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let input_id = format!("images-{}", draft_key.replace(':', "-"));
+    let key = StoredValue::new(draft_key);
+    let on_change = move |_ev: leptos::ev::Event| {
+        #[cfg(feature = "hydrate")]
+        {
+            use wasm_bindgen::JsCast;
+            let Some(input) = _ev
+                .target()
+                .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+            else {
+                return;
+            };
+            let files: Vec<web_sys::File> = input
+                .files()
+                .map(|list| (0..list.length()).filter_map(|i| list.get(i)).collect())
+                .unwrap_or_default();
+            input.set_value("");
+            error.set(None);
+            leptos::task::spawn_local(async move {
+                let key = key.get_value();
+                for file in files {
+                    if images.with_untracked(Vec::len) >= MAX_IMAGES as usize {
+                        let t = i18n.t();
+                        error.set(Some(
+                            Problem::TooMany { max: MAX_IMAGES }
+                                .message(t, t.incident.field_attachments),
+                        ));
+                        break;
+                    }
+                    match super::outbox::add_draft_image(&key, &file).await {
+                        Ok(image) => images.update(|all| all.push(image)),
+                        Err(message) => {
+                            error.set(Some(format!(
+                                "{} ({message})",
+                                i18n.t().reporter.image_failed
+                            )));
+                        }
+                    }
+                }
+            });
+        }
+    };
+    let remove = move |id: String| {
+        images.update(|all| all.retain(|i| i.id != id));
+        #[cfg(feature = "hydrate")]
+        leptos::task::spawn_local(async move {
+            let _ = super::outbox::remove_draft_image(&key.get_value(), &id).await;
+        });
+        #[cfg(not(feature = "hydrate"))]
+        let _ = (id, key);
+    };
+    view! {
+        <div>
+            <div class="flex items-center justify-between">
+                <span class="text-sm font-medium text-slate-700">
+                    {move || i18n.t().incident.field_attachments}
+                    <span class="ml-1 text-xs font-normal text-slate-400">
+                        {move || format!("{}/{}", images.with(Vec::len), MAX_IMAGES)}
+                    </span>
+                </span>
+                <label
+                    for=input_id.clone()
+                    class="cursor-pointer rounded-lg border border-sky-700 px-3 py-1.5 text-sm text-sky-700"
+                >
+                    {move || i18n.t().reporter.add_images}
+                </label>
+                <input
+                    id=input_id
+                    type="file"
+                    accept="image/*"
+                    multiple
+                    data-testid="image-input"
+                    class="sr-only"
+                    on:change=on_change
+                />
+            </div>
+            <ul class="mt-2 grid grid-cols-3 gap-2" data-testid="draft-images">
+                <For each=move || images.get() key=|image| image.id.clone() let:image>
+                    {
+                        let id = image.id.clone();
+                        view! {
+                            <li class="relative">
+                                <img src=image.url alt="" class="h-24 w-full rounded-lg object-cover" />
+                                <button
+                                    type="button"
+                                    data-testid="remove-image"
+                                    aria-label=move || i18n.t().reporter.remove_image
+                                    class="absolute right-1 top-1 h-6 w-6 rounded-full bg-black/60 text-white"
+                                    on:click=move |_| remove(id.clone())
+                                >
+                                    "×"
+                                </button>
+                            </li>
+                        }
+                    }
+                </For>
+            </ul>
+            <Show when=move || error.get().is_some()>
+                <p role="alert" data-error-for="attachments" class="mt-1 text-sm text-red-600">
+                    {move || error.get()}
+                </p>
+            </Show>
+        </div>
+    }
+}
+
+#[cfg(feature = "hydrate")]
+fn focus_field(field: &str) {
+    use wasm_bindgen::JsCast;
+    if let Some(element) = document()
+        .get_element_by_id(field)
+        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+    {
+        let _ = element.focus();
+    }
+}

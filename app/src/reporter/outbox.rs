@@ -1,0 +1,197 @@
+//! The bridge to `public/outbox.js`, which keeps drafts' images and unsent reports and messages
+//! in IndexedDB and sends them when the network allows (from the page or the service worker).
+//! Everything crossing the bridge is JSON; blobs stay on the JavaScript side.
+
+use serde::Deserialize;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ItemState {
+    Queued,
+    Sending,
+    Sent,
+    Failed,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct ItemImage {
+    pub id: String,
+    pub url: String,
+    #[serde(default)]
+    pub progress: f64,
+}
+
+/// A report or message waiting in (or just sent from) the outbox.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OutboxItem {
+    pub id: String,
+    pub state: ItemState,
+    pub error: Option<String>,
+    pub created_at: f64,
+    pub payload: serde_json::Value,
+    #[serde(default)]
+    pub images: Vec<ItemImage>,
+}
+
+impl OutboxItem {
+    pub fn text(&self, key: &str) -> String {
+        self.payload
+            .get(key)
+            .and_then(|v| v.as_str())
+            .unwrap_or_default()
+            .to_owned()
+    }
+}
+
+/// An image chosen for a draft, already shrunk by the browser.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct DraftImage {
+    pub id: String,
+    pub url: String,
+    #[serde(default)]
+    pub bytes: u64,
+}
+
+/// Ticks on every outbox change; provided by the mobile layout so every page can track it.
+#[derive(Clone, Copy)]
+pub struct OutboxTick(pub leptos::prelude::RwSignal<u32>);
+
+pub const REPORT_DRAFT: &str = "report";
+
+pub fn message_draft(number: i64) -> String {
+    format!("message:{number}")
+}
+
+#[cfg(feature = "hydrate")]
+pub use browser::*;
+
+#[cfg(feature = "hydrate")]
+mod browser {
+    use leptos::prelude::*;
+    use serde::de::DeserializeOwned;
+    use wasm_bindgen::prelude::*;
+    use wasm_bindgen_futures::JsFuture;
+
+    use super::{DraftImage, OutboxItem};
+
+    #[wasm_bindgen]
+    extern "C" {
+        #[wasm_bindgen(js_namespace = DeskOutbox, js_name = draftImages, catch)]
+        fn js_draft_images(key: &str) -> Result<js_sys::Promise, JsValue>;
+        #[wasm_bindgen(js_namespace = DeskOutbox, js_name = addDraftImage, catch)]
+        fn js_add_draft_image(key: &str, file: &web_sys::File) -> Result<js_sys::Promise, JsValue>;
+        #[wasm_bindgen(js_namespace = DeskOutbox, js_name = removeDraftImage, catch)]
+        fn js_remove_draft_image(key: &str, id: &str) -> Result<js_sys::Promise, JsValue>;
+        #[wasm_bindgen(js_namespace = DeskOutbox, js_name = submit, catch)]
+        fn js_submit(
+            kind: &str,
+            key: &str,
+            number: Option<String>,
+            payload: &str,
+        ) -> Result<js_sys::Promise, JsValue>;
+        #[wasm_bindgen(js_namespace = DeskOutbox, js_name = items, catch)]
+        fn js_items(kind: &str, number: Option<String>) -> Result<js_sys::Promise, JsValue>;
+        #[wasm_bindgen(js_namespace = DeskOutbox, js_name = retry, catch)]
+        fn js_retry(id: &str) -> Result<js_sys::Promise, JsValue>;
+        #[wasm_bindgen(js_namespace = DeskOutbox, js_name = discard, catch)]
+        fn js_discard(id: &str) -> Result<js_sys::Promise, JsValue>;
+        #[wasm_bindgen(js_namespace = DeskOutbox, js_name = forget, catch)]
+        fn js_forget(id: &str) -> Result<js_sys::Promise, JsValue>;
+        #[wasm_bindgen(js_namespace = DeskOutbox, js_name = onChange, catch)]
+        fn js_on_change(callback: &Closure<dyn FnMut()>) -> Result<(), JsValue>;
+        #[wasm_bindgen(js_namespace = DeskOutbox, js_name = warm, catch)]
+        fn js_warm() -> Result<js_sys::Promise, JsValue>;
+        #[wasm_bindgen(js_namespace = DeskOutbox, js_name = clearPrivate, catch)]
+        fn js_clear_private() -> Result<js_sys::Promise, JsValue>;
+    }
+
+    fn describe(error: JsValue) -> String {
+        error
+            .dyn_ref::<js_sys::Error>()
+            .map(|e| String::from(e.message()))
+            .or_else(|| error.as_string())
+            .unwrap_or_else(|| "outbox unavailable".to_owned())
+    }
+
+    async fn call(promise: Result<js_sys::Promise, JsValue>) -> Result<JsValue, String> {
+        JsFuture::from(promise.map_err(describe)?)
+            .await
+            .map_err(describe)
+    }
+
+    async fn call_json<T: DeserializeOwned>(
+        promise: Result<js_sys::Promise, JsValue>,
+    ) -> Result<T, String> {
+        let text = call(promise).await?.as_string().unwrap_or_default();
+        serde_json::from_str(&text).map_err(|e| e.to_string())
+    }
+
+    pub async fn draft_images(key: &str) -> Result<Vec<DraftImage>, String> {
+        call_json(js_draft_images(key)).await
+    }
+
+    pub async fn add_draft_image(key: &str, file: &web_sys::File) -> Result<DraftImage, String> {
+        call_json(js_add_draft_image(key, file)).await
+    }
+
+    pub async fn remove_draft_image(key: &str, id: &str) -> Result<(), String> {
+        call(js_remove_draft_image(key, id)).await.map(drop)
+    }
+
+    /// Queues the draft (its text as `payload`, its images) and starts sending.
+    pub async fn submit(
+        kind: &str,
+        key: &str,
+        number: Option<i64>,
+        payload: &serde_json::Value,
+    ) -> Result<String, String> {
+        let promise = js_submit(
+            kind,
+            key,
+            number.map(|n| n.to_string()),
+            &payload.to_string(),
+        );
+        Ok(call(promise).await?.as_string().unwrap_or_default())
+    }
+
+    pub async fn items(kind: &str, number: Option<i64>) -> Result<Vec<OutboxItem>, String> {
+        call_json(js_items(kind, number.map(|n| n.to_string()))).await
+    }
+
+    pub async fn retry(id: &str) -> Result<(), String> {
+        call(js_retry(id)).await.map(drop)
+    }
+
+    pub async fn discard(id: &str) -> Result<(), String> {
+        call(js_discard(id)).await.map(drop)
+    }
+
+    pub async fn forget(id: &str) -> Result<(), String> {
+        call(js_forget(id)).await.map(drop)
+    }
+
+    /// The phone's local storage, where text drafts live.
+    pub fn storage() -> Option<web_sys::Storage> {
+        window().local_storage().ok().flatten()
+    }
+
+    pub async fn clear_private() {
+        let _ = call(js_clear_private()).await;
+    }
+
+    /// Asks the service worker to keep the app's start pages for offline use.
+    pub async fn warm() {
+        let _ = call(js_warm()).await;
+    }
+
+    /// Bumps `tick` whenever the outbox changes anywhere (this tab, other tabs, the service
+    /// worker). Called once a page load, by the mobile layout.
+    pub fn watch(tick: RwSignal<u32>) {
+        let callback = Closure::<dyn FnMut()>::new(move || tick.update(|n| *n += 1));
+        if js_on_change(&callback).is_ok() {
+            // Lives as long as the page.
+            callback.forget();
+        }
+    }
+}

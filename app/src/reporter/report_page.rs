@@ -1,0 +1,418 @@
+//! `/m/r/{number}`: one report, its progress timeline and the thread with the incident team.
+//! Replies appear live (server-sent events); my messages go through the outbox.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
+
+use super::new_report::ImagePicker;
+#[cfg(feature = "hydrate")]
+use super::outbox::ItemState;
+use super::outbox::{message_draft, DraftImage, OutboxItem, OutboxTick};
+use super::{my_report, ConfirmSolution, ImageProgress, OutboxActions, OutboxState, ReopenReport};
+use crate::error::AppError;
+use crate::i18n::use_i18n;
+use crate::incidents::view::{AttachmentStrip, StatusBadge, Timeline};
+use crate::incidents::{ReportView, Side, Status, ThreadMessage};
+use crate::shell::{ErrorPanel, Loading};
+use crate::time::format_minute;
+
+#[component]
+pub fn ReportPage() -> impl IntoView {
+    let params = use_params_map();
+    let number = move || {
+        params
+            .read()
+            .get("number")
+            .and_then(|n| n.parse::<i64>().ok())
+    };
+    let refresh = RwSignal::new(0u32);
+    let report = Resource::new(
+        move || (number(), refresh.get()),
+        |(number, _)| async move {
+            match number {
+                Some(number) => my_report(number).await,
+                None => Err(AppError::NotFound),
+            }
+        },
+    );
+
+    #[cfg(feature = "hydrate")]
+    {
+        let source = StoredValue::new_local(None::<web_sys::EventSource>);
+        Effect::new(move |_| {
+            if let Some(number) = number() {
+                source.set_value(live_updates(number, refresh));
+            }
+        });
+        on_cleanup(move || {
+            if let Some(source) = source.get_value() {
+                source.close();
+            }
+        });
+    }
+
+    view! {
+        <Transition fallback=Loading>
+            {move || Suspend::new(async move {
+                match report.await {
+                    Ok(view) => view! { <ReportDetail view refresh /> }.into_any(),
+                    Err(error) => {
+                        if error == AppError::NotFound {
+                            crate::shell::set_status(http::StatusCode::NOT_FOUND);
+                        }
+                        view! { <ErrorPanel error /> }.into_any()
+                    }
+                }
+            })}
+        </Transition>
+    }
+}
+
+/// Refetches the report whenever the server says it changed, and after every reconnection
+/// (the stream may have missed changes while the network was gone).
+#[cfg(feature = "hydrate")]
+fn live_updates(number: i64, refresh: RwSignal<u32>) -> Option<web_sys::EventSource> {
+    use wasm_bindgen::prelude::*;
+    let source = web_sys::EventSource::new(&format!("/api/m/reports/{number}/events")).ok()?;
+    let bump = move || refresh.update(|n| *n += 1);
+    let changed = Closure::<dyn FnMut()>::new(bump);
+    let _ = source.add_event_listener_with_callback("changed", changed.as_ref().unchecked_ref());
+    changed.forget();
+    // The page was rendered with fresh data: only a connection that follows a failure (the
+    // network was gone, the server restarted) may have missed changes.
+    let missed = std::rc::Rc::new(std::cell::Cell::new(false));
+    let failed = missed.clone();
+    let error = Closure::<dyn FnMut()>::new(move || failed.set(true));
+    let _ = source.add_event_listener_with_callback("error", error.as_ref().unchecked_ref());
+    error.forget();
+    let ready = Closure::<dyn FnMut()>::new(move || {
+        if missed.replace(false) {
+            bump();
+        }
+    });
+    let _ = source.add_event_listener_with_callback("ready", ready.as_ref().unchecked_ref());
+    ready.forget();
+    Some(source)
+}
+
+#[component]
+fn ReportDetail(view: ReportView, refresh: RwSignal<u32>) -> impl IntoView {
+    let i18n = use_i18n();
+    let number = view.number;
+    let title = view.title.clone();
+    let status = view.status;
+    let module = view.module.clone();
+    let system = view.system.clone();
+    let doc = view.id_doc_type;
+    view! {
+        <Title text=title.clone() />
+        <a href="/m" rel="external" class="text-sm text-sky-700">{move || i18n.t().reporter.back}</a>
+        <div class="mt-2 flex items-start justify-between gap-3">
+            <h1 class="text-lg font-semibold" data-testid="report-title">{title}</h1>
+            <StatusBadge status />
+        </div>
+        <p class="mt-1 text-xs text-slate-500">
+            "#" {number} " · " {format_minute(view.created_at)}
+        </p>
+        <dl class="mt-4 grid grid-cols-3 gap-x-3 gap-y-1 rounded-xl bg-slate-50 p-3 text-sm">
+            <dt class="text-slate-500">{move || i18n.t().incident.field_system}</dt>
+            <dd class="col-span-2">
+                {move || {
+                    let locale = i18n.locale();
+                    match &module {
+                        Some(m) => format!("{} / {}", system.name(locale), m.name(locale)),
+                        None => system.name(locale).to_owned(),
+                    }
+                }}
+            </dd>
+            <dt class="text-slate-500">{move || i18n.t().incident.field_customer_name}</dt>
+            <dd class="col-span-2" data-testid="customer-name">{view.customer_name.clone()}</dd>
+            <dt class="text-slate-500">{move || i18n.t().incident.doc_name(doc)}</dt>
+            <dd class="col-span-2" data-testid="id-number">{view.id_number.clone()}</dd>
+        </dl>
+        <p class="mt-3 whitespace-pre-wrap text-sm text-slate-800">{view.description.clone()}</p>
+        <AttachmentStrip files=view.attachments.clone() />
+        {view.solution.clone().map(|solution| view! {
+            <section data-testid="solution" class="mt-4 rounded-xl border border-emerald-200 bg-emerald-50 p-3">
+                <h2 class="text-sm font-medium text-emerald-900">{move || i18n.t().incident.field_solution}</h2>
+                <p class="mt-1 whitespace-pre-wrap text-sm text-emerald-900">{solution}</p>
+            </section>
+        })}
+        {(status == Status::Resolved).then(|| view! { <ResolutionActions number refresh /> })}
+        <h2 class="mt-6 text-sm font-medium text-slate-500">{move || i18n.t().reporter.progress}</h2>
+        <div class="mt-2"><Timeline entries=view.timeline.clone() /></div>
+        <h2 class="mt-6 text-sm font-medium text-slate-500">{move || i18n.t().reporter.thread}</h2>
+        <Thread number messages=view.messages.clone() refresh />
+        {(status != Status::Closed).then(|| view! { <Composer number /> })}
+    }
+}
+
+/// Confirm the solution, or reopen with a reason.
+#[component]
+fn ResolutionActions(number: i64, refresh: RwSignal<u32>) -> impl IntoView {
+    let i18n = use_i18n();
+    let confirm = ServerAction::<ConfirmSolution>::new();
+    let reopen = ServerAction::<ReopenReport>::new();
+    let reason = RwSignal::new(String::new());
+    let reopening = RwSignal::new(false);
+    Effect::new(move |_| {
+        let done = |v: Option<Result<(), AppError>>| matches!(v, Some(Ok(())));
+        if done(confirm.value().get()) || done(reopen.value().get()) {
+            refresh.update(|n| *n += 1);
+        }
+    });
+    let error = move || {
+        let t = i18n.t();
+        [confirm.value().get(), reopen.value().get()]
+            .into_iter()
+            .flatten()
+            .find_map(Result::err)
+            .map(|e| e.message(t))
+    };
+    view! {
+        <div class="mt-3 space-y-2" data-testid="resolution-actions">
+            <p class="text-sm text-slate-700">{move || i18n.t().reporter.resolution_question}</p>
+            <div class="flex gap-2">
+                <button
+                    type="button"
+                    data-testid="confirm-solution"
+                    class="flex-1 rounded-lg bg-emerald-700 px-3 py-2 text-sm font-medium text-white"
+                    disabled=move || confirm.pending().get()
+                    on:click=move |_| { confirm.dispatch(ConfirmSolution { number }); }
+                >
+                    {move || i18n.t().reporter.confirm_solution}
+                </button>
+                <button
+                    type="button"
+                    data-testid="start-reopen"
+                    class="flex-1 rounded-lg border border-slate-300 px-3 py-2 text-sm"
+                    on:click=move |_| reopening.set(true)
+                >
+                    {move || i18n.t().reporter.reopen}
+                </button>
+            </div>
+            <Show when=move || reopening.get()>
+                <label for="reopen-reason" class="text-sm font-medium text-slate-700">
+                    {move || i18n.t().incident.field_reason}
+                </label>
+                <textarea
+                    id="reopen-reason"
+                    rows="3"
+                    class="block w-full rounded-lg border border-slate-300 px-3 py-2"
+                    prop:value=move || reason.get()
+                    on:input=move |ev| reason.set(event_target_value(&ev))
+                ></textarea>
+                <button
+                    type="button"
+                    data-testid="submit-reopen"
+                    class="rounded-lg bg-sky-700 px-3 py-2 text-sm font-medium text-white"
+                    disabled=move || reopen.pending().get()
+                    on:click=move |_| { reopen.dispatch(ReopenReport { number, reason: reason.get_untracked() }); }
+                >
+                    {move || i18n.t().reporter.submit_reopen}
+                </button>
+            </Show>
+            <Show when=move || error().is_some()>
+                <p role="alert" class="text-sm text-red-600">{error}</p>
+            </Show>
+        </div>
+    }
+}
+
+/// The conversation, oldest first, with my unsent messages at the bottom.
+#[component]
+fn Thread(number: i64, messages: Vec<ThreadMessage>, refresh: RwSignal<u32>) -> impl IntoView {
+    let i18n = use_i18n();
+    let pending = RwSignal::new(Vec::<OutboxItem>::new());
+    let delivered: Vec<String> = messages
+        .iter()
+        .filter_map(|m| m.client_id.map(|id| id.to_string()))
+        .collect();
+    let delivered = StoredValue::new(delivered);
+    let tick = expect_context::<OutboxTick>().0;
+
+    #[cfg(feature = "hydrate")]
+    {
+        let refetched_for = StoredValue::new(std::collections::HashSet::<String>::new());
+        Effect::new(move |_| {
+            tick.track();
+            leptos::task::spawn_local(async move {
+                let Ok(items) = super::outbox::items("message", Some(number)).await else {
+                    return;
+                };
+                for item in &items {
+                    let in_thread = delivered.with_value(|d| d.contains(&item.id));
+                    if item.state == ItemState::Sent && in_thread {
+                        let _ = super::outbox::forget(&item.id).await;
+                    } else if item.state == ItemState::Sent
+                        && refetched_for.with_value(|seen| !seen.contains(&item.id))
+                    {
+                        refetched_for.update_value(|seen| {
+                            seen.insert(item.id.clone());
+                        });
+                        refresh.update(|n| *n += 1);
+                    }
+                }
+                pending.set(items);
+            });
+        });
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = (tick, refresh, number);
+
+    let unsent = move || {
+        pending
+            .get()
+            .into_iter()
+            .filter(|item| !delivered.with_value(|d| d.contains(&item.id)))
+            .collect::<Vec<_>>()
+    };
+    let empty = messages.is_empty();
+    view! {
+        <ul class="mt-2 space-y-3" data-testid="thread">
+            {messages.into_iter().map(|m| view! { <Bubble message=m /> }).collect_view()}
+            <For each=unsent key=|item| (item.id.clone(), item.state as u8, item.images.iter().map(|i| (i.progress * 100.0) as u32).sum::<u32>()) let:item>
+                <li
+                    data-testid="outbox-item"
+                    data-state=format!("{:?}", item.state).to_lowercase()
+                    class="ml-10 rounded-2xl rounded-br-sm border border-dashed border-sky-300 bg-sky-50 px-3 py-2"
+                >
+                    <p class="whitespace-pre-wrap text-sm text-slate-800">{item.text("body")}</p>
+                    <ImageProgress images=item.images.clone() />
+                    <div class="mt-1 text-right"><OutboxState state=item.state error=item.error.clone() /></div>
+                    <OutboxActions id=item.id.clone() state=item.state />
+                </li>
+            </For>
+        </ul>
+        {empty.then(|| view! {
+            <p class="mt-2 text-sm text-slate-500">{move || i18n.t().reporter.thread_empty}</p>
+        })}
+    }
+}
+
+#[component]
+fn Bubble(message: ThreadMessage) -> impl IntoView {
+    let i18n = use_i18n();
+    let mine = message.side == Side::Reporter;
+    let (row, bubble) = if mine {
+        ("ml-10", "rounded-br-sm bg-sky-700 text-white")
+    } else {
+        ("mr-10", "rounded-bl-sm bg-slate-100 text-slate-900")
+    };
+    let read = message.read_by_other;
+    view! {
+        <li
+            data-testid="message"
+            data-side=message.side.as_str()
+            data-client-id=message.client_id.map(|id| id.to_string()).unwrap_or_default()
+            class=row
+        >
+            <p class="text-xs text-slate-500">{message.author_name} " · " {format_minute(message.at)}</p>
+            <div class=format!("mt-1 rounded-2xl px-3 py-2 {bubble}")>
+                <p class="whitespace-pre-wrap text-sm">{message.body}</p>
+                <AttachmentStrip files=message.attachments />
+            </div>
+            {mine.then(|| view! {
+                <p class="mt-0.5 text-right text-xs text-slate-400" data-testid="read-marker" data-read=read.to_string()>
+                    {move || if read { i18n.t().reporter.read } else { i18n.t().reporter.unread_by_team }}
+                </p>
+            })}
+        </li>
+    }
+}
+
+/// Write to the team; text is kept as a draft on the phone until queued.
+#[component]
+fn Composer(number: i64) -> impl IntoView {
+    let i18n = use_i18n();
+    let body = RwSignal::new(String::new());
+    let images = RwSignal::new(Vec::<DraftImage>::new());
+    let image_error = RwSignal::new(None::<String>);
+    let error = RwSignal::new(None::<String>);
+    let draft_key = message_draft(number);
+
+    #[cfg(feature = "hydrate")]
+    {
+        let storage_key = format!("desk:draft:{draft_key}");
+        let restored = StoredValue::new(false);
+        let key = draft_key.clone();
+        Effect::new(move |_| {
+            body.track();
+            let storage = super::outbox::storage();
+            if !restored.get_value() {
+                restored.set_value(true);
+                if let Some(saved) = storage.and_then(|s| s.get_item(&storage_key).ok().flatten()) {
+                    body.set(saved);
+                }
+                let key = key.clone();
+                leptos::task::spawn_local(async move {
+                    if let Ok(saved) = super::outbox::draft_images(&key).await {
+                        images.set(saved);
+                    }
+                });
+                return;
+            }
+            let text = body.get();
+            if let Some(storage) = storage {
+                let _ = storage.set_item(&storage_key, &text);
+            }
+        });
+    }
+
+    let send = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let text = body.get_untracked().trim().to_owned();
+        let count = images.with_untracked(Vec::len);
+        if let Err(problem) = crate::incidents::check_message(&text, count) {
+            let t = i18n.t();
+            error.set(Some(problem.message(t, t.incident.field_message)));
+            return;
+        }
+        error.set(None);
+        #[cfg(feature = "hydrate")]
+        leptos::task::spawn_local(async move {
+            let payload = serde_json::json!({ "body": text });
+            let key = message_draft(number);
+            match super::outbox::submit("message", &key, Some(number), &payload).await {
+                Ok(_) => {
+                    body.set(String::new());
+                    images.set(Vec::new());
+                }
+                Err(message) => {
+                    error.set(Some(format!(
+                        "{} ({message})",
+                        i18n.t().reporter.queue_failed
+                    )));
+                }
+            }
+        });
+    };
+
+    view! {
+        <form class="mt-4 space-y-2 border-t border-slate-200 pt-3" novalidate on:submit=send data-testid="composer">
+            <label for="message" class="sr-only">{move || i18n.t().incident.field_message}</label>
+            <textarea
+                id="message"
+                name="message"
+                rows="3"
+                maxlength="2000"
+                placeholder=move || i18n.t().reporter.message_hint
+                class="block w-full rounded-lg border border-slate-300 px-3 py-2 text-base"
+                prop:value=move || body.get()
+                on:input=move |ev| body.set(event_target_value(&ev))
+            ></textarea>
+            <ImagePicker draft_key=draft_key images error=image_error />
+            <Show when=move || error.get().is_some()>
+                <p role="alert" data-error-for="message" class="text-sm text-red-600">{move || error.get()}</p>
+            </Show>
+            <button
+                type="submit"
+                data-testid="send-message"
+                class="w-full rounded-lg bg-sky-700 px-4 py-2.5 font-medium text-white"
+            >
+                {move || i18n.t().reporter.send}
+            </button>
+        </form>
+    }
+}

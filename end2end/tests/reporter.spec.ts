@@ -1,0 +1,206 @@
+import { expect, test, type BrowserContext, type Page } from '@playwright/test';
+
+import { sqlValue, storedFile } from './database';
+import { expectPath, hydrated, signIn } from './helpers';
+import { cameraPhoto } from './photos';
+
+const unique = (label: string) => `${label} ${Date.now().toString(36)}${Math.floor(Math.random() * 1e4)}`;
+
+/** Signs a reporter in and waits until the service worker keeps the app for offline use. */
+async function reporterReady(page: Page, login: string) {
+  await signIn(page, login);
+  await expectPath(page, '/m');
+  await hydrated(page);
+  await page.evaluate(() => navigator.serviceWorker.ready);
+  await expect
+    .poll(() => page.evaluate(async () => Boolean(await caches.match('/m/new'))), { timeout: 15_000 })
+    .toBe(true);
+}
+
+async function fillReport(page: Page, title: string) {
+  await page.locator('#customer_name').fill('张三');
+  await page.locator('#id_number').fill('11010519491231002X');
+  await page.locator('#customer_mobile').fill('13800138000');
+  await page.locator('#system').selectOption('trading');
+  await page.locator('#module').selectOption('orders');
+  await page.locator('#title').fill(title);
+  await page.locator('#description').fill('09:35 客户下单提示“委托被拒绝”，换手机也一样');
+}
+
+/** Files a report online through the outbox endpoint, as the app does; returns its number. */
+async function fileReport(page: Page, title: string): Promise<number> {
+  const answer = await page.request.post('/api/m/reports', {
+    data: {
+      client_id: crypto.randomUUID(),
+      customer_name: '李四',
+      id_doc_type: 'id_card',
+      id_number: '110101199003074477',
+      system: 'custody',
+      title,
+      description: '客户三方存管绑定失败，提示无法绑定',
+    },
+  });
+  expect(answer.status()).toBe(201);
+  return (await answer.json()).number;
+}
+
+async function handlerContext(context: BrowserContext): Promise<Page> {
+  const browser = context.browser()!;
+  const handler = await (await browser.newContext()).newPage();
+  await signIn(handler, 'handler');
+  await expectPath(handler, '/console');
+  return handler;
+}
+
+test('a report written offline with two screenshots is sent once when the network returns', async ({ page, context }) => {
+  const title = unique('离线上报');
+  await reporterReady(page, 'reporter');
+  await page.goto('/m/new');
+  await hydrated(page);
+  const photo = await cameraPhoto(page, 4000, 3000);
+
+  await context.setOffline(true);
+  await fillReport(page, title);
+  await page.getByTestId('image-input').setInputFiles([
+    { name: 'IMG_0001.jpg', mimeType: 'image/jpeg', buffer: photo },
+    { name: 'IMG_0002.jpg', mimeType: 'image/jpeg', buffer: photo },
+  ]);
+  await expect(page.getByTestId('draft-images').locator('li')).toHaveCount(2);
+  await page.getByTestId('submit-report').click();
+
+  await expectPath(page, '/m');
+  await hydrated(page);
+  const queued = page.getByTestId('outbox-item').filter({ hasText: title });
+  await expect(queued).toHaveAttribute('data-state', 'queued');
+  await expect(page.getByTestId('offline-banner')).toBeVisible();
+
+  await page.reload();
+  await hydrated(page);
+  await expect(queued).toHaveAttribute('data-state', 'queued');
+
+  await context.setOffline(false);
+  await expect(page.getByTestId('report-row').filter({ hasText: title })).toHaveCount(1, { timeout: 20_000 });
+  await expect(queued).toHaveCount(0);
+  await page.getByTestId('refresh').click();
+  await expect(page.getByTestId('report-row').filter({ hasText: title })).toHaveCount(1);
+
+  expect(sqlValue(`SELECT count(*) FROM incidents WHERE title = :'title'`, { title })).toBe('1');
+  const stored = sqlValue(
+    `SELECT string_agg(a.object_key || ' ' || a.width || 'x' || a.height, ',')
+     FROM attachments a JOIN incidents i ON i.id = a.incident_id WHERE i.title = :'title'`,
+    { title },
+  ).split(',');
+  expect(stored).toHaveLength(2);
+  for (const row of stored) {
+    const [key, size] = row.split(' ');
+    expect(size).toBe('1600x1200');
+    const bytes = storedFile(key);
+    expect(bytes.includes(Buffer.from('Exif'))).toBe(false);
+    expect(bytes.includes(Buffer.from('GPS'))).toBe(false);
+  }
+});
+
+test('a wrong ID checksum is refused at the field and nothing typed is lost', async ({ page }) => {
+  await signIn(page, 'reporter2');
+  await expectPath(page, '/m');
+  await page.goto('/m/new');
+  await hydrated(page);
+  const title = unique('校验位');
+  await fillReport(page, title);
+  await page.locator('#id_number').fill('110101199003074478');
+  await page.locator('#title').focus();
+  await expect(page.locator('[data-error-for="id_number"]')).toHaveText('身份证号码校验位不正确，请核对每一位');
+  await expect(page.locator('#id_number')).toHaveAttribute('aria-invalid', 'true');
+
+  await page.getByTestId('submit-report').click();
+  await expectPath(page, '/m/new');
+  await expect(page.locator('#id_number')).toBeFocused();
+
+  // The draft survives a reload, mistakes included, until it is sent.
+  await page.reload();
+  await hydrated(page);
+  await expect(page.locator('#title')).toHaveValue(title);
+  await expect(page.locator('#id_number')).toHaveValue('110101199003074478');
+  await page.locator('#id_number').fill('110101199003074477');
+  await page.locator('#title').focus();
+  await expect(page.locator('[data-error-for="id_number"]')).toHaveText('');
+  expect(sqlValue(`SELECT count(*) FROM incidents WHERE title = :'title'`, { title })).toBe('0');
+});
+
+test('a handler reply appears on the open report without a reload', async ({ page, context }) => {
+  await signIn(page, 'reporter2');
+  await expectPath(page, '/m');
+  const number = await fileReport(page, unique('实时回复'));
+  await page.goto(`/m/r/${number}`);
+  await hydrated(page);
+  await page.evaluate(() => ((window as unknown as { stillHere: boolean }).stillHere = true));
+
+  const handler = await handlerContext(context);
+  const reply = await handler.request.post('/api/console/reply', {
+    data: { number, body: '您好，请提供客户的资金账号', internal: false },
+  });
+  expect(reply.ok()).toBe(true);
+  const note = await handler.request.post('/api/console/reply', {
+    data: { number, body: '内部：疑似存管行接口超时', internal: true },
+  });
+  expect(note.ok()).toBe(true);
+
+  await expect(page.getByTestId('message').filter({ hasText: '请提供客户的资金账号' })).toHaveCount(1);
+  expect(await page.evaluate(() => (window as unknown as { stillHere?: boolean }).stillHere)).toBe(true);
+  await expect(page.getByText('疑似存管行接口超时')).toHaveCount(0);
+  await handler.context().close();
+});
+
+test('a message written offline arrives once after a reload and reconnection', async ({ page, context }) => {
+  await reporterReady(page, 'reporter2');
+  const number = await fileReport(page, unique('离线消息'));
+  await page.goto(`/m/r/${number}`);
+  await hydrated(page);
+  const text = unique('补充：客户资金账号 10086001');
+
+  await context.setOffline(true);
+  await page.locator('#message').fill(text);
+  await page.getByTestId('send-message').click();
+  const queued = page.getByTestId('outbox-item').filter({ hasText: text });
+  await expect(queued).toHaveAttribute('data-state', 'queued');
+  await expect(page.locator('#message')).toHaveValue('');
+
+  await page.reload();
+  await hydrated(page);
+  await expect(queued).toHaveAttribute('data-state', 'queued');
+
+  await context.setOffline(false);
+  await expect(page.getByTestId('message').filter({ hasText: text })).toHaveCount(1, { timeout: 20_000 });
+  await expect(queued).toHaveCount(0);
+  expect(sqlValue(`SELECT count(*) FROM incident_messages WHERE body = :'text'`, { text })).toBe('1');
+
+  // The team reads it: the reporter sees the read marker without a reload.
+  const handler = await handlerContext(context);
+  expect((await handler.request.post('/api/console/read', { data: { number } })).ok()).toBe(true);
+  await expect(
+    page.getByTestId('message').filter({ hasText: text }).getByTestId('read-marker'),
+  ).toHaveAttribute('data-read', 'true');
+  await handler.context().close();
+});
+
+test('a file that is not an image fails with a clear reason and can be discarded', async ({ page }) => {
+  await signIn(page, 'reporter2');
+  await expectPath(page, '/m');
+  await page.goto('/m/new');
+  await hydrated(page);
+  const title = unique('假图片');
+  await fillReport(page, title);
+  await page.getByTestId('image-input').setInputFiles([
+    { name: 'report.jpg', mimeType: 'image/jpeg', buffer: Buffer.from('%PDF-1.4 not really a photo') },
+  ]);
+  await expect(page.getByTestId('draft-images').locator('li')).toHaveCount(1);
+  await page.getByTestId('submit-report').click();
+  await expectPath(page, '/m');
+  const item = page.getByTestId('outbox-item').filter({ hasText: title });
+  await expect(item).toHaveAttribute('data-state', 'failed');
+  await expect(item).toContainText('这个文件不是图片');
+  page.once('dialog', (dialog) => dialog.accept());
+  await item.getByTestId('outbox-discard').click();
+  await expect(item).toHaveCount(0);
+  expect(sqlValue(`SELECT count(*) FROM incidents WHERE title = :'title'`, { title })).toBe('0');
+});

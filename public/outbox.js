@@ -1,0 +1,620 @@
+/* DeskOutbox: photo drafts and the send queue of the mobile reporter (/m).
+ * A classic script: pages load it with <script defer>, the service worker with importScripts, so
+ * both work on one IndexedDB queue. Results cross to Rust/WASM as JSON strings (serde parses them). */
+(function () {
+  'use strict';
+
+  const DB_NAME = 'desk-offline';
+  const CHANNEL = 'desk-outbox';
+  const PAGES_CACHE = 'desk-pages-v1';
+  const UPLOAD_URL = '/api/m/uploads';
+  const MAX_IMAGES = 9;
+  const MAX_SIDE = 1600;
+  const QUALITY = 0.82;
+  const FETCH_TIMEOUT = 90000; // a hung request would hold the lock and stall the whole queue
+  const STALL_TIMEOUT = 45000; // XHR uploads: give up when no byte has moved for this long
+  const inWindow = typeof window !== 'undefined';
+
+  class NetError extends Error {
+    constructor() { super('offline'); }
+  }
+  class HttpError extends Error {
+    constructor(status, message) { super(message); this.status = status; }
+  }
+
+  // ---- IndexedDB -------------------------------------------------------------------------------
+
+  let dbPromise = null;
+  function db() {
+    if (!dbPromise) {
+      dbPromise = new Promise((resolve, reject) => {
+        const open = indexedDB.open(DB_NAME, 1);
+        open.onupgradeneeded = () => {
+          const d = open.result;
+          d.createObjectStore('drafts', { keyPath: 'id' }).createIndex('byDraft', 'draftKey');
+          d.createObjectStore('outbox', { keyPath: 'id' });
+        };
+        open.onsuccess = () => {
+          const d = open.result;
+          // Never block a later schema version opened by a newer tab; reopen on next use.
+          d.onversionchange = () => { d.close(); dbPromise = null; };
+          resolve(d);
+        };
+        open.onerror = () => { dbPromise = null; reject(open.error); };
+      });
+    }
+    return dbPromise;
+  }
+
+  function req(r) {
+    return new Promise((resolve, reject) => {
+      r.onsuccess = () => resolve(r.result);
+      r.onerror = () => reject(r.error);
+    });
+  }
+
+  // Runs fn(tx) and waits for the commit. fn may await only IndexedDB requests of tx: anything
+  // else lets the transaction commit early.
+  async function withTx(names, mode, fn) {
+    const t = (await db()).transaction(names, mode);
+    const done = new Promise((resolve, reject) => {
+      t.oncomplete = () => resolve();
+      t.onerror = () => reject(t.error);
+      t.onabort = () => reject(t.error || new Error('aborted'));
+    });
+    let result;
+    try {
+      result = await fn(t);
+    } catch (e) {
+      done.catch(() => {});
+      try { t.abort(); } catch (_) { /* already finished */ }
+      throw e;
+    }
+    await done;
+    return result;
+  }
+
+  function draftRows(store, draftKey) {
+    return req(store.index('byDraft').getAll(draftKey)).then((rows) => rows.sort(byAdded));
+  }
+  const byAdded = (a, b) => a.addedAt - b.addedAt;
+  const byCreated = (a, b) => a.createdAt - b.createdAt;
+
+  function readAll() {
+    return withTx(['outbox'], 'readonly', (t) => req(t.objectStore('outbox').getAll()));
+  }
+
+  // Read-modify-write of one item; change() edits it in place. Returns the stored item or null.
+  function update(id, change) {
+    return withTx(['outbox'], 'readwrite', async (t) => {
+      const store = t.objectStore('outbox');
+      const item = await req(store.get(id));
+      if (!item) return null;
+      change(item);
+      store.put(item);
+      return item;
+    });
+  }
+
+  let lastStamp = 0;
+  // Strictly increasing milliseconds, so two quick adds keep their order.
+  function stamp() {
+    lastStamp = Math.max(Date.now(), lastStamp + 1);
+    return lastStamp;
+  }
+
+  // ---- Object URLs and progress ------------------------------------------------------------------
+
+  const urls = new Map(); // image id -> object URL; reused so repeated reads do not leak
+  const itemImageIds = new Set(); // ids whose URL items() handed out, checked for removal later
+  const localProgress = new Map(); // image id -> 0..1 while this context uploads it
+  let remoteProgress = new Map(); // the same, as last reported by the context sending
+  let sendingHere = false; // this context is inside send(): its progress is the one to share
+
+  function urlFor(id, blob) {
+    if (typeof URL.createObjectURL !== 'function') return null; // not in a service worker
+    let url = urls.get(id);
+    if (!url) {
+      url = URL.createObjectURL(blob);
+      urls.set(id, url);
+    }
+    return url;
+  }
+
+  function revoke(id) {
+    const url = urls.get(id);
+    if (url) URL.revokeObjectURL(url);
+    urls.delete(id);
+    itemImageIds.delete(id);
+    localProgress.delete(id);
+    remoteProgress.delete(id);
+  }
+
+  function progressOf(item, image) {
+    if (image.attachmentId != null) return 1;
+    if (item.state !== 'sending') return 0;
+    return localProgress.get(image.id) ?? remoteProgress.get(image.id) ?? 0;
+  }
+
+  // ---- Change notification -----------------------------------------------------------------------
+
+  const listeners = new Set();
+  const channel = typeof BroadcastChannel !== 'undefined' ? new BroadcastChannel(CHANNEL) : null;
+  let emitQueued = false;
+  let progressTimer = 0;
+  let anyQueued = true; // drives the page's periodic flush; recomputed by every flush
+
+  // Coalesces bursts (state + progress + broadcast) into one callback per microtask.
+  function emit() {
+    if (emitQueued) return;
+    emitQueued = true;
+    queueMicrotask(() => {
+      emitQueued = false;
+      for (const cb of listeners) {
+        try { cb(); } catch (e) { console.error(e); }
+      }
+    });
+  }
+
+  function notify() {
+    emit();
+    if (channel) channel.postMessage({ progress: sendingHere ? [...localProgress] : null });
+  }
+
+  if (channel) {
+    channel.onmessage = (e) => {
+      // Only the (single, locked) sender shares progress; its snapshot replaces the last one.
+      if (e.data && e.data.progress) remoteProgress = new Map(e.data.progress);
+      anyQueued = true; // another context changed things; let the next periodic flush look
+      emit();
+    };
+  }
+
+  // Upload progress arrives many times a second; tell listeners at most ~10 times a second.
+  function setProgress(id, p) {
+    localProgress.set(id, Math.min(p, 0.99)); // 1 only once the server has confirmed
+    if (!progressTimer) progressTimer = setTimeout(() => { progressTimer = 0; notify(); }, 100);
+  }
+
+  // ---- Image preparation ------------------------------------------------------------------------
+
+  async function encode(bitmap, width, height) {
+    let canvas = null;
+    let ctx = null;
+    if (typeof OffscreenCanvas !== 'undefined') {
+      try {
+        canvas = new OffscreenCanvas(width, height);
+        ctx = canvas.getContext('2d'); // null on browsers with OffscreenCanvas but no 2d context
+      } catch (_) { ctx = null; }
+    }
+    if (!ctx) {
+      if (typeof document === 'undefined') return null;
+      canvas = document.createElement('canvas');
+      canvas.width = width;
+      canvas.height = height;
+      ctx = canvas.getContext('2d');
+      if (!ctx) return null;
+    }
+    ctx.fillStyle = '#fff'; // transparent areas would turn black in JPEG
+    ctx.fillRect(0, 0, width, height);
+    ctx.imageSmoothingQuality = 'high';
+    ctx.drawImage(bitmap, 0, 0, width, height);
+    const toBlob = (type) => (canvas.convertToBlob
+      ? canvas.convertToBlob({ type, quality: QUALITY })
+      : new Promise((resolve) => canvas.toBlob(resolve, type, QUALITY)));
+    // Browsers without a WebP encoder silently hand back PNG; check what came out.
+    const webp = await toBlob('image/webp');
+    if (webp && webp.type === 'image/webp') return webp;
+    return toBlob('image/jpeg');
+  }
+
+  async function decode(file) {
+    try {
+      return await createImageBitmap(file, { imageOrientation: 'from-image' });
+    } catch (e) {
+      // Engines predating 'from-image' (Safari 16, older Chromium) reject the value with a
+      // TypeError; they apply the EXIF orientation by default.
+      if (e instanceof TypeError) return createImageBitmap(file);
+      throw e;
+    }
+  }
+
+  // Downscales and re-encodes (which also drops EXIF, GPS included). What the browser cannot
+  // decode (HEIC on most, non-images) goes up unchanged and the server explains the refusal.
+  async function shrink(file) {
+    const name = file.name || 'image';
+    const original = { blob: file, name, width: 0, height: 0 };
+    let bitmap;
+    try {
+      bitmap = await decode(file);
+    } catch (_) {
+      return original;
+    }
+    try {
+      const scale = Math.min(1, MAX_SIDE / Math.max(bitmap.width, bitmap.height));
+      const width = Math.max(1, Math.round(bitmap.width * scale));
+      const height = Math.max(1, Math.round(bitmap.height * scale));
+      const blob = await encode(bitmap, width, height);
+      if (!blob) return original;
+      const ext = blob.type === 'image/webp' ? '.webp' : '.jpg';
+      return { blob, name: name.replace(/\.[^.]*$/, '') + ext, width, height };
+    } catch (_) {
+      return original;
+    } finally {
+      bitmap.close();
+    }
+  }
+
+  // ---- Drafts ------------------------------------------------------------------------------------
+
+  function draftView(r) {
+    return { id: r.id, url: urlFor(r.id, r.blob), bytes: r.bytes, width: r.width, height: r.height, name: r.name };
+  }
+
+  async function draftImages(draftKey) {
+    const rows = await withTx(['drafts'], 'readonly', (t) => draftRows(t.objectStore('drafts'), draftKey));
+    return JSON.stringify(rows.map(draftView));
+  }
+
+  function countDraft(store, draftKey) {
+    return req(store.index('byDraft').count(draftKey));
+  }
+
+  async function addDraftImage(draftKey, file) {
+    // Checked before the costly decode, and again when storing: two quick picks can race.
+    const count = await withTx(['drafts'], 'readonly', (t) => countDraft(t.objectStore('drafts'), draftKey));
+    if (count >= MAX_IMAGES) throw new Error('too_many');
+    const s = await shrink(file);
+    const row = {
+      id: crypto.randomUUID(), draftKey, blob: s.blob, name: s.name, bytes: s.blob.size,
+      width: s.width, height: s.height, addedAt: stamp(),
+    };
+    await withTx(['drafts'], 'readwrite', async (t) => {
+      const store = t.objectStore('drafts');
+      if ((await countDraft(store, draftKey)) >= MAX_IMAGES) throw new Error('too_many');
+      store.add(row);
+    });
+    return JSON.stringify(draftView(row));
+  }
+
+  async function removeDraftImage(draftKey, id) {
+    const removed = await withTx(['drafts'], 'readwrite', async (t) => {
+      const store = t.objectStore('drafts');
+      const row = await req(store.get(id));
+      if (!row || row.draftKey !== draftKey) return false;
+      store.delete(id);
+      return true;
+    });
+    if (removed) revoke(id);
+  }
+
+  // ---- Outbox ------------------------------------------------------------------------------------
+
+  async function submit(kind, draftKey, incidentNumber, payloadJson) {
+    if (kind !== 'report' && kind !== 'message') throw new Error('bad_kind');
+    const payload = JSON.parse(payloadJson);
+    const id = crypto.randomUUID();
+    await withTx(['drafts', 'outbox'], 'readwrite', async (t) => {
+      const drafts = t.objectStore('drafts');
+      const rows = await draftRows(drafts, draftKey);
+      t.objectStore('outbox').add({
+        id, kind, state: 'queued', error: null, createdAt: stamp(),
+        incidentNumber: incidentNumber || null, payload,
+        // Image ids stay the same, so cached object URLs and upload client_ids carry over.
+        images: rows.map((r) => ({
+          id: r.id, blob: r.blob, name: r.name, bytes: r.bytes, width: r.width, height: r.height,
+          attachmentId: null,
+        })),
+        result: null, attempts: 0, nextAttemptAt: 0,
+      });
+      for (const r of rows) drafts.delete(r.id);
+    });
+    anyQueued = true;
+    notify();
+    registerSync();
+    kick();
+    return id;
+  }
+
+  async function registerSync() {
+    try {
+      const reg = inWindow
+        ? await (navigator.serviceWorker && navigator.serviceWorker.getRegistration())
+        : self.registration;
+      if (reg && 'sync' in reg) await reg.sync.register(CHANNEL);
+    } catch (_) { /* unsupported or refused: the page's own triggers still flush */ }
+  }
+
+  async function items(kind, incidentNumber) {
+    const all = await readAll();
+    // Items removed by another tab or the worker: free their URLs here.
+    const live = new Set(all.flatMap((it) => it.images.map((im) => im.id)));
+    for (const id of [...itemImageIds]) if (!live.has(id)) revoke(id);
+    const out = all
+      .filter((it) => it.kind === kind && (incidentNumber == null || it.incidentNumber === incidentNumber))
+      .sort(byCreated)
+      .map((it) => ({
+        id: it.id, kind: it.kind, state: it.state, error: it.error, createdAt: it.createdAt,
+        incidentNumber: it.incidentNumber, payload: it.payload, result: it.result,
+        images: it.images.map((im) => {
+          itemImageIds.add(im.id);
+          return { id: im.id, url: urlFor(im.id, im.blob), progress: progressOf(it, im) };
+        }),
+      }));
+    return JSON.stringify(out);
+  }
+
+  async function retry(id) {
+    const changed = await withTx(['outbox'], 'readwrite', async (t) => {
+      const store = t.objectStore('outbox');
+      const item = await req(store.get(id));
+      // A queued item waiting out its back-off may be retried at once too.
+      if (!item || (item.state !== 'failed' && item.state !== 'queued')) return false;
+      Object.assign(item, { state: 'queued', error: null, attempts: 0, nextAttemptAt: 0 });
+      store.put(item);
+      return true;
+    });
+    if (changed) {
+      anyQueued = true;
+      notify();
+    }
+    kick();
+  }
+
+  async function removeItem(id, allowed) {
+    const item = await withTx(['outbox'], 'readwrite', async (t) => {
+      const store = t.objectStore('outbox');
+      const found = await req(store.get(id));
+      if (!found || !allowed(found)) return null;
+      store.delete(id);
+      return found;
+    });
+    if (item) {
+      for (const im of item.images) revoke(im.id);
+      notify();
+    }
+  }
+
+  function discard(id) {
+    return removeItem(id, (it) => {
+      if (it.state === 'sending') throw new Error('sending'); // the server may be storing it now
+      return true;
+    });
+  }
+
+  function forget(id) {
+    return removeItem(id, (it) => it.state === 'sent');
+  }
+
+  async function pending() {
+    return JSON.stringify((await readAll()).filter((it) => it.state !== 'sent').length);
+  }
+
+  function onChange(callback) {
+    listeners.add(callback);
+  }
+
+  async function clearPrivate() {
+    if (typeof caches !== 'undefined') await caches.delete(PAGES_CACHE).catch(() => {});
+    if (inWindow && navigator.serviceWorker) {
+      const reg = await navigator.serviceWorker.getRegistration().catch(() => null);
+      if (reg && reg.active) reg.active.postMessage({ type: 'clear-private' });
+    }
+  }
+
+  // ---- Sending -----------------------------------------------------------------------------------
+
+  // Turns a response into its JSON body or throws. An API answering with a redirect has landed
+  // on the sign-in page: the session is gone, so it counts as 401.
+  function answer(res) {
+    let body = null;
+    try { body = JSON.parse(res.text); } catch (_) { /* an HTML error page or a captive portal */ }
+    const status = res.redirected ? 401 : res.status;
+    if (status === 0) throw new NetError();
+    if (status >= 200 && status < 300 && body && typeof body === 'object') return body;
+    const message = body && typeof body.message === 'string' && body.message ? body.message : 'HTTP ' + status;
+    throw new HttpError(status, message);
+  }
+
+  const retryable = (status) => status < 400 || status >= 500 || status === 401 || status === 408 || status === 429;
+
+  async function post(url, init) {
+    try {
+      const res = await fetch(url, {
+        ...init, method: 'POST', credentials: 'same-origin', signal: AbortSignal.timeout(FETCH_TIMEOUT),
+      });
+      return { status: res.status, text: await res.text(), redirected: res.redirected };
+    } catch (_) {
+      throw new NetError(); // includes the timeout
+    }
+  }
+
+  // XMLHttpRequest because fetch reports no upload progress.
+  function xhrPost(url, body, onProgress) {
+    return new Promise((resolve, reject) => {
+      const x = new XMLHttpRequest();
+      let timer = 0;
+      const stall = () => { clearTimeout(timer); timer = setTimeout(() => x.abort(), STALL_TIMEOUT); };
+      x.open('POST', url);
+      x.setRequestHeader('Accept', 'application/json');
+      x.upload.onprogress = (e) => { stall(); if (e.lengthComputable && e.total) onProgress(e.loaded / e.total); };
+      x.upload.onload = stall; // now waiting for the server's answer
+      x.onload = () => {
+        clearTimeout(timer);
+        const redirected = !!x.responseURL && new URL(x.responseURL).pathname !== url;
+        resolve({ status: x.status, text: x.responseText, redirected });
+      };
+      x.onerror = x.onabort = x.ontimeout = () => { clearTimeout(timer); reject(new NetError()); };
+      stall();
+      x.send(body);
+    });
+  }
+
+  async function upload(image) {
+    const form = new FormData();
+    form.append('client_id', image.id);
+    form.append('file', image.blob, image.name || 'image');
+    const res = inWindow
+      ? await xhrPost(UPLOAD_URL, form, (p) => setProgress(image.id, p))
+      : await post(UPLOAD_URL, { body: form, headers: { Accept: 'application/json' } });
+    const body = answer(res);
+    if (body.id == null) throw new HttpError(res.status, 'HTTP ' + res.status);
+    return body;
+  }
+
+  // Sends one item. Returns false when the network is gone, so the caller stops.
+  async function send(item) {
+    sendingHere = true;
+    try {
+      await update(item.id, (it) => { it.state = 'sending'; });
+      notify();
+      const ids = [];
+      for (const image of item.images) {
+        if (image.attachmentId == null) {
+          const { id } = await upload(image);
+          image.attachmentId = id;
+          localProgress.delete(image.id);
+          // Stored at once, so a retry after a later failure skips this image.
+          await update(item.id, (it) => {
+            const stored = it.images.find((im) => im.id === image.id);
+            if (stored) stored.attachmentId = id;
+          });
+          notify();
+        }
+        ids.push(image.attachmentId);
+      }
+      const body = item.kind === 'report'
+        ? { ...item.payload, client_id: item.id, attachment_ids: ids }
+        : { ...item.payload, client_id: item.id, incident_number: item.incidentNumber, attachment_ids: ids };
+      const res = await post(item.kind === 'report' ? '/api/m/reports' : '/api/m/messages', {
+        body: JSON.stringify(body),
+        headers: { Accept: 'application/json', 'Content-Type': 'application/json' },
+      });
+      const result = answer(res);
+      await update(item.id, (it) => Object.assign(it, { state: 'sent', result, error: null }));
+      return true;
+    } catch (e) {
+      const offline = e instanceof NetError;
+      const attempts = item.attempts || 0;
+      if (offline || !(e instanceof HttpError) || retryable(e.status)) {
+        // Offline: no back-off, the 'online' event or the next periodic flush sends it at once.
+        const wait = offline ? 0 : Date.now() + Math.min(60000, 2000 * 2 ** attempts);
+        const error = offline ? 'offline' : String(e.message || e);
+        await update(item.id, (it) => Object.assign(it, { state: 'queued', error, attempts: attempts + 1, nextAttemptAt: wait }));
+      } else {
+        await update(item.id, (it) => Object.assign(it, { state: 'failed', error: e.message }));
+      }
+      return !offline;
+    } finally {
+      for (const image of item.images) localProgress.delete(image.id);
+      notify(); // still as sender: the empty snapshot clears other tabs' progress
+      sendingHere = false;
+    }
+  }
+
+  async function requeueOrphans() {
+    const changed = await withTx(['outbox'], 'readwrite', async (t) => {
+      const store = t.objectStore('outbox');
+      let n = 0;
+      for (const it of await req(store.getAll())) {
+        if (it.state === 'sending') {
+          it.state = 'queued';
+          store.put(it);
+          n += 1;
+        }
+      }
+      return n;
+    });
+    if (changed) notify();
+  }
+
+  let firstRun = true;
+  async function run() {
+    // Under the lock nobody else is sending, so a 'sending' item belongs to a page or worker that
+    // died mid-send. Without locks only a page's first flush can assume that.
+    if (navigator.locks || (inWindow && firstRun)) await requeueOrphans();
+    firstRun = false;
+    for (;;) {
+      const now = Date.now();
+      const all = await readAll();
+      anyQueued = all.some((it) => it.state === 'queued');
+      const due = all.filter((it) => it.state === 'queued' && it.nextAttemptAt <= now).sort(byCreated);
+      if (!due.length) {
+        scheduleRetry(all);
+        return true;
+      }
+      if (!(await send(due[0]))) return false;
+    }
+  }
+
+  let retryTimer = 0;
+  // A back-off may end long before the next periodic flush; wake up for it in a page.
+  function scheduleRetry(all) {
+    if (!inWindow) return;
+    const next = Math.min(...all.filter((it) => it.state === 'queued' && it.nextAttemptAt > 0).map((it) => it.nextAttemptAt));
+    clearTimeout(retryTimer);
+    if (Number.isFinite(next)) retryTimer = setTimeout(kick, Math.max(0, next - Date.now()) + 50);
+  }
+
+  let flushing = null;
+  let again = false;
+  // Resolves true when everything due was handled, false when stopped by a network failure.
+  function flush() {
+    if (flushing) {
+      again = true; // something changed mid-run; look once more before letting go
+      return flushing;
+    }
+    flushing = (async () => {
+      let ok = true;
+      try {
+        do {
+          again = false;
+          // One sender across tabs and the worker; the server is idempotent anyway.
+          ok = await (navigator.locks ? navigator.locks.request(CHANNEL, run) : run());
+        } while (again && ok);
+      } finally {
+        flushing = null;
+      }
+      return ok;
+    })();
+    return flushing;
+  }
+
+  function kick() {
+    flush().catch((e) => console.warn('DeskOutbox: flush failed', e));
+  }
+
+  // Signed in to the reporter app: make sure its start pages are kept for offline use (the
+  // worker may have been installed on the sign-in page, with nothing to keep then).
+  async function warm() {
+    if (!inWindow || !('serviceWorker' in navigator)) return;
+    const reg = await navigator.serviceWorker.ready;
+    if (reg.active) reg.active.postMessage({ type: 'warm' });
+  }
+
+  self.DeskOutbox = {
+    draftImages, addDraftImage, removeDraftImage, submit, items, retry, discard, forget, flush,
+    onChange, clearPrivate, pending, warm,
+  };
+
+  // ---- Page start-up -----------------------------------------------------------------------------
+
+  if (inWindow) {
+    if ('serviceWorker' in navigator) {
+      navigator.serviceWorker.register('/sw.js', { scope: '/' })
+        .catch((e) => console.warn('DeskOutbox: service worker not registered', e));
+      navigator.serviceWorker.addEventListener('message', (e) => {
+        if (e.data && e.data.type === 'flush') kick();
+      });
+
+    }
+    window.addEventListener('online', kick);
+    document.addEventListener('visibilitychange', () => {
+      if (document.visibilityState === 'visible') kick();
+    });
+    setInterval(() => { if (navigator.onLine && anyQueued) kick(); }, 20000);
+    // After load: on a slow network the first flush must not compete with the app's own files.
+    if (document.readyState === 'complete') kick();
+    else window.addEventListener('load', kick, { once: true });
+  }
+})();
