@@ -18,11 +18,12 @@ TEST_PG_DIR := $(CURDIR)/.data/test-pg
 PG := $(CURDIR)/target/debug/embedded-pg
 SERVER := $(CURDIR)/target/debug/server
 
-.PHONY: help run test setup setup-test lint build unit e2e sqlx-prepare
+.PHONY: help run test setup setup-test lint build unit e2e sqlx-prepare bench-mobile
 
 help:
 	@echo "make run   - build and serve at http://127.0.0.1:3000 on the embedded database"
 	@echo "make test  - fmt, clippy, Rust tests against PostgreSQL, Playwright in Chromium"
+	@echo "make bench-mobile - release build; bytes of /m on first and repeat load, photo upload size"
 
 ## run: the app at http://127.0.0.1:3000 with demo data; Ctrl-C stops it and its database.
 run: setup build
@@ -80,3 +81,23 @@ sqlx-prepare: setup
 	SQLX_OFFLINE=false SQLX_OFFLINE_DIR=$(CURDIR)/.sqlx DATABASE_URL="$$db_url" \
 	  cargo check -q --workspace --all-targets --features app/ssr
 	echo "$$(ls .sqlx | wc -l) queries in .sqlx"
+
+# Release build, a private database with demo data, and Chromium measuring the reporter app
+# (bytes on first and repeat load of /m, offline repeat load, upload size of a camera photo).
+bench-mobile: setup setup-test
+	cargo leptos build --release --precompress
+	cargo build -q -p embedded-pg
+	export EMBEDDED_PG_DIR=$(CURDIR)/.data/bench-pg
+	$(PG) stop 2>/dev/null || true
+	rm -rf .data/bench-pg .data/bench-uploads
+	base_url=$$($(PG) start --no-fsync)
+	DATABASE_URL="$${base_url/\/postgres\?//incident_desk_bench?}" DEMO_DATA=1 \
+	  LEPTOS_SITE_ADDR=127.0.0.1:3300 LEPTOS_SITE_ROOT=target/site LEPTOS_HASH_FILES=true \
+	  UPLOAD_DIR=.data/bench-uploads RUST_LOG=warn ./target/release/server >/dev/null &
+	server=$$!
+	trap 'kill $$server; wait $$server; $(PG) stop; rm -rf .data/bench-pg .data/bench-uploads' EXIT
+	until node -e "fetch('http://127.0.0.1:3300/readyz').then(r => process.exit(r.ok ? 0 : 1), () => process.exit(1))"; do
+	  kill -0 $$server || exit 1
+	  sleep 0.5
+	done
+	BENCH_URL=http://127.0.0.1:3300 node end2end/bench/mobile.mjs

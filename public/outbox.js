@@ -375,6 +375,27 @@
     }
   }
 
+  // A refused item goes back to being a draft (text and images), so the user can correct it
+  // instead of losing what they wrote. Answers the item's payload as JSON.
+  async function restore(id, draftKey) {
+    const payload = await withTx(['drafts', 'outbox'], 'readwrite', async (t) => {
+      const outbox = t.objectStore('outbox');
+      const item = await req(outbox.get(id));
+      if (!item || item.state !== 'failed') return null;
+      const drafts = t.objectStore('drafts');
+      const count = await req(drafts.index('byDraft').count(draftKey));
+      item.images.slice(0, Math.max(0, MAX_IMAGES - count)).forEach((im) => drafts.put({
+        id: im.id, draftKey, blob: im.blob, name: im.name, bytes: im.bytes,
+        width: im.width, height: im.height, addedAt: stamp(),
+      }));
+      outbox.delete(id);
+      return item.payload;
+    });
+    if (payload === null) throw new Error('not_failed');
+    notify();
+    return JSON.stringify(payload);
+  }
+
   function discard(id) {
     return removeItem(id, (it) => {
       if (it.state === 'sending') throw new Error('sending'); // the server may be storing it now
@@ -593,8 +614,8 @@
   }
 
   self.DeskOutbox = {
-    draftImages, addDraftImage, removeDraftImage, submit, items, retry, discard, forget, flush,
-    onChange, clearPrivate, pending, warm,
+    draftImages, addDraftImage, removeDraftImage, submit, items, retry, restore, discard, forget,
+    flush, onChange, clearPrivate, pending, warm,
   };
 
   // ---- Page start-up -----------------------------------------------------------------------------

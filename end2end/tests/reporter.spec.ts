@@ -183,7 +183,7 @@ test('a message written offline arrives once after a reload and reconnection', a
   await handler.context().close();
 });
 
-test('a file that is not an image fails with a clear reason and can be discarded', async ({ page }) => {
+test('a file that is not an image fails with a clear reason and the report can be corrected', async ({ page }) => {
   await signIn(page, 'reporter2');
   await expectPath(page, '/m');
   await page.goto('/m/new');
@@ -199,8 +199,19 @@ test('a file that is not an image fails with a clear reason and can be discarded
   const item = page.getByTestId('outbox-item').filter({ hasText: title });
   await expect(item).toHaveAttribute('data-state', 'failed');
   await expect(item).toContainText('这个文件不是图片');
-  page.once('dialog', (dialog) => dialog.accept());
-  await item.getByTestId('outbox-discard').click();
+
+  // Correcting brings back everything written, the refused file included, to remove it.
+  await item.getByTestId('outbox-edit').click();
+  await expectPath(page, '/m/new');
+  await hydrated(page);
+  await expect(page.locator('#title')).toHaveValue(title);
+  await expect(page.locator('#id_number')).toHaveValue('11010519491231002X');
+  await expect(page.getByTestId('draft-images').locator('li')).toHaveCount(1);
+  await page.getByTestId('remove-image').click();
+  await expect(page.getByTestId('draft-images').locator('li')).toHaveCount(0);
+  await page.getByTestId('submit-report').click();
+  await expectPath(page, '/m');
+  await expect(page.getByTestId('report-row').filter({ hasText: title })).toHaveCount(1);
   await expect(item).toHaveCount(0);
-  expect(sqlValue(`SELECT count(*) FROM incidents WHERE title = :'title'`, { title })).toBe('0');
+  expect(sqlValue(`SELECT count(*) FROM incidents WHERE title = :'title'`, { title })).toBe('1');
 });

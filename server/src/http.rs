@@ -14,6 +14,7 @@ use leptos::prelude::*;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use sqlx::PgPool;
 use tower::ServiceBuilder;
+use tower_http::compression::CompressionLayer;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::services::ServeDir;
@@ -122,6 +123,9 @@ pub fn router(state: AppState, sessions: SessionManagerLayer<PostgresStore>) -> 
         .merge(pages)
         .nest_service(&format!("/{}", options.site_pkg_dir), hashed_assets)
         .fallback_service(other_files)
+        // Pages and JSON over a phone network; precompressed files, images and event streams
+        // pass through untouched.
+        .layer(CompressionLayer::new())
         .layer(sessions)
         .layer(
             ServiceBuilder::new()

@@ -163,7 +163,7 @@ fn PendingReports(
                             <OutboxState state=item.state error=item.error.clone() />
                         </div>
                         <ImageProgress images=item.images.clone() />
-                        <OutboxActions id=item.id.clone() state=item.state />
+                        <OutboxActions id=item.id.clone() state=item.state draft_key=super::outbox::REPORT_DRAFT />
                     </li>
                 </For>
             </ul>

@@ -123,21 +123,38 @@ fn ImageProgress(images: Vec<outbox::ItemImage>) -> impl IntoView {
     })
 }
 
-/// Retry and discard for a failed item.
+/// What the user can do with an item the server refused: send it again, correct it (it becomes
+/// the draft again, nothing typed is lost) or throw it away.
 #[component]
-fn OutboxActions(id: String, state: outbox::ItemState) -> impl IntoView {
+fn OutboxActions(
+    id: String,
+    state: outbox::ItemState,
+    /// The draft the item came from: `outbox::REPORT_DRAFT` or a message draft.
+    #[prop(into)]
+    draft_key: String,
+) -> impl IntoView {
     let i18n = use_i18n();
     let failed = state == outbox::ItemState::Failed;
-    let retry_id = id.clone();
+    let id = StoredValue::new(id);
+    let draft_key = StoredValue::new(draft_key);
     let retry = move |_| {
-        let _id = retry_id.clone();
         #[cfg(feature = "hydrate")]
         leptos::task::spawn_local(async move {
-            let _ = outbox::retry(&_id).await;
+            let _ = outbox::retry(&id.get_value()).await;
         });
     };
+    let edit = move |_| {
+        #[cfg(feature = "hydrate")]
+        leptos::task::spawn_local(async move {
+            let key = draft_key.get_value();
+            if let Ok(payload) = outbox::restore(&id.get_value(), &key).await {
+                outbox::reopen_draft(&key, &payload);
+            }
+        });
+        #[cfg(not(feature = "hydrate"))]
+        let _ = (id, draft_key);
+    };
     let discard = move |_| {
-        let _id = id.clone();
         #[cfg(feature = "hydrate")]
         {
             let confirmed = window()
@@ -145,7 +162,7 @@ fn OutboxActions(id: String, state: outbox::ItemState) -> impl IntoView {
                 .unwrap_or(false);
             if confirmed {
                 leptos::task::spawn_local(async move {
-                    let _ = outbox::discard(&_id).await;
+                    let _ = outbox::discard(&id.get_value()).await;
                 });
             }
         }
@@ -155,6 +172,9 @@ fn OutboxActions(id: String, state: outbox::ItemState) -> impl IntoView {
             <div class="mt-2 flex gap-3 text-sm">
                 <button type="button" class="text-sky-700" data-testid="outbox-retry" on:click=retry>
                     {move || i18n.t().reporter.retry}
+                </button>
+                <button type="button" class="text-sky-700" data-testid="outbox-edit" on:click=edit>
+                    {move || i18n.t().reporter.edit}
                 </button>
                 <button type="button" class="text-red-700" data-testid="outbox-discard" on:click=discard>
                     {move || i18n.t().reporter.discard}

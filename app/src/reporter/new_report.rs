@@ -13,7 +13,7 @@ use crate::shell::{ErrorPanel, Loading};
 use crate::time::shanghai_today;
 
 #[cfg(feature = "hydrate")]
-const DRAFT_STORAGE_KEY: &str = "desk:draft:report";
+use super::outbox::REPORT_STORAGE_KEY as DRAFT_STORAGE_KEY;
 
 #[component]
 pub fn NewReportPage() -> impl IntoView {

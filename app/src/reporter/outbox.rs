@@ -58,6 +58,13 @@ pub struct DraftImage {
 pub struct OutboxTick(pub leptos::prelude::RwSignal<u32>);
 
 pub const REPORT_DRAFT: &str = "report";
+/// Where the report form keeps its text between visits.
+pub const REPORT_STORAGE_KEY: &str = "desk:draft:report";
+
+/// Where a message composer keeps its text between visits.
+pub fn message_storage_key(draft_key: &str) -> String {
+    format!("desk:draft:{draft_key}")
+}
 
 pub fn message_draft(number: i64) -> String {
     format!("message:{number}")
@@ -94,6 +101,8 @@ mod browser {
         fn js_items(kind: &str, number: Option<String>) -> Result<js_sys::Promise, JsValue>;
         #[wasm_bindgen(js_namespace = DeskOutbox, js_name = retry, catch)]
         fn js_retry(id: &str) -> Result<js_sys::Promise, JsValue>;
+        #[wasm_bindgen(js_namespace = DeskOutbox, js_name = restore, catch)]
+        fn js_restore(id: &str, key: &str) -> Result<js_sys::Promise, JsValue>;
         #[wasm_bindgen(js_namespace = DeskOutbox, js_name = discard, catch)]
         fn js_discard(id: &str) -> Result<js_sys::Promise, JsValue>;
         #[wasm_bindgen(js_namespace = DeskOutbox, js_name = forget, catch)]
@@ -163,6 +172,15 @@ mod browser {
         call(js_retry(id)).await.map(drop)
     }
 
+    /// Turns a refused item back into the draft `key` (its images included); answers its payload.
+    pub async fn restore(id: &str, key: &str) -> Result<serde_json::Value, String> {
+        let text = call(js_restore(id, key))
+            .await?
+            .as_string()
+            .unwrap_or_default();
+        serde_json::from_str(&text).map_err(|e| e.to_string())
+    }
+
     pub async fn discard(id: &str) -> Result<(), String> {
         call(js_discard(id)).await.map(drop)
     }
@@ -178,6 +196,22 @@ mod browser {
 
     pub async fn clear_private() {
         let _ = call(js_clear_private()).await;
+    }
+
+    /// Puts a restored item's text where its form reads drafts, then opens that form.
+    pub fn reopen_draft(key: &str, payload: &serde_json::Value) {
+        let Some(storage) = storage() else { return };
+        if key == super::REPORT_DRAFT {
+            let _ = storage.set_item(super::REPORT_STORAGE_KEY, &payload.to_string());
+            let _ = window().location().assign("/m/new");
+        } else {
+            let body = payload
+                .get("body")
+                .and_then(|b| b.as_str())
+                .unwrap_or_default();
+            let _ = storage.set_item(&super::message_storage_key(key), body);
+            let _ = window().location().reload();
+        }
     }
 
     /// Asks the service worker to keep the app's start pages for offline use.

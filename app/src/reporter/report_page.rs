@@ -281,7 +281,7 @@ fn Thread(number: i64, messages: Vec<ThreadMessage>, refresh: RwSignal<u32>) -> 
                     <p class="whitespace-pre-wrap text-sm text-slate-800">{item.text("body")}</p>
                     <ImageProgress images=item.images.clone() />
                     <div class="mt-1 text-right"><OutboxState state=item.state error=item.error.clone() /></div>
-                    <OutboxActions id=item.id.clone() state=item.state />
+                    <OutboxActions id=item.id.clone() state=item.state draft_key=message_draft(number) />
                 </li>
             </For>
         </ul>
@@ -334,7 +334,7 @@ fn Composer(number: i64) -> impl IntoView {
 
     #[cfg(feature = "hydrate")]
     {
-        let storage_key = format!("desk:draft:{draft_key}");
+        let storage_key = super::outbox::message_storage_key(&draft_key);
         let restored = StoredValue::new(false);
         let key = draft_key.clone();
         Effect::new(move |_| {

@@ -1,0 +1,97 @@
+// Measures the reporter app as a phone sees it, against a running release server:
+// bytes over the network for the first and a repeat load of /m (every request of the page and
+// of its service worker, headers included, as transferred: compressed), whether a repeat load
+// works with no network at all, and the bytes a 4000x3000 camera photo costs to upload.
+//
+// Usage: BENCH_URL=http://127.0.0.1:3300 node end2end/bench/mobile.mjs
+import { chromium } from '@playwright/test';
+
+const base = process.env.BENCH_URL ?? 'http://127.0.0.1:3300';
+const login = { login: 'reporter', password: 'demo-2026', next: '' };
+
+const browser = await chromium.launch({
+  executablePath: '/usr/bin/chromium',
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+    '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+});
+const context = await browser.newContext({ baseURL: base, locale: 'zh-CN' });
+
+// Every network request of the context, the service worker's included; requests answered by
+// the service worker itself are not network traffic.
+let ledger = [];
+context.on('requestfinished', async (request) => {
+  const response = await request.response();
+  if (!response || response.fromServiceWorker()) return;
+  const sizes = await request.sizes();
+  ledger.push({
+    url: new URL(request.url()).pathname,
+    bytes: sizes.responseBodySize + sizes.responseHeadersSize,
+    fromWorker: Boolean(request.serviceWorker()),
+  });
+});
+
+async function measure(label, load) {
+  ledger = [];
+  await load();
+  await new Promise((resolve) => setTimeout(resolve, 1500)); // late service-worker fetches
+  const total = ledger.reduce((sum, entry) => sum + entry.bytes, 0);
+  console.log(`${label}: ${(total / 1024).toFixed(1)} KB over the network in ${ledger.length} requests`);
+  for (const entry of ledger.sort((a, b) => b.bytes - a.bytes)) {
+    console.log(`    ${String(entry.bytes).padStart(8)} B  ${entry.fromWorker ? '(worker) ' : ''}${entry.url}`);
+  }
+  return total;
+}
+
+const hydrated = (page) => page.locator('body[data-hydrated="true"]').waitFor();
+
+// Sign in without loading any page, so the first load of /m is a cold one.
+const signedIn = await context.request.post('/api/login', { form: login });
+if (!signedIn.ok()) throw new Error(`sign-in failed: ${signedIn.status()}`);
+
+const page = await context.newPage();
+const first = await measure('first load of /m', async () => {
+  await page.goto('/m');
+  await hydrated(page);
+  await page.evaluate(() => navigator.serviceWorker.ready);
+  await page.waitForFunction(async () => Boolean(await caches.match('/m/new')));
+});
+const repeat = await measure('repeat load of /m (online)', async () => {
+  await page.reload();
+  await hydrated(page);
+});
+
+await context.setOffline(true);
+await page.reload();
+await hydrated(page);
+const offlineTitle = await page.locator('h1').first().textContent();
+console.log(`repeat load of /m offline: hydrated, heading "${offlineTitle}"`);
+await context.setOffline(false);
+
+// The photo: made by the browser's canvas at camera size, then shrunk by the app's own code.
+await page.goto('/m/new');
+await hydrated(page);
+const photo = await page.evaluate(async () => {
+  const canvas = new OffscreenCanvas(4000, 3000);
+  const ctx = canvas.getContext('2d');
+  const gradient = ctx.createLinearGradient(0, 0, 4000, 3000);
+  gradient.addColorStop(0, '#0ea5e9');
+  gradient.addColorStop(1, '#f97316');
+  ctx.fillStyle = gradient;
+  ctx.fillRect(0, 0, 4000, 3000);
+  for (let i = 0; i < 20000; i++) {
+    ctx.fillStyle = `hsl(${(i * 37) % 360} 70% ${30 + (i % 40)}%)`;
+    ctx.fillRect((i * 997) % 4000, (i * 613) % 3000, 30 + (i % 50), 20 + (i % 30));
+  }
+  const original = await canvas.convertToBlob({ type: 'image/jpeg', quality: 0.92 });
+  const file = new File([original], 'IMG_4000x3000.jpg', { type: 'image/jpeg' });
+  const shrunk = JSON.parse(await DeskOutbox.addDraftImage('bench', file));
+  return { original: original.size, ...shrunk };
+});
+console.log(`photo 4000x3000: ${(photo.original / 1024).toFixed(0)} KB as taken; ` +
+  `uploaded as ${photo.width}x${photo.height}, ${(photo.bytes / 1024).toFixed(0)} KB`);
+
+await browser.close();
+const budget = 300 * 1024;
+console.log(`budget: first load ${first <= budget ? 'within' : 'OVER'} 300 KB; ` +
+  `photo ${Math.max(photo.width, photo.height) <= 1600 ? 'within' : 'OVER'} 1600 px; ` +
+  `repeat load ${(repeat / 1024).toFixed(1)} KB online, none needed offline`);
