@@ -16,6 +16,26 @@ use crate::reference::Named;
 
 pub const ACTIVITY_CHANNEL: &str = "incident_activity";
 
+/// Numbers of the incidents whose number, title or description hold every word of `query`,
+/// newest activity first.
+pub async fn search_numbers(pool: &PgPool, query: &str, limit: i64) -> Result<Vec<i64>, AppError> {
+    let words = crate::search::segment(query);
+    if words.is_empty() {
+        return Ok(Vec::new());
+    }
+    let numbers = sqlx::query_scalar!(
+        "SELECT number FROM incidents
+         WHERE search_words @@ plainto_tsquery('simple', $1)
+         ORDER BY last_activity_at DESC, id DESC
+         LIMIT $2",
+        words,
+        limit
+    )
+    .fetch_all(pool)
+    .await?;
+    Ok(numbers)
+}
+
 /// The few columns access checks and workflow steps need.
 #[derive(Debug, Clone, Copy)]
 pub struct IncidentRef {
@@ -136,6 +156,17 @@ pub async fn create_report(
             .ok_or(AppError::Internal);
     };
     attachments::link(&mut tx, reporter.id, row.id, None, attachment_ids).await?;
+    let words = crate::search::segment(&format!(
+        "{} {} {}",
+        row.number, report.title, report.description
+    ));
+    sqlx::query!(
+        "UPDATE incidents SET search_words = to_tsvector('simple', $2) WHERE id = $1",
+        row.id,
+        words
+    )
+    .execute(&mut *tx)
+    .await?;
     record_step(
         &mut tx,
         row.id,

@@ -2,5 +2,6 @@
 
 mod auth;
 mod reports;
+mod search;
 mod support;
 mod throttle;
