@@ -471,9 +471,11 @@
     });
   }
 
-  async function upload(image) {
+  async function upload(image, owner) {
     const form = new FormData();
     form.append('client_id', image.id);
+    // The account that wrote the item: the server refuses it under anybody else's session.
+    if (owner != null) form.append('owner_id', String(owner));
     form.append('file', image.blob, image.name || 'image');
     const res = inWindow
       ? await xhrPost(UPLOAD_URL, form, (p) => setProgress(image.id, p))
@@ -492,7 +494,7 @@
       const ids = [];
       for (const image of item.images) {
         if (image.attachmentId == null) {
-          const { id } = await upload(image);
+          const { id } = await upload(image, item.payload && item.payload.owner_id);
           image.attachmentId = id;
           localProgress.delete(image.id);
           // Stored at once, so a retry after a later failure skips this image.

@@ -32,6 +32,9 @@ pub enum AppError {
     /// The action does not fit the incident's current status.
     #[error("not allowed while {status:?}")]
     NotNow { status: crate::incidents::Status },
+    /// Written on this phone under another account than the one now signed in.
+    #[error("written under another account")]
+    WrongAccount,
     /// The same client id was already used for something else.
     #[error("conflicting client id")]
     Conflict,
@@ -100,7 +103,7 @@ impl AppError {
             Self::Invalid { .. } | Self::NotNow { .. } => S::UNPROCESSABLE_ENTITY,
             Self::NotAnImage | Self::UnsupportedImage { .. } => S::UNSUPPORTED_MEDIA_TYPE,
             Self::TooLarge { .. } => S::PAYLOAD_TOO_LARGE,
-            Self::Conflict => S::CONFLICT,
+            Self::Conflict | Self::WrongAccount => S::CONFLICT,
             Self::Transport(_) => S::BAD_REQUEST,
             Self::Internal => S::INTERNAL_SERVER_ERROR,
         }
@@ -120,6 +123,7 @@ impl AppError {
             Self::TooLarge { max_mb } => (t.incident.err_too_large)(*max_mb),
             Self::NotNow { status } => (t.incident.err_not_now)(t.incident.status_name(*status)),
             Self::Conflict => t.incident.err_conflict.to_owned(),
+            Self::WrongAccount => t.incident.err_wrong_account.to_owned(),
             Self::Internal => t.err_internal.to_owned(),
             Self::Transport(_) => t.err_network.to_owned(),
         }

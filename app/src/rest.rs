@@ -55,6 +55,15 @@ impl Caller {
         }
     }
 
+    /// Refuses an item the outbox wrote under another account (a shared phone): it must not be
+    /// filed under whoever is signed in now.
+    pub fn check_owner(&self, user: &CurrentUser, owner: Option<i64>) -> Result<(), RestError> {
+        match owner {
+            Some(owner) if owner != user.id => Err(self.error(AppError::WrongAccount)),
+            _ => Ok(()),
+        }
+    }
+
     pub fn error(&self, error: AppError) -> RestError {
         RestError {
             error,

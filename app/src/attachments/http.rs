@@ -22,7 +22,9 @@ pub async fn upload(
     multipart: Multipart,
 ) -> Result<(StatusCode, Json<Uploaded>), RestError> {
     let user = signed_in(&caller)?;
-    let (client_id, bytes) = read_upload(multipart).await.map_err(|e| caller.error(e))?;
+    let upload = read_upload(multipart).await.map_err(|e| caller.error(e))?;
+    caller.check_owner(user, upload.owner_id)?;
+    let (client_id, bytes) = (upload.client_id, upload.file);
     if let Some(existing) = store::find_by_client_id(&pool, user.id, client_id)
         .await
         .map_err(|e| caller.error(e))?
@@ -73,9 +75,16 @@ fn signed_in(caller: &Caller) -> Result<&CurrentUser, RestError> {
         .or_else(|_| caller.in_area(Area::Console))
 }
 
-async fn read_upload(mut multipart: Multipart) -> Result<(Uuid, Vec<u8>), AppError> {
+struct Upload {
+    client_id: Uuid,
+    file: Vec<u8>,
+    owner_id: Option<i64>,
+}
+
+async fn read_upload(mut multipart: Multipart) -> Result<Upload, AppError> {
     let mut client_id = None;
     let mut file = None;
+    let mut owner_id = None;
     while let Some(field) = multipart.next_field().await.map_err(multipart_error)? {
         match field.name() {
             Some("client_id") => {
@@ -86,6 +95,10 @@ async fn read_upload(mut multipart: Multipart) -> Result<(Uuid, Vec<u8>), AppErr
                 );
             }
             Some("file") => file = Some(field.bytes().await.map_err(multipart_error)?.to_vec()),
+            Some("owner_id") => {
+                let text = field.text().await.map_err(multipart_error)?;
+                owner_id = text.trim().parse().ok();
+            }
             _ => {}
         }
     }
@@ -93,7 +106,11 @@ async fn read_upload(mut multipart: Multipart) -> Result<(Uuid, Vec<u8>), AppErr
     let file = file
         .filter(|bytes| !bytes.is_empty())
         .ok_or_else(|| AppError::invalid("file", Problem::Required))?;
-    Ok((client_id, file))
+    Ok(Upload {
+        client_id,
+        file,
+        owner_id,
+    })
 }
 
 /// axum reports a body over the route's limit as 413; everything else is a broken request.

@@ -29,6 +29,9 @@ pub struct ReportSubmission {
     pub report: NewReport,
     #[serde(default)]
     pub attachment_ids: Vec<Uuid>,
+    /// The user who wrote it, as the page knew them.
+    #[serde(default)]
+    pub owner_id: Option<i64>,
 }
 
 #[derive(Debug, Serialize)]
@@ -43,6 +46,7 @@ pub async fn file_report(
     Json(submission): Json<ReportSubmission>,
 ) -> Result<(StatusCode, Json<Filed>), RestError> {
     let user = caller.in_area(Area::Mobile)?;
+    caller.check_owner(user, submission.owner_id)?;
     let report = submission.report.normalized();
     if let Some(first) = report.problems(shanghai_today()).first() {
         return Err(caller.error(AppError::invalid(first.field, first.problem)));
@@ -68,6 +72,8 @@ pub struct MessageSubmission {
     pub body: String,
     #[serde(default)]
     pub attachment_ids: Vec<Uuid>,
+    #[serde(default)]
+    pub owner_id: Option<i64>,
 }
 
 #[derive(Debug, Serialize)]
@@ -82,6 +88,7 @@ pub async fn post_message(
     Json(submission): Json<MessageSubmission>,
 ) -> Result<(StatusCode, Json<Posted>), RestError> {
     let user = caller.in_area(Area::Mobile)?;
+    caller.check_owner(user, submission.owner_id)?;
     let number: i64 = submission
         .incident_number
         .trim()

@@ -60,6 +60,7 @@ pub struct IncidentTexts {
     pub err_too_large: fn(u32) -> String,
     pub err_not_now: fn(&str) -> String,
     pub err_conflict: &'static str,
+    pub err_wrong_account: &'static str,
 }
 
 impl IncidentTexts {
@@ -187,6 +188,8 @@ pub static ZH: IncidentTexts = IncidentTexts {
     err_too_large: |mb| format!("文件太大，单张图片不能超过 {mb} MB"),
     err_not_now: |status| format!("事件当前为“{status}”，不能执行这个操作"),
     err_conflict: "这条记录已由其他账号提交",
+    err_wrong_account:
+        "这条内容是用另一个账号写的：请用那个账号登录后重试，或点“修改”以当前账号提交",
 };
 
 pub static EN: IncidentTexts = IncidentTexts {
@@ -251,4 +254,5 @@ pub static EN: IncidentTexts = IncidentTexts {
     err_too_large: |mb| format!("The file is too large; an image may be at most {mb} MB"),
     err_not_now: |status| format!("The incident is \"{status}\"; this action is not possible now"),
     err_conflict: "This was already submitted from another account",
+    err_wrong_account: "This was written under another account: sign in with that account and retry, or choose Edit to submit it as yourself",
 };

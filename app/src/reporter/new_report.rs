@@ -118,8 +118,11 @@ fn ReportForm(systems: Vec<System>) -> impl IntoView {
         form_error.set(None);
         submitting.set(true);
         #[cfg(feature = "hydrate")]
+        let owner_id = super::outbox::owner_id();
+        #[cfg(feature = "hydrate")]
         leptos::task::spawn_local(async move {
-            let payload = serde_json::to_value(&report).unwrap_or_default();
+            let mut payload = serde_json::to_value(&report).unwrap_or_default();
+            payload["owner_id"] = serde_json::json!(owner_id);
             match super::outbox::submit("report", REPORT_DRAFT, None, &payload).await {
                 Ok(_) => {
                     if let Some(storage) = super::outbox::storage() {

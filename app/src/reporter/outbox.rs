@@ -58,6 +58,17 @@ pub struct DraftImage {
 pub struct OutboxTick(pub leptos::prelude::RwSignal<u32>);
 
 pub const REPORT_DRAFT: &str = "report";
+
+/// The signed-in user's id, stamped on what the outbox sends so the server refuses it under any
+/// other account (a phone handed to a colleague before the network came back).
+pub fn owner_id() -> Option<i64> {
+    use leptos::prelude::*;
+    let crate::auth::AreaAccess(access) = use_context()?;
+    access
+        .get_untracked()
+        .and_then(Result::ok)
+        .map(|user| user.id)
+}
 /// Where the report form keeps its text between visits.
 pub const REPORT_STORAGE_KEY: &str = "desk:draft:report";
 

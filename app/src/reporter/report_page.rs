@@ -371,8 +371,10 @@ fn Composer(number: i64) -> impl IntoView {
         }
         error.set(None);
         #[cfg(feature = "hydrate")]
+        let owner_id = super::outbox::owner_id();
+        #[cfg(feature = "hydrate")]
         leptos::task::spawn_local(async move {
-            let payload = serde_json::json!({ "body": text });
+            let payload = serde_json::json!({ "body": text, "owner_id": owner_id });
             let key = message_draft(number);
             match super::outbox::submit("message", &key, Some(number), &payload).await {
                 Ok(_) => {

@@ -458,3 +458,61 @@ async fn a_resolution_is_confirmed_or_reopened_only_when_there_is_one(pool: PgPo
     assert_eq!(view["status"], "closed");
     assert_eq!(view["solution"], "已重新绑定");
 }
+
+#[sqlx::test(migrator = "server::MIGRATOR")]
+async fn what_one_account_wrote_is_refused_under_another(pool: PgPool) {
+    let desk = Desk::new(pool.clone()).await;
+    let writer: i64 = sqlx::query_scalar("SELECT id FROM users WHERE login = 'reporter'")
+        .fetch_one(&pool)
+        .await
+        .expect("writer");
+    // The phone changed hands before the network came back.
+    let colleague = desk.another("reporter2", Role::Reporter).await;
+
+    let mut submission = report("共用手机");
+    submission["client_id"] = json!(Uuid::new_v4());
+    submission["owner_id"] = json!(writer);
+    let refused = desk
+        .post_json("/api/m/reports", &colleague, &submission)
+        .await;
+    assert_eq!(refused.status, StatusCode::CONFLICT, "{}", refused.body);
+    assert!(body(&refused)["message"]
+        .as_str()
+        .is_some_and(|m| m.contains("另一个账号")));
+
+    const BOUNDARY: &str = "owner-boundary";
+    let mut multipart = format!(
+        "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"client_id\"\r\n\r\n{}\r\n\
+         --{BOUNDARY}\r\nContent-Disposition: form-data; name=\"owner_id\"\r\n\r\n{writer}\r\n\
+         --{BOUNDARY}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.jpg\"\r\n\r\n",
+        Uuid::new_v4()
+    )
+    .into_bytes();
+    multipart.extend_from_slice(&jpeg_with_exif(32, 32));
+    multipart.extend_from_slice(format!("\r\n--{BOUNDARY}--\r\n").as_bytes());
+    let upload = desk
+        .send(
+            axum::http::Method::POST,
+            "/api/m/uploads",
+            Some(&colleague),
+            Some(&format!("multipart/form-data; boundary={BOUNDARY}")),
+            multipart,
+        )
+        .await;
+    assert_eq!(upload.status, StatusCode::CONFLICT, "{}", upload.body);
+
+    let stored: (i64, i64) = sqlx::query_as(
+        "SELECT (SELECT count(*) FROM incidents), (SELECT count(*) FROM attachments)",
+    )
+    .fetch_one(&pool)
+    .await
+    .expect("counts");
+    assert_eq!(stored, (0, 0));
+
+    // Under the right account the same item goes through.
+    let writer_session = desk.session_of(Role::Reporter).await;
+    let accepted = desk
+        .post_json("/api/m/reports", &writer_session, &submission)
+        .await;
+    assert_eq!(accepted.status, StatusCode::CREATED, "{}", accepted.body);
+}
