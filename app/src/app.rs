@@ -73,11 +73,11 @@ pub fn App() -> impl IntoView {
 /// `/`: the signed-in user's home, or the sign-in page.
 #[component]
 fn Start() -> impl IntoView {
-    let auth = expect_context::<AuthContext>();
+    let user = expect_context::<AuthContext>().user();
     view! {
         <Suspense fallback=Loading>
             {move || Suspend::new(async move {
-                let path = match auth.user.await {
+                let path = match user.await {
                     Ok(Some(user)) => user.role.home(),
                     _ => "/login",
                 };

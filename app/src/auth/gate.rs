@@ -13,27 +13,27 @@ use crate::shell::{ErrorPanel, Forbidden, Loading};
 pub struct AuthContext {
     pub login: ServerAction<Login>,
     pub logout: ServerAction<Logout>,
-    pub user: Resource<Result<Option<CurrentUser>, AppError>>,
 }
 
 impl AuthContext {
     pub fn provide() -> Self {
-        let login = ServerAction::<Login>::new();
-        let logout = ServerAction::<Logout>::new();
-        let user = Resource::new(
-            move || (login.version().get(), logout.version().get()),
-            |_| whoami(),
-        );
         let auth = Self {
-            login,
-            logout,
-            user,
+            login: ServerAction::<Login>::new(),
+            logout: ServerAction::<Logout>::new(),
         };
         provide_context(auth);
         auth
     }
 
-    fn version(&self) -> (usize, usize) {
+    /// Who is signed in, for the component that asks. Made where it is read: a resource nobody
+    /// awaits would outlive its page's render on the server.
+    pub fn user(&self) -> Resource<Result<Option<CurrentUser>, AppError>> {
+        let auth = *self;
+        Resource::new(move || auth.version(), |_| whoami())
+    }
+
+    /// Changes whenever somebody signs in or out here.
+    pub(crate) fn version(&self) -> (usize, usize) {
         (self.login.version().get(), self.logout.version().get())
     }
 }

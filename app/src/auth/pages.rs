@@ -40,10 +40,15 @@ pub fn LoginPage() -> impl IntoView {
         Some(err) => Some(err.message(i18n.t())),
     };
 
-    // Somebody already signed in has nothing to do here.
+    // Somebody already signed in has nothing to do here. Asked from the browser only: the server
+    // renders the form either way, and nothing there would wait for the answer.
+    let signed_in = LocalResource::new(move || {
+        auth.version();
+        super::whoami()
+    });
     let navigate = use_navigate();
     Effect::new(move |_| {
-        if let Some(Ok(Some(user))) = auth.user.get() {
+        if let Some(Ok(Some(user))) = signed_in.get() {
             navigate(user.role.home(), NavigateOptions::default());
         }
     });

@@ -13,8 +13,8 @@ use crate::shell::{ErrorPanel, LanguageSwitch, Loading};
 #[component]
 pub fn HelpLayout() -> impl IntoView {
     let i18n = use_i18n();
-    let auth = expect_context::<AuthContext>();
-    let signed_in = move || auth.user.get().and_then(Result::ok).flatten();
+    let user = expect_context::<AuthContext>().user();
+    let signed_in = move || user.get().and_then(Result::ok).flatten();
     view! {
         <div class="min-h-screen flex flex-col">
             <header class="border-b border-slate-200 bg-white">
