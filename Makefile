@@ -8,7 +8,7 @@ SHELL := /bin/bash
 
 CARGO_LEPTOS_VERSION := 0.3.6
 # Must equal the `wasm-bindgen` crate pinned in Cargo.toml.
-WASM_BINDGEN_VERSION := 0.2.130
+WASM_BINDGEN_VERSION := 0.2.127
 
 export PATH := $(CURDIR)/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
 export LEPTOS_HASH_FILES := true
@@ -49,7 +49,7 @@ lint:
 	cargo clippy -p app --features hydrate --target wasm32-unknown-unknown -- -D warnings
 
 build:
-	cargo leptos build
+	cargo leptos build --split
 	cargo build -q -p embedded-pg
 
 ## setup: toolchain pieces, idempotent and pinned.
@@ -85,7 +85,7 @@ sqlx-prepare: setup
 # Release build, a private database with demo data, and Chromium measuring the reporter app
 # (bytes on first and repeat load of /m, offline repeat load, upload size of a camera photo).
 bench-mobile: setup setup-test
-	cargo leptos build --release --precompress
+	cargo leptos build --release --precompress --split
 	cargo build -q -p embedded-pg
 	export EMBEDDED_PG_DIR=$(CURDIR)/.data/bench-pg
 	$(PG) stop 2>/dev/null || true

@@ -26,8 +26,50 @@ a{display:inline-block;padding:.75rem 1.5rem;border-radius:.5rem;background:#036
 <a href="/m">返回首页 · Back to start</a>
 </body></html>`;
 
+// Pages load some of their code lazily: the app's script imports a loader that names one file
+// per piece of split-off code, each after a comment listing the pages that need it.
+const SPLIT_LOADER = /["']\.\/(__wasm_split\.[^"'\s]+\.js)["']/;
+const SPLIT_PIECE = /\/\*([^*]*)\*\/\s*const\s+\w+\s*=\s*makeLoad\(new URL\(["']\.\/([^"']+\.wasm)["']/g;
+const SPLIT_FILE = /["']\.\/([^"'\s]+\.wasm)["']/g;
+// The pieces a reporter needs offline: the new-report form and a report's page.
+const OFFLINE_PIECES = /__(new_report|report)_route_view_/;
+
 function pkgUrls(html) {
   return new Set([...html.matchAll(PKG_URL)].map((m) => m[1]));
+}
+
+async function textOf(assets, url) {
+  let res = await assets.match(url);
+  if (!res) {
+    res = await fetch(url);
+    if (!res.ok) throw new Error(`${url}: ${res.status}`);
+    await assets.put(url, res.clone());
+  }
+  return res.text();
+}
+
+// A page's hashed files plus the split-off code the reporter's offline pages need. Files the
+// loader names without a list of pages are all taken, so a changed loader format costs bytes,
+// never an offline page.
+async function pageAssets(assets, html) {
+  const urls = pkgUrls(html);
+  for (const script of [...urls].filter((url) => url.endsWith('.js'))) {
+    const loader = (await textOf(assets, script)).match(SPLIT_LOADER);
+    if (!loader) continue;
+    const loaderUrl = `/pkg/${loader[1]}`;
+    urls.add(loaderUrl);
+    const text = await textOf(assets, loaderUrl);
+    const pieces = [...text.matchAll(SPLIT_PIECE)];
+    const files = pieces.length
+      ? pieces.filter((m) => OFFLINE_PIECES.test(m[1])).map((m) => m[2])
+      : [...text.matchAll(SPLIT_FILE)].map((m) => m[1]);
+    // The pages' own pieces are named after them rather than listed.
+    for (const m of text.matchAll(SPLIT_FILE)) {
+      if (OFFLINE_PIECES.test(m[1])) files.push(m[1]);
+    }
+    for (const file of files) urls.add(`/pkg/${file}`);
+  }
+  return urls;
 }
 
 async function precache() {
@@ -46,7 +88,7 @@ async function precache() {
       if (!res.ok || res.redirected) return;
       const html = await res.clone().text();
       await pages.put(path, res);
-      await Promise.all([...pkgUrls(html)].map(async (url) => {
+      await Promise.all([...(await pageAssets(assets, html))].map(async (url) => {
         if (!(await assets.match(url))) await assets.add(url);
       }));
     }
@@ -56,12 +98,12 @@ async function precache() {
 // Hashed files accumulate with every release; keep only those a cached page still refers to.
 async function prunePkg() {
   const pages = await caches.open(PAGES);
+  const assets = await caches.open(ASSETS);
   const keep = new Set();
   for (const req of await pages.keys()) {
     const res = await pages.match(req);
-    if (res) for (const url of pkgUrls(await res.text())) keep.add(url);
+    if (res) for (const url of await pageAssets(assets, await res.text())) keep.add(url);
   }
-  const assets = await caches.open(ASSETS);
   for (const req of await assets.keys()) {
     const path = new URL(req.url).pathname;
     if (path.startsWith('/pkg/') && !keep.has(path)) await assets.delete(req);

@@ -1,7 +1,7 @@
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};
 use leptos_router::components::{ParentRoute, Redirect, Route, Router, Routes};
-use leptos_router::{path, SsrMode};
+use leptos_router::{lazy_route, path, Lazy, LazyRoute, SsrMode};
 
 use crate::auth::{AuthContext, LoginPage};
 use crate::console::{ConsoleHome, ConsoleLayout};
@@ -53,17 +53,17 @@ pub fn App() -> impl IntoView {
         <Router>
             <Routes fallback=NotFound>
                 <Route path=path!("/") view=Start ssr=SsrMode::Async />
-                <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async />
+                <Route path=path!("/login") view={Lazy::<LoginRoute>::new()} ssr=SsrMode::Async />
                 <ParentRoute path=path!("/m") view=MobileLayout ssr=SsrMode::Async>
                     <Route path=path!("") view=ReporterHome />
-                    <Route path=path!("new") view=NewReportPage />
-                    <Route path=path!("r/:number") view=ReportPage />
+                    <Route path=path!("new") view={Lazy::<NewReportRoute>::new()} />
+                    <Route path=path!("r/:number") view={Lazy::<ReportRoute>::new()} />
                 </ParentRoute>
-                <ParentRoute path=path!("/console") view=ConsoleLayout ssr=SsrMode::Async>
-                    <Route path=path!("") view=ConsoleHome />
+                <ParentRoute path=path!("/console") view={Lazy::<ConsoleLayoutRoute>::new()} ssr=SsrMode::Async>
+                    <Route path=path!("") view={Lazy::<ConsoleHomeRoute>::new()} />
                 </ParentRoute>
-                <ParentRoute path=path!("/help") view=HelpLayout ssr=SsrMode::Async>
-                    <Route path=path!("") view=HelpHome />
+                <ParentRoute path=path!("/help") view={Lazy::<HelpLayoutRoute>::new()} ssr=SsrMode::Async>
+                    <Route path=path!("") view={Lazy::<HelpHomeRoute>::new()} />
                 </ParentRoute>
             </Routes>
         </Router>
@@ -86,3 +86,31 @@ fn Start() -> impl IntoView {
         </Suspense>
     }
 }
+
+/// Pages whose code the browser fetches only when they are visited (`cargo leptos --split`), so
+/// the reporter's first load of `/m` carries no sign-in, report, console or help code.
+macro_rules! lazy_page {
+    ($route:ident, $page:ident) => {
+        struct $route;
+
+        #[lazy_route]
+        impl LazyRoute for $route {
+            fn data() -> Self {
+                Self
+            }
+
+            fn view(this: Self) -> AnyView {
+                let _ = this;
+                view! { <$page /> }.into_any()
+            }
+        }
+    };
+}
+
+lazy_page!(LoginRoute, LoginPage);
+lazy_page!(NewReportRoute, NewReportPage);
+lazy_page!(ReportRoute, ReportPage);
+lazy_page!(ConsoleLayoutRoute, ConsoleLayout);
+lazy_page!(ConsoleHomeRoute, ConsoleHome);
+lazy_page!(HelpLayoutRoute, HelpLayout);
+lazy_page!(HelpHomeRoute, HelpHome);

@@ -30,9 +30,15 @@ pub mod state;
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(app::App);
-    // Browser tests wait for this marker: clicks before hydration would be lost.
-    if let Some(body) = leptos::prelude::document().body() {
+    // Lazy pages hydrate once their code has arrived, so hydration is asynchronous; Leptos sets
+    // up its own executor inside, so this outer task runs on the browser's.
+    wasm_bindgen_futures::spawn_local(async {
+        let body = leptos::prelude::document().body();
+        let Some(body) = body else { return };
+        leptos::mount::hydrate_from_async(body.clone(), app::App)
+            .await
+            .forget();
+        // Browser tests wait for this marker: clicks before hydration would be lost.
         let _ = body.set_attribute("data-hydrated", "true");
-    }
+    });
 }

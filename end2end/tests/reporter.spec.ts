@@ -52,6 +52,24 @@ async function handlerContext(context: BrowserContext): Promise<Page> {
   return handler;
 }
 
+test('the new-report form works offline even before it was ever opened', async ({ page, context }) => {
+  await reporterReady(page, 'reporter');
+  // The form's code is split off from the first load; the service worker fetches it ahead.
+  await expect
+    .poll(() => page.evaluate(async () => (await (await caches.open('desk-assets-v1')).keys())
+      .some((request) => request.url.includes('new_report'))), { timeout: 15_000 })
+    .toBe(true);
+
+  await context.setOffline(true);
+  await page.goto('/m/new');
+  await hydrated(page);
+  // The browser-side check runs, so the form's code is there.
+  await page.locator('#id_number').fill('110105194912310021');
+  await page.locator('#title').focus();
+  await expect(page.locator('[data-error-for="id_number"]')).toHaveText('身份证号码校验位不正确，请核对每一位');
+  await context.setOffline(false);
+});
+
 test('a report written offline with two screenshots is sent once when the network returns', async ({ page, context }) => {
   const title = unique('离线上报');
   await reporterReady(page, 'reporter');

@@ -18,5 +18,6 @@ use crate::auth::Role;
 pub struct TeamMember {
     pub display_name: String,
     pub role: Role,
+    #[serde(with = "chrono::serde::ts_milliseconds_option")]
     pub last_sign_in_at: Option<DateTime<Utc>>,
 }

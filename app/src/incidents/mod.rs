@@ -58,6 +58,7 @@ pub struct ReportSummary {
     pub title: String,
     pub status: Status,
     pub system: Named,
+    #[serde(with = "chrono::serde::ts_milliseconds")]
     pub last_activity_at: DateTime<Utc>,
     /// Replies from the incident team the reporter has not opened yet.
     pub unread: i64,
@@ -78,6 +79,7 @@ pub struct TimelineEntry {
     pub status: Status,
     pub actor_name: String,
     pub note: Option<String>,
+    #[serde(with = "chrono::serde::ts_milliseconds")]
     pub at: DateTime<Utc>,
 }
 
@@ -88,6 +90,7 @@ pub struct ThreadMessage {
     pub side: Side,
     pub author_name: String,
     pub body: String,
+    #[serde(with = "chrono::serde::ts_milliseconds")]
     pub at: DateTime<Utc>,
     pub attachments: Vec<AttachmentRef>,
     /// The other side has seen this message.
@@ -107,6 +110,7 @@ pub struct ReportView {
     pub id_number: String,
     pub description: String,
     pub solution: Option<String>,
+    #[serde(with = "chrono::serde::ts_milliseconds")]
     pub created_at: DateTime<Utc>,
     pub attachments: Vec<AttachmentRef>,
     pub timeline: Vec<TimelineEntry>,

@@ -4,7 +4,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
 
-use crate::auth::{AreaAccess, AuthContext, SetLocale};
+use crate::auth::{AreaAccess, AuthContext, Logout, SetLocale};
 use crate::error::AppError;
 use crate::i18n::use_i18n;
 
@@ -29,25 +29,33 @@ pub fn LanguageSwitch() -> impl IntoView {
     }
 }
 
+/// A plain form, so signing out works before the app has loaded; once it has, the action
+/// sends it. (`ActionForm` would also parse the form in the browser, which costs the phone's
+/// first load kilobytes for a form without fields.)
 #[component]
 pub fn SignOutButton() -> impl IntoView {
+    use leptos::server_fn::ServerFn as _;
     let i18n = use_i18n();
     let auth = expect_context::<AuthContext>();
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        forget_private_pages();
+        auth.logout.dispatch(Logout {});
+    };
     view! {
-        <ActionForm action=auth.logout>
+        <form method="post" action=Logout::url() on:submit=submit>
             <button
                 type="submit"
                 class="rounded-md px-2 py-1 text-sm text-slate-600 hover:bg-slate-200"
-                on:click=forget_private_pages
             >
                 {move || i18n.t().sign_out}
             </button>
-        </ActionForm>
+        </form>
     }
 }
 
 /// Pages kept for offline use hold the user's reports: drop them at sign-out.
-fn forget_private_pages(_: leptos::ev::MouseEvent) {
+fn forget_private_pages() {
     #[cfg(feature = "hydrate")]
     leptos::task::spawn_local(crate::reporter::outbox::clear_private());
 }
