@@ -4,7 +4,7 @@ use leptos_router::components::{ParentRoute, Redirect, Route, Router, Routes};
 use leptos_router::{lazy_route, path, Lazy, LazyRoute, SsrMode};
 
 use crate::auth::{AuthContext, LoginPage};
-use crate::console::{ConsoleHome, ConsoleLayout};
+use crate::console::{ConsoleHome, ConsoleIncidentPage, ConsoleLayout};
 use crate::help::{HelpHome, HelpLayout};
 use crate::i18n::{initial_locale, provide_i18n};
 use crate::reporter::{MobileLayout, NewReportPage, ReportPage, ReporterHome};
@@ -61,6 +61,7 @@ pub fn App() -> impl IntoView {
                 </ParentRoute>
                 <ParentRoute path=path!("/console") view={Lazy::<ConsoleLayoutRoute>::new()} ssr=SsrMode::Async>
                     <Route path=path!("") view={Lazy::<ConsoleHomeRoute>::new()} />
+                    <Route path=path!("i/:number") view={Lazy::<ConsoleIncidentRoute>::new()} />
                 </ParentRoute>
                 <ParentRoute path=path!("/help") view={Lazy::<HelpLayoutRoute>::new()} ssr=SsrMode::Async>
                     <Route path=path!("") view={Lazy::<HelpHomeRoute>::new()} />
@@ -112,5 +113,6 @@ lazy_page!(NewReportRoute, NewReportPage);
 lazy_page!(ReportRoute, ReportPage);
 lazy_page!(ConsoleLayoutRoute, ConsoleLayout);
 lazy_page!(ConsoleHomeRoute, ConsoleHome);
+lazy_page!(ConsoleIncidentRoute, ConsoleIncidentPage);
 lazy_page!(HelpLayoutRoute, HelpLayout);
 lazy_page!(HelpHomeRoute, HelpHome);

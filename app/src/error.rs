@@ -32,6 +32,9 @@ pub enum AppError {
     /// The action does not fit the incident's current status.
     #[error("not allowed while {status:?}")]
     NotNow { status: crate::incidents::Status },
+    /// Somebody else claimed the incident first.
+    #[error("already claimed by {by}")]
+    AlreadyClaimed { by: String },
     /// Written on this phone under another account than the one now signed in.
     #[error("written under another account")]
     WrongAccount,
@@ -103,7 +106,7 @@ impl AppError {
             Self::Invalid { .. } | Self::NotNow { .. } => S::UNPROCESSABLE_ENTITY,
             Self::NotAnImage | Self::UnsupportedImage { .. } => S::UNSUPPORTED_MEDIA_TYPE,
             Self::TooLarge { .. } => S::PAYLOAD_TOO_LARGE,
-            Self::Conflict | Self::WrongAccount => S::CONFLICT,
+            Self::Conflict | Self::WrongAccount | Self::AlreadyClaimed { .. } => S::CONFLICT,
             Self::Transport(_) => S::BAD_REQUEST,
             Self::Internal => S::INTERNAL_SERVER_ERROR,
         }
@@ -124,6 +127,7 @@ impl AppError {
             Self::NotNow { status } => (t.incident.err_not_now)(t.incident.status_name(*status)),
             Self::Conflict => t.incident.err_conflict.to_owned(),
             Self::WrongAccount => t.incident.err_wrong_account.to_owned(),
+            Self::AlreadyClaimed { by } => (t.incident.err_already_claimed)(by),
             Self::Internal => t.err_internal.to_owned(),
             Self::Transport(_) => t.err_network.to_owned(),
         }

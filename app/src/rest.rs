@@ -34,6 +34,11 @@ where
             "/api/m/reports/{number}/events",
             get(incidents::http::report_events),
         )
+        .route("/api/console/events", get(incidents::http::console_events))
+        .route(
+            "/api/console/incidents/{number}/events",
+            get(incidents::http::console_incident_events),
+        )
         .route("/api/attachments/{id}", get(attachments::http::full))
         .route("/api/attachments/{id}/thumb", get(attachments::http::thumb))
 }

@@ -1,9 +1,12 @@
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
 
-use super::TeamMember;
+use super::{IdentityField, QueueCursor, QueueFilter, QueuePage, TeamIncident, TeamMember};
 use crate::error::AppError;
-use crate::incidents::{Status, Step, TransferTarget};
+use crate::incidents::{Category, Severity, Status, Step, TransferTarget};
+
+/// Rows a queue page holds.
+pub const QUEUE_PAGE: i64 = 50;
 
 #[cfg(feature = "ssr")]
 mod guard {
@@ -28,6 +31,33 @@ mod guard {
 pub async fn console_team() -> Result<Vec<TeamMember>, AppError> {
     crate::auth::session::require_area(crate::auth::Area::Console).await?;
     super::store::list_staff(&crate::state::db()?).await
+}
+
+/// A page of the queue. Console roles only.
+#[server(endpoint = "console/queue", input = Json)]
+pub async fn console_queue(
+    filter: QueueFilter,
+    after: Option<QueueCursor>,
+) -> Result<QueuePage, AppError> {
+    use crate::auth::{session::require_area, Area};
+    let user = require_area(Area::Console).await?;
+    super::store::queue(&crate::state::db()?, &user, &filter, after, QUEUE_PAGE).await
+}
+
+/// One incident with its timeline and whole thread, internal notes included.
+#[server(endpoint = "console/incident", input = Json)]
+pub async fn console_incident(number: i64) -> Result<TeamIncident, AppError> {
+    use guard::*;
+    let (user, incident) = staff_on(number).await?;
+    super::store::incident(&db()?, &user, incident.id).await
+}
+
+/// Shows one field of the customer's identity in full; every reveal is recorded.
+#[server(endpoint = "console/reveal", input = Json)]
+pub async fn console_reveal(number: i64, field: IdentityField) -> Result<String, AppError> {
+    use guard::*;
+    let (user, incident) = staff_on(number).await?;
+    super::store::reveal(&db()?, &user, incident.id, field).await
 }
 
 /// A reply to the reporter, or an internal note the reporter never sees.
@@ -56,6 +86,8 @@ pub async fn console_step(
     note: Option<String>,
     solution: Option<String>,
     transfer_target: Option<TransferTarget>,
+    #[server(default)] category: Option<Category>,
+    #[server(default)] severity: Option<Severity>,
 ) -> Result<Status, AppError> {
     use guard::*;
     if !step.is_team_step() {
@@ -66,6 +98,8 @@ pub async fn console_step(
         note: note.map(|n| n.trim().to_owned()).filter(|n| !n.is_empty()),
         solution: solution.map(|s| s.trim().to_owned()),
         transfer_target,
+        category,
+        severity,
     };
     store::apply_step(&db()?, incident.id, &user, step, details).await
 }

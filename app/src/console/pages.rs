@@ -43,19 +43,25 @@ fn ConsoleFrame() -> impl IntoView {
     }
 }
 
-/// `/console`: the queue. Incidents arrive with the reporter app; until then it is honestly empty.
+/// `/console`: the queue, and the team beside it.
 #[component]
 pub fn ConsoleHome() -> impl IntoView {
     let i18n = use_i18n();
-    let team = Resource::new(|| (), |_| console_team());
     view! {
         <Title text=move || i18n.t().console_title />
         <h1 class="text-xl font-semibold">{move || i18n.t().console_title}</h1>
-        <div class="mt-6 grid gap-6 lg:grid-cols-3">
-            <section class="lg:col-span-2 rounded-xl border border-dashed border-slate-300 bg-white p-10 text-center">
-                <p class="font-medium text-slate-700">{move || i18n.t().console_empty_title}</p>
-                <p class="mt-2 text-sm text-slate-500">{move || i18n.t().console_empty_body}</p>
-            </section>
+        <super::queue::QueueView />
+        <TeamPanel />
+    }
+}
+
+/// Who works in the console and when they last signed in.
+#[component]
+fn TeamPanel() -> impl IntoView {
+    let i18n = use_i18n();
+    let team = Resource::new(|| (), |_| console_team());
+    view! {
+        <div class="mt-8 max-w-md">
             <section class="rounded-xl border border-slate-200 bg-white p-5">
                 <h2 class="font-semibold">{move || i18n.t().team_title}</h2>
                 <Suspense fallback=Loading>

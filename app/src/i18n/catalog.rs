@@ -53,6 +53,7 @@ pub struct Texts {
 
     pub incident: &'static crate::incidents::texts::IncidentTexts,
     pub reporter: &'static crate::reporter::texts::ReporterTexts,
+    pub console: &'static crate::console::texts::ConsoleTexts,
 }
 
 impl Texts {
@@ -146,6 +147,7 @@ pub static ZH: Texts = Texts {
     err_network: "网络异常，请检查网络后重试",
     incident: &crate::incidents::texts::ZH,
     reporter: &crate::reporter::texts::ZH,
+    console: &crate::console::texts::ZH,
 };
 
 pub static EN: Texts = Texts {
@@ -199,6 +201,7 @@ pub static EN: Texts = Texts {
     err_network: "Network problem. Check the connection and try again.",
     incident: &crate::incidents::texts::EN,
     reporter: &crate::reporter::texts::EN,
+    console: &crate::console::texts::EN,
 };
 
 #[cfg(test)]

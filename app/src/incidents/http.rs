@@ -126,18 +126,51 @@ pub async fn report_events(
     let incident = store::find_for_reporter(&pool, number, user)
         .await
         .map_err(|e| caller.error(e))?;
-    let changes =
-        BroadcastStream::new(activity.subscribe()).filter_map(move |change| {
-            // A lagging receiver missed some ids: tell the page to refetch anyway.
-            let relevant = change.map_or(true, |id| id == incident.id);
-            async move {
-                relevant.then(|| Ok(Event::default().event("changed").data(number.to_string())))
-            }
-        });
-    // Browsers drop events without data.
-    let ready = futures_util::stream::once(async move {
-        Ok(Event::default().event("ready").data(number.to_string()))
+    Ok(change_events(&activity, Some(incident.id)))
+}
+
+/// `GET /api/console/events`: a `changed` event whenever any incident changes (a new report, a
+/// reply, a step), so the queue stays current. Console roles only.
+pub async fn console_events(
+    State(activity): State<Activity>,
+    caller: Caller,
+) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, RestError> {
+    caller.in_area(Area::Console)?;
+    Ok(change_events(&activity, None))
+}
+
+/// `GET /api/console/incidents/{number}/events`: changes of one incident, for its console page.
+pub async fn console_incident_events(
+    State(pool): State<PgPool>,
+    State(activity): State<Activity>,
+    caller: Caller,
+    Path(number): Path<i64>,
+) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, RestError> {
+    caller.in_area(Area::Console)?;
+    let incident = store::find_by_number(&pool, number)
+        .await
+        .map_err(|e| caller.error(e))?
+        .ok_or_else(|| caller.error(AppError::NotFound))?;
+    Ok(change_events(&activity, Some(incident.id)))
+}
+
+/// `ready` on every (re)connection, so a page can catch up on what it missed while
+/// disconnected, then `changed` for each change of `only` (or of any incident), until shutdown.
+fn change_events(
+    activity: &Activity,
+    only: Option<i64>,
+) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
+    let changes = BroadcastStream::new(activity.subscribe()).filter_map(move |change| {
+        // A lagging receiver missed some ids: tell the page to refetch anyway.
+        let relevant = match (change, only) {
+            (Ok(id), Some(only)) => id == only,
+            _ => true,
+        };
+        async move { relevant.then(|| Ok(Event::default().event("changed").data("changed"))) }
     });
+    // Browsers drop events without data.
+    let ready =
+        futures_util::stream::once(async { Ok(Event::default().event("ready").data("ready")) });
     let stream = ready.chain(changes).take_until(activity.closed());
-    Ok(Sse::new(stream).keep_alive(KeepAlive::new().interval(Duration::from_secs(20))))
+    Sse::new(stream).keep_alive(KeepAlive::new().interval(Duration::from_secs(20)))
 }

@@ -1,6 +1,7 @@
 //! Incidents: what a reporter files, its timeline and its thread. The types and rules here
 //! compile for both sides; the store and the live feed are server-only.
 
+pub mod follow;
 mod identity;
 mod report;
 pub mod texts;
@@ -78,6 +79,8 @@ pub struct TimelineEntry {
     pub step: Step,
     pub status: Status,
     pub actor_name: String,
+    /// Machine-readable: a transfer target, or "category severity".
+    pub detail: Option<String>,
     pub note: Option<String>,
     #[serde(with = "chrono::serde::ts_milliseconds")]
     pub at: DateTime<Utc>,
@@ -95,6 +98,8 @@ pub struct ThreadMessage {
     pub attachments: Vec<AttachmentRef>,
     /// The other side has seen this message.
     pub read_by_other: bool,
+    /// A note for the team only; a reporter never receives one.
+    pub internal: bool,
 }
 
 /// One report as its reporter sees it: customer identity masked.

@@ -6,8 +6,8 @@ use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
 use super::{
-    mask_name, mask_number, DocType, NewReport, ReportFilter, ReportSummary, ReportView, Side,
-    Status, Step, ThreadMessage, TimelineEntry, TransferTarget,
+    mask_name, mask_number, Category, DocType, NewReport, ReportFilter, ReportSummary, ReportView,
+    Severity, Side, Status, Step, ThreadMessage, TimelineEntry, TransferTarget,
 };
 use crate::attachments::{store as attachments, AttachmentRef};
 use crate::auth::CurrentUser;
@@ -167,15 +167,13 @@ pub async fn create_report(
     )
     .execute(&mut *tx)
     .await?;
-    record_step(
-        &mut tx,
-        row.id,
-        reporter.id,
-        Step::Reported,
-        Status::New,
-        None,
-    )
-    .await?;
+    let event = StepEvent {
+        step: Step::Reported,
+        to_status: Status::New,
+        detail: None,
+        note: None,
+    };
+    record_step(&mut tx, row.id, reporter.id, event).await?;
     notify(&mut tx, row.id).await?;
     tx.commit().await?;
     Ok(row.number)
@@ -199,22 +197,29 @@ async fn existing_report(
     }
 }
 
+/// One line of the timeline.
+struct StepEvent<'a> {
+    step: Step,
+    to_status: Status,
+    detail: Option<&'a str>,
+    note: Option<&'a str>,
+}
+
 async fn record_step(
     conn: &mut PgConnection,
     incident_id: i64,
     actor_id: i64,
-    step: Step,
-    to_status: Status,
-    note: Option<&str>,
+    event: StepEvent<'_>,
 ) -> Result<(), AppError> {
     sqlx::query!(
-        "INSERT INTO incident_events (incident_id, actor_id, kind, to_status, note)
-         VALUES ($1, $2, $3, $4, $5)",
+        "INSERT INTO incident_events (incident_id, actor_id, kind, to_status, detail, note)
+         VALUES ($1, $2, $3, $4, $5, $6)",
         incident_id,
         actor_id,
-        step.as_str(),
-        to_status.as_str(),
-        note
+        event.step.as_str(),
+        event.to_status.as_str(),
+        event.detail,
+        event.note
     )
     .execute(conn)
     .await?;
@@ -227,6 +232,32 @@ pub struct StepDetails {
     pub note: Option<String>,
     pub solution: Option<String>,
     pub transfer_target: Option<TransferTarget>,
+    pub category: Option<Category>,
+    pub severity: Option<Severity>,
+}
+
+impl StepDetails {
+    /// Refuses a step that lacks what it needs; answers the event's machine-readable detail.
+    fn detail_for(&self, step: Step) -> Result<Option<String>, AppError> {
+        let required = |field| AppError::invalid(field, Problem::Required);
+        Ok(match step {
+            Step::Resolved if self.solution.as_deref().is_none_or(str::is_empty) => {
+                return Err(required("solution"))
+            }
+            Step::Transferred => {
+                let target = self
+                    .transfer_target
+                    .ok_or_else(|| required("transfer_target"))?;
+                Some(target.as_str().to_owned())
+            }
+            Step::Classified => {
+                let category = self.category.ok_or_else(|| required("category"))?;
+                let severity = self.severity.ok_or_else(|| required("severity"))?;
+                Some(format!("{} {}", category.as_str(), severity.as_str()))
+            }
+            _ => None,
+        })
+    }
 }
 
 /// Moves an incident one step, refusing steps its current status does not allow. The row is
@@ -239,23 +270,29 @@ pub async fn apply_step(
     details: StepDetails,
 ) -> Result<Status, AppError> {
     let mut tx = pool.begin().await?;
-    let current = sqlx::query_scalar!(
-        "SELECT status FROM incidents WHERE id = $1 FOR UPDATE",
+    // Locked alone: a join would be read from before the wait for the lock.
+    let row = sqlx::query!(
+        "SELECT status, assignee_id FROM incidents WHERE id = $1 FOR UPDATE",
         incident_id
     )
     .fetch_optional(&mut *tx)
     .await?
     .ok_or(AppError::NotFound)?;
-    let current = status_of(&current)?;
-    let next = step
-        .apply(current)
-        .ok_or(AppError::NotNow { status: current })?;
-    if step == Step::Resolved && details.solution.as_deref().is_none_or(str::is_empty) {
-        return Err(AppError::invalid("solution", Problem::Required));
-    }
-    if step == Step::Transferred && details.transfer_target.is_none() {
-        return Err(AppError::invalid("transfer_target", Problem::Required));
-    }
+    let current = status_of(&row.status)?;
+    let Some(next) = step.apply(current) else {
+        // Two handlers claiming at once: the second learns who was first.
+        if let (Step::Claimed, Some(assignee)) = (step, row.assignee_id) {
+            if assignee != actor.id {
+                let by =
+                    sqlx::query_scalar!("SELECT display_name FROM users WHERE id = $1", assignee)
+                        .fetch_one(&mut *tx)
+                        .await?;
+                return Err(AppError::AlreadyClaimed { by });
+            }
+        }
+        return Err(AppError::NotNow { status: current });
+    };
+    let detail = details.detail_for(step)?;
     sqlx::query!(
         r#"UPDATE incidents SET
                status = $2,
@@ -264,7 +301,11 @@ pub async fn apply_step(
                transfer_target = CASE WHEN $2 = 'transferred' THEN $5 ELSE transfer_target END,
                solution = CASE WHEN $2 = 'resolved' THEN $6 ELSE solution END,
                resolved_at = CASE WHEN $2 = 'resolved' THEN now() ELSE resolved_at END,
-               closed_at = CASE WHEN $2 = 'closed' THEN now() ELSE closed_at END
+               closed_at = CASE WHEN $2 = 'closed' THEN now() ELSE closed_at END,
+               category = COALESCE($7, category),
+               severity = COALESCE($8, severity),
+               first_response_at = CASE WHEN $9 THEN COALESCE(first_response_at, now())
+                                        ELSE first_response_at END
            WHERE id = $1"#,
         incident_id,
         next.as_str(),
@@ -272,14 +313,19 @@ pub async fn apply_step(
         actor.id,
         details.transfer_target.map(TransferTarget::as_str),
         details.solution,
+        details.category.map(Category::as_str),
+        details.severity.map(Severity::as_str),
+        step.is_team_step(),
     )
     .execute(&mut *tx)
     .await?;
-    let note = match step {
-        Step::Transferred => details.transfer_target.map(|t| t.as_str().to_owned()),
-        _ => details.note,
+    let event = StepEvent {
+        step,
+        to_status: next,
+        detail: detail.as_deref(),
+        note: details.note.as_deref(),
     };
-    record_step(&mut tx, incident_id, actor.id, step, next, note.as_deref()).await?;
+    record_step(&mut tx, incident_id, actor.id, event).await?;
     notify(&mut tx, incident_id).await?;
     tx.commit().await?;
     Ok(next)
@@ -347,16 +393,23 @@ pub async fn post_message(
         message.attachment_ids,
     )
     .await?;
-    // The author has read everything up to their own message.
+    // The author has read everything up to their own message; the team finds the incident by
+    // what its thread says.
     sqlx::query!(
         r#"UPDATE incidents SET
+               search_words = search_words || to_tsvector('simple', $5),
                last_activity_at = now(),
                reporter_read_upto = CASE WHEN $2 = 'reporter' THEN $3 ELSE reporter_read_upto END,
-               handler_read_upto = CASE WHEN $2 = 'handler' THEN $3 ELSE handler_read_upto END
+               handler_read_upto = CASE WHEN $2 = 'handler' THEN $3 ELSE handler_read_upto END,
+               first_response_at = CASE WHEN $2 = 'handler' AND NOT $4
+                                        THEN COALESCE(first_response_at, now())
+                                        ELSE first_response_at END
            WHERE id = $1"#,
         incident.id,
         message.side.as_str(),
-        id
+        id,
+        message.internal,
+        crate::search::segment(message.body),
     )
     .execute(&mut *tx)
     .await?;
@@ -367,15 +420,13 @@ pub async fn post_message(
         )
         .execute(&mut *tx)
         .await?;
-        record_step(
-            &mut tx,
-            incident.id,
-            author.id,
-            Step::Resumed,
-            Status::Analysing,
-            None,
-        )
-        .await?;
+        let event = StepEvent {
+            step: Step::Resumed,
+            to_status: Status::Analysing,
+            detail: None,
+            note: None,
+        };
+        record_step(&mut tx, incident.id, author.id, event).await?;
     }
     notify(&mut tx, incident.id).await?;
     tx.commit().await?;
@@ -473,8 +524,8 @@ pub async fn list_for_reporter(
         .collect()
 }
 
-/// The whole incident as `viewer` may see it: a reporter gets customer identity masked and no
-/// internal notes.
+/// The whole incident as `viewer` may see it: customer identity masked for everybody (the team
+/// reveals a field on purpose, see `console::store::reveal`), internal notes for the team only.
 pub async fn load_view(
     pool: &PgPool,
     incident_id: i64,
@@ -497,7 +548,7 @@ pub async fn load_view(
     .ok_or(AppError::NotFound)?;
 
     let timeline = sqlx::query!(
-        r#"SELECT e.kind, e.to_status, e.note, u.display_name,
+        r#"SELECT e.kind, e.to_status, e.detail, e.note, u.display_name,
                   e.created_at AS "created_at: DateTime<Utc>"
            FROM incident_events e JOIN users u ON u.id = e.actor_id
            WHERE e.incident_id = $1 ORDER BY e.id"#,
@@ -511,6 +562,7 @@ pub async fn load_view(
             step: Step::parse(&e.kind).ok_or(AppError::Internal)?,
             status: status_of(&e.to_status)?,
             actor_name: e.display_name,
+            detail: e.detail,
             note: e.note,
             at: e.created_at,
         })
@@ -519,7 +571,7 @@ pub async fn load_view(
 
     let mut files = attachments::for_incident(pool, incident_id, viewer == Side::Handler).await?;
     let messages = sqlx::query!(
-        r#"SELECT m.id, m.client_id, m.author_side, m.body, u.display_name,
+        r#"SELECT m.id, m.client_id, m.author_side, m.internal, m.body, u.display_name,
                   m.created_at AS "created_at: DateTime<Utc>"
            FROM incident_messages m JOIN users u ON u.id = m.author_id
            WHERE m.incident_id = $1 AND (NOT m.internal OR $2)
@@ -545,18 +597,16 @@ pub async fn load_view(
             at: m.created_at,
             attachments: take_for_message(&mut files, Some(m.id)),
             read_by_other: m.id <= read_upto,
+            internal: m.internal,
         })
     })
     .collect::<Result<Vec<_>, AppError>>()?;
 
     let id_doc_type = DocType::parse(&row.id_doc_type).ok_or(AppError::Internal)?;
-    let (customer_name, id_number) = match viewer {
-        Side::Handler => (row.customer_name, row.id_number),
-        Side::Reporter => (
-            mask_name(&row.customer_name),
-            mask_number(&row.id_number, 4, 4),
-        ),
-    };
+    let (customer_name, id_number) = (
+        mask_name(&row.customer_name),
+        mask_number(&row.id_number, 4, 4),
+    );
     let module = match (row.module_code, row.module_zh, row.module_en) {
         (Some(code), Some(name_zh), Some(name_en)) => Some(Named {
             code,

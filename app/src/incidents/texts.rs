@@ -1,6 +1,6 @@
 //! Words of the incident domain in both languages: statuses, steps, documents, fields, errors.
 
-use super::{DocType, Status, Step, TransferTarget};
+use super::{Category, DocType, Status, Step, TransferTarget};
 
 pub struct IncidentTexts {
     pub status_new: &'static str,
@@ -12,12 +12,18 @@ pub struct IncidentTexts {
 
     pub step_reported: &'static str,
     pub step_claimed: &'static str,
+    pub step_classified: &'static str,
     pub step_transferred: &'static str,
     pub step_waiting: &'static str,
     pub step_resumed: &'static str,
     pub step_resolved: &'static str,
     pub step_confirmed: &'static str,
+    pub step_closed: &'static str,
     pub step_reopened: &'static str,
+
+    pub category_data: &'static str,
+    pub category_program: &'static str,
+    pub category_consultation: &'static str,
 
     pub target_test: &'static str,
     pub target_development: &'static str,
@@ -44,6 +50,8 @@ pub struct IncidentTexts {
     pub field_reason: &'static str,
     pub field_transfer_target: &'static str,
     pub field_file: &'static str,
+    pub field_category: &'static str,
+    pub field_severity: &'static str,
 
     pub err_too_many: fn(&str, u32) -> String,
     pub err_unknown_choice: fn(&str) -> String,
@@ -61,6 +69,7 @@ pub struct IncidentTexts {
     pub err_not_now: fn(&str) -> String,
     pub err_conflict: &'static str,
     pub err_wrong_account: &'static str,
+    pub err_already_claimed: fn(&str) -> String,
 }
 
 impl IncidentTexts {
@@ -79,12 +88,22 @@ impl IncidentTexts {
         match step {
             Step::Reported => self.step_reported,
             Step::Claimed => self.step_claimed,
+            Step::Classified => self.step_classified,
             Step::Transferred => self.step_transferred,
             Step::Waiting => self.step_waiting,
             Step::Resumed => self.step_resumed,
             Step::Resolved => self.step_resolved,
             Step::Confirmed => self.step_confirmed,
+            Step::Closed => self.step_closed,
             Step::Reopened => self.step_reopened,
+        }
+    }
+
+    pub fn category_name(&self, category: Category) -> &'static str {
+        match category {
+            Category::Data => self.category_data,
+            Category::Program => self.category_program,
+            Category::Consultation => self.category_consultation,
         }
     }
 
@@ -123,6 +142,8 @@ impl IncidentTexts {
             "reason" => self.field_reason,
             "transfer_target" => self.field_transfer_target,
             "file" => self.field_file,
+            "category" => self.field_category,
+            "severity" => self.field_severity,
             _ => return None,
         })
     }
@@ -138,12 +159,18 @@ pub static ZH: IncidentTexts = IncidentTexts {
 
     step_reported: "上报",
     step_claimed: "受理，开始分析",
+    step_classified: "分类",
     step_transferred: "转交",
     step_waiting: "请您补充信息",
     step_resumed: "已补充，继续分析",
     step_resolved: "已解决",
     step_confirmed: "确认解决，已关闭",
+    step_closed: "关闭",
     step_reopened: "重新打开",
+
+    category_data: "数据类",
+    category_program: "程序类",
+    category_consultation: "咨询类",
 
     target_test: "转测试",
     target_development: "转研发",
@@ -170,6 +197,8 @@ pub static ZH: IncidentTexts = IncidentTexts {
     field_reason: "原因",
     field_transfer_target: "转交对象",
     field_file: "文件",
+    field_category: "分类",
+    field_severity: "级别",
 
     err_too_many: |name, max| format!("{name}最多 {max} 张"),
     err_unknown_choice: |name| format!("请从列表中选择{name}"),
@@ -190,6 +219,7 @@ pub static ZH: IncidentTexts = IncidentTexts {
     err_conflict: "这条记录已由其他账号提交",
     err_wrong_account:
         "这条内容是用另一个账号写的：请用那个账号登录后重试，或点“修改”以当前账号提交",
+    err_already_claimed: |name| format!("这个事件已被{name}受理"),
 };
 
 pub static EN: IncidentTexts = IncidentTexts {
@@ -202,12 +232,18 @@ pub static EN: IncidentTexts = IncidentTexts {
 
     step_reported: "Reported",
     step_claimed: "Claimed, analysis started",
+    step_classified: "Classified",
     step_transferred: "Transferred",
     step_waiting: "More information requested",
     step_resumed: "Information added, analysis resumed",
     step_resolved: "Resolved",
     step_confirmed: "Solution confirmed, closed",
+    step_closed: "Closed",
     step_reopened: "Reopened",
+
+    category_data: "Data",
+    category_program: "Program",
+    category_consultation: "Consultation",
 
     target_test: "to test",
     target_development: "to development",
@@ -234,6 +270,8 @@ pub static EN: IncidentTexts = IncidentTexts {
     field_reason: "Reason",
     field_transfer_target: "Transfer to",
     field_file: "File",
+    field_category: "Category",
+    field_severity: "Severity",
 
     err_too_many: |name, max| format!("{name}: at most {max}"),
     err_unknown_choice: |name| format!("Choose a {} from the list", name.to_lowercase()),
@@ -255,4 +293,5 @@ pub static EN: IncidentTexts = IncidentTexts {
     err_not_now: |status| format!("The incident is \"{status}\"; this action is not possible now"),
     err_conflict: "This was already submitted from another account",
     err_wrong_account: "This was written under another account: sign in with that account and retry, or choose Edit to submit it as yourself",
+    err_already_claimed: |name| format!("{name} has already claimed this incident"),
 };

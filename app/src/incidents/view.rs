@@ -39,6 +39,7 @@ pub fn Timeline(entries: Vec<TimelineEntry>) -> impl IntoView {
                 .into_iter()
                 .map(|entry| {
                     let step = entry.step;
+                    let detail = entry.detail.clone();
                     let note = entry.note.clone();
                     view! {
                         <li class="mb-3 ml-4" data-step=step.as_str()>
@@ -49,19 +50,35 @@ pub fn Timeline(entries: Vec<TimelineEntry>) -> impl IntoView {
                             <p class="text-xs text-slate-500">
                                 {entry.actor_name} " · " {format_minute(entry.at)}
                             </p>
-                            {note.map(|note| {
-                                let shown = move || {
-                                    super::TransferTarget::parse(&note)
-                                        .map(|t| i18n.t().incident.target_name(t).to_owned())
-                                        .unwrap_or_else(|| note.clone())
-                                };
+                            {detail.map(|detail| {
+                                let shown = move || detail_text(i18n.t().incident, &detail);
                                 view! { <p class="mt-1 text-sm text-slate-700">{shown}</p> }
+                            })}
+                            {note.map(|note| {
+                                view! { <p class="mt-1 whitespace-pre-line text-sm text-slate-700">{note}</p> }
                             })}
                         </li>
                     }
                 })
                 .collect_view()}
         </ol>
+    }
+}
+
+/// A step's detail in words: "转研发", "数据类 · P2".
+fn detail_text(t: &super::texts::IncidentTexts, detail: &str) -> String {
+    if let Some(target) = super::TransferTarget::parse(detail) {
+        return t.target_name(target).to_owned();
+    }
+    let mut parts = detail.split(' ');
+    match (
+        parts.next().and_then(super::Category::parse),
+        parts.next().and_then(super::Severity::parse),
+    ) {
+        (Some(category), Some(severity)) => {
+            format!("{} · {}", t.category_name(category), severity.label())
+        }
+        _ => detail.to_owned(),
     }
 }
 

@@ -78,12 +78,76 @@ impl TransferTarget {
     }
 }
 
+/// What kind of problem an incident turned out to be (数据类 / 程序类 / 咨询类).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Category {
+    Data,
+    Program,
+    Consultation,
+}
+
+impl Category {
+    pub const ALL: [Category; 3] = [Category::Data, Category::Program, Category::Consultation];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Data => "data",
+            Self::Program => "program",
+            Self::Consultation => "consultation",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|c| c.as_str() == value)
+    }
+}
+
+/// How urgent an incident is, P1 the most.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    P1,
+    P2,
+    P3,
+    P4,
+}
+
+impl Severity {
+    pub const ALL: [Severity; 4] = [Severity::P1, Severity::P2, Severity::P3, Severity::P4];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::P1 => "p1",
+            Self::P2 => "p2",
+            Self::P3 => "p3",
+            Self::P4 => "p4",
+        }
+    }
+
+    /// `P1` … `P4`, the same in both languages.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::P1 => "P1",
+            Self::P2 => "P2",
+            Self::P3 => "P3",
+            Self::P4 => "P4",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.as_str() == value)
+    }
+}
+
 /// A step on the timeline. `Reported` only starts an incident.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Step {
     Reported,
     Claimed,
+    /// Category and severity set or changed; the status stays.
+    Classified,
     Transferred,
     /// Asked the reporter for information.
     Waiting,
@@ -92,18 +156,22 @@ pub enum Step {
     Resolved,
     /// The reporter confirmed the solution.
     Confirmed,
+    /// The team closed a resolved incident the reporter did not confirm.
+    Closed,
     Reopened,
 }
 
 impl Step {
-    pub const ALL: [Step; 8] = [
+    pub const ALL: [Step; 10] = [
         Step::Reported,
         Step::Claimed,
+        Step::Classified,
         Step::Transferred,
         Step::Waiting,
         Step::Resumed,
         Step::Resolved,
         Step::Confirmed,
+        Step::Closed,
         Step::Reopened,
     ];
 
@@ -111,11 +179,13 @@ impl Step {
         match self {
             Self::Reported => "reported",
             Self::Claimed => "claimed",
+            Self::Classified => "classified",
             Self::Transferred => "transferred",
             Self::Waiting => "waiting",
             Self::Resumed => "resumed",
             Self::Resolved => "resolved",
             Self::Confirmed => "confirmed",
+            Self::Closed => "closed",
             Self::Reopened => "reopened",
         }
     }
@@ -128,7 +198,12 @@ impl Step {
     pub fn is_team_step(self) -> bool {
         matches!(
             self,
-            Self::Claimed | Self::Transferred | Self::Waiting | Self::Resolved
+            Self::Claimed
+                | Self::Classified
+                | Self::Transferred
+                | Self::Waiting
+                | Self::Resolved
+                | Self::Closed
         )
     }
 
@@ -137,13 +212,14 @@ impl Step {
         use Status as S;
         match (self, from) {
             (Self::Claimed, S::New | S::Transferred | S::Waiting) => Some(S::Analysing),
+            (Self::Classified, open) if open.is_open() => Some(open),
             (Self::Transferred, S::New | S::Analysing | S::Waiting) => Some(S::Transferred),
             (Self::Waiting, S::New | S::Analysing | S::Transferred) => Some(S::Waiting),
             (Self::Resumed, S::Waiting) => Some(S::Analysing),
             (Self::Resolved, S::New | S::Analysing | S::Transferred | S::Waiting) => {
                 Some(S::Resolved)
             }
-            (Self::Confirmed, S::Resolved) => Some(S::Closed),
+            (Self::Confirmed | Self::Closed, S::Resolved) => Some(S::Closed),
             (Self::Reopened, S::Resolved) => Some(S::Analysing),
             _ => None,
         }
@@ -187,6 +263,53 @@ mod tests {
             Step::Reopened.apply(Status::Resolved),
             Some(Status::Analysing)
         );
+    }
+
+    /// Every team step from every status: exactly the listed pairs are allowed.
+    #[test]
+    fn team_steps_are_allowed_exactly_where_the_table_says() {
+        use Status as S;
+        let allowed: &[(Step, S, S)] = &[
+            (Step::Claimed, S::New, S::Analysing),
+            (Step::Claimed, S::Transferred, S::Analysing),
+            (Step::Claimed, S::Waiting, S::Analysing),
+            (Step::Classified, S::New, S::New),
+            (Step::Classified, S::Analysing, S::Analysing),
+            (Step::Classified, S::Transferred, S::Transferred),
+            (Step::Classified, S::Waiting, S::Waiting),
+            (Step::Transferred, S::New, S::Transferred),
+            (Step::Transferred, S::Analysing, S::Transferred),
+            (Step::Transferred, S::Waiting, S::Transferred),
+            (Step::Waiting, S::New, S::Waiting),
+            (Step::Waiting, S::Analysing, S::Waiting),
+            (Step::Waiting, S::Transferred, S::Waiting),
+            (Step::Resolved, S::New, S::Resolved),
+            (Step::Resolved, S::Analysing, S::Resolved),
+            (Step::Resolved, S::Transferred, S::Resolved),
+            (Step::Resolved, S::Waiting, S::Resolved),
+            (Step::Closed, S::Resolved, S::Closed),
+        ];
+        for step in Step::ALL.into_iter().filter(|s| s.is_team_step()) {
+            for from in Status::ALL {
+                let expected = allowed
+                    .iter()
+                    .find(|(s, f, _)| *s == step && *f == from)
+                    .map(|(_, _, to)| *to);
+                assert_eq!(step.apply(from), expected, "{step:?} from {from:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn reporter_steps_are_not_team_steps() {
+        for step in [
+            Step::Reported,
+            Step::Resumed,
+            Step::Confirmed,
+            Step::Reopened,
+        ] {
+            assert!(!step.is_team_step(), "{step:?}");
+        }
     }
 
     #[test]

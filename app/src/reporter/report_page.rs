@@ -37,20 +37,10 @@ pub fn ReportPage() -> impl IntoView {
         },
     );
 
-    #[cfg(feature = "hydrate")]
-    {
-        let source = StoredValue::new_local(None::<web_sys::EventSource>);
-        Effect::new(move |_| {
-            if let Some(number) = number() {
-                source.set_value(live_updates(number, refresh));
-            }
-        });
-        on_cleanup(move || {
-            if let Some(source) = source.get_value() {
-                source.close();
-            }
-        });
-    }
+    crate::incidents::follow::refresh_on_changes(
+        move || number().map(|n| format!("/api/m/reports/{n}/events")),
+        refresh,
+    );
 
     view! {
         <Transition fallback=Loading>
@@ -67,33 +57,6 @@ pub fn ReportPage() -> impl IntoView {
             })}
         </Transition>
     }
-}
-
-/// Refetches the report whenever the server says it changed, and after every reconnection
-/// (the stream may have missed changes while the network was gone).
-#[cfg(feature = "hydrate")]
-fn live_updates(number: i64, refresh: RwSignal<u32>) -> Option<web_sys::EventSource> {
-    use wasm_bindgen::prelude::*;
-    let source = web_sys::EventSource::new(&format!("/api/m/reports/{number}/events")).ok()?;
-    let bump = move || refresh.update(|n| *n += 1);
-    let changed = Closure::<dyn FnMut()>::new(bump);
-    let _ = source.add_event_listener_with_callback("changed", changed.as_ref().unchecked_ref());
-    changed.forget();
-    // The page was rendered with fresh data: only a connection that follows a failure (the
-    // network was gone, the server restarted) may have missed changes.
-    let missed = std::rc::Rc::new(std::cell::Cell::new(false));
-    let failed = missed.clone();
-    let error = Closure::<dyn FnMut()>::new(move || failed.set(true));
-    let _ = source.add_event_listener_with_callback("error", error.as_ref().unchecked_ref());
-    error.forget();
-    let ready = Closure::<dyn FnMut()>::new(move || {
-        if missed.replace(false) {
-            bump();
-        }
-    });
-    let _ = source.add_event_listener_with_callback("ready", ready.as_ref().unchecked_ref());
-    ready.forget();
-    Some(source)
 }
 
 #[component]

@@ -1,0 +1,438 @@
+//! `/console/i/{number}`: one incident for the team: identity (masked, revealed on purpose),
+//! the report, the workflow actions its status allows, the timeline and the whole thread.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
+
+use super::{
+    console_incident, console_mark_read, console_reveal, ConsoleReply, ConsoleStep, IdentityField,
+    TeamIncident,
+};
+use crate::error::AppError;
+use crate::i18n::use_i18n;
+use crate::incidents::view::{AttachmentStrip, StatusBadge, Timeline};
+use crate::incidents::{Category, Severity, Status, Step, ThreadMessage, TransferTarget};
+use crate::shell::{ErrorPanel, Loading};
+use crate::time::format_minute;
+
+#[component]
+pub fn ConsoleIncidentPage() -> impl IntoView {
+    let params = use_params_map();
+    let number = move || params.with(|p| p.get("number").and_then(|n| n.parse::<i64>().ok()));
+    let refresh = RwSignal::new(0u32);
+    let incident = Resource::new(
+        move || (number(), refresh.get()),
+        |(number, _)| async move {
+            match number {
+                Some(number) => console_incident(number).await,
+                None => Err(AppError::NotFound),
+            }
+        },
+    );
+    crate::incidents::follow::refresh_on_changes(
+        move || number().map(|n| format!("/api/console/incidents/{n}/events")),
+        refresh,
+    );
+    // Reading the thread marks the reporter's messages read; the reporter sees it.
+    Effect::new(move |_| {
+        if let Some(Ok(incident)) = incident.get() {
+            let unread = incident
+                .report
+                .messages
+                .iter()
+                .any(|m| m.side == crate::incidents::Side::Reporter && !m.read_by_other);
+            if unread {
+                let number = incident.report.number;
+                leptos::task::spawn_local(async move {
+                    let _ = console_mark_read(number).await;
+                });
+            }
+        }
+    });
+
+    view! {
+        <Transition fallback=Loading>
+            {move || Suspend::new(async move {
+                match incident.await {
+                    Ok(incident) => view! { <IncidentDetail incident refresh /> }.into_any(),
+                    Err(error) => {
+                        if error == AppError::NotFound {
+                            crate::shell::set_status(http::StatusCode::NOT_FOUND);
+                        }
+                        view! { <ErrorPanel error /> }.into_any()
+                    }
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn IncidentDetail(incident: TeamIncident, refresh: RwSignal<u32>) -> impl IntoView {
+    let i18n = use_i18n();
+    let t = move || i18n.t().console;
+    let report = incident.report.clone();
+    let number = report.number;
+    let status = report.status;
+    let system = report.system.clone();
+    let module = report.module.clone();
+    let category = incident.category;
+    let severity = incident.severity;
+    let doc = report.id_doc_type;
+    let classification = move || match (category, severity) {
+        (Some(c), Some(s)) => format!("{} · {}", i18n.t().incident.category_name(c), s.label()),
+        _ => t().not_classified.to_owned(),
+    };
+    let assignee = incident.assignee.clone();
+    view! {
+        <Title text=format!("#{number} {}", report.title) />
+        <a href="/console" class="text-sm text-sky-700">{move || t().back_to_queue}</a>
+        <div class="mt-2 flex flex-wrap items-center gap-3">
+            <h1 class="text-xl font-semibold">
+                <span class="font-mono text-slate-500">"#" {number}</span> " " {report.title.clone()}
+            </h1>
+            <StatusBadge status />
+            <span data-testid="classification" class="text-sm text-slate-600">{classification}</span>
+        </div>
+        <p class="mt-1 text-sm text-slate-500">
+            {move || system.name(i18n.locale()).to_owned()}
+            {move || module.as_ref().map(|m| format!(" / {}", m.name(i18n.locale())))}
+            " · " {move || t().reporter} " " {incident.reporter.clone()}
+            " · " {move || t().assignee} " "
+            <span data-testid="assignee">
+                {move || assignee.clone().unwrap_or_else(|| t().unassigned.to_owned())}
+            </span>
+        </p>
+
+        <Actions number status refresh />
+
+        <div class="mt-6 grid gap-6 lg:grid-cols-3">
+            <div class="space-y-6 lg:col-span-2">
+                <section class="rounded-xl border border-slate-200 bg-white p-5">
+                    <h2 class="font-semibold">{move || t().description}</h2>
+                    <p class="mt-2 whitespace-pre-line" data-testid="description">{report.description.clone()}</p>
+                    <AttachmentStrip files=report.attachments.clone() />
+                    {report.solution.clone().map(|solution| view! {
+                        <h2 class="mt-4 font-semibold">{move || t().solution}</h2>
+                        <p class="mt-2 whitespace-pre-line" data-testid="solution">{solution}</p>
+                    })}
+                </section>
+                <Thread number messages=report.messages.clone() status refresh />
+            </div>
+            <div class="space-y-6">
+                <section class="rounded-xl border border-slate-200 bg-white p-5" data-testid="identity">
+                    <h2 class="font-semibold">{move || t().customer}</h2>
+                    <p class="text-xs text-slate-500">{move || t().reveal_hint}</p>
+                    <dl class="mt-3 space-y-2 text-sm">
+                        <Revealable number field=IdentityField::CustomerName masked=report.customer_name.clone()
+                            label=move || i18n.t().incident.field_customer_name />
+                        <Revealable number field=IdentityField::IdNumber masked=report.id_number.clone()
+                            label=move || i18n.t().incident.doc_name(doc) />
+                        {incident.fund_account.clone().map(|masked| view! {
+                            <Revealable number field=IdentityField::FundAccount masked
+                                label=move || i18n.t().incident.field_fund_account />
+                        })}
+                        {incident.customer_mobile.clone().map(|masked| view! {
+                            <Revealable number field=IdentityField::CustomerMobile masked
+                                label=move || i18n.t().incident.field_customer_mobile />
+                        })}
+                    </dl>
+                </section>
+                <section class="rounded-xl border border-slate-200 bg-white p-5">
+                    <h2 class="mb-3 font-semibold">{move || t().timeline}</h2>
+                    <Timeline entries=report.timeline.clone() />
+                </section>
+            </div>
+        </div>
+    }
+}
+
+/// A masked identity field with a button that shows it in full (and is recorded).
+#[component]
+fn Revealable(
+    number: i64,
+    field: IdentityField,
+    masked: String,
+    label: impl Fn() -> &'static str + Send + Sync + 'static,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let shown = RwSignal::new(None::<String>);
+    let error = RwSignal::new(None::<AppError>);
+    let reveal = move |_| {
+        leptos::task::spawn_local(async move {
+            match console_reveal(number, field).await {
+                Ok(value) => shown.set(Some(value)),
+                Err(e) => error.set(Some(e)),
+            }
+        });
+    };
+    view! {
+        <div class="flex items-center justify-between gap-2" data-field=field.as_str()>
+            <dt class="text-slate-500">{label}</dt>
+            <dd class="flex items-center gap-2">
+                <span data-testid="identity-value" class="font-mono">
+                    {move || shown.get().unwrap_or_else(|| masked.clone())}
+                </span>
+                <Show when=move || shown.get().is_none()>
+                    <button type="button" data-testid="reveal" class="text-xs text-sky-700" on:click=reveal>
+                        {move || i18n.t().console.reveal}
+                    </button>
+                </Show>
+            </dd>
+        </div>
+        {move || error.get().map(|e| view! { <p class="text-xs text-red-700">{e.message(i18n.t())}</p> })}
+    }
+}
+
+/// Which form of the action bar is open.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Pending {
+    None,
+    Classify,
+    Ask,
+    Transfer,
+    Resolve,
+}
+
+/// The workflow steps the status allows, each with what it needs.
+#[component]
+fn Actions(number: i64, status: Status, refresh: RwSignal<u32>) -> impl IntoView {
+    let i18n = use_i18n();
+    let t = move || i18n.t().console;
+    let step = ServerAction::<ConsoleStep>::new();
+    let open = RwSignal::new(Pending::None);
+    let note = RwSignal::new(String::new());
+    let target = RwSignal::new(TransferTarget::Development);
+    let category = RwSignal::new(Category::Data);
+    let severity = RwSignal::new(Severity::P3);
+    Effect::new(move |_| {
+        if let Some(Ok(_)) = step.value().get() {
+            open.set(Pending::None);
+            note.set(String::new());
+            refresh.update(|n| *n += 1);
+        }
+    });
+    let send = move |kind: Step| {
+        let text = note.get_untracked();
+        let text = (!text.trim().is_empty()).then_some(text);
+        step.dispatch(ConsoleStep {
+            number,
+            step: kind,
+            note: if kind == Step::Resolved {
+                None
+            } else {
+                text.clone()
+            },
+            solution: if kind == Step::Resolved {
+                Some(text.unwrap_or_default())
+            } else {
+                None
+            },
+            transfer_target: (kind == Step::Transferred).then(|| target.get_untracked()),
+            category: (kind == Step::Classified).then(|| category.get_untracked()),
+            severity: (kind == Step::Classified).then(|| severity.get_untracked()),
+        });
+    };
+    let allowed = move |kind: Step| kind.apply(status).is_some();
+    let button = move |kind: Step,
+                       form: Pending,
+                       label: fn(&super::texts::ConsoleTexts) -> &'static str| {
+        allowed(kind).then(|| {
+            let click = move |_| {
+                if form == Pending::None {
+                    send(kind);
+                } else {
+                    step.clear();
+                    open.set(form);
+                }
+            };
+            view! {
+                <button
+                    type="button"
+                    data-testid=format!("step-{}", kind.as_str())
+                    class="rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm hover:bg-slate-50"
+                    on:click=click
+                >
+                    {move || label(t())}
+                </button>
+            }
+        })
+    };
+    let form_for = move |form: Pending| {
+        let (kind, placeholder): (Step, fn(&super::texts::ConsoleTexts) -> &'static str) =
+            match form {
+                Pending::Classify => (Step::Classified, |t| t.classify),
+                Pending::Ask => (Step::Waiting, |t| t.ask_placeholder),
+                Pending::Transfer => (Step::Transferred, |t| t.transfer_note),
+                Pending::Resolve => (Step::Resolved, |t| t.solution_placeholder),
+                Pending::None => return None,
+            };
+        let textarea = (form != Pending::Classify).then(|| {
+            view! {
+                <textarea
+                    data-testid="step-note"
+                    rows="3"
+                    class="w-full rounded-md border border-slate-300 px-3 py-2"
+                    placeholder=move || placeholder(t())
+                    prop:value=move || note.get()
+                    on:input=move |ev| note.set(event_target_value(&ev))
+                ></textarea>
+            }
+        });
+        let choices = match form {
+            Pending::Transfer => Some(view! {
+                <select data-testid="transfer-target" class="rounded-md border border-slate-300 px-2 py-1.5"
+                    on:change=move |ev| {
+                        if let Some(t) = TransferTarget::parse(&event_target_value(&ev)) { target.set(t) }
+                    }>
+                    {TransferTarget::ALL.into_iter().map(|t| view! {
+                        <option value=t.as_str() selected=move || target.get() == t>
+                            {move || i18n.t().incident.target_name(t)}
+                        </option>
+                    }).collect_view()}
+                </select>
+            }.into_any()),
+            Pending::Classify => Some(view! {
+                <select data-testid="category" class="rounded-md border border-slate-300 px-2 py-1.5"
+                    on:change=move |ev| {
+                        if let Some(c) = Category::parse(&event_target_value(&ev)) { category.set(c) }
+                    }>
+                    {Category::ALL.into_iter().map(|c| view! {
+                        <option value=c.as_str() selected=move || category.get() == c>
+                            {move || i18n.t().incident.category_name(c)}
+                        </option>
+                    }).collect_view()}
+                </select>
+                <select data-testid="severity" class="rounded-md border border-slate-300 px-2 py-1.5"
+                    on:change=move |ev| {
+                        if let Some(s) = Severity::parse(&event_target_value(&ev)) { severity.set(s) }
+                    }>
+                    {Severity::ALL.into_iter().map(|s| view! {
+                        <option value=s.as_str() selected=move || severity.get() == s>{s.label()}</option>
+                    }).collect_view()}
+                </select>
+            }.into_any()),
+            _ => None,
+        };
+        Some(view! {
+            <div class="mt-3 space-y-2 rounded-xl border border-slate-200 bg-white p-4" data-testid="step-form">
+                <div class="flex flex-wrap gap-2">{choices}</div>
+                {textarea}
+                <div class="flex gap-2">
+                    <button type="button" data-testid="step-confirm"
+                        class="rounded-md bg-sky-700 px-3 py-1.5 text-sm text-white hover:bg-sky-800"
+                        on:click=move |_| send(kind)>
+                        {move || t().confirm}
+                    </button>
+                    <button type="button" class="rounded-md px-3 py-1.5 text-sm text-slate-600"
+                        on:click=move |_| open.set(Pending::None)>
+                        {move || t().cancel}
+                    </button>
+                </div>
+            </div>
+        })
+    };
+    view! {
+        <div class="mt-4 flex flex-wrap gap-2" data-testid="actions">
+            {button(Step::Claimed, Pending::None, |t| t.claim)}
+            {button(Step::Classified, Pending::Classify, |t| t.classify)}
+            {button(Step::Waiting, Pending::Ask, |t| t.ask_reporter)}
+            {button(Step::Transferred, Pending::Transfer, |t| t.transfer)}
+            {button(Step::Resolved, Pending::Resolve, |t| t.resolve)}
+            {button(Step::Closed, Pending::None, |t| t.close)}
+        </div>
+        {move || form_for(open.get())}
+        {move || {
+            step.value().get().and_then(Result::err).map(|error| view! {
+                <p role="alert" data-testid="step-error"
+                    class="mt-3 rounded-lg border border-red-200 bg-red-50 px-4 py-2 text-red-700">
+                    {error.message(i18n.t())}
+                </p>
+            })
+        }}
+    }
+}
+
+/// The whole thread, internal notes marked, and the composer. A refused reply keeps its text.
+#[component]
+fn Thread(
+    number: i64,
+    messages: Vec<ThreadMessage>,
+    status: Status,
+    refresh: RwSignal<u32>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let t = move || i18n.t().console;
+    let reply = ServerAction::<ConsoleReply>::new();
+    let body = RwSignal::new(String::new());
+    let internal = RwSignal::new(false);
+    Effect::new(move |_| {
+        if let Some(Ok(_)) = reply.value().get() {
+            body.set(String::new());
+            refresh.update(|n| *n += 1);
+        }
+    });
+    let send = move |_| {
+        reply.dispatch(ConsoleReply {
+            number,
+            body: body.get_untracked(),
+            internal: internal.get_untracked(),
+        });
+    };
+    view! {
+        <section class="rounded-xl border border-slate-200 bg-white p-5">
+            <h2 class="font-semibold">{move || t().thread}</h2>
+            <ol class="mt-3 space-y-3" data-testid="thread">
+                {messages.into_iter().map(|m| {
+                    let from_team = m.side == crate::incidents::Side::Handler;
+                    let class = match (m.internal, from_team) {
+                        (true, _) => "rounded-lg border border-amber-200 bg-amber-50 p-3",
+                        (false, true) => "rounded-lg bg-sky-50 p-3",
+                        (false, false) => "rounded-lg bg-slate-100 p-3",
+                    };
+                    view! {
+                        <li class=class data-testid="message" data-internal=m.internal.to_string()>
+                            <p class="text-xs text-slate-500">
+                                {m.author_name} " · " {format_minute(m.at)}
+                                {m.internal.then(|| view! {
+                                    <span class="ml-2 font-medium text-amber-800">{move || t().internal_badge}</span>
+                                })}
+                            </p>
+                            <p class="mt-1 whitespace-pre-line">{m.body}</p>
+                            <AttachmentStrip files=m.attachments />
+                        </li>
+                    }
+                }).collect_view()}
+            </ol>
+            <Show when=move || status != Status::Closed>
+                <div class="mt-4 space-y-2">
+                    <textarea
+                        data-testid="reply-body"
+                        rows="3"
+                        class="w-full rounded-md border border-slate-300 px-3 py-2"
+                        placeholder=move || t().reply_placeholder
+                        prop:value=move || body.get()
+                        on:input=move |ev| body.set(event_target_value(&ev))
+                    ></textarea>
+                    <div class="flex items-center justify-between gap-2">
+                        <label class="flex items-center gap-2 text-sm text-slate-600">
+                            <input type="checkbox" data-testid="reply-internal"
+                                prop:checked=move || internal.get()
+                                on:change=move |ev| internal.set(event_target_checked(&ev)) />
+                            {move || t().internal_note}
+                        </label>
+                        <button type="button" data-testid="reply-send"
+                            class="rounded-md bg-sky-700 px-3 py-1.5 text-sm text-white hover:bg-sky-800"
+                            on:click=send>
+                            {move || if internal.get() { t().save_note } else { t().send_reply }}
+                        </button>
+                    </div>
+                    {move || reply.value().get().and_then(Result::err).map(|error| view! {
+                        <p role="alert" class="text-sm text-red-700">{error.message(i18n.t())}</p>
+                    })}
+                </div>
+            </Show>
+        </section>
+    }
+}

@@ -1,0 +1,311 @@
+//! `/console`: every incident in one queue. The filter lives in the URL, so a filtered view can
+//! be bookmarked and survives a reload; the queue refreshes itself when anything changes.
+
+use leptos::prelude::*;
+use leptos_router::components::{Form, A};
+use leptos_router::hooks::use_query_map;
+
+use super::{console_queue, AssigneeFilter, QueueCursor, QueueFilter, QueueRow};
+use crate::error::AppError;
+use crate::i18n::use_i18n;
+use crate::incidents::view::StatusBadge;
+use crate::incidents::Status;
+use crate::reference::list_systems;
+use crate::shell::{ErrorPanel, Loading};
+use crate::time::format_recent;
+
+/// The filter a URL's query describes: `status`, `system`, `assignee`, `q`.
+fn filter_from_query(get: impl Fn(&str) -> Option<String>) -> QueueFilter {
+    QueueFilter {
+        status: get("status").as_deref().and_then(Status::parse),
+        system: get("system").filter(|s| !s.is_empty()),
+        assignee: get("assignee")
+            .as_deref()
+            .and_then(AssigneeFilter::parse)
+            .unwrap_or_default(),
+        search: get("q").unwrap_or_default(),
+    }
+}
+
+/// The query for `filter` with its status replaced.
+fn query_with_status(filter: &QueueFilter, status: Option<Status>) -> String {
+    let mut parts = Vec::new();
+    if let Some(status) = status {
+        parts.push(format!("status={}", status.as_str()));
+    }
+    if let Some(system) = &filter.system {
+        parts.push(format!(
+            "system={}",
+            leptos_router::location::Url::escape(system)
+        ));
+    }
+    if filter.assignee != AssigneeFilter::Anyone {
+        parts.push(format!("assignee={}", filter.assignee.as_str()));
+    }
+    if !filter.search.is_empty() {
+        parts.push(format!(
+            "q={}",
+            leptos_router::location::Url::escape(&filter.search)
+        ));
+    }
+    if parts.is_empty() {
+        "/console".to_owned()
+    } else {
+        format!("/console?{}", parts.join("&"))
+    }
+}
+
+#[component]
+pub fn QueueView() -> impl IntoView {
+    let i18n = use_i18n();
+    let query = use_query_map();
+    let filter = Memo::new(move |_| query.with(|q| filter_from_query(|k| q.get(k))));
+    let refresh = RwSignal::new(0u32);
+    let page = Resource::new(
+        move || (filter.get(), refresh.get()),
+        |(filter, _)| console_queue(filter, None),
+    );
+    // Rows of "load more" beyond the first page, and where the next page starts.
+    let more = RwSignal::new(Vec::<QueueRow>::new());
+    let next = RwSignal::new(None::<QueueCursor>);
+    let more_error = RwSignal::new(None::<AppError>);
+    Effect::new(move |_| {
+        if let Some(Ok(first)) = page.get() {
+            more.set(Vec::new());
+            next.set(first.next);
+        }
+    });
+    crate::incidents::follow::refresh_on_changes(
+        || Some("/api/console/events".to_owned()),
+        refresh,
+    );
+    let load_more = move |_| {
+        let Some(after) = next.get_untracked() else {
+            return;
+        };
+        let filter = filter.get_untracked();
+        leptos::task::spawn_local(async move {
+            match console_queue(filter, Some(after)).await {
+                Ok(page) => {
+                    more.update(|rows| rows.extend(page.rows));
+                    next.set(page.next);
+                    more_error.set(None);
+                }
+                Err(error) => more_error.set(Some(error)),
+            }
+        });
+    };
+
+    view! {
+        <FilterBar filter />
+        <Transition fallback=Loading>
+            {move || Suspend::new(async move {
+                match page.await {
+                    Ok(first) => {
+                        let current = filter.get_untracked();
+                        let total: i64 = first.counts.iter().map(|(_, n)| n).sum();
+                        let count_of = |status| {
+                            first.counts.iter().find(|(s, _)| *s == status).map_or(0, |(_, n)| *n)
+                        };
+                        let tabs = std::iter::once((None, total))
+                            .chain(Status::ALL.into_iter().map(|s| (Some(s), count_of(s))))
+                            .map(|(status, count)| {
+                                let href = query_with_status(&current, status);
+                                let selected = current.status == status;
+                                let label = move || match status {
+                                    Some(status) => i18n.t().incident.status_name(status),
+                                    None => i18n.t().console.all_statuses,
+                                };
+                                view! {
+                                    <A
+                                        href=href
+                                        attr:data-testid="status-tab"
+                                        attr:data-status=status.map_or("all", Status::as_str)
+                                        attr:class=if selected {
+                                            "rounded-md bg-slate-900 px-3 py-1.5 text-sm text-white"
+                                        } else {
+                                            "rounded-md px-3 py-1.5 text-sm text-slate-700 hover:bg-slate-200"
+                                        }
+                                    >
+                                        {label} " " <span class="opacity-70">{count}</span>
+                                    </A>
+                                }
+                            })
+                            .collect_view();
+                        let empty = first.rows.is_empty();
+                        view! {
+                            <nav class="mt-4 flex flex-wrap gap-1">{tabs}</nav>
+                            <QueueTable rows=first.rows more />
+                            {empty.then(|| view! {
+                                <p class="mt-6 text-center text-slate-500">
+                                    {move || i18n.t().console.nothing_matches}
+                                </p>
+                            })}
+                        }
+                            .into_any()
+                    }
+                    Err(error) => view! { <ErrorPanel error /> }.into_any(),
+                }
+            })}
+        </Transition>
+        {move || more_error.get().map(|error| view! { <ErrorPanel error /> })}
+        <Show when=move || next.get().is_some()>
+            <div class="mt-4 text-center">
+                <button
+                    type="button"
+                    data-testid="queue-more"
+                    class="rounded-md border border-slate-300 bg-white px-4 py-2 text-sm hover:bg-slate-50"
+                    on:click=load_more
+                >
+                    {move || i18n.t().console.more}
+                </button>
+            </div>
+        </Show>
+    }
+}
+
+/// Search, system and assignee; a GET form, so the filter lands in the URL.
+#[component]
+fn FilterBar(filter: Memo<QueueFilter>) -> impl IntoView {
+    let i18n = use_i18n();
+    let systems = Resource::new(|| (), |_| list_systems());
+    let current = move || filter.get();
+    view! {
+        <Form method="GET" action="/console" attr:class="mt-4 flex flex-wrap items-center gap-2">
+            {move || {
+                current()
+                    .status
+                    .map(|s| view! { <input type="hidden" name="status" value=s.as_str() /> })
+            }}
+            <input
+                type="search"
+                name="q"
+                data-testid="queue-search"
+                class="w-80 rounded-md border border-slate-300 px-3 py-1.5"
+                prop:value=move || current().search
+                placeholder=move || i18n.t().console.search_placeholder
+            />
+            <select
+                name="system"
+                data-testid="queue-system"
+                class="rounded-md border border-slate-300 px-2 py-1.5"
+            >
+                <option value="">{move || i18n.t().console.all_systems}</option>
+                <Suspense>
+                    {move || Suspend::new(async move {
+                        let systems = systems.await.unwrap_or_default();
+                        let locale = i18n.locale();
+                        systems
+                            .into_iter()
+                            .map(|s| {
+                                let code = s.system.code.clone();
+                                let selected = current().system.as_deref() == Some(code.as_str());
+                                view! {
+                                    <option value=code selected=selected>
+                                        {s.system.name(locale).to_owned()}
+                                    </option>
+                                }
+                            })
+                            .collect_view()
+                    })}
+                </Suspense>
+            </select>
+            <select
+                name="assignee"
+                data-testid="queue-assignee"
+                class="rounded-md border border-slate-300 px-2 py-1.5"
+            >
+                {AssigneeFilter::ALL
+                    .into_iter()
+                    .map(|a| {
+                        let label = move || match a {
+                            AssigneeFilter::Anyone => i18n.t().console.assignee_anyone,
+                            AssigneeFilter::Me => i18n.t().console.assignee_me,
+                            AssigneeFilter::Unassigned => i18n.t().console.assignee_unassigned,
+                        };
+                        view! {
+                            <option value=a.as_str() selected=move || current().assignee == a>
+                                {label}
+                            </option>
+                        }
+                    })
+                    .collect_view()}
+            </select>
+            <button
+                type="submit"
+                data-testid="queue-apply"
+                class="rounded-md bg-sky-700 px-3 py-1.5 text-sm text-white hover:bg-sky-800"
+            >
+                {move || i18n.t().console.search}
+            </button>
+        </Form>
+    }
+}
+
+#[component]
+fn QueueTable(rows: Vec<QueueRow>, more: RwSignal<Vec<QueueRow>>) -> impl IntoView {
+    let i18n = use_i18n();
+    let t = move || i18n.t().console;
+    view! {
+        <div class="mt-3 overflow-x-auto rounded-xl border border-slate-200 bg-white">
+            <table class="min-w-full text-sm" data-testid="queue">
+                <thead class="bg-slate-50 text-left text-slate-500">
+                    <tr>
+                        <th class="px-3 py-2">{move || t().col_number}</th>
+                        <th class="px-3 py-2">{move || t().col_title}</th>
+                        <th class="px-3 py-2">{move || t().col_system}</th>
+                        <th class="px-3 py-2">{move || t().col_category}</th>
+                        <th class="px-3 py-2">{move || t().col_severity}</th>
+                        <th class="px-3 py-2">{move || t().col_status}</th>
+                        <th class="px-3 py-2">{move || t().col_assignee}</th>
+                        <th class="px-3 py-2">{move || t().col_reporter}</th>
+                        <th class="px-3 py-2">{move || t().col_age}</th>
+                    </tr>
+                </thead>
+                <tbody class="divide-y divide-slate-100">
+                    {rows.into_iter().map(|row| view! { <QueueLine row /> }).collect_view()}
+                    <For each=move || more.get() key=|row| row.number let(row)>
+                        <QueueLine row />
+                    </For>
+                </tbody>
+            </table>
+        </div>
+    }
+}
+
+#[component]
+fn QueueLine(row: QueueRow) -> impl IntoView {
+    let i18n = use_i18n();
+    let href = format!("/console/i/{}", row.number);
+    let system = row.system.clone();
+    let category = row.category;
+    let assignee = row.assignee.clone();
+    let unread = row.unread;
+    let minutes = (chrono::Utc::now() - row.created_at).num_minutes().max(0);
+    let activity = format_recent(row.last_activity_at, chrono::Utc::now());
+    view! {
+        <tr data-testid="queue-row" data-number=row.number class="hover:bg-slate-50">
+            <td class="px-3 py-2 font-mono text-slate-500">{row.number}</td>
+            <td class="px-3 py-2">
+                <A href=href attr:class="font-medium text-sky-800 hover:underline">{row.title}</A>
+                {(unread > 0).then(|| view! {
+                    <span data-testid="queue-unread" class="ml-2 rounded-full bg-rose-600 px-2 py-0.5 text-xs text-white">
+                        {move || (i18n.t().console.unread)(unread)}
+                    </span>
+                })}
+                <div class="text-xs text-slate-400">{activity}</div>
+            </td>
+            <td class="px-3 py-2">{move || system.name(i18n.locale()).to_owned()}</td>
+            <td class="px-3 py-2">
+                {move || category.map(|c| i18n.t().incident.category_name(c)).unwrap_or("—")}
+            </td>
+            <td class="px-3 py-2">{row.severity.map(|s| s.label()).unwrap_or("—")}</td>
+            <td class="px-3 py-2"><StatusBadge status=row.status /></td>
+            <td class="px-3 py-2" data-testid="queue-assignee-name">
+                {move || assignee.clone().unwrap_or_else(|| i18n.t().console.unassigned.to_owned())}
+            </td>
+            <td class="px-3 py-2">{row.reporter}</td>
+            <td class="px-3 py-2 text-slate-500">{move || (i18n.t().console.age)(minutes)}</td>
+        </tr>
+    }
+}
