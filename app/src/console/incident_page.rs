@@ -13,7 +13,7 @@ use crate::error::AppError;
 use crate::i18n::use_i18n;
 use crate::incidents::view::{AttachmentStrip, StatusBadge, Timeline};
 use crate::incidents::{Category, Severity, Status, Step, ThreadMessage, TransferTarget};
-use crate::shell::{ErrorPanel, Loading};
+use crate::shell::{Loading, PageError};
 use crate::time::format_minute;
 
 #[component]
@@ -56,12 +56,7 @@ pub fn ConsoleIncidentPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match incident.await {
                     Ok(incident) => view! { <IncidentDetail incident refresh /> }.into_any(),
-                    Err(error) => {
-                        if error == AppError::NotFound {
-                            crate::shell::set_status(http::StatusCode::NOT_FOUND);
-                        }
-                        view! { <ErrorPanel error /> }.into_any()
-                    }
+                    Err(error) => view! { <PageError error /> }.into_any(),
                 }
             })}
         </Transition>

@@ -27,8 +27,6 @@ pub struct Texts {
 
     pub console_title: &'static str,
     pub console_nav_queue: &'static str,
-    pub console_empty_title: &'static str,
-    pub console_empty_body: &'static str,
     pub team_title: &'static str,
     pub last_sign_in: &'static str,
     pub never_signed_in: &'static str,
@@ -122,8 +120,6 @@ pub static ZH: Texts = Texts {
 
     console_title: "事件队列",
     console_nav_queue: "事件队列",
-    console_empty_title: "队列中还没有事件",
-    console_empty_body: "客户经理上报的事件会出现在这里。",
     team_title: "平台成员",
     last_sign_in: "最近登录",
     never_signed_in: "从未登录",
@@ -176,8 +172,6 @@ pub static EN: Texts = Texts {
 
     console_title: "Incident queue",
     console_nav_queue: "Queue",
-    console_empty_title: "The queue is empty",
-    console_empty_body: "Incidents reported by account managers appear here.",
     team_title: "People on the desk",
     last_sign_in: "Last sign-in",
     never_signed_in: "Never signed in",

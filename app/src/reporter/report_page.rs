@@ -14,7 +14,7 @@ use crate::error::AppError;
 use crate::i18n::use_i18n;
 use crate::incidents::view::{AttachmentStrip, StatusBadge, Timeline};
 use crate::incidents::{ReportView, Side, Status, ThreadMessage};
-use crate::shell::{ErrorPanel, Loading};
+use crate::shell::{Loading, PageError};
 use crate::time::format_minute;
 
 #[component]
@@ -47,12 +47,7 @@ pub fn ReportPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match report.await {
                     Ok(view) => view! { <ReportDetail view refresh /> }.into_any(),
-                    Err(error) => {
-                        if error == AppError::NotFound {
-                            crate::shell::set_status(http::StatusCode::NOT_FOUND);
-                        }
-                        view! { <ErrorPanel error /> }.into_any()
-                    }
+                    Err(error) => view! { <PageError error /> }.into_any(),
                 }
             })}
         </Transition>

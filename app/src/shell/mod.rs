@@ -98,6 +98,15 @@ pub fn ErrorPanel(error: AppError) -> impl IntoView {
     }
 }
 
+/// Why a whole page could not be shown; a missing record also answers 404 to the request.
+#[component]
+pub fn PageError(error: AppError) -> impl IntoView {
+    if error == AppError::NotFound {
+        set_status(http::StatusCode::NOT_FOUND);
+    }
+    view! { <ErrorPanel error /> }
+}
+
 pub fn set_status(_status: http::StatusCode) {
     #[cfg(feature = "ssr")]
     if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
