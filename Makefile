@@ -18,12 +18,13 @@ TEST_PG_DIR := $(CURDIR)/.data/test-pg
 PG := $(CURDIR)/target/debug/embedded-pg
 SERVER := $(CURDIR)/target/debug/server
 
-.PHONY: help run test setup setup-test lint build unit e2e sqlx-prepare bench-mobile
+.PHONY: help run test setup setup-test lint build unit e2e sqlx-prepare bench-mobile bench-queue
 
 help:
 	@echo "make run   - build and serve at http://127.0.0.1:3000 on the embedded database"
 	@echo "make test  - fmt, clippy, Rust tests against PostgreSQL, Playwright in Chromium"
 	@echo "make bench-mobile - release build; bytes of /m on first and repeat load, photo upload size"
+	@echo "make bench-queue  - release build; handler queue latency with 100,000 incidents"
 
 ## run: the app at http://127.0.0.1:3000 with demo data; Ctrl-C stops it and its database.
 run: setup build
@@ -101,3 +102,24 @@ bench-mobile: setup setup-test
 	  sleep 0.5
 	done
 	BENCH_URL=http://127.0.0.1:3300 node end2end/bench/mobile.mjs
+
+# Release build, a private database with demo data plus 100,000 incidents, and the handler
+# queue's latency (first page, filtered pages, a deep page) over HTTP.
+bench-queue: setup
+	cargo leptos build --release --precompress --split
+	cargo build -q -p embedded-pg
+	export EMBEDDED_PG_DIR=$(CURDIR)/.data/bench-queue-pg
+	$(PG) stop 2>/dev/null || true
+	rm -rf .data/bench-queue-pg
+	base_url=$$($(PG) start --no-fsync)
+	db_url="$${base_url/\/postgres\?//incident_desk_bench?}"
+	DATABASE_URL="$$db_url" DEMO_DATA=1 \
+	  LEPTOS_SITE_ADDR=127.0.0.1:3301 LEPTOS_SITE_ROOT=target/site LEPTOS_HASH_FILES=true \
+	  UPLOAD_DIR=.data/bench-queue-uploads RUST_LOG=warn ./target/release/server >/dev/null &
+	server=$$!
+	trap 'kill $$server; wait $$server; $(PG) stop; rm -rf .data/bench-queue-pg .data/bench-queue-uploads' EXIT
+	until node -e "fetch('http://127.0.0.1:3301/readyz').then(r => process.exit(r.ok ? 0 : 1), () => process.exit(1))"; do
+	  kill -0 $$server || exit 1
+	  sleep 0.5
+	done
+	BENCH_URL=http://127.0.0.1:3301 BENCH_DATABASE_URL="$$db_url" node end2end/bench/queue.mjs
