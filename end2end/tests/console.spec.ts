@@ -15,6 +15,8 @@ const displayName = (login: string) =>
   sqlValue(`SELECT display_name FROM users WHERE login = :'login'`, { login });
 
 test('a report goes from the phone through the console to a confirmed solution', async ({ page, browser }) => {
+  // The whole life of an incident in two browsers: longer than one step of the other tests.
+  test.setTimeout(120_000);
   // The handler watches the queue.
   const handlerContext = await browser.newContext({ locale: 'zh-CN' });
   const handler = await handlerContext.newPage();
