@@ -34,6 +34,8 @@ pub fn ConsoleIncidentPage() -> impl IntoView {
         move || number().map(|n| format!("/api/console/incidents/{n}/events")),
         refresh,
     );
+    // Live refreshes rebuild the page below; what the handler is typing lives up here.
+    provide_context(Drafts::new(refresh));
     // Reading the thread marks the reporter's messages read; the reporter sees it.
     Effect::new(move |_| {
         if let Some(Ok(incident)) = incident.get() {
@@ -55,7 +57,7 @@ pub fn ConsoleIncidentPage() -> impl IntoView {
         <Transition fallback=Loading>
             {move || Suspend::new(async move {
                 match incident.await {
-                    Ok(incident) => view! { <IncidentDetail incident refresh /> }.into_any(),
+                    Ok(incident) => view! { <IncidentDetail incident /> }.into_any(),
                     Err(error) => view! { <PageError error /> }.into_any(),
                 }
             })}
@@ -64,7 +66,7 @@ pub fn ConsoleIncidentPage() -> impl IntoView {
 }
 
 #[component]
-fn IncidentDetail(incident: TeamIncident, refresh: RwSignal<u32>) -> impl IntoView {
+fn IncidentDetail(incident: TeamIncident) -> impl IntoView {
     let i18n = use_i18n();
     let t = move || i18n.t().console;
     let report = incident.report.clone();
@@ -100,7 +102,7 @@ fn IncidentDetail(incident: TeamIncident, refresh: RwSignal<u32>) -> impl IntoVi
             </span>
         </p>
 
-        <Actions number status refresh />
+        <Actions number status />
 
         <div class="mt-6 grid gap-6 lg:grid-cols-3">
             <div class="space-y-6 lg:col-span-2">
@@ -113,7 +115,7 @@ fn IncidentDetail(incident: TeamIncident, refresh: RwSignal<u32>) -> impl IntoVi
                         <p class="mt-2 whitespace-pre-line" data-testid="solution">{solution}</p>
                     })}
                 </section>
-                <Thread number messages=report.messages.clone() status refresh />
+                <Thread number messages=report.messages.clone() status />
             </div>
             <div class="space-y-6">
                 <section class="rounded-xl border border-slate-200 bg-white p-5" data-testid="identity">
@@ -180,6 +182,51 @@ fn Revealable(
     }
 }
 
+/// The open step form, the reply being written and both actions, kept across live refreshes.
+#[derive(Clone, Copy)]
+struct Drafts {
+    step: ServerAction<ConsoleStep>,
+    open: RwSignal<Pending>,
+    note: RwSignal<String>,
+    target: RwSignal<TransferTarget>,
+    category: RwSignal<Category>,
+    severity: RwSignal<Severity>,
+    reply: ServerAction<ConsoleReply>,
+    body: RwSignal<String>,
+    internal: RwSignal<bool>,
+}
+
+impl Drafts {
+    fn new(refresh: RwSignal<u32>) -> Self {
+        let drafts = Self {
+            step: ServerAction::new(),
+            open: RwSignal::new(Pending::None),
+            note: RwSignal::new(String::new()),
+            target: RwSignal::new(TransferTarget::Development),
+            category: RwSignal::new(Category::Data),
+            severity: RwSignal::new(Severity::P3),
+            reply: ServerAction::new(),
+            body: RwSignal::new(String::new()),
+            internal: RwSignal::new(false),
+        };
+        // Only a success clears what was typed.
+        Effect::new(move |_| {
+            if let Some(Ok(_)) = drafts.step.value().get() {
+                drafts.open.set(Pending::None);
+                drafts.note.set(String::new());
+                refresh.update(|n| *n += 1);
+            }
+        });
+        Effect::new(move |_| {
+            if let Some(Ok(_)) = drafts.reply.value().get() {
+                drafts.body.set(String::new());
+                refresh.update(|n| *n += 1);
+            }
+        });
+        drafts
+    }
+}
+
 /// Which form of the action bar is open.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Pending {
@@ -192,22 +239,18 @@ enum Pending {
 
 /// The workflow steps the status allows, each with what it needs.
 #[component]
-fn Actions(number: i64, status: Status, refresh: RwSignal<u32>) -> impl IntoView {
+fn Actions(number: i64, status: Status) -> impl IntoView {
     let i18n = use_i18n();
     let t = move || i18n.t().console;
-    let step = ServerAction::<ConsoleStep>::new();
-    let open = RwSignal::new(Pending::None);
-    let note = RwSignal::new(String::new());
-    let target = RwSignal::new(TransferTarget::Development);
-    let category = RwSignal::new(Category::Data);
-    let severity = RwSignal::new(Severity::P3);
-    Effect::new(move |_| {
-        if let Some(Ok(_)) = step.value().get() {
-            open.set(Pending::None);
-            note.set(String::new());
-            refresh.update(|n| *n += 1);
-        }
-    });
+    let Drafts {
+        step,
+        open,
+        note,
+        target,
+        category,
+        severity,
+        ..
+    } = expect_context::<Drafts>();
     let send = move |kind: Step| {
         let text = note.get_untracked();
         let text = (!text.trim().is_empty()).then_some(text);
@@ -351,23 +394,15 @@ fn Actions(number: i64, status: Status, refresh: RwSignal<u32>) -> impl IntoView
 
 /// The whole thread, internal notes marked, and the composer. A refused reply keeps its text.
 #[component]
-fn Thread(
-    number: i64,
-    messages: Vec<ThreadMessage>,
-    status: Status,
-    refresh: RwSignal<u32>,
-) -> impl IntoView {
+fn Thread(number: i64, messages: Vec<ThreadMessage>, status: Status) -> impl IntoView {
     let i18n = use_i18n();
     let t = move || i18n.t().console;
-    let reply = ServerAction::<ConsoleReply>::new();
-    let body = RwSignal::new(String::new());
-    let internal = RwSignal::new(false);
-    Effect::new(move |_| {
-        if let Some(Ok(_)) = reply.value().get() {
-            body.set(String::new());
-            refresh.update(|n| *n += 1);
-        }
-    });
+    let Drafts {
+        reply,
+        body,
+        internal,
+        ..
+    } = expect_context::<Drafts>();
     let send = move |_| {
         reply.dispatch(ConsoleReply {
             number,
