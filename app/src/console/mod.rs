@@ -89,7 +89,7 @@ pub struct QueueRow {
 pub struct QueuePage {
     pub rows: Vec<QueueRow>,
     pub next: Option<QueueCursor>,
-    /// Incidents per status under the filter's other parts.
+    /// Incidents per status under the filter's other parts; first page only.
     pub counts: Vec<(Status, i64)>,
 }
 

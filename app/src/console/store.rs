@@ -103,6 +103,14 @@ pub async fn queue(
             unread: r.unread,
         });
     }
+    // Later pages only extend the list the first page's counts already describe.
+    if after.is_some() {
+        return Ok(QueuePage {
+            rows: out,
+            next: next.filter(|_| more),
+            counts: Vec::new(),
+        });
+    }
     let counts = sqlx::query!(
         r#"SELECT i.status, count(*) AS "count!"
            FROM incidents i JOIN systems s ON s.id = i.system_id
