@@ -4,11 +4,14 @@ use leptos_router::components::{ParentRoute, Redirect, Route, Router, Routes};
 use leptos_router::{lazy_route, path, Lazy, LazyRoute, SsrMode};
 
 use crate::auth::{AuthContext, LoginPage};
+use crate::canned::CannedRepliesPage;
 use crate::console::{ConsoleHome, ConsoleIncidentPage, ConsoleLayout};
+use crate::datafix::ReviewsPage;
 use crate::help::{HelpHome, HelpLayout};
 use crate::i18n::{initial_locale, provide_i18n};
 use crate::reporter::{MobileLayout, NewReportPage, ReportPage, ReporterHome};
 use crate::shell::{Loading, NotFound};
+use crate::sla::SlaSettingsPage;
 
 /// The HTML document, rendered on the server only. `lang` carries the chosen language to the
 /// browser so hydration renders the same strings.
@@ -62,6 +65,9 @@ pub fn App() -> impl IntoView {
                 <ParentRoute path=path!("/console") view={Lazy::<ConsoleLayoutRoute>::new()} ssr=SsrMode::Async>
                     <Route path=path!("") view={Lazy::<ConsoleHomeRoute>::new()} />
                     <Route path=path!("i/:number") view={Lazy::<ConsoleIncidentRoute>::new()} />
+                    <Route path=path!("reviews") view={Lazy::<ReviewsRoute>::new()} />
+                    <Route path=path!("replies") view={Lazy::<CannedRepliesRoute>::new()} />
+                    <Route path=path!("sla") view={Lazy::<SlaSettingsRoute>::new()} />
                 </ParentRoute>
                 <ParentRoute path=path!("/help") view={Lazy::<HelpLayoutRoute>::new()} ssr=SsrMode::Async>
                     <Route path=path!("") view={Lazy::<HelpHomeRoute>::new()} />
@@ -114,5 +120,8 @@ lazy_page!(ReportRoute, ReportPage);
 lazy_page!(ConsoleLayoutRoute, ConsoleLayout);
 lazy_page!(ConsoleHomeRoute, ConsoleHome);
 lazy_page!(ConsoleIncidentRoute, ConsoleIncidentPage);
+lazy_page!(ReviewsRoute, ReviewsPage);
+lazy_page!(CannedRepliesRoute, CannedRepliesPage);
+lazy_page!(SlaSettingsRoute, SlaSettingsPage);
 lazy_page!(HelpLayoutRoute, HelpLayout);
 lazy_page!(HelpHomeRoute, HelpHome);

@@ -35,6 +35,9 @@ pub enum AppError {
     /// Somebody else claimed the incident first.
     #[error("already claimed by {by}")]
     AlreadyClaimed { by: String },
+    /// Somebody else reviewed the data-fix script first.
+    #[error("already reviewed by {by}")]
+    AlreadyReviewed { by: String },
     /// Written on this phone under another account than the one now signed in.
     #[error("written under another account")]
     WrongAccount,
@@ -53,8 +56,12 @@ pub enum AppError {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Problem {
     Required,
-    TooLong { max: u32 },
-    TooMany { max: u32 },
+    TooLong {
+        max: u32,
+    },
+    TooMany {
+        max: u32,
+    },
     UnknownChoice,
     IdCardFormat,
     IdCardBirthDate,
@@ -64,6 +71,18 @@ pub enum Problem {
     TaiwanPermitFormat,
     FundAccountFormat,
     MobileFormat,
+    OutOfRange {
+        min: u32,
+        max: u32,
+    },
+    /// Not in the expected form (a time, a date).
+    Format,
+    /// An end that does not come after its start.
+    NotAfterStart,
+    /// Another record already uses this value.
+    Duplicate,
+    /// An incident number that does not fit (itself, missing, finished, already in a batch).
+    BadLink,
 }
 
 impl Problem {
@@ -83,6 +102,11 @@ impl Problem {
             Self::TaiwanPermitFormat => words.err_taiwan_permit_format.to_owned(),
             Self::FundAccountFormat => words.err_fund_account_format.to_owned(),
             Self::MobileFormat => words.err_mobile_format.to_owned(),
+            Self::OutOfRange { min, max } => (words.err_out_of_range)(name, min, max),
+            Self::Format => (words.err_format)(name),
+            Self::NotAfterStart => (words.err_not_after_start)(name),
+            Self::BadLink => words.err_bad_link.to_owned(),
+            Self::Duplicate => (words.err_duplicate)(name),
         }
     }
 }
@@ -106,7 +130,10 @@ impl AppError {
             Self::Invalid { .. } | Self::NotNow { .. } => S::UNPROCESSABLE_ENTITY,
             Self::NotAnImage | Self::UnsupportedImage { .. } => S::UNSUPPORTED_MEDIA_TYPE,
             Self::TooLarge { .. } => S::PAYLOAD_TOO_LARGE,
-            Self::Conflict | Self::WrongAccount | Self::AlreadyClaimed { .. } => S::CONFLICT,
+            Self::Conflict
+            | Self::WrongAccount
+            | Self::AlreadyClaimed { .. }
+            | Self::AlreadyReviewed { .. } => S::CONFLICT,
             Self::Transport(_) => S::BAD_REQUEST,
             Self::Internal => S::INTERNAL_SERVER_ERROR,
         }
@@ -128,6 +155,7 @@ impl AppError {
             Self::Conflict => t.incident.err_conflict.to_owned(),
             Self::WrongAccount => t.incident.err_wrong_account.to_owned(),
             Self::AlreadyClaimed { by } => (t.incident.err_already_claimed)(by),
+            Self::AlreadyReviewed { by } => (t.incident.err_already_reviewed)(by),
             Self::Internal => t.err_internal.to_owned(),
             Self::Transport(_) => t.err_network.to_owned(),
         }

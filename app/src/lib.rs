@@ -7,7 +7,9 @@
 pub mod app;
 pub mod attachments;
 pub mod auth;
+pub mod canned;
 pub mod console;
+pub mod datafix;
 pub mod error;
 pub mod help;
 pub mod i18n;
@@ -15,6 +17,7 @@ pub mod incidents;
 pub mod reference;
 pub mod reporter;
 pub mod shell;
+pub mod sla;
 pub mod time;
 
 #[cfg(feature = "ssr")]

@@ -6,9 +6,12 @@ use chrono::{DateTime, Datelike as _, FixedOffset, NaiveDate, Offset as _, Timel
 /// and spares the browser bundle a time-zone database.
 const SHANGHAI_OFFSET_SECS: i32 = 8 * 3600;
 
+pub fn shanghai() -> FixedOffset {
+    FixedOffset::east_opt(SHANGHAI_OFFSET_SECS).unwrap_or_else(|| Utc.fix())
+}
+
 pub fn to_shanghai(at: DateTime<Utc>) -> DateTime<FixedOffset> {
-    let offset = FixedOffset::east_opt(SHANGHAI_OFFSET_SECS).unwrap_or_else(|| Utc.fix());
-    at.with_timezone(&offset)
+    at.with_timezone(&shanghai())
 }
 
 /// `2026-11-24 09:05` in Shanghai time.

@@ -90,6 +90,7 @@ async fn run(config: &Config, embedded_pg: Option<&EmbeddedPostgres>) -> Result<
     let activity = Activity::new();
     let state_activity = activity.clone();
     let listener_task = tokio::spawn(activity.clone().listen(pool.clone()));
+    let breach_task = tokio::spawn(watch_sla_breaches(pool.clone()));
     let state = AppState {
         pool: pool.clone(),
         leptos_options,
@@ -118,8 +119,25 @@ async fn run(config: &Config, embedded_pg: Option<&EmbeddedPostgres>) -> Result<
 
     deletion.abort();
     listener_task.abort();
+    breach_task.abort();
     pool.close().await;
     Ok(())
+}
+
+/// Records SLA breaches as due times pass, so the queue's overdue filter and the breach time
+/// do not wait for the next step on an incident. Any replica may run it: the update is atomic.
+async fn watch_sla_breaches(pool: sqlx::PgPool) {
+    let mut tick = tokio::time::interval(Duration::from_secs(30));
+    loop {
+        tick.tick().await;
+        match app::sla::store::record_breaches(&pool).await {
+            Ok(ids) if !ids.is_empty() => {
+                tracing::info!(count = ids.len(), "SLA breaches recorded")
+            }
+            Ok(_) => {}
+            Err(error) => tracing::warn!(?error, "SLA breach check failed"),
+        }
+    }
 }
 
 fn print_demo_sign_ins() {

@@ -62,6 +62,17 @@ pub async fn require_area(area: Area) -> Result<CurrentUser, AppError> {
     }
 }
 
+/// The signed-in user if their role is one of `roles` (reviews: reviewers; settings: admins).
+pub async fn require_role(roles: &[crate::auth::Role]) -> Result<CurrentUser, AppError> {
+    let user = require_user().await?;
+    if roles.contains(&user.role) {
+        Ok(user)
+    } else {
+        tracing::warn!(user_id = user.id, role = user.role.as_str(), "role refused");
+        Err(AppError::Forbidden)
+    }
+}
+
 /// Checks a login and password, throttled per login and per address.
 pub async fn authenticate(
     login: &str,

@@ -1,9 +1,11 @@
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
 
-use super::{IdentityField, QueueCursor, QueueFilter, QueuePage, TeamIncident, TeamMember};
+use super::{
+    IdentityField, QueueCursor, QueueFilter, QueuePage, StepInput, TeamIncident, TeamMember,
+};
 use crate::error::AppError;
-use crate::incidents::{Category, Severity, Status, Step, TransferTarget};
+use crate::incidents::{Status, Step};
 
 /// Rows a queue page holds.
 pub const QUEUE_PAGE: i64 = 50;
@@ -78,30 +80,49 @@ pub async fn console_reply(number: i64, body: String, internal: bool) -> Result<
     store::post_message(&db()?, incident, &user, message).await
 }
 
-/// Moves an incident one workflow step.
+/// Moves an incident one workflow step; `input` carries what the step needs.
 #[server(endpoint = "console/step", input = Json)]
 pub async fn console_step(
     number: i64,
     step: Step,
-    note: Option<String>,
-    solution: Option<String>,
-    transfer_target: Option<TransferTarget>,
-    #[server(default)] category: Option<Category>,
-    #[server(default)] severity: Option<Severity>,
+    #[server(default)] input: StepInput,
 ) -> Result<Status, AppError> {
     use guard::*;
-    if !step.is_team_step() {
+    if !Step::CONSOLE_ACTIONS.contains(&step) {
         return Err(AppError::Forbidden);
     }
     let (user, incident) = staff_on(number).await?;
+    let trimmed =
+        |text: Option<String>| text.map(|t| t.trim().to_owned()).filter(|t| !t.is_empty());
     let details = store::StepDetails {
-        note: note.map(|n| n.trim().to_owned()).filter(|n| !n.is_empty()),
-        solution: solution.map(|s| s.trim().to_owned()),
-        transfer_target,
-        category,
-        severity,
+        note: trimmed(input.note),
+        solution: input.solution.map(|s| s.trim().to_owned()),
+        transfer_target: input.transfer_target,
+        category: input.category,
+        severity: input.severity,
+        subcategory: trimmed(input.subcategory),
+        system: trimmed(input.system),
+        module: trimmed(input.module),
+        assignee_id: input.assignee_id,
     };
     store::apply_step(&db()?, incident.id, &user, step, details).await
+}
+
+/// Makes the incident a duplicate in the batch of incident `parent`; resolving the parent
+/// resolves it too.
+#[server(endpoint = "console/link", input = Json)]
+pub async fn console_link(number: i64, parent: i64) -> Result<(), AppError> {
+    use guard::*;
+    let (user, incident) = staff_on(number).await?;
+    crate::incidents::batch::link(&db()?, incident.id, parent, &user).await
+}
+
+/// Takes the incident out of its batch.
+#[server(endpoint = "console/unlink", input = Json)]
+pub async fn console_unlink(number: i64) -> Result<(), AppError> {
+    use guard::*;
+    let (user, incident) = staff_on(number).await?;
+    crate::incidents::batch::unlink(&db()?, incident.id, &user).await
 }
 
 /// The team has read the reporter's messages so far (the reporter sees read markers).

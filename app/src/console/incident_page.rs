@@ -5,14 +5,19 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
+use super::attachment_viewer::AttachmentViewer;
+use super::sla_badge::SlaBadge;
 use super::{
-    console_incident, console_mark_read, console_reveal, ConsoleReply, ConsoleStep, IdentityField,
-    TeamIncident,
+    console_incident, console_mark_read, console_reveal, Assignable, ConsoleReply, ConsoleStep,
+    IdentityField, StepInput, TeamIncident,
 };
+use crate::canned::CannedPicker;
+use crate::datafix::ScriptsPanel;
 use crate::error::AppError;
 use crate::i18n::use_i18n;
-use crate::incidents::view::{AttachmentStrip, StatusBadge, Timeline};
+use crate::incidents::view::{StatusBadge, Timeline};
 use crate::incidents::{Category, Severity, Status, Step, ThreadMessage, TransferTarget};
+use crate::reference::list_systems;
 use crate::shell::{Loading, PageError};
 use crate::time::format_minute;
 
@@ -36,6 +41,7 @@ pub fn ConsoleIncidentPage() -> impl IntoView {
     );
     // Live refreshes rebuild the page below; what the handler is typing lives up here.
     provide_context(Drafts::new(refresh));
+    provide_context(crate::datafix::ScriptDraft::new(refresh));
     // Reading the thread marks the reporter's messages read; the reporter sees it.
     Effect::new(move |_| {
         if let Some(Ok(incident)) = incident.get() {
@@ -82,6 +88,14 @@ fn IncidentDetail(incident: TeamIncident) -> impl IntoView {
         _ => t().not_classified.to_owned(),
     };
     let assignee = incident.assignee.clone();
+    let placement = Placement {
+        category,
+        severity,
+        subcategory: incident.subcategory.clone(),
+        system: report.system.code.clone(),
+        module: report.module.as_ref().map(|m| m.code.clone()),
+    };
+    let subcategory = incident.subcategory.clone();
     view! {
         <Title text=format!("#{number} {}", report.title) />
         <a href="/console" class="text-sm text-sky-700">{move || t().back_to_queue}</a>
@@ -90,7 +104,11 @@ fn IncidentDetail(incident: TeamIncident) -> impl IntoView {
                 <span class="font-mono text-slate-500">"#" {number}</span> " " {report.title.clone()}
             </h1>
             <StatusBadge status />
-            <span data-testid="classification" class="text-sm text-slate-600">{classification}</span>
+            <span data-testid="classification" class="text-sm text-slate-600">
+                {classification}
+                {subcategory.map(|s| format!(" · {s}"))}
+            </span>
+            <SlaBadge state=incident.sla />
         </div>
         <p class="mt-1 text-sm text-slate-500">
             {move || system.name(i18n.locale()).to_owned()}
@@ -102,20 +120,22 @@ fn IncidentDetail(incident: TeamIncident) -> impl IntoView {
             </span>
         </p>
 
-        <Actions number status />
+        <Actions number status placement assignable=incident.assignable.clone() />
 
         <div class="mt-6 grid gap-6 lg:grid-cols-3">
             <div class="space-y-6 lg:col-span-2">
                 <section class="rounded-xl border border-slate-200 bg-white p-5">
                     <h2 class="font-semibold">{move || t().description}</h2>
                     <p class="mt-2 whitespace-pre-line" data-testid="description">{report.description.clone()}</p>
-                    <AttachmentStrip files=report.attachments.clone() />
+                    <AttachmentViewer files=report.attachments.clone() />
                     {report.solution.clone().map(|solution| view! {
                         <h2 class="mt-4 font-semibold">{move || t().solution}</h2>
                         <p class="mt-2 whitespace-pre-line" data-testid="solution">{solution}</p>
                     })}
                 </section>
                 <Thread number messages=report.messages.clone() status />
+                <ScriptsPanel number system=report.system.code.clone() scripts=incident.scripts.clone()
+                    open=status.is_open() />
             </div>
             <div class="space-y-6">
                 <section class="rounded-xl border border-slate-200 bg-white p-5" data-testid="identity">
@@ -136,6 +156,9 @@ fn IncidentDetail(incident: TeamIncident) -> impl IntoView {
                         })}
                     </dl>
                 </section>
+                <super::side_panels::SlaPanel incident=incident.clone() />
+                <super::side_panels::BatchPanel number open=status.is_open() members=incident.batch.clone() />
+                <super::side_panels::HandoffPanel handoffs=incident.handoffs.clone() />
                 <section class="rounded-xl border border-slate-200 bg-white p-5">
                     <h2 class="mb-3 font-semibold">{move || t().timeline}</h2>
                     <Timeline entries=report.timeline.clone() />
@@ -191,6 +214,10 @@ struct Drafts {
     target: RwSignal<TransferTarget>,
     category: RwSignal<Category>,
     severity: RwSignal<Severity>,
+    subcategory: RwSignal<String>,
+    system: RwSignal<String>,
+    module: RwSignal<String>,
+    assignee: RwSignal<Option<i64>>,
     reply: ServerAction<ConsoleReply>,
     body: RwSignal<String>,
     internal: RwSignal<bool>,
@@ -205,6 +232,10 @@ impl Drafts {
             target: RwSignal::new(TransferTarget::Development),
             category: RwSignal::new(Category::Data),
             severity: RwSignal::new(Severity::P3),
+            subcategory: RwSignal::new(String::new()),
+            system: RwSignal::new(String::new()),
+            module: RwSignal::new(String::new()),
+            assignee: RwSignal::new(None),
             reply: ServerAction::new(),
             body: RwSignal::new(String::new()),
             internal: RwSignal::new(false),
@@ -231,17 +262,37 @@ impl Drafts {
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Pending {
     None,
+    Assign,
+    Reopen,
     Classify,
     Ask,
     Transfer,
     Resolve,
 }
 
+/// What the classify form starts from: the incident's current classification and place.
+#[derive(Clone)]
+struct Placement {
+    category: Option<Category>,
+    severity: Option<Severity>,
+    subcategory: Option<String>,
+    system: String,
+    module: Option<String>,
+}
+
+const FIELD: &str = "rounded-md border border-slate-300 px-2 py-1.5";
+
 /// The workflow steps the status allows, each with what it needs.
 #[component]
-fn Actions(number: i64, status: Status) -> impl IntoView {
+fn Actions(
+    number: i64,
+    status: Status,
+    placement: Placement,
+    assignable: Vec<Assignable>,
+) -> impl IntoView {
     let i18n = use_i18n();
     let t = move || i18n.t().console;
+    let drafts = expect_context::<Drafts>();
     let Drafts {
         step,
         open,
@@ -249,38 +300,58 @@ fn Actions(number: i64, status: Status) -> impl IntoView {
         target,
         category,
         severity,
+        subcategory,
+        system,
+        module,
+        assignee,
         ..
-    } = expect_context::<Drafts>();
+    } = drafts;
     let send = move |kind: Step| {
         let text = note.get_untracked();
         let text = (!text.trim().is_empty()).then_some(text);
+        let classify = kind == Step::Classified;
+        let resolving = kind == Step::Resolved;
         step.dispatch(ConsoleStep {
             number,
             step: kind,
-            note: if kind == Step::Resolved {
-                None
-            } else {
-                text.clone()
+            input: StepInput {
+                note: if resolving { None } else { text.clone() },
+                solution: resolving.then(|| text.unwrap_or_default()),
+                transfer_target: (kind == Step::Transferred).then(|| target.get_untracked()),
+                category: classify.then(|| category.get_untracked()),
+                severity: classify.then(|| severity.get_untracked()),
+                subcategory: classify.then(|| subcategory.get_untracked()),
+                system: classify.then(|| system.get_untracked()),
+                module: classify.then(|| module.get_untracked()),
+                assignee_id: (kind == Step::Assigned)
+                    .then(|| assignee.get_untracked())
+                    .flatten(),
             },
-            solution: if kind == Step::Resolved {
-                Some(text.unwrap_or_default())
-            } else {
-                None
-            },
-            transfer_target: (kind == Step::Transferred).then(|| target.get_untracked()),
-            category: (kind == Step::Classified).then(|| category.get_untracked()),
-            severity: (kind == Step::Classified).then(|| severity.get_untracked()),
         });
     };
     let allowed = move |kind: Step| kind.apply(status).is_some();
+    let start_classify = move || {
+        // The form opens on what the incident says now, unless a draft is under way.
+        if open.get_untracked() != Pending::Classify {
+            category.set(placement.category.unwrap_or(Category::Data));
+            severity.set(placement.severity.unwrap_or(Severity::P3));
+            subcategory.set(placement.subcategory.clone().unwrap_or_default());
+            system.set(placement.system.clone());
+            module.set(placement.module.clone().unwrap_or_default());
+        }
+    };
     let button = move |kind: Step,
                        form: Pending,
                        label: fn(&super::texts::ConsoleTexts) -> &'static str| {
+        let start_classify = start_classify.clone();
         allowed(kind).then(|| {
             let click = move |_| {
                 if form == Pending::None {
                     send(kind);
                 } else {
+                    if form == Pending::Classify {
+                        start_classify();
+                    }
                     step.clear();
                     open.set(form);
                 }
@@ -300,6 +371,8 @@ fn Actions(number: i64, status: Status) -> impl IntoView {
     let form_for = move |form: Pending| {
         let (kind, placeholder): (Step, fn(&super::texts::ConsoleTexts) -> &'static str) =
             match form {
+                Pending::Assign => (Step::Assigned, |t| t.transfer_note),
+                Pending::Reopen => (Step::Reopened, |t| t.reopen_placeholder),
                 Pending::Classify => (Step::Classified, |t| t.classify),
                 Pending::Ask => (Step::Waiting, |t| t.ask_placeholder),
                 Pending::Transfer => (Step::Transferred, |t| t.transfer_note),
@@ -320,7 +393,7 @@ fn Actions(number: i64, status: Status) -> impl IntoView {
         });
         let choices = match form {
             Pending::Transfer => Some(view! {
-                <select data-testid="transfer-target" class="rounded-md border border-slate-300 px-2 py-1.5"
+                <select data-testid="transfer-target" class=FIELD
                     on:change=move |ev| {
                         if let Some(t) = TransferTarget::parse(&event_target_value(&ev)) { target.set(t) }
                     }>
@@ -331,26 +404,23 @@ fn Actions(number: i64, status: Status) -> impl IntoView {
                     }).collect_view()}
                 </select>
             }.into_any()),
-            Pending::Classify => Some(view! {
-                <select data-testid="category" class="rounded-md border border-slate-300 px-2 py-1.5"
-                    on:change=move |ev| {
-                        if let Some(c) = Category::parse(&event_target_value(&ev)) { category.set(c) }
-                    }>
-                    {Category::ALL.into_iter().map(|c| view! {
-                        <option value=c.as_str() selected=move || category.get() == c>
-                            {move || i18n.t().incident.category_name(c)}
-                        </option>
-                    }).collect_view()}
-                </select>
-                <select data-testid="severity" class="rounded-md border border-slate-300 px-2 py-1.5"
-                    on:change=move |ev| {
-                        if let Some(s) = Severity::parse(&event_target_value(&ev)) { severity.set(s) }
-                    }>
-                    {Severity::ALL.into_iter().map(|s| view! {
-                        <option value=s.as_str() selected=move || severity.get() == s>{s.label()}</option>
-                    }).collect_view()}
-                </select>
-            }.into_any()),
+            Pending::Assign => {
+                let people = assignable.clone();
+                if assignee.get_untracked().is_none() {
+                    assignee.set(people.first().map(|p| p.id));
+                }
+                Some(view! {
+                    <select data-testid="assignee-choice" class=FIELD
+                        on:change=move |ev| assignee.set(event_target_value(&ev).parse().ok())>
+                        {people.into_iter().map(|p| view! {
+                            <option value=p.id.to_string() selected=move || assignee.get() == Some(p.id)>
+                                {p.display_name}
+                            </option>
+                        }).collect_view()}
+                    </select>
+                }.into_any())
+            }
+            Pending::Classify => Some(view! { <ClassifyFields /> }.into_any()),
             _ => None,
         };
         Some(view! {
@@ -374,11 +444,13 @@ fn Actions(number: i64, status: Status) -> impl IntoView {
     view! {
         <div class="mt-4 flex flex-wrap gap-2" data-testid="actions">
             {button(Step::Claimed, Pending::None, |t| t.claim)}
+            {button(Step::Assigned, Pending::Assign, |t| t.assign)}
             {button(Step::Classified, Pending::Classify, |t| t.classify)}
             {button(Step::Waiting, Pending::Ask, |t| t.ask_reporter)}
             {button(Step::Transferred, Pending::Transfer, |t| t.transfer)}
             {button(Step::Resolved, Pending::Resolve, |t| t.resolve)}
             {button(Step::Closed, Pending::None, |t| t.close)}
+            {button(Step::Reopened, Pending::Reopen, |t| t.reopen)}
         </div>
         {move || form_for(open.get())}
         {move || {
@@ -389,6 +461,86 @@ fn Actions(number: i64, status: Status) -> impl IntoView {
                 </p>
             })
         }}
+    }
+}
+
+/// Category, severity, subcategory, and the system and module the incident belongs to.
+#[component]
+fn ClassifyFields() -> impl IntoView {
+    let i18n = use_i18n();
+    let Drafts {
+        category,
+        severity,
+        subcategory,
+        system,
+        module,
+        ..
+    } = expect_context::<Drafts>();
+    let systems = Resource::new(|| (), |_| list_systems());
+    view! {
+        <select data-testid="category" class=FIELD
+            on:change=move |ev| {
+                if let Some(c) = Category::parse(&event_target_value(&ev)) { category.set(c) }
+            }>
+            {Category::ALL.into_iter().map(|c| view! {
+                <option value=c.as_str() selected=move || category.get() == c>
+                    {move || i18n.t().incident.category_name(c)}
+                </option>
+            }).collect_view()}
+        </select>
+        <select data-testid="severity" class=FIELD
+            on:change=move |ev| {
+                if let Some(s) = Severity::parse(&event_target_value(&ev)) { severity.set(s) }
+            }>
+            {Severity::ALL.into_iter().map(|s| view! {
+                <option value=s.as_str() selected=move || severity.get() == s>{s.label()}</option>
+            }).collect_view()}
+        </select>
+        <input type="text" maxlength="40" data-testid="subcategory" class=FIELD
+            placeholder=move || i18n.t().console.subcategory_placeholder
+            prop:value=move || subcategory.get()
+            on:input=move |ev| subcategory.set(event_target_value(&ev)) />
+        <Suspense>
+            {move || Suspend::new(async move {
+                let systems = systems.await.unwrap_or_default();
+                let locale = i18n.locale();
+                let modules = {
+                    let systems = systems.clone();
+                    move || {
+                        let code = system.get();
+                        systems.iter().find(|s| s.system.code == code)
+                            .map(|s| s.modules.clone()).unwrap_or_default()
+                    }
+                };
+                view! {
+                    <select data-testid="classify-system" class=FIELD
+                        on:change=move |ev| { system.set(event_target_value(&ev)); module.set(String::new()); }>
+                        {systems.iter().map(|s| {
+                            let code = s.system.code.clone();
+                            let mine = code.clone();
+                            view! {
+                                <option value=code selected=move || system.get() == mine>
+                                    {s.system.name(locale).to_owned()}
+                                </option>
+                            }
+                        }).collect_view()}
+                    </select>
+                    <select data-testid="classify-module" class=FIELD
+                        on:change=move |ev| module.set(event_target_value(&ev))>
+                        <option value="">{move || i18n.t().console.keep_module}</option>
+                        {move || modules().into_iter().map(|m| {
+                            let code = m.code.clone();
+                            let mine = code.clone();
+                            view! {
+                                <option value=code selected=move || module.get() == mine>
+                                    {m.name(locale).to_owned()}
+                                </option>
+                            }
+                        }).collect_view()}
+                    </select>
+                }
+            })}
+        </Suspense>
     }
 }
 
@@ -430,7 +582,7 @@ fn Thread(number: i64, messages: Vec<ThreadMessage>, status: Status) -> impl Int
                                 })}
                             </p>
                             <p class="mt-1 whitespace-pre-line">{m.body}</p>
-                            <AttachmentStrip files=m.attachments />
+                            <AttachmentViewer files=m.attachments />
                         </li>
                     }
                 }).collect_view()}
@@ -445,7 +597,13 @@ fn Thread(number: i64, messages: Vec<ThreadMessage>, status: Status) -> impl Int
                         prop:value=move || body.get()
                         on:input=move |ev| body.set(event_target_value(&ev))
                     ></textarea>
-                    <div class="flex items-center justify-between gap-2">
+                    <div class="flex flex-wrap items-center justify-between gap-2">
+                        <CannedPicker on_pick=Callback::new(move |text: String| {
+                            body.update(|b| {
+                                if !b.is_empty() && !b.ends_with('\n') { b.push('\n'); }
+                                b.push_str(&text);
+                            });
+                        }) />
                         <label class="flex items-center gap-2 text-sm text-slate-600">
                             <input type="checkbox" data-testid="reply-internal"
                                 prop:checked=move || internal.get()

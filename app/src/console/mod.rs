@@ -1,9 +1,12 @@
 //! The handlers' back office under `/console`.
 
 mod api;
+mod attachment_viewer;
 mod incident_page;
 mod pages;
 mod queue;
+mod side_panels;
+mod sla_badge;
 #[cfg(feature = "ssr")]
 pub mod store;
 pub mod texts;
@@ -16,8 +19,10 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::auth::Role;
-use crate::incidents::{Category, ReportView, Severity, Status};
+use crate::datafix::DataFixScript;
+use crate::incidents::{BatchMember, Category, ReportView, Severity, Status, TransferTarget};
 use crate::reference::Named;
+use crate::sla::SlaState;
 
 /// Whose incidents the queue shows.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -45,24 +50,69 @@ impl AssigneeFilter {
     }
 }
 
+/// The order of the queue.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum QueueSort {
+    /// Newest activity first.
+    #[default]
+    Activity,
+    /// Newest report first.
+    Newest,
+    /// Oldest report first.
+    Oldest,
+    /// Soonest SLA due time first; incidents without a running clock last.
+    Due,
+}
+
+impl QueueSort {
+    pub const ALL: [QueueSort; 4] = [Self::Activity, Self::Newest, Self::Oldest, Self::Due];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Activity => "activity",
+            Self::Newest => "newest",
+            Self::Oldest => "oldest",
+            Self::Due => "due",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.as_str() == value)
+    }
+}
+
 /// Which incidents the queue shows; every part is optional.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct QueueFilter {
     pub status: Option<Status>,
     /// A system's code.
     pub system: Option<String>,
+    pub category: Option<Category>,
+    pub severity: Option<Severity>,
     pub assignee: AssigneeFilter,
+    /// Part of a reporter's name or login.
+    pub reporter: String,
+    /// Reported on or after this day, `YYYY-MM-DD` in Shanghai.
+    pub from: String,
+    /// Reported on or before this day.
+    pub to: String,
+    /// Open and past its SLA due time.
+    pub overdue: bool,
     /// Words or an incident number.
     pub search: String,
+    pub sort: QueueSort,
 }
 
-/// Where the next page starts: after this incident in "newest activity first" order. Keyset
-/// pagination, so a page is as quick at the end of the queue as at its start, and an incident
-/// that moves up while somebody pages is not shown twice.
+/// Where the next page starts: after this incident in the queue's order. Keyset pagination,
+/// so a page is as quick at the end of the queue as at its start, and an incident that moves
+/// up while somebody pages is not shown twice.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct QueueCursor {
-    /// Last activity in microseconds since the epoch: the database's own precision.
-    pub at_us: i64,
+    /// The sort column in microseconds since the epoch (the database's own precision); `None`
+    /// when it is empty (no due time).
+    pub key_us: Option<i64>,
     pub id: i64,
 }
 
@@ -83,6 +133,9 @@ pub struct QueueRow {
     pub last_activity_at: DateTime<Utc>,
     /// Reporter messages the team has not read.
     pub unread: i64,
+    pub sla: SlaState,
+    /// The batch parent's number when this is a duplicate.
+    pub parent: Option<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -91,6 +144,26 @@ pub struct QueuePage {
     pub next: Option<QueueCursor>,
     /// Incidents per status under the filter's other parts; first page only.
     pub counts: Vec<(Status, i64)>,
+}
+
+/// What a workflow step carries; each step reads its own parts.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct StepInput {
+    pub note: Option<String>,
+    /// Resolving.
+    pub solution: Option<String>,
+    /// Transferring.
+    pub transfer_target: Option<TransferTarget>,
+    /// Classifying: category and severity are required, the rest optional.
+    pub category: Option<Category>,
+    pub severity: Option<Severity>,
+    pub subcategory: Option<String>,
+    /// A system's code, and a module code within it.
+    pub system: Option<String>,
+    pub module: Option<String>,
+    /// Assigning.
+    pub assignee_id: Option<i64>,
 }
 
 /// A field of the customer's identity, masked until a handler reveals it.
@@ -127,6 +200,34 @@ pub struct TeamIncident {
     pub severity: Option<Severity>,
     pub fund_account: Option<String>,
     pub customer_mobile: Option<String>,
+    pub subcategory: Option<String>,
+    pub sla: SlaState,
+    #[serde(with = "chrono::serde::ts_milliseconds_option")]
+    pub first_response_at: Option<DateTime<Utc>>,
+    #[serde(with = "chrono::serde::ts_milliseconds_option")]
+    pub resolved_at: Option<DateTime<Utc>>,
+    /// The parent and duplicates of this incident's batch, if it is in one.
+    pub batch: Vec<BatchMember>,
+    pub handoffs: Vec<Handoff>,
+    pub scripts: Vec<DataFixScript>,
+    /// Who the incident may be assigned to.
+    pub assignable: Vec<Assignable>,
+}
+
+/// A stretch of time with test, development, operations or product.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Handoff {
+    pub target: TransferTarget,
+    #[serde(with = "chrono::serde::ts_milliseconds")]
+    pub started_at: DateTime<Utc>,
+    #[serde(with = "chrono::serde::ts_milliseconds_option")]
+    pub ended_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Assignable {
+    pub id: i64,
+    pub display_name: String,
 }
 
 /// A person working in the console, as the team panel shows them.

@@ -28,6 +28,15 @@ fn ConsoleFrame() -> impl IntoView {
                 <A href="/console" attr:class="px-5 py-2 hover:bg-slate-800 aria-[current=page]:bg-slate-800">
                     {move || i18n.t().console_nav_queue}
                 </A>
+                {[
+                    ("/console/reviews", (|t| t.nav_reviews) as fn(&super::texts::ConsoleTexts) -> &'static str),
+                    ("/console/replies", |t| t.nav_replies),
+                    ("/console/sla", |t| t.nav_sla),
+                ].into_iter().map(|(href, label)| view! {
+                    <A href=href attr:class="px-5 py-2 hover:bg-slate-800 aria-[current=page]:bg-slate-800">
+                        {move || label(i18n.t().console)}
+                    </A>
+                }).collect_view()}
             </nav>
             <div class="flex-1 flex flex-col min-w-0">
                 <header class="flex items-center justify-end gap-3 border-b border-slate-200 bg-white px-6 py-3">

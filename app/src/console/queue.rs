@@ -5,48 +5,63 @@ use leptos::prelude::*;
 use leptos_router::components::{Form, A};
 use leptos_router::hooks::use_query_map;
 
-use super::{console_queue, AssigneeFilter, QueueCursor, QueueFilter, QueueRow};
+use super::sla_badge::SlaBadge;
+use super::{console_queue, AssigneeFilter, QueueCursor, QueueFilter, QueueRow, QueueSort};
 use crate::error::AppError;
 use crate::i18n::use_i18n;
 use crate::incidents::view::StatusBadge;
-use crate::incidents::Status;
+use crate::incidents::{Category, Severity, Status};
 use crate::reference::list_systems;
 use crate::shell::{ErrorPanel, Loading};
 use crate::time::format_recent;
 
-/// The filter a URL's query describes: `status`, `system`, `assignee`, `q`.
+/// The filter a URL's query describes (`status`, `system`, `category`, `severity`,
+/// `assignee`, `reporter`, `from`, `to`, `overdue`, `q`, `sort`).
 fn filter_from_query(get: impl Fn(&str) -> Option<String>) -> QueueFilter {
     QueueFilter {
         status: get("status").as_deref().and_then(Status::parse),
         system: get("system").filter(|s| !s.is_empty()),
+        category: get("category").as_deref().and_then(Category::parse),
+        severity: get("severity").as_deref().and_then(Severity::parse),
         assignee: get("assignee")
             .as_deref()
             .and_then(AssigneeFilter::parse)
             .unwrap_or_default(),
+        reporter: get("reporter").unwrap_or_default(),
+        from: get("from").unwrap_or_default(),
+        to: get("to").unwrap_or_default(),
+        overdue: get("overdue").is_some_and(|v| !v.is_empty()),
         search: get("q").unwrap_or_default(),
+        sort: get("sort")
+            .as_deref()
+            .and_then(QueueSort::parse)
+            .unwrap_or_default(),
     }
 }
 
-/// The query for `filter` with its status replaced.
+/// The URL of `filter` with its status replaced: the status tabs' links.
 fn query_with_status(filter: &QueueFilter, status: Option<Status>) -> String {
+    let escape = leptos_router::location::Url::escape;
     let mut parts = Vec::new();
-    if let Some(status) = status {
-        parts.push(format!("status={}", status.as_str()));
-    }
-    if let Some(system) = &filter.system {
-        parts.push(format!(
-            "system={}",
-            leptos_router::location::Url::escape(system)
-        ));
-    }
+    let mut put = |key: &str, value: &str| {
+        if !value.is_empty() {
+            parts.push(format!("{key}={}", escape(value)));
+        }
+    };
+    put("status", status.map_or("", Status::as_str));
+    put("system", filter.system.as_deref().unwrap_or_default());
+    put("category", filter.category.map_or("", Category::as_str));
+    put("severity", filter.severity.map_or("", Severity::as_str));
     if filter.assignee != AssigneeFilter::Anyone {
-        parts.push(format!("assignee={}", filter.assignee.as_str()));
+        put("assignee", filter.assignee.as_str());
     }
-    if !filter.search.is_empty() {
-        parts.push(format!(
-            "q={}",
-            leptos_router::location::Url::escape(&filter.search)
-        ));
+    put("reporter", &filter.reporter);
+    put("from", &filter.from);
+    put("to", &filter.to);
+    put("overdue", if filter.overdue { "1" } else { "" });
+    put("q", &filter.search);
+    if filter.sort != QueueSort::Activity {
+        put("sort", filter.sort.as_str());
     }
     if parts.is_empty() {
         "/console".to_owned()
@@ -164,7 +179,9 @@ pub fn QueueView() -> impl IntoView {
     }
 }
 
-/// Search, system and assignee; a GET form, so the filter lands in the URL.
+const SELECT: &str = "rounded-md border border-slate-300 px-2 py-1.5";
+
+/// Every filter but the status (the tabs); a GET form, so the filter lands in the URL.
 #[component]
 fn FilterBar(filter: Memo<QueueFilter>) -> impl IntoView {
     let i18n = use_i18n();
@@ -231,6 +248,40 @@ fn FilterBar(filter: Memo<QueueFilter>) -> impl IntoView {
                     })
                     .collect_view()}
             </select>
+            <select name="category" data-testid="queue-category" class=SELECT>
+                <option value="">{move || i18n.t().console.all_categories}</option>
+                {Category::ALL.into_iter().map(|c| view! {
+                    <option value=c.as_str() selected=move || current().category == Some(c)>
+                        {move || i18n.t().incident.category_name(c)}
+                    </option>
+                }).collect_view()}
+            </select>
+            <select name="severity" data-testid="queue-severity" class=SELECT>
+                <option value="">{move || i18n.t().console.all_severities}</option>
+                {Severity::ALL.into_iter().map(|s| view! {
+                    <option value=s.as_str() selected=move || current().severity == Some(s)>{s.label()}</option>
+                }).collect_view()}
+            </select>
+            <input type="text" name="reporter" data-testid="queue-reporter" class="w-28 rounded-md border border-slate-300 px-2 py-1.5"
+                placeholder=move || i18n.t().console.reporter_placeholder prop:value=move || current().reporter />
+            <label class="flex items-center gap-1 text-sm text-slate-600">
+                {move || i18n.t().console.reported_from}
+                <input type="date" name="from" data-testid="queue-from" class=SELECT prop:value=move || current().from />
+                {move || i18n.t().console.reported_to}
+                <input type="date" name="to" data-testid="queue-to" class=SELECT prop:value=move || current().to />
+            </label>
+            <label class="flex items-center gap-1 text-sm text-slate-600">
+                <input type="checkbox" name="overdue" value="1" data-testid="queue-overdue"
+                    prop:checked=move || current().overdue />
+                {move || i18n.t().console.overdue_only}
+            </label>
+            <select name="sort" data-testid="queue-sort" class=SELECT>
+                {QueueSort::ALL.into_iter().enumerate().map(|(i, s)| view! {
+                    <option value=s.as_str() selected=move || current().sort == s>
+                        {move || i18n.t().console.sort_names[i]}
+                    </option>
+                }).collect_view()}
+            </select>
             <button
                 type="submit"
                 data-testid="queue-apply"
@@ -260,6 +311,7 @@ fn QueueTable(rows: Vec<QueueRow>, more: RwSignal<Vec<QueueRow>>) -> impl IntoVi
                         <th class="px-3 py-2">{move || t().col_assignee}</th>
                         <th class="px-3 py-2">{move || t().col_reporter}</th>
                         <th class="px-3 py-2">{move || t().col_age}</th>
+                        <th class="px-3 py-2">{move || t().col_sla}</th>
                     </tr>
                 </thead>
                 <tbody class="divide-y divide-slate-100">
@@ -281,6 +333,7 @@ fn QueueLine(row: QueueRow) -> impl IntoView {
     let category = row.category;
     let assignee = row.assignee.clone();
     let unread = row.unread;
+    let parent = row.parent;
     let minutes = (chrono::Utc::now() - row.created_at).num_minutes().max(0);
     let activity = format_recent(row.last_activity_at, chrono::Utc::now());
     view! {
@@ -293,7 +346,12 @@ fn QueueLine(row: QueueRow) -> impl IntoView {
                         {move || (i18n.t().console.unread)(unread)}
                     </span>
                 })}
-                <div class="text-xs text-slate-400">{activity}</div>
+                <div class="text-xs text-slate-400">
+                    {activity}
+                    {parent.map(|n| view! {
+                        <span class="ml-2" data-testid="queue-duplicate">{move || (i18n.t().console.duplicate_of)(n)}</span>
+                    })}
+                </div>
             </td>
             <td class="px-3 py-2">{move || system.name(i18n.locale()).to_owned()}</td>
             <td class="px-3 py-2">
@@ -306,6 +364,7 @@ fn QueueLine(row: QueueRow) -> impl IntoView {
             </td>
             <td class="px-3 py-2">{row.reporter}</td>
             <td class="px-3 py-2 text-slate-500">{move || (i18n.t().console.age)(minutes)}</td>
+            <td class="px-3 py-2 whitespace-nowrap"><SlaBadge state=row.sla /></td>
         </tr>
     }
 }

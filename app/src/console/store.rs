@@ -1,13 +1,17 @@
 use chrono::{DateTime, Utc};
-use sqlx::PgPool;
+use sqlx::{PgPool, Postgres, QueryBuilder};
 
 use super::{
-    IdentityField, QueueCursor, QueueFilter, QueuePage, QueueRow, TeamIncident, TeamMember,
+    Assignable, AssigneeFilter, Handoff, IdentityField, QueueCursor, QueueFilter, QueuePage,
+    QueueRow, QueueSort, TeamIncident, TeamMember,
 };
 use crate::auth::{CurrentUser, Role};
-use crate::error::AppError;
-use crate::incidents::{mask_number, store as incidents, Category, Severity, Side, Status};
+use crate::error::{AppError, Problem};
+use crate::incidents::{
+    batch, mask_number, store as incidents, Category, Severity, Side, Status, TransferTarget,
+};
 use crate::reference::Named;
+use crate::sla::SlaState;
 
 /// Active staff (everyone but reporters), by role then name.
 pub async fn list_staff(pool: &PgPool) -> Result<Vec<TeamMember>, AppError> {
@@ -29,7 +33,168 @@ pub async fn list_staff(pool: &PgPool) -> Result<Vec<TeamMember>, AppError> {
         .collect()
 }
 
-/// Incidents under `filter`, newest activity first, `limit` at a time after `after`.
+/// The queue's columns, decoded by name: the query is assembled per filter.
+#[derive(sqlx::FromRow)]
+struct QueueRecord {
+    id: i64,
+    number: i64,
+    title: String,
+    status: String,
+    category: Option<String>,
+    severity: Option<String>,
+    created_at: DateTime<Utc>,
+    last_activity_at: DateTime<Utc>,
+    system_code: String,
+    system_zh: String,
+    system_en: String,
+    reporter_name: String,
+    assignee_name: Option<String>,
+    unread: i64,
+    parent_number: Option<i64>,
+    sla_target_secs: Option<i32>,
+    sla_spent_secs: i32,
+    sla_due_at: Option<DateTime<Utc>>,
+    sla_breached_at: Option<DateTime<Utc>>,
+}
+
+/// Shanghai midnight starting `date` (`YYYY-MM-DD`), `days` later.
+fn day_start(field: &str, date: &str, days: i64) -> Result<Option<DateTime<Utc>>, AppError> {
+    if date.trim().is_empty() {
+        return Ok(None);
+    }
+    let day = chrono::NaiveDate::parse_from_str(date.trim(), "%Y-%m-%d")
+        .map_err(|_| AppError::invalid(field, Problem::Format))?;
+    let local = (day + chrono::Duration::days(days)).and_time(chrono::NaiveTime::MIN);
+    Ok(local
+        .and_local_timezone(crate::time::shanghai())
+        .single()
+        .map(|t| t.with_timezone(&Utc)))
+}
+
+/// `%` and `_` typed by a person are letters, not wildcards.
+fn like_pattern(text: &str) -> String {
+    let escaped = text
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    format!("%{escaped}%")
+}
+
+/// The WHERE clause every queue query shares; `with_status` is false for the per-status
+/// counts, which describe the other parts of the filter. Only the conditions a filter uses
+/// are written, so the planner can use the matching index.
+fn push_filter(
+    q: &mut QueryBuilder<'_, Postgres>,
+    viewer: &CurrentUser,
+    filter: &QueueFilter,
+    with_status: bool,
+) -> Result<(), AppError> {
+    q.push(" WHERE TRUE");
+    if let (true, Some(status)) = (with_status, filter.status) {
+        q.push(" AND i.status = ").push_bind(status.as_str());
+    }
+    if let Some(system) = &filter.system {
+        q.push(" AND i.system_id = (SELECT id FROM systems WHERE code = ")
+            .push_bind(system.clone())
+            .push(")");
+    }
+    if let Some(category) = filter.category {
+        q.push(" AND i.category = ").push_bind(category.as_str());
+    }
+    if let Some(severity) = filter.severity {
+        q.push(" AND i.severity = ").push_bind(severity.as_str());
+    }
+    match filter.assignee {
+        AssigneeFilter::Anyone => {}
+        AssigneeFilter::Me => {
+            q.push(" AND i.assignee_id = ").push_bind(viewer.id);
+        }
+        AssigneeFilter::Unassigned => {
+            q.push(" AND i.assignee_id IS NULL");
+        }
+    }
+    let reporter = filter.reporter.trim();
+    if !reporter.is_empty() {
+        let pattern = like_pattern(reporter);
+        q.push(" AND i.reporter_id IN (SELECT id FROM users WHERE display_name ILIKE ")
+            .push_bind(pattern.clone())
+            .push(" OR login ILIKE ")
+            .push_bind(pattern)
+            .push(")");
+    }
+    if let Some(from) = day_start("from", &filter.from, 0)? {
+        q.push(" AND i.created_at >= ").push_bind(from);
+    }
+    if let Some(until) = day_start("to", &filter.to, 1)? {
+        q.push(" AND i.created_at < ").push_bind(until);
+    }
+    if filter.overdue {
+        q.push(
+            " AND i.status NOT IN ('resolved', 'closed')
+              AND (i.sla_breached_at IS NOT NULL OR i.sla_due_at <= now())",
+        );
+    }
+    let search = filter.search.trim();
+    if !search.is_empty() {
+        let words = crate::search::segment(search);
+        q.push(" AND (i.search_words @@ plainto_tsquery('simple', ")
+            .push_bind(words)
+            .push(")");
+        if let Ok(number) = search.parse::<i64>() {
+            q.push(" OR i.number = ").push_bind(number);
+        }
+        q.push(")");
+    }
+    Ok(())
+}
+
+/// The cursor condition and order of a sort.
+fn push_order(q: &mut QueryBuilder<'_, Postgres>, sort: QueueSort, after: Option<QueueCursor>) {
+    let at = |key: Option<i64>| key.and_then(DateTime::<Utc>::from_timestamp_micros);
+    let (column, descending) = match sort {
+        QueueSort::Activity => ("i.last_activity_at", true),
+        QueueSort::Newest => ("i.created_at", true),
+        QueueSort::Oldest => ("i.created_at", false),
+        QueueSort::Due => ("i.sla_due_at", false),
+    };
+    if let Some(cursor) = after {
+        match (sort, at(cursor.key_us)) {
+            (QueueSort::Due, Some(due)) => {
+                q.push(" AND (i.sla_due_at IS NULL OR (i.sla_due_at, i.id) > (")
+                    .push_bind(due)
+                    .push(", ")
+                    .push_bind(cursor.id)
+                    .push("))");
+            }
+            (QueueSort::Due, None) => {
+                q.push(" AND i.sla_due_at IS NULL AND i.id > ")
+                    .push_bind(cursor.id);
+            }
+            (_, key) => {
+                let key = key.unwrap_or_default();
+                q.push(format!(
+                    " AND ({column}, i.id) {} (",
+                    if descending { "<" } else { ">" }
+                ))
+                .push_bind(key)
+                .push(", ")
+                .push_bind(cursor.id)
+                .push(")");
+            }
+        }
+    }
+    let direction = if descending { "DESC" } else { "ASC" };
+    let nulls = if sort == QueueSort::Due {
+        " NULLS LAST"
+    } else {
+        ""
+    };
+    q.push(format!(
+        " ORDER BY {column} {direction}{nulls}, i.id {direction}"
+    ));
+}
+
+/// Incidents under `filter` in its order, `limit` at a time after `after`.
 pub async fn queue(
     pool: &PgPool,
     viewer: &CurrentUser,
@@ -37,54 +202,39 @@ pub async fn queue(
     after: Option<QueueCursor>,
     limit: i64,
 ) -> Result<QueuePage, AppError> {
-    let words = crate::search::segment(filter.search.trim());
-    let words = (!words.is_empty()).then_some(words);
-    let number = filter.search.trim().parse::<i64>().ok();
-    let rows = sqlx::query!(
-        r#"SELECT i.id, i.number, i.title, i.status, i.category, i.severity,
-                  i.created_at AS "created_at: DateTime<Utc>",
-                  i.last_activity_at AS "last_activity_at: DateTime<Utc>",
-                  s.code AS system_code, s.name_zh AS system_zh, s.name_en AS system_en,
-                  r.display_name AS reporter_name, a.display_name AS "assignee_name?",
-                  (SELECT count(*) FROM incident_messages m
-                   WHERE m.incident_id = i.id AND m.author_side = 'reporter'
-                     AND m.id > i.handler_read_upto) AS "unread!"
-           FROM incidents i
-           JOIN systems s ON s.id = i.system_id
-           JOIN users r ON r.id = i.reporter_id
-           LEFT JOIN users a ON a.id = i.assignee_id
-           WHERE ($1::TEXT IS NULL OR i.status = $1)
-             AND ($2::TEXT IS NULL OR s.code = $2)
-             AND CASE $3 WHEN 'me' THEN i.assignee_id = $4
-                         WHEN 'unassigned' THEN i.assignee_id IS NULL
-                         ELSE TRUE END
-             AND ($5::TEXT IS NULL OR i.search_words @@ plainto_tsquery('simple', $5)
-                  OR i.number = $6)
-             AND ($7::BIGINT IS NULL
-                  OR (i.last_activity_at, i.id)
-                     < (TIMESTAMPTZ 'epoch' + $7 * INTERVAL '1 microsecond', $8))
-           ORDER BY i.last_activity_at DESC, i.id DESC
-           LIMIT $9"#,
-        filter.status.map(Status::as_str),
-        filter.system,
-        filter.assignee.as_str(),
-        viewer.id,
-        words,
-        number,
-        after.map(|c| c.at_us),
-        after.map(|c| c.id),
-        limit + 1,
-    )
-    .fetch_all(pool)
-    .await?;
+    let mut q = QueryBuilder::<Postgres>::new(
+        "SELECT i.id, i.number, i.title, i.status, i.category, i.severity, i.created_at,
+                i.last_activity_at, s.code AS system_code, s.name_zh AS system_zh,
+                s.name_en AS system_en, r.display_name AS reporter_name,
+                a.display_name AS assignee_name,
+                (SELECT count(*) FROM incident_messages m
+                 WHERE m.incident_id = i.id AND m.author_side = 'reporter'
+                   AND m.id > i.handler_read_upto) AS unread,
+                (SELECT p.number FROM incidents p WHERE p.id = i.parent_id) AS parent_number,
+                i.sla_target_secs, i.sla_spent_secs, i.sla_due_at, i.sla_breached_at
+         FROM incidents i
+         JOIN systems s ON s.id = i.system_id
+         JOIN users r ON r.id = i.reporter_id
+         LEFT JOIN users a ON a.id = i.assignee_id",
+    );
+    push_filter(&mut q, viewer, filter, true)?;
+    push_order(&mut q, filter.sort, after);
+    q.push(" LIMIT ").push_bind(limit + 1);
+    let rows: Vec<QueueRecord> = q.build_query_as().fetch_all(pool).await?;
     let more = rows.len() as i64 > limit;
     let mut next = None;
     let mut out = Vec::with_capacity(rows.len());
     for r in rows.into_iter().take(limit as usize) {
+        let key = match filter.sort {
+            QueueSort::Activity => Some(r.last_activity_at),
+            QueueSort::Newest | QueueSort::Oldest => Some(r.created_at),
+            QueueSort::Due => r.sla_due_at,
+        };
         next = Some(QueueCursor {
-            at_us: r.last_activity_at.timestamp_micros(),
+            key_us: key.map(|k| k.timestamp_micros()),
             id: r.id,
         });
+        let status = Status::parse(&r.status).ok_or(AppError::Internal)?;
         out.push(QueueRow {
             number: r.number,
             title: r.title,
@@ -95,43 +245,34 @@ pub async fn queue(
             },
             category: r.category.as_deref().and_then(Category::parse),
             severity: r.severity.as_deref().and_then(Severity::parse),
-            status: Status::parse(&r.status).ok_or(AppError::Internal)?,
+            status,
             assignee: r.assignee_name,
             reporter: r.reporter_name,
             created_at: r.created_at,
             last_activity_at: r.last_activity_at,
             unread: r.unread,
+            sla: SlaState::of(
+                status.is_open(),
+                r.sla_target_secs,
+                r.sla_spent_secs,
+                r.sla_due_at,
+                r.sla_breached_at,
+            ),
+            parent: r.parent_number,
         });
     }
     // Later pages only extend the list the first page's counts already describe.
-    if after.is_some() {
-        return Ok(QueuePage {
-            rows: out,
-            next: next.filter(|_| more),
-            counts: Vec::new(),
-        });
-    }
-    let counts = sqlx::query!(
-        r#"SELECT i.status, count(*) AS "count!"
-           FROM incidents i JOIN systems s ON s.id = i.system_id
-           WHERE ($1::TEXT IS NULL OR s.code = $1)
-             AND CASE $2 WHEN 'me' THEN i.assignee_id = $3
-                         WHEN 'unassigned' THEN i.assignee_id IS NULL
-                         ELSE TRUE END
-             AND ($4::TEXT IS NULL OR i.search_words @@ plainto_tsquery('simple', $4)
-                  OR i.number = $5)
-           GROUP BY i.status"#,
-        filter.system,
-        filter.assignee.as_str(),
-        viewer.id,
-        words,
-        number,
-    )
-    .fetch_all(pool)
-    .await?
-    .into_iter()
-    .filter_map(|r| Some((Status::parse(&r.status)?, r.count)))
-    .collect();
+    let counts = if after.is_some() {
+        Vec::new()
+    } else {
+        let mut q = QueryBuilder::<Postgres>::new("SELECT i.status, count(*) FROM incidents i");
+        push_filter(&mut q, viewer, filter, false)?;
+        q.push(" GROUP BY i.status");
+        let rows: Vec<(String, i64)> = q.build_query_as().fetch_all(pool).await?;
+        rows.into_iter()
+            .filter_map(|(status, n)| Some((Status::parse(&status)?, n)))
+            .collect()
+    };
     Ok(QueuePage {
         rows: out,
         next: next.filter(|_| more),
@@ -148,7 +289,12 @@ pub async fn incident(
     let report = incidents::load_view(pool, incident_id, Side::Handler).await?;
     let row = sqlx::query!(
         r#"SELECT r.display_name AS reporter_name, a.display_name AS "assignee_name?",
-                  i.assignee_id, i.category, i.severity, i.fund_account, i.customer_mobile
+                  i.assignee_id, i.category, i.severity, i.fund_account, i.customer_mobile,
+                  i.subcategory, i.status, i.sla_target_secs, i.sla_spent_secs,
+                  i.sla_due_at AS "sla_due_at: DateTime<Utc>",
+                  i.sla_breached_at AS "sla_breached_at: DateTime<Utc>",
+                  i.first_response_at AS "first_response_at: DateTime<Utc>",
+                  i.resolved_at AS "resolved_at: DateTime<Utc>"
            FROM incidents i
            JOIN users r ON r.id = i.reporter_id
            LEFT JOIN users a ON a.id = i.assignee_id
@@ -157,7 +303,46 @@ pub async fn incident(
     )
     .fetch_one(pool)
     .await?;
+    let open = Status::parse(&row.status).is_some_and(Status::is_open);
+    let handoffs = sqlx::query!(
+        r#"SELECT target, started_at AS "started_at: DateTime<Utc>",
+                  ended_at AS "ended_at: DateTime<Utc>"
+           FROM incident_handoffs WHERE incident_id = $1 ORDER BY id"#,
+        incident_id
+    )
+    .fetch_all(pool)
+    .await?
+    .into_iter()
+    .filter_map(|h| {
+        Some(Handoff {
+            target: TransferTarget::parse(&h.target)?,
+            started_at: h.started_at,
+            ended_at: h.ended_at,
+        })
+    })
+    .collect();
+    let assignable = sqlx::query_as!(
+        Assignable,
+        "SELECT id, display_name FROM users
+         WHERE active AND role IN ('handler', 'admin') ORDER BY display_name"
+    )
+    .fetch_all(pool)
+    .await?;
     Ok(TeamIncident {
+        sla: SlaState::of(
+            open,
+            row.sla_target_secs,
+            row.sla_spent_secs,
+            row.sla_due_at,
+            row.sla_breached_at,
+        ),
+        subcategory: row.subcategory,
+        first_response_at: row.first_response_at,
+        resolved_at: row.resolved_at,
+        batch: batch::members(pool, incident_id).await?,
+        handoffs,
+        scripts: crate::datafix::store::list(pool, Some(incident_id), 0).await?,
+        assignable,
         report,
         reporter: row.reporter_name,
         assignee: row.assignee_name,

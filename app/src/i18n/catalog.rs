@@ -60,7 +60,11 @@ impl Texts {
         match field {
             "login" => self.field_login,
             "password" => self.field_password,
-            other => self.incident.field_name(other).unwrap_or(other),
+            other => self
+                .incident
+                .field_name(other)
+                .or_else(|| (self.console.field_name)(other))
+                .unwrap_or(other),
         }
     }
 

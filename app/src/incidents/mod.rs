@@ -13,6 +13,8 @@ pub use report::*;
 pub use workflow::*;
 
 #[cfg(feature = "ssr")]
+pub mod batch;
+#[cfg(feature = "ssr")]
 pub mod http;
 #[cfg(feature = "ssr")]
 pub mod live;
@@ -100,6 +102,15 @@ pub struct ThreadMessage {
     pub read_by_other: bool,
     /// A note for the team only; a reporter never receives one.
     pub internal: bool,
+}
+
+/// An incident of the same batch: the parent or one of its duplicates.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BatchMember {
+    pub number: i64,
+    pub title: String,
+    pub status: Status,
+    pub is_parent: bool,
 }
 
 /// One report as its reporter sees it: customer identity masked.

@@ -52,7 +52,7 @@ fn status_of(code: &str) -> Result<Status, AppError> {
     })
 }
 
-async fn notify(conn: &mut PgConnection, incident_id: i64) -> Result<(), AppError> {
+pub(crate) async fn notify(conn: &mut PgConnection, incident_id: i64) -> Result<(), AppError> {
     sqlx::query!(
         "SELECT pg_notify($1, $2::BIGINT::TEXT)",
         ACTIVITY_CHANNEL,
@@ -198,14 +198,14 @@ async fn existing_report(
 }
 
 /// One line of the timeline.
-struct StepEvent<'a> {
-    step: Step,
-    to_status: Status,
-    detail: Option<&'a str>,
-    note: Option<&'a str>,
+pub(crate) struct StepEvent<'a> {
+    pub step: Step,
+    pub to_status: Status,
+    pub detail: Option<&'a str>,
+    pub note: Option<&'a str>,
 }
 
-async fn record_step(
+pub(crate) async fn record_step(
     conn: &mut PgConnection,
     incident_id: i64,
     actor_id: i64,
@@ -234,6 +234,12 @@ pub struct StepDetails {
     pub transfer_target: Option<TransferTarget>,
     pub category: Option<Category>,
     pub severity: Option<Severity>,
+    /// Classification: a free subcategory, and a corrected system and module (codes).
+    pub subcategory: Option<String>,
+    pub system: Option<String>,
+    pub module: Option<String>,
+    /// Assignment: the handler who takes the incident.
+    pub assignee_id: Option<i64>,
 }
 
 impl StepDetails {
@@ -253,8 +259,24 @@ impl StepDetails {
             Step::Classified => {
                 let category = self.category.ok_or_else(|| required("category"))?;
                 let severity = self.severity.ok_or_else(|| required("severity"))?;
-                Some(format!("{} {}", category.as_str(), severity.as_str()))
+                if self
+                    .subcategory
+                    .as_ref()
+                    .is_some_and(|s| s.chars().count() > 40)
+                {
+                    return Err(AppError::invalid(
+                        "subcategory",
+                        Problem::TooLong { max: 40 },
+                    ));
+                }
+                Some(format!(
+                    "{} {}|{}",
+                    category.as_str(),
+                    severity.as_str(),
+                    self.subcategory.as_deref().unwrap_or_default()
+                ))
             }
+            Step::Assigned if self.assignee_id.is_none() => return Err(required("assignee")),
             _ => None,
         })
     }
@@ -293,32 +315,66 @@ pub async fn apply_step(
         return Err(AppError::NotNow { status: current });
     };
     let detail = details.detail_for(step)?;
+    let assignee = match step {
+        Step::Claimed => Some(actor.id),
+        Step::Assigned => Some(assignable(&mut tx, details.assignee_id).await?),
+        _ => None,
+    };
+    let (system_id, module_id) = if step == Step::Classified {
+        placement(&mut tx, &details).await?
+    } else {
+        (None, None)
+    };
     sqlx::query!(
         r#"UPDATE incidents SET
                status = $2,
                last_activity_at = now(),
-               assignee_id = CASE WHEN $3 THEN $4 ELSE assignee_id END,
-               transfer_target = CASE WHEN $2 = 'transferred' THEN $5 ELSE transfer_target END,
-               solution = CASE WHEN $2 = 'resolved' THEN $6 ELSE solution END,
+               assignee_id = COALESCE($3, assignee_id),
+               transfer_target = CASE WHEN $2 = 'transferred' THEN $4 ELSE transfer_target END,
+               solution = CASE WHEN $2 = 'resolved' THEN $5 ELSE solution END,
                resolved_at = CASE WHEN $2 = 'resolved' THEN now() ELSE resolved_at END,
                closed_at = CASE WHEN $2 = 'closed' THEN now() ELSE closed_at END,
-               category = COALESCE($7, category),
-               severity = COALESCE($8, severity),
-               first_response_at = CASE WHEN $9 THEN COALESCE(first_response_at, now())
-                                        ELSE first_response_at END
+               category = COALESCE($6, category),
+               severity = COALESCE($7, severity),
+               first_response_at = CASE WHEN $8 THEN COALESCE(first_response_at, now())
+                                        ELSE first_response_at END,
+               subcategory = CASE WHEN $9 THEN $10 ELSE subcategory END,
+               system_id = COALESCE($11, system_id),
+               module_id = CASE WHEN $9 AND $11::SMALLINT IS NOT NULL THEN $12 ELSE module_id END
            WHERE id = $1"#,
         incident_id,
         next.as_str(),
-        step == Step::Claimed,
-        actor.id,
+        assignee,
         details.transfer_target.map(TransferTarget::as_str),
         details.solution,
         details.category.map(Category::as_str),
         details.severity.map(Severity::as_str),
         step.is_team_step(),
+        step == Step::Classified,
+        details.subcategory.as_deref().filter(|s| !s.is_empty()),
+        system_id,
+        module_id,
     )
     .execute(&mut *tx)
     .await?;
+    record_handoff(
+        &mut tx,
+        incident_id,
+        actor.id,
+        current,
+        next,
+        details.transfer_target,
+    )
+    .await?;
+    // An assignment's timeline line names who received it.
+    let detail = match (step, assignee) {
+        (Step::Assigned, Some(id)) => Some(
+            sqlx::query_scalar!("SELECT display_name FROM users WHERE id = $1", id)
+                .fetch_one(&mut *tx)
+                .await?,
+        ),
+        _ => detail,
+    };
     let event = StepEvent {
         step,
         to_status: next,
@@ -326,9 +382,87 @@ pub async fn apply_step(
         note: details.note.as_deref(),
     };
     record_step(&mut tx, incident_id, actor.id, event).await?;
+    crate::sla::store::settle(&mut tx, incident_id, step == Step::Classified).await?;
+    if next == Status::Resolved {
+        let solution = details.solution.as_deref().unwrap_or_default();
+        super::batch::resolve_children(&mut tx, incident_id, actor, solution).await?;
+    }
     notify(&mut tx, incident_id).await?;
     tx.commit().await?;
     Ok(next)
+}
+
+/// The user an incident may be assigned to: an active handler or admin.
+async fn assignable(conn: &mut PgConnection, user_id: Option<i64>) -> Result<i64, AppError> {
+    let id = user_id.ok_or_else(|| AppError::invalid("assignee", Problem::Required))?;
+    sqlx::query_scalar!(
+        "SELECT id FROM users WHERE id = $1 AND active AND role IN ('handler', 'admin')",
+        id
+    )
+    .fetch_optional(conn)
+    .await?
+    .ok_or_else(|| AppError::invalid("assignee", Problem::UnknownChoice))
+}
+
+/// The corrected system and module of a classification, when one was chosen.
+async fn placement(
+    conn: &mut PgConnection,
+    details: &StepDetails,
+) -> Result<(Option<i16>, Option<i32>), AppError> {
+    let Some(code) = details.system.as_deref().filter(|c| !c.is_empty()) else {
+        return Ok((None, None));
+    };
+    let system_id = sqlx::query_scalar!("SELECT id FROM systems WHERE code = $1 AND active", code)
+        .fetch_optional(&mut *conn)
+        .await?
+        .ok_or_else(|| AppError::invalid("system", Problem::UnknownChoice))?;
+    let module_id = match details.module.as_deref().filter(|c| !c.is_empty()) {
+        None => None,
+        Some(module) => Some(
+            sqlx::query_scalar!(
+                "SELECT id FROM system_modules WHERE system_id = $1 AND code = $2 AND active",
+                system_id,
+                module
+            )
+            .fetch_optional(&mut *conn)
+            .await?
+            .ok_or_else(|| AppError::invalid("module", Problem::UnknownChoice))?,
+        ),
+    };
+    Ok((Some(system_id), module_id))
+}
+
+/// Times hand-offs: a transfer opens one, leaving the transferred status closes it.
+pub(crate) async fn record_handoff(
+    conn: &mut PgConnection,
+    incident_id: i64,
+    actor_id: i64,
+    from: Status,
+    to: Status,
+    target: Option<TransferTarget>,
+) -> Result<(), AppError> {
+    if from == Status::Transferred {
+        sqlx::query!(
+            "UPDATE incident_handoffs SET ended_at = now()
+             WHERE incident_id = $1 AND ended_at IS NULL",
+            incident_id
+        )
+        .execute(&mut *conn)
+        .await?;
+    }
+    if to == Status::Transferred {
+        if let Some(target) = target {
+            sqlx::query!(
+                "INSERT INTO incident_handoffs (incident_id, target, started_by) VALUES ($1, $2, $3)",
+                incident_id,
+                target.as_str(),
+                actor_id
+            )
+            .execute(&mut *conn)
+            .await?;
+        }
+    }
+    Ok(())
 }
 
 /// A message for the thread.
@@ -427,6 +561,7 @@ pub async fn post_message(
             note: None,
         };
         record_step(&mut tx, incident.id, author.id, event).await?;
+        crate::sla::store::settle(&mut tx, incident.id, false).await?;
     }
     notify(&mut tx, incident.id).await?;
     tx.commit().await?;
@@ -551,8 +686,11 @@ pub async fn load_view(
         r#"SELECT e.kind, e.to_status, e.detail, e.note, u.display_name,
                   e.created_at AS "created_at: DateTime<Utc>"
            FROM incident_events e JOIN users u ON u.id = e.actor_id
-           WHERE e.incident_id = $1 ORDER BY e.id"#,
-        incident_id
+           WHERE e.incident_id = $1 AND ($2 OR NOT e.kind = ANY($3))
+           ORDER BY e.id"#,
+        incident_id,
+        viewer == Side::Handler,
+        &internal_steps() as &[&str]
     )
     .fetch_all(pool)
     .await?
@@ -635,6 +773,15 @@ pub async fn load_view(
         timeline,
         messages,
     })
+}
+
+/// Timeline kinds a reporter does not see.
+fn internal_steps() -> Vec<&'static str> {
+    Step::ALL
+        .into_iter()
+        .filter(|s| s.is_internal())
+        .map(Step::as_str)
+        .collect()
 }
 
 fn take_for_message(

@@ -51,7 +51,7 @@ pub fn Timeline(entries: Vec<TimelineEntry>) -> impl IntoView {
                                 {entry.actor_name} " · " {format_minute(entry.at)}
                             </p>
                             {detail.map(|detail| {
-                                let shown = move || detail_text(i18n.t().incident, &detail);
+                                let shown = move || detail_text(i18n.t().incident, step, &detail);
                                 view! { <p class="mt-1 text-sm text-slate-700">{shown}</p> }
                             })}
                             {note.map(|note| {
@@ -65,19 +65,38 @@ pub fn Timeline(entries: Vec<TimelineEntry>) -> impl IntoView {
     }
 }
 
-/// A step's detail in words: "转研发", "数据类 · P2".
-fn detail_text(t: &super::texts::IncidentTexts, detail: &str) -> String {
-    if let Some(target) = super::TransferTarget::parse(detail) {
-        return t.target_name(target).to_owned();
-    }
-    let mut parts = detail.split(' ');
-    match (
-        parts.next().and_then(super::Category::parse),
-        parts.next().and_then(super::Severity::parse),
-    ) {
-        (Some(category), Some(severity)) => {
-            format!("{} · {}", t.category_name(category), severity.label())
+/// A step's detail in words: "转研发", "数据类 · P2 · 绑定失败", "#1024", a handler's name.
+fn detail_text(t: &super::texts::IncidentTexts, step: super::Step, detail: &str) -> String {
+    use super::Step;
+    match step {
+        Step::Transferred => super::TransferTarget::parse(detail).map_or_else(
+            || detail.to_owned(),
+            |target| t.target_name(target).to_owned(),
+        ),
+        Step::Classified => {
+            let (kind, subcategory) = detail.split_once('|').unwrap_or((detail, ""));
+            let mut parts = kind.split(' ');
+            match (
+                parts.next().and_then(super::Category::parse),
+                parts.next().and_then(super::Severity::parse),
+            ) {
+                (Some(category), Some(severity)) => {
+                    let mut text = format!("{} · {}", t.category_name(category), severity.label());
+                    if !subcategory.is_empty() {
+                        text.push_str(" · ");
+                        text.push_str(subcategory);
+                    }
+                    text
+                }
+                _ => detail.to_owned(),
+            }
         }
+        // Incident numbers: the batch parent.
+        Step::Linked | Step::Unlinked | Step::Resolved => format!("#{detail}"),
+        Step::ScriptSubmitted
+        | Step::ScriptApproved
+        | Step::ScriptRejected
+        | Step::ScriptExecuted => String::new(),
         _ => detail.to_owned(),
     }
 }

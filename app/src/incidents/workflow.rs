@@ -146,7 +146,9 @@ impl Severity {
 pub enum Step {
     Reported,
     Claimed,
-    /// Category and severity set or changed; the status stays.
+    /// Handed to a named handler by somebody else.
+    Assigned,
+    /// Category, severity and where it belongs set or changed; the status stays.
     Classified,
     Transferred,
     /// Asked the reporter for information.
@@ -159,12 +161,22 @@ pub enum Step {
     /// The team closed a resolved incident the reporter did not confirm.
     Closed,
     Reopened,
+    /// Joined a batch as a duplicate of a parent incident.
+    Linked,
+    /// Left its batch.
+    Unlinked,
+    ScriptSubmitted,
+    ScriptApproved,
+    ScriptRejected,
+    /// Operations ran an approved data-fix script (outside this application).
+    ScriptExecuted,
 }
 
 impl Step {
-    pub const ALL: [Step; 10] = [
+    pub const ALL: [Step; 17] = [
         Step::Reported,
         Step::Claimed,
+        Step::Assigned,
         Step::Classified,
         Step::Transferred,
         Step::Waiting,
@@ -173,12 +185,31 @@ impl Step {
         Step::Confirmed,
         Step::Closed,
         Step::Reopened,
+        Step::Linked,
+        Step::Unlinked,
+        Step::ScriptSubmitted,
+        Step::ScriptApproved,
+        Step::ScriptRejected,
+        Step::ScriptExecuted,
+    ];
+
+    /// The steps a handler takes from the incident page's action bar (`console/step`).
+    pub const CONSOLE_ACTIONS: [Step; 8] = [
+        Step::Claimed,
+        Step::Assigned,
+        Step::Classified,
+        Step::Transferred,
+        Step::Waiting,
+        Step::Resolved,
+        Step::Closed,
+        Step::Reopened,
     ];
 
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Reported => "reported",
             Self::Claimed => "claimed",
+            Self::Assigned => "assigned",
             Self::Classified => "classified",
             Self::Transferred => "transferred",
             Self::Waiting => "waiting",
@@ -187,6 +218,12 @@ impl Step {
             Self::Confirmed => "confirmed",
             Self::Closed => "closed",
             Self::Reopened => "reopened",
+            Self::Linked => "linked",
+            Self::Unlinked => "unlinked",
+            Self::ScriptSubmitted => "script_submitted",
+            Self::ScriptApproved => "script_approved",
+            Self::ScriptRejected => "script_rejected",
+            Self::ScriptExecuted => "script_executed",
         }
     }
 
@@ -194,16 +231,26 @@ impl Step {
         Self::ALL.into_iter().find(|s| s.as_str() == value)
     }
 
-    /// Steps the incident team takes; the others belong to the reporter.
+    /// Steps only the incident team takes; the others belong to the reporter (who shares
+    /// reopening with the team).
     pub fn is_team_step(self) -> bool {
+        !matches!(
+            self,
+            Self::Reported | Self::Resumed | Self::Confirmed | Self::Reopened
+        )
+    }
+
+    /// Team-internal bookkeeping a reporter's timeline leaves out.
+    pub fn is_internal(self) -> bool {
         matches!(
             self,
-            Self::Claimed
-                | Self::Classified
-                | Self::Transferred
-                | Self::Waiting
-                | Self::Resolved
-                | Self::Closed
+            Self::Assigned
+                | Self::Linked
+                | Self::Unlinked
+                | Self::ScriptSubmitted
+                | Self::ScriptApproved
+                | Self::ScriptRejected
+                | Self::ScriptExecuted
         )
     }
 
@@ -212,7 +259,18 @@ impl Step {
         use Status as S;
         match (self, from) {
             (Self::Claimed, S::New | S::Transferred | S::Waiting) => Some(S::Analysing),
-            (Self::Classified, open) if open.is_open() => Some(open),
+            (Self::Assigned, S::New) => Some(S::Analysing),
+            (
+                Self::Assigned
+                | Self::Classified
+                | Self::Linked
+                | Self::Unlinked
+                | Self::ScriptSubmitted
+                | Self::ScriptApproved
+                | Self::ScriptRejected
+                | Self::ScriptExecuted,
+                open,
+            ) if open.is_open() => Some(open),
             (Self::Transferred, S::New | S::Analysing | S::Waiting) => Some(S::Transferred),
             (Self::Waiting, S::New | S::Analysing | S::Transferred) => Some(S::Waiting),
             (Self::Resumed, S::Waiting) => Some(S::Analysing),
@@ -273,6 +331,10 @@ mod tests {
             (Step::Claimed, S::New, S::Analysing),
             (Step::Claimed, S::Transferred, S::Analysing),
             (Step::Claimed, S::Waiting, S::Analysing),
+            (Step::Assigned, S::New, S::Analysing),
+            (Step::Assigned, S::Analysing, S::Analysing),
+            (Step::Assigned, S::Transferred, S::Transferred),
+            (Step::Assigned, S::Waiting, S::Waiting),
             (Step::Classified, S::New, S::New),
             (Step::Classified, S::Analysing, S::Analysing),
             (Step::Classified, S::Transferred, S::Transferred),
@@ -289,7 +351,18 @@ mod tests {
             (Step::Resolved, S::Waiting, S::Resolved),
             (Step::Closed, S::Resolved, S::Closed),
         ];
-        for step in Step::ALL.into_iter().filter(|s| s.is_team_step()) {
+        let bookkeeping = [
+            Step::Linked,
+            Step::Unlinked,
+            Step::ScriptSubmitted,
+            Step::ScriptApproved,
+            Step::ScriptRejected,
+            Step::ScriptExecuted,
+        ];
+        for step in Step::ALL
+            .into_iter()
+            .filter(|s| s.is_team_step() && !bookkeeping.contains(s))
+        {
             for from in Status::ALL {
                 let expected = allowed
                     .iter()
@@ -297,6 +370,33 @@ mod tests {
                     .map(|(_, _, to)| *to);
                 assert_eq!(step.apply(from), expected, "{step:?} from {from:?}");
             }
+        }
+    }
+
+    /// Batches and scripts only ever belong to an incident still being worked on.
+    #[test]
+    fn bookkeeping_keeps_an_open_status_and_refuses_a_finished_incident() {
+        for step in [
+            Step::Linked,
+            Step::Unlinked,
+            Step::ScriptSubmitted,
+            Step::ScriptApproved,
+            Step::ScriptRejected,
+            Step::ScriptExecuted,
+        ] {
+            for from in Status::ALL {
+                let expected = from.is_open().then_some(from);
+                assert_eq!(step.apply(from), expected, "{step:?} from {from:?}");
+            }
+            assert!(step.is_internal() && step.is_team_step(), "{step:?}");
+        }
+    }
+
+    #[test]
+    fn the_action_bar_offers_team_steps_and_reopening_only() {
+        for step in Step::CONSOLE_ACTIONS {
+            assert!(step.is_team_step() || step == Step::Reopened, "{step:?}");
+            assert!(!step.is_internal() || step == Step::Assigned, "{step:?}");
         }
     }
 

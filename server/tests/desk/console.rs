@@ -38,7 +38,7 @@ async fn file(desk: &Desk, cookie: &str, title: &str, description: &str) -> i64 
 }
 
 fn step(number: i64, step: &str) -> Value {
-    json!({"number": number, "step": step, "note": null, "solution": null, "transfer_target": null})
+    json!({"number": number, "step": step})
 }
 
 async fn queue(desk: &Desk, cookie: &str, filter: Value, after: Value) -> Value {
@@ -151,8 +151,7 @@ async fn steps_that_need_details_or_another_status_are_refused_with_reasons(pool
     assert_eq!(body(&reply)["NotNow"]["status"], "new");
 
     let mut classify = step(number, "classified");
-    classify["category"] = json!("data");
-    classify["severity"] = json!("p2");
+    classify["input"] = json!({"category": "data", "severity": "p2"});
     let reply = desk
         .post_json("/api/console/step", &handler, &classify)
         .await;

@@ -305,7 +305,7 @@ async fn reporters_cannot_call_console_functions(pool: PgPool) {
         ),
         (
             "/api/console/step",
-            json!({"number": number, "step": "resolved", "note": null, "solution": "x", "transfer_target": null}),
+            json!({"number": number, "step": "resolved", "input": {"solution": "x"}}),
         ),
         ("/api/console/read", json!({"number": number})),
     ] {
@@ -325,7 +325,8 @@ async fn a_waiting_report_resumes_when_the_reporter_answers_and_read_markers_fol
     let reporter = desk.session_of(Role::Reporter).await;
     let handler = desk.session_of(Role::Handler).await;
     let number = file(&desk, &reporter, "待补充测试", &[]).await;
-    let step = |step: &str| json!({"number": number, "step": step, "note": "请提供资金账号", "solution": null, "transfer_target": null});
+    let step =
+        |step: &str| json!({"number": number, "step": step, "input": {"note": "请提供资金账号"}});
     let asked = desk
         .post_json("/api/console/step", &handler, &step("waiting"))
         .await;
@@ -395,7 +396,7 @@ async fn a_resolution_is_confirmed_or_reopened_only_when_there_is_one(pool: PgPo
         early.body
     );
 
-    let resolve = |solution: Value| json!({"number": number, "step": "resolved", "note": null, "solution": solution, "transfer_target": null});
+    let resolve = |solution: Value| json!({"number": number, "step": "resolved", "input": {"solution": solution}});
     let unexplained = desk
         .post_json("/api/console/step", &handler, &resolve(Value::Null))
         .await;

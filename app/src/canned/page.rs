@@ -1,0 +1,128 @@
+//! `/console/replies`: the team's canned replies, added, rewritten and retired.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+use super::texts::of;
+use super::{canned_list, CannedReply, CannedRetire, CannedSave};
+use crate::i18n::use_i18n;
+use crate::shell::{Loading, PageError};
+
+const INPUT: &str = "w-full rounded-md border border-slate-300 px-3 py-2";
+const BUTTON: &str = "rounded-md bg-sky-700 px-3 py-1.5 text-sm text-white hover:bg-sky-800";
+
+/// The reply being written or rewritten, kept while the list reloads.
+#[derive(Clone, Copy)]
+struct Editing {
+    id: RwSignal<Option<i64>>,
+    title: RwSignal<String>,
+    body: RwSignal<String>,
+    save: ServerAction<CannedSave>,
+}
+
+#[component]
+pub fn CannedRepliesPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let t = move || of(i18n.locale());
+    let editing = Editing {
+        id: RwSignal::new(None),
+        title: RwSignal::new(String::new()),
+        body: RwSignal::new(String::new()),
+        save: ServerAction::new(),
+    };
+    let retire = ServerAction::<CannedRetire>::new();
+    let changed = RwSignal::new(0u32);
+    Effect::new(move |_| {
+        if let Some(Ok(_)) = editing.save.value().get() {
+            editing.id.set(None);
+            editing.title.set(String::new());
+            editing.body.set(String::new());
+            changed.update(|n| *n += 1);
+        }
+    });
+    Effect::new(move |_| {
+        if let Some(Ok(())) = retire.value().get() {
+            changed.update(|n| *n += 1);
+        }
+    });
+    let replies = Resource::new(move || changed.get(), |_| canned_list());
+    let start_edit = move |reply: &CannedReply| {
+        editing.save.clear();
+        editing.id.set(Some(reply.id));
+        editing.title.set(reply.title.clone());
+        editing.body.set(reply.body.clone());
+    };
+    view! {
+        <Title text=move || t().title />
+        <h1 class="text-xl font-semibold">{move || t().title}</h1>
+        <p class="mt-1 text-sm text-slate-500">{move || t().hint}</p>
+        <section class="mt-4 max-w-3xl space-y-2 rounded-xl border border-slate-200 bg-white p-5" data-testid="canned-form">
+            <h2 class="font-semibold">
+                {move || if editing.id.get().is_some() { t().edit } else { t().new_reply }}
+            </h2>
+            <input type="text" maxlength="40" class=INPUT data-testid="canned-title"
+                placeholder=move || t().reply_title
+                prop:value=move || editing.title.get()
+                on:input=move |ev| editing.title.set(event_target_value(&ev)) />
+            <textarea rows="4" class=INPUT data-testid="canned-body"
+                placeholder=move || t().reply_body
+                prop:value=move || editing.body.get()
+                on:input=move |ev| editing.body.set(event_target_value(&ev))></textarea>
+            <div class="flex items-center gap-2">
+                <button type="button" class=BUTTON data-testid="canned-save" on:click=move |_| {
+                    editing.save.dispatch(CannedSave {
+                        id: editing.id.get_untracked(),
+                        title: editing.title.get_untracked(),
+                        body: editing.body.get_untracked(),
+                    });
+                }>{move || t().save}</button>
+                <Show when=move || editing.id.get().is_some()>
+                    <button type="button" class="px-3 py-1.5 text-sm text-slate-600" on:click=move |_| {
+                        editing.id.set(None);
+                        editing.title.set(String::new());
+                        editing.body.set(String::new());
+                    }>{move || t().cancel}</button>
+                </Show>
+            </div>
+            {move || editing.save.value().get().and_then(Result::err)
+                .or_else(|| retire.value().get().and_then(Result::err))
+                .map(|error| view! { <p role="alert" class="text-sm text-red-700">{error.message(i18n.t())}</p> })}
+        </section>
+        <Transition fallback=Loading>
+            {move || Suspend::new(async move {
+                match replies.await {
+                    Ok(list) if list.is_empty() => view! {
+                        <p class="mt-4 text-slate-500">{move || t().none_yet}</p>
+                    }.into_any(),
+                    Ok(list) => view! {
+                        <ul class="mt-4 max-w-3xl space-y-3" data-testid="canned-list">
+                            {list.into_iter().map(|reply| {
+                                let id = reply.id;
+                                let by = reply.updated_by.clone();
+                                let for_edit = reply.clone();
+                                view! {
+                                    <li class="rounded-xl border border-slate-200 bg-white p-4" data-testid="canned-reply">
+                                        <div class="flex items-center justify-between gap-2">
+                                            <span class="font-medium">{reply.title}</span>
+                                            <span class="flex gap-3 text-sm">
+                                                <button type="button" class="text-sky-700" data-testid="canned-edit"
+                                                    on:click=move |_| start_edit(&for_edit)>{move || t().edit}</button>
+                                                <button type="button" class="text-red-700" data-testid="canned-retire"
+                                                    on:click=move |_| { retire.dispatch(CannedRetire { id }); }>
+                                                    {move || t().retire}
+                                                </button>
+                                            </span>
+                                        </div>
+                                        <p class="mt-1 whitespace-pre-line text-sm text-slate-700">{reply.body}</p>
+                                        <p class="mt-1 text-xs text-slate-400">{move || (t().updated_by)(&by)}</p>
+                                    </li>
+                                }
+                            }).collect_view()}
+                        </ul>
+                    }.into_any(),
+                    Err(error) => view! { <PageError error /> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}

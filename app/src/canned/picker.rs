@@ -1,0 +1,42 @@
+use leptos::prelude::*;
+
+use super::canned_list;
+use super::texts::of;
+use crate::i18n::use_i18n;
+
+/// A menu of canned replies; choosing one hands its text to `on_pick`.
+#[component]
+pub fn CannedPicker(on_pick: Callback<String>) -> impl IntoView {
+    let i18n = use_i18n();
+    let replies = Resource::new(|| (), |_| canned_list());
+    // Back to the prompt after each choice, so the same reply can be chosen again.
+    let choice = RwSignal::new(String::new());
+    view! {
+        <select
+            prop:value=move || choice.get()
+            data-testid="canned-picker"
+            class="max-w-xs rounded-md border border-slate-300 px-2 py-1.5 text-sm"
+            on:change=move |ev| {
+                let id = event_target_value(&ev);
+                let body = replies
+                    .get_untracked()
+                    .and_then(Result::ok)
+                    .and_then(|list| list.into_iter().find(|r| r.id.to_string() == id))
+                    .map(|r| r.body);
+                if let Some(body) = body {
+                    on_pick.run(body);
+                }
+                choice.set(String::new());
+            }
+        >
+            <option value="">{move || of(i18n.locale()).insert}</option>
+            <Suspense>
+                {move || Suspend::new(async move {
+                    replies.await.unwrap_or_default().into_iter().map(|r| view! {
+                        <option value=r.id.to_string()>{r.title}</option>
+                    }).collect_view()
+                })}
+            </Suspense>
+        </select>
+    }
+}

@@ -1,0 +1,193 @@
+//! Batches of duplicates: several reports of one problem hang under a parent incident, and
+//! resolving the parent resolves them all with its solution.
+
+use sqlx::{PgConnection, PgPool};
+
+use super::store::{notify, record_handoff, record_step, StepEvent};
+use super::{BatchMember, Status, Step};
+use crate::auth::CurrentUser;
+use crate::error::{AppError, Problem};
+
+fn bad_link() -> AppError {
+    AppError::invalid("parent", Problem::BadLink)
+}
+
+/// Makes the incident a duplicate of the incident numbered `parent_number`.
+pub async fn link(
+    pool: &PgPool,
+    child_id: i64,
+    parent_number: i64,
+    actor: &CurrentUser,
+) -> Result<(), AppError> {
+    let mut tx = pool.begin().await?;
+    // Both rows locked in id order, so two links at once cannot deadlock or form a cycle.
+    let rows = sqlx::query!(
+        r#"SELECT id, number, status, parent_id,
+                  EXISTS (SELECT 1 FROM incidents c WHERE c.parent_id = i.id) AS "has_children!"
+           FROM incidents i WHERE id = $1 OR number = $2
+           ORDER BY id FOR UPDATE"#,
+        child_id,
+        parent_number
+    )
+    .fetch_all(&mut *tx)
+    .await?;
+    let child = rows
+        .iter()
+        .find(|r| r.id == child_id)
+        .ok_or(AppError::NotFound)?;
+    let parent = rows
+        .iter()
+        .find(|r| r.number == parent_number && r.id != child_id)
+        .ok_or_else(bad_link)?;
+    let child_status = Status::parse(&child.status).ok_or(AppError::Internal)?;
+    let parent_status = Status::parse(&parent.status).ok_or(AppError::Internal)?;
+    if Step::Linked.apply(child_status).is_none() {
+        return Err(AppError::NotNow {
+            status: child_status,
+        });
+    }
+    // One level only: a parent is no duplicate, a duplicate has no duplicates.
+    if !parent_status.is_open()
+        || parent.parent_id.is_some()
+        || child.has_children
+        || child.parent_id.is_some()
+    {
+        return Err(bad_link());
+    }
+    sqlx::query!(
+        "UPDATE incidents SET parent_id = $2, last_activity_at = now() WHERE id = $1",
+        child_id,
+        parent.id
+    )
+    .execute(&mut *tx)
+    .await?;
+    let number = parent.number.to_string();
+    let event = StepEvent {
+        step: Step::Linked,
+        to_status: child_status,
+        detail: Some(&number),
+        note: None,
+    };
+    record_step(&mut tx, child_id, actor.id, event).await?;
+    notify(&mut tx, child_id).await?;
+    notify(&mut tx, parent.id).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Takes a duplicate out of its batch.
+pub async fn unlink(pool: &PgPool, child_id: i64, actor: &CurrentUser) -> Result<(), AppError> {
+    let mut tx = pool.begin().await?;
+    let row = sqlx::query!(
+        r#"SELECT i.status, p.number AS "parent_number?", i.parent_id
+           FROM incidents i LEFT JOIN incidents p ON p.id = i.parent_id
+           WHERE i.id = $1 FOR UPDATE OF i"#,
+        child_id
+    )
+    .fetch_one(&mut *tx)
+    .await?;
+    let status = Status::parse(&row.status).ok_or(AppError::Internal)?;
+    if Step::Unlinked.apply(status).is_none() {
+        return Err(AppError::NotNow { status });
+    }
+    let (Some(parent_id), Some(parent_number)) = (row.parent_id, row.parent_number) else {
+        return Err(bad_link());
+    };
+    sqlx::query!(
+        "UPDATE incidents SET parent_id = NULL, last_activity_at = now() WHERE id = $1",
+        child_id
+    )
+    .execute(&mut *tx)
+    .await?;
+    let number = parent_number.to_string();
+    let event = StepEvent {
+        step: Step::Unlinked,
+        to_status: status,
+        detail: Some(&number),
+        note: None,
+    };
+    record_step(&mut tx, child_id, actor.id, event).await?;
+    notify(&mut tx, child_id).await?;
+    notify(&mut tx, parent_id).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The parent and the duplicates of an incident's batch, as the incident page lists them.
+pub async fn members(pool: &PgPool, incident_id: i64) -> Result<Vec<BatchMember>, AppError> {
+    let rows = sqlx::query!(
+        r#"SELECT number, title, status, parent_id IS NULL AS "is_parent!" FROM incidents
+           WHERE id = (SELECT parent_id FROM incidents WHERE id = $1)
+              OR parent_id = $1
+           ORDER BY parent_id NULLS FIRST, id"#,
+        incident_id
+    )
+    .fetch_all(pool)
+    .await?;
+    rows.into_iter()
+        .map(|r| {
+            Ok(BatchMember {
+                number: r.number,
+                title: r.title,
+                status: Status::parse(&r.status).ok_or(AppError::Internal)?,
+                is_parent: r.is_parent,
+            })
+        })
+        .collect()
+}
+
+/// Resolves a resolved parent's open duplicates with its solution, and tells each reporter by
+/// a reply in their thread (their app counts it as unread).
+pub async fn resolve_children(
+    conn: &mut PgConnection,
+    parent_id: i64,
+    actor: &CurrentUser,
+    solution: &str,
+) -> Result<(), AppError> {
+    let children = sqlx::query!(
+        "SELECT id, status FROM incidents
+         WHERE parent_id = $1 AND status NOT IN ('resolved', 'closed')
+         ORDER BY id FOR UPDATE",
+        parent_id
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    let parent_number =
+        sqlx::query_scalar!("SELECT number FROM incidents WHERE id = $1", parent_id)
+            .fetch_one(&mut *conn)
+            .await?
+            .to_string();
+    for child in children {
+        let from = Status::parse(&child.status).ok_or(AppError::Internal)?;
+        sqlx::query!(
+            "UPDATE incidents SET status = 'resolved', solution = $2, resolved_at = now(),
+                    last_activity_at = now(),
+                    first_response_at = COALESCE(first_response_at, now())
+             WHERE id = $1",
+            child.id,
+            solution
+        )
+        .execute(&mut *conn)
+        .await?;
+        record_handoff(conn, child.id, actor.id, from, Status::Resolved, None).await?;
+        let event = StepEvent {
+            step: Step::Resolved,
+            to_status: Status::Resolved,
+            detail: Some(&parent_number),
+            note: None,
+        };
+        record_step(conn, child.id, actor.id, event).await?;
+        sqlx::query!(
+            "INSERT INTO incident_messages (incident_id, author_id, author_side, body)
+             VALUES ($1, $2, 'handler', $3)",
+            child.id,
+            actor.id,
+            solution
+        )
+        .execute(&mut *conn)
+        .await?;
+        crate::sla::store::settle(conn, child.id, false).await?;
+        notify(conn, child.id).await?;
+    }
+    Ok(())
+}

@@ -1,0 +1,274 @@
+//! `/console/sla`: resolution targets, business hours and the holiday list. Everybody in the
+//! console reads them; admins change them.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+use super::texts::{of, SlaTexts};
+use super::{
+    sla_settings, BusinessHours, CalendarDay, DayKind, SlaConfig, SlaPutDay, SlaRemoveDay,
+    SlaSaveHours, SlaSaveTargets, SlaTarget,
+};
+use crate::error::AppError;
+use crate::i18n::use_i18n;
+use crate::incidents::{Category, Severity};
+use crate::shell::{Loading, PageError};
+
+#[component]
+pub fn SlaSettingsPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let t = move || of(i18n.locale());
+    let refresh = RwSignal::new(0u32);
+    let settings = Resource::new(move || refresh.get(), |_| sla_settings());
+    view! {
+        <Title text=move || t().title />
+        <h1 class="text-xl font-semibold">{move || t().title}</h1>
+        <Transition fallback=Loading>
+            {move || Suspend::new(async move {
+                match settings.await {
+                    Ok(settings) => view! { <SettingsForms settings refresh /> }.into_any(),
+                    Err(error) => view! { <PageError error /> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn SettingsForms(settings: SlaConfig, refresh: RwSignal<u32>) -> impl IntoView {
+    let i18n = use_i18n();
+    let t = move || of(i18n.locale());
+    let editable = settings.editable;
+    view! {
+        {(!editable).then(|| view! {
+            <p class="mt-2 text-sm text-slate-500" data-testid="sla-read-only">{move || t().read_only}</p>
+        })}
+        <Targets targets=settings.targets editable />
+        <Hours hours=settings.hours editable />
+        <Days days=settings.days editable refresh />
+    }
+}
+
+const SECTION: &str = "mt-6 max-w-3xl rounded-xl border border-slate-200 bg-white p-5";
+const INPUT: &str = "rounded-md border border-slate-300 px-2 py-1.5 disabled:bg-slate-50";
+const BUTTON: &str = "rounded-md bg-sky-700 px-3 py-1.5 text-sm text-white hover:bg-sky-800";
+
+/// A save button with the action's outcome beside it. The typed values stay when it fails.
+#[component]
+fn SaveRow(
+    result: Signal<Option<Result<(), AppError>>>,
+    testid: &'static str,
+    on_save: impl Fn() + Send + Sync + 'static,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let t = move || of(i18n.locale());
+    view! {
+        <div class="mt-4 flex items-center gap-3">
+            <button type="button" data-testid=testid class=BUTTON on:click=move |_| on_save()>
+                {move || t().save}
+            </button>
+            {move || match result.get() {
+                Some(Ok(())) => Some(view! { <span class="text-sm text-emerald-700">{t().saved}</span> }.into_any()),
+                Some(Err(error)) => Some(view! {
+                    <span role="alert" class="text-sm text-red-700">{error.message(i18n.t())}</span>
+                }.into_any()),
+                None => None,
+            }}
+        </div>
+    }
+}
+
+#[component]
+fn Targets(targets: Vec<SlaTarget>, editable: bool) -> impl IntoView {
+    let i18n = use_i18n();
+    let t = move || of(i18n.locale());
+    let values = RwSignal::new(targets);
+    let save = ServerAction::<SlaSaveTargets>::new();
+    let minutes_of = move |c: Category, s: Severity| {
+        values.with(|v| {
+            v.iter()
+                .find(|x| x.category == c && x.severity == s)
+                .map_or(0, |x| x.minutes)
+        })
+    };
+    let set = move |c: Category, s: Severity, minutes: i32| {
+        values.update(
+            |v| match v.iter_mut().find(|x| x.category == c && x.severity == s) {
+                Some(x) => x.minutes = minutes,
+                None => v.push(SlaTarget {
+                    category: c,
+                    severity: s,
+                    minutes,
+                }),
+            },
+        );
+    };
+    view! {
+        <section class=SECTION>
+            <h2 class="font-semibold">{move || t().targets}</h2>
+            <p class="text-sm text-slate-500">{move || t().targets_hint}</p>
+            <table class="mt-3 text-sm">
+                <thead>
+                    <tr class="text-left text-slate-500">
+                        <th class="pr-4"></th>
+                        {Category::ALL.into_iter().map(|c| view! {
+                            <th class="px-2 py-1">{move || i18n.t().incident.category_name(c)}</th>
+                        }).collect_view()}
+                    </tr>
+                </thead>
+                <tbody>
+                    {Severity::ALL.into_iter().map(|s| view! {
+                        <tr>
+                            <th class="pr-4 text-left">{s.label()}</th>
+                            {Category::ALL.into_iter().map(|c| view! {
+                                <td class="px-2 py-1">
+                                    <input type="number" min="1" max="100000" class=format!("{INPUT} w-28")
+                                        data-testid=format!("target-{}-{}", c.as_str(), s.as_str())
+                                        disabled=!editable
+                                        prop:value=move || minutes_of(c, s).to_string()
+                                        on:input=move |ev| set(c, s, event_target_value(&ev).trim().parse().unwrap_or(0)) />
+                                    <div class="text-xs text-slate-400">
+                                        {move || (t().minutes_as_hours)(minutes_of(c, s))}
+                                    </div>
+                                </td>
+                            }).collect_view()}
+                        </tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+            {editable.then(|| view! {
+                <SaveRow result=Signal::derive(move || save.value().get()) testid="save-targets" on_save=move || {
+                    save.dispatch(SlaSaveTargets { targets: values.get_untracked() });
+                } />
+            })}
+        </section>
+    }
+}
+
+#[component]
+fn Hours(hours: BusinessHours, editable: bool) -> impl IntoView {
+    let i18n = use_i18n();
+    let t = move || of(i18n.locale());
+    let start = RwSignal::new(hours.day_start);
+    let end = RwSignal::new(hours.day_end);
+    let weekdays = RwSignal::new(hours.weekdays);
+    let save = ServerAction::<SlaSaveHours>::new();
+    let time_input = move |label: fn(&SlaTexts) -> &'static str,
+                           value: RwSignal<String>,
+                           testid: &'static str| {
+        view! {
+            <label class="flex items-center gap-2 text-sm">
+                {move || label(t())}
+                <input type="time" class=INPUT data-testid=testid disabled=!editable
+                    prop:value=move || value.get()
+                    on:input=move |ev| value.set(event_target_value(&ev)) />
+            </label>
+        }
+    };
+    view! {
+        <section class=SECTION>
+            <h2 class="font-semibold">{move || t().hours}</h2>
+            <div class="mt-3 flex flex-wrap gap-4">
+                {time_input(|t| t.day_start, start, "day-start")}
+                {time_input(|t| t.day_end, end, "day-end")}
+            </div>
+            <div class="mt-3 flex flex-wrap gap-3" data-testid="weekdays">
+                {(1u8..=7).map(|day| view! {
+                    <label class="flex items-center gap-1 text-sm">
+                        <input type="checkbox" disabled=!editable value=day.to_string()
+                            prop:checked=move || weekdays.with(|w| w.contains(&day))
+                            on:change=move |ev| {
+                                let on = event_target_checked(&ev);
+                                weekdays.update(|w| {
+                                    w.retain(|d| *d != day);
+                                    if on { w.push(day) }
+                                });
+                            } />
+                        {move || t().weekday_names[usize::from(day - 1)]}
+                    </label>
+                }).collect_view()}
+            </div>
+            {editable.then(|| view! {
+                <SaveRow result=Signal::derive(move || save.value().get()) testid="save-hours" on_save=move || {
+                    save.dispatch(SlaSaveHours { hours: BusinessHours {
+                        day_start: start.get_untracked(),
+                        day_end: end.get_untracked(),
+                        weekdays: weekdays.get_untracked(),
+                    }});
+                } />
+            })}
+        </section>
+    }
+}
+
+#[component]
+fn Days(days: Vec<CalendarDay>, editable: bool, refresh: RwSignal<u32>) -> impl IntoView {
+    let i18n = use_i18n();
+    let t = move || of(i18n.locale());
+    let date = RwSignal::new(String::new());
+    let kind = RwSignal::new(DayKind::Holiday);
+    let name = RwSignal::new(String::new());
+    let put = ServerAction::<SlaPutDay>::new();
+    let remove = ServerAction::<SlaRemoveDay>::new();
+    Effect::new(move |_| {
+        let put_done = matches!(put.value().get(), Some(Ok(())));
+        let remove_done = matches!(remove.value().get(), Some(Ok(())));
+        if put_done || remove_done {
+            refresh.update(|n| *n += 1);
+        }
+    });
+    let kind_name = move |k: DayKind| match k {
+        DayKind::Holiday => t().holiday,
+        DayKind::Workday => t().workday,
+    };
+    let empty = days.is_empty();
+    view! {
+        <section class=SECTION>
+            <h2 class="font-semibold">{move || t().days}</h2>
+            <p class="text-sm text-slate-500">{move || t().days_hint}</p>
+            {empty.then(|| view! { <p class="mt-3 text-sm text-slate-500">{move || t().no_days}</p> })}
+            <ul class="mt-3 divide-y divide-slate-100 text-sm" data-testid="calendar-days">
+                {days.into_iter().map(|day| {
+                    let when = day.date.clone();
+                    view! {
+                        <li class="flex items-center justify-between py-2" data-date=day.date.clone()>
+                            <span>
+                                <span class="font-mono">{day.date.clone()}</span> " " {day.name}
+                                " · " {move || kind_name(day.kind)}
+                            </span>
+                            {editable.then(|| view! {
+                                <button type="button" class="text-xs text-red-700"
+                                    on:click=move |_| { remove.dispatch(SlaRemoveDay { date: when.clone() }); }>
+                                    {move || t().remove}
+                                </button>
+                            })}
+                        </li>
+                    }
+                }).collect_view()}
+            </ul>
+            {editable.then(|| view! {
+                <div class="mt-3 flex flex-wrap items-center gap-2">
+                    <input type="date" class=INPUT data-testid="day-date"
+                        prop:value=move || date.get() on:input=move |ev| date.set(event_target_value(&ev)) />
+                    <select class=INPUT data-testid="day-kind" on:change=move |ev| {
+                        if let Some(k) = DayKind::parse(&event_target_value(&ev)) { kind.set(k) }
+                    }>
+                        {[DayKind::Holiday, DayKind::Workday].into_iter().map(|k| view! {
+                            <option value=k.as_str() selected=move || kind.get() == k>{move || kind_name(k)}</option>
+                        }).collect_view()}
+                    </select>
+                    <input type="text" maxlength="40" class=INPUT data-testid="day-name"
+                        placeholder=move || t().day_name
+                        prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev)) />
+                    <button type="button" class=BUTTON data-testid="add-day" on:click=move |_| {
+                        put.dispatch(SlaPutDay { day: CalendarDay {
+                            date: date.get_untracked(), kind: kind.get_untracked(), name: name.get_untracked(),
+                        }});
+                    }>{move || t().add_day}</button>
+                </div>
+                {move || put.value().get().and_then(Result::err).or_else(|| remove.value().get().and_then(Result::err))
+                    .map(|error| view! { <p role="alert" class="mt-2 text-sm text-red-700">{error.message(i18n.t())}</p> })}
+            })}
+        </section>
+    }
+}
