@@ -59,5 +59,36 @@ pub async fn seed_if_empty(pool: &PgPool) -> Result<bool, AppError> {
         )
         .await?;
     }
+    seed_canned_replies(pool).await?;
     Ok(true)
+}
+
+/// Replies the team types every day, so the picker has something to offer on a first look.
+const DEMO_CANNED_REPLIES: [(&str, &str); 3] = [
+    (
+        "补充资金账号",
+        "您好，请补充客户的资金账号，便于我们查询账户状态。",
+    ),
+    (
+        "补充报错截图",
+        "您好，请上传客户手机上的完整报错截图（含时间），我们会尽快定位。",
+    ),
+    (
+        "存管绑定处理中",
+        "您好，存管银行绑定问题已转交运维处理，预计今天内给您答复。",
+    ),
+];
+
+async fn seed_canned_replies(pool: &PgPool) -> Result<(), AppError> {
+    for (title, body) in DEMO_CANNED_REPLIES {
+        sqlx::query!(
+            "INSERT INTO canned_replies (title, body, updated_by)
+             SELECT $1, $2, id FROM users WHERE login = 'handler'",
+            title,
+            body
+        )
+        .execute(pool)
+        .await?;
+    }
+    Ok(())
 }

@@ -21,12 +21,14 @@ function psql(sql) {
 }
 
 // Spread over a year, every system, every status, a third claimed by the demo handler, with
-// searchable words (ten topics) like jieba would have produced.
+// searchable words (ten topics) like jieba would have produced. Open incidents that are not
+// waiting run an SLA clock; a tenth of those are past due.
 const seeded = Date.now();
 psql(`
   INSERT INTO incidents (client_id, reporter_id, customer_name, id_doc_type, id_number, system_id,
                          title, description, status, assignee_id, category, severity,
-                         created_at, last_activity_at, search_words)
+                         created_at, last_activity_at, search_words,
+                         sla_target_secs, sla_running_since, sla_due_at, sla_breached_at)
   SELECT gen_random_uuid(), r.id, '客户' || n, 'id_card', '11010519491231002X',
          s.ids[1 + n % array_length(s.ids, 1)],
          '批量事件 ' || n, '批量生成的事件描述 ' || n,
@@ -35,7 +37,11 @@ psql(`
          (ARRAY['data','program','consultation'])[1 + n % 3],
          (ARRAY['p1','p2','p3','p4'])[1 + n % 4],
          now() - (n || ' minutes')::interval * 5, now() - (n || ' minutes')::interval * 5,
-         to_tsvector('simple', '批量 事件 主题 ' || (n % 10) || ' ' || n)
+         to_tsvector('simple', '批量 事件 主题 ' || (n % 10) || ' ' || n),
+         7200,
+         CASE WHEN n % 6 < 3 THEN now() - (n || ' minutes')::interval * 5 END,
+         CASE WHEN n % 6 < 3 THEN now() + ((n % 1000) - 100) * INTERVAL '1 minute' END,
+         CASE WHEN n % 6 < 3 AND n % 1000 < 100 THEN now() + ((n % 1000) - 100) * INTERVAL '1 minute' END
   FROM generate_series(1, ${TOTAL}) n,
        (SELECT id FROM users WHERE login = 'reporter') r,
        (SELECT id FROM users WHERE login = 'handler') h,
@@ -74,6 +80,10 @@ const cases = [
   ['status = analysing', { ...anyFilter, status: 'analysing' }],
   [`system = ${someSystem}, mine`, { ...anyFilter, system: someSystem, assignee: 'me' }],
   ['search "主题 7" (10% match)', { ...anyFilter, search: '主题 7' }],
+  ['category data, severity p1', { ...anyFilter, category: 'data', severity: 'p1' }],
+  ['reporter "report", last 30 days', { ...anyFilter, reporter: 'report', from: new Date(Date.now() - 30 * 864e5).toISOString().slice(0, 10) }],
+  ['overdue only', { ...anyFilter, overdue: true }],
+  ['sorted by SLA due', { ...anyFilter, sort: 'due' }],
 ];
 
 const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];

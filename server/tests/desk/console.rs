@@ -6,36 +6,11 @@ use std::collections::HashSet;
 use axum::http::StatusCode;
 use serde_json::{json, Value};
 use sqlx::PgPool;
-use uuid::Uuid;
 
-use crate::support::{Desk, Reply};
+use crate::support::Desk;
 use app::auth::Role;
 
-fn body(reply: &Reply) -> Value {
-    serde_json::from_str(&reply.body).unwrap_or(Value::Null)
-}
-
-async fn file(desk: &Desk, cookie: &str, title: &str, description: &str) -> i64 {
-    let reply = desk
-        .post_json(
-            "/api/m/reports",
-            cookie,
-            &json!({
-                "client_id": Uuid::new_v4(),
-                "customer_name": "王小明",
-                "id_doc_type": "id_card",
-                "id_number": "11010519491231002X",
-                "fund_account": "310000123456",
-                "customer_mobile": "13800138000",
-                "system": "custody",
-                "title": title,
-                "description": description,
-            }),
-        )
-        .await;
-    assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
-    body(&reply)["number"].as_i64().expect("number")
-}
+use crate::support::{body, file_report as file};
 
 fn step(number: i64, step: &str) -> Value {
     json!({"number": number, "step": step})
@@ -326,4 +301,172 @@ async fn reporters_cannot_read_the_queue_or_its_event_streams(pool: PgPool) {
         let reply = desk.get(&path, &reporter).await;
         assert_eq!(reply.status, StatusCode::FORBIDDEN, "{path}");
     }
+}
+
+#[sqlx::test(migrator = "server::MIGRATOR")]
+async fn assigning_names_the_handler_and_reopening_needs_a_resolution(pool: PgPool) {
+    let desk = Desk::new(pool.clone()).await;
+    let reporter = desk.session_of(Role::Reporter).await;
+    let handler = desk.session_of(Role::Handler).await;
+    let colleague = desk.another("handler_two", Role::Handler).await;
+    let number = file(&desk, &reporter, "指派测试", "交给同事").await;
+    let id_of = |login: &'static str| {
+        let pool = pool.clone();
+        async move {
+            sqlx::query_scalar::<_, i64>("SELECT id FROM users WHERE login = $1")
+                .bind(login)
+                .fetch_one(&pool)
+                .await
+                .expect("user id")
+        }
+    };
+
+    let reopen = desk
+        .post_json("/api/console/step", &handler, &step(number, "reopened"))
+        .await;
+    assert_eq!(
+        reopen.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        reopen.body
+    );
+    assert_eq!(body(&reopen)["NotNow"]["status"], "new");
+
+    let to_reporter = crate::support::step_with(
+        number,
+        "assigned",
+        json!({"assignee_id": id_of("reporter").await}),
+    );
+    let reply = desk
+        .post_json("/api/console/step", &handler, &to_reporter)
+        .await;
+    assert_eq!(
+        body(&reply)["Invalid"]["field"],
+        "assignee",
+        "{}",
+        reply.body
+    );
+    desk.step_ok(
+        &handler,
+        number,
+        "assigned",
+        json!({"assignee_id": id_of("handler_two").await}),
+    )
+    .await;
+
+    let team = body(
+        &desk
+            .post_json(
+                "/api/console/incident",
+                &colleague,
+                &json!({"number": number}),
+            )
+            .await,
+    );
+    assert_eq!(team["assignee"], "handler_two");
+    assert_eq!(team["mine"], true);
+    assert_eq!(team["report"]["status"], "analysing");
+    let last = &team["report"]["timeline"][1];
+    assert_eq!(
+        (
+            last["step"].as_str(),
+            last["actor_name"].as_str(),
+            last["detail"].as_str()
+        ),
+        (Some("assigned"), Some("handler"), Some("handler_two"))
+    );
+
+    desk.step_ok(
+        &colleague,
+        number,
+        "resolved",
+        json!({"solution": "已处理"}),
+    )
+    .await;
+    desk.step_ok(
+        &colleague,
+        number,
+        "reopened",
+        json!({"note": "客户反馈仍未解决"}),
+    )
+    .await;
+    let team = body(
+        &desk
+            .post_json(
+                "/api/console/incident",
+                &colleague,
+                &json!({"number": number}),
+            )
+            .await,
+    );
+    assert_eq!(team["report"]["status"], "analysing");
+}
+
+#[sqlx::test(migrator = "server::MIGRATOR")]
+async fn the_queue_filters_by_every_column_and_sorts(pool: PgPool) {
+    let desk = Desk::new(pool.clone()).await;
+    let reporter = desk.session_of(Role::Reporter).await;
+    let colleague = desk.another("zhao_reporter", Role::Reporter).await;
+    let handler = desk.session_of(Role::Handler).await;
+    let oldest = file(&desk, &reporter, "数据问题", "一").await;
+    let middle = file(&desk, &colleague, "程序问题", "二").await;
+    let newest = file(&desk, &reporter, "咨询问题", "三").await;
+    desk.step_ok(
+        &handler,
+        oldest,
+        "classified",
+        json!({"category": "data", "severity": "p1"}),
+    )
+    .await;
+    desk.step_ok(
+        &handler,
+        middle,
+        "classified",
+        json!({"category": "program", "severity": "p3"}),
+    )
+    .await;
+    sqlx::query(
+        "UPDATE incidents SET created_at = created_at - INTERVAL '3 days' WHERE number = $1",
+    )
+    .bind(oldest)
+    .execute(&pool)
+    .await
+    .expect("backdate");
+
+    let find = |filter: Value| {
+        let desk = &desk;
+        let handler = handler.clone();
+        async move { numbers(&queue(desk, &handler, filter, Value::Null).await) }
+    };
+    assert_eq!(find(json!({"category": "data"})).await, [oldest]);
+    assert_eq!(find(json!({"severity": "p3"})).await, [middle]);
+    assert_eq!(find(json!({"reporter": "zhao"})).await, [middle]);
+    assert_eq!(
+        find(json!({"reporter": "%"})).await,
+        Vec::<i64>::new(),
+        "no wildcards"
+    );
+    let today = app::time::shanghai_today().format("%Y-%m-%d").to_string();
+    let mut recent = find(json!({"from": today})).await;
+    recent.sort_unstable();
+    assert_eq!(recent, [middle, newest]);
+    assert_eq!(find(json!({"to": (app::time::shanghai_today() - chrono::Duration::days(2)).format("%Y-%m-%d").to_string()})).await, [oldest]);
+    assert_eq!(
+        find(json!({"sort": "oldest"})).await,
+        [oldest, middle, newest]
+    );
+    assert_eq!(
+        find(json!({"sort": "newest"})).await,
+        [newest, middle, oldest]
+    );
+    // Soonest due first; unclassified (no clock) last.
+    assert_eq!(find(json!({"sort": "due"})).await, [oldest, middle, newest]);
+    let reply = desk
+        .post_json(
+            "/api/console/queue",
+            &handler,
+            &json!({"filter": {"from": "yesterday"}, "after": null}),
+        )
+        .await;
+    assert_eq!(body(&reply)["Invalid"]["field"], "from", "{}", reply.body);
 }

@@ -1,8 +1,12 @@
 //! The desk over HTTP: one test binary, a fresh PostgreSQL database per test.
 
 mod auth;
+mod batches;
+mod canned;
 mod console;
+mod datafix;
 mod reports;
 mod search;
+mod sla;
 mod support;
 mod throttle;

@@ -245,3 +245,46 @@ impl Desk {
         reply.cookie("desk_session").expect("session cookie")
     }
 }
+
+/// A reply's JSON body (`Null` when it is not JSON).
+pub fn body(reply: &Reply) -> serde_json::Value {
+    serde_json::from_str(&reply.body).unwrap_or(serde_json::Value::Null)
+}
+
+/// Files a report about third-party custody as the reporter signed in with `cookie`.
+pub async fn file_report(desk: &Desk, cookie: &str, title: &str, description: &str) -> i64 {
+    let reply = desk
+        .post_json(
+            "/api/m/reports",
+            cookie,
+            &serde_json::json!({
+                "client_id": uuid::Uuid::new_v4(),
+                "customer_name": "王小明",
+                "id_doc_type": "id_card",
+                "id_number": "11010519491231002X",
+                "fund_account": "310000123456",
+                "customer_mobile": "13800138000",
+                "system": "custody",
+                "title": title,
+                "description": description,
+            }),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
+    body(&reply)["number"].as_i64().expect("number")
+}
+
+/// A `console/step` request; `input` holds what the step needs.
+pub fn step_with(number: i64, step: &str, input: serde_json::Value) -> serde_json::Value {
+    serde_json::json!({"number": number, "step": step, "input": input})
+}
+
+impl Desk {
+    /// Takes a workflow step and insists it succeeds.
+    pub async fn step_ok(&self, cookie: &str, number: i64, step: &str, input: serde_json::Value) {
+        let reply = self
+            .post_json("/api/console/step", cookie, &step_with(number, step, input))
+            .await;
+        assert_eq!(reply.status, StatusCode::OK, "{step}: {}", reply.body);
+    }
+}

@@ -1,0 +1,126 @@
+import { expect, test, type Browser, type Page } from '@playwright/test';
+
+import { expectPath, hydrated, signIn } from './helpers';
+
+const unique = (label: string) => `${label} ${Date.now().toString(36)}${Math.floor(Math.random() * 1e4)}`;
+
+async function signedIn(browser: Browser, login: string): Promise<Page> {
+  const context = await browser.newContext({ locale: 'zh-CN' });
+  const page = await context.newPage();
+  await signIn(page, login);
+  await expectPath(page, '/console');
+  return page;
+}
+
+/** Files a report through the reporter's API and answers its number. */
+async function fileReport(browser: Browser, title: string): Promise<number> {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await signIn(page, 'reporter');
+  await expectPath(page, '/m');
+  const reply = await page.request.post('/api/m/reports', {
+    data: {
+      client_id: crypto.randomUUID(),
+      customer_name: '钱七',
+      id_doc_type: 'id_card',
+      id_number: '11010519491231002X',
+      fund_account: '',
+      customer_mobile: '',
+      system: 'custody',
+      title,
+      description: '客户三方存管状态不一致，需要修数据',
+    },
+  });
+  expect(reply.status()).toBe(201);
+  const { number } = await reply.json();
+  await context.close();
+  return number;
+}
+
+test('a canned reply is written once and inserted into a reply', async ({ browser }) => {
+  const handler = await signedIn(browser, 'handler');
+  const number = await fileReport(browser, unique('快捷回复'));
+  const name = unique('补充截图');
+
+  await handler.goto('/console/replies');
+  await hydrated(handler);
+  await handler.getByTestId('canned-title').fill(name);
+  await handler.getByTestId('canned-save').click();
+  // A reply without text is refused, and the name typed stays.
+  await expect(handler.getByRole('alert')).toHaveText('请填写回复内容');
+  await expect(handler.getByTestId('canned-title')).toHaveValue(name);
+  await handler.getByTestId('canned-body').fill('请上传客户手机上的报错截图。');
+  await handler.getByTestId('canned-save').click();
+  await expect(handler.getByTestId('canned-reply').filter({ hasText: name })).toHaveCount(1);
+
+  await handler.goto(`/console/i/${number}`);
+  await hydrated(handler);
+  await handler.getByTestId('reply-body').fill('您好，');
+  await handler.getByTestId('canned-picker').selectOption({ label: name });
+  await expect(handler.getByTestId('reply-body')).toHaveValue('您好，\n请上传客户手机上的报错截图。');
+  await handler.getByTestId('reply-send').click();
+  await expect(handler.getByTestId('message').filter({ hasText: '请上传客户手机上的报错截图' })).toHaveCount(1);
+});
+
+test('a data-fix script is reviewed in another browser and its run recorded', async ({ browser }) => {
+  test.setTimeout(90_000);
+  const handler = await signedIn(browser, 'handler');
+  const reviewer = await signedIn(browser, 'reviewer');
+  const number = await fileReport(browser, unique('数据修复'));
+
+  await handler.goto(`/console/i/${number}`);
+  await hydrated(handler);
+  await handler.getByTestId('script-new').click();
+  await handler.getByTestId('script-body').fill("UPDATE custody SET state = 'bound' WHERE account = '1';");
+  await handler.getByTestId('script-submit').click();
+  await expect(handler.getByTestId('script-form').getByRole('alert')).toHaveText('请填写回滚脚本');
+  await handler.getByTestId('script-rollback').fill("UPDATE custody SET state = 'failed' WHERE account = '1';");
+  await handler.getByTestId('script-submit').click();
+  await expect(handler.getByTestId('script')).toHaveAttribute('data-status', 'pending');
+  await expect(handler.getByTestId('sla-panel')).toBeVisible();
+
+  await reviewer.goto('/console/reviews');
+  await hydrated(reviewer);
+  const card = reviewer.getByTestId('pending-scripts').locator('div').filter({ hasText: `#${number}` }).first();
+  await card.getByTestId('review-reject').click();
+  await expect(reviewer.getByTestId('review-error')).toHaveText('请填写审核意见');
+  await card.getByTestId('review-comment').fill('已核对，可以执行');
+  await card.getByTestId('review-approve').click();
+  await expect(reviewer.getByTestId('decided-scripts').getByText(`#${number}`)).toBeVisible();
+
+  // The handler's page follows live, then records the run by operations.
+  await expect(handler.getByTestId('script')).toHaveAttribute('data-status', 'approved', { timeout: 15_000 });
+  await handler.getByTestId('execution-note').fill('运维已在生产执行');
+  await handler.getByTestId('script-executed').click();
+  await expect(handler.getByTestId('script')).toHaveAttribute('data-status', 'executed');
+  const steps = await handler.getByTestId('timeline').locator('li').evaluateAll((items) =>
+    items.map((li) => li.getAttribute('data-step')));
+  expect(steps).toEqual(expect.arrayContaining(['script_submitted', 'script_approved', 'script_executed']));
+});
+
+test('an admin edits SLA targets and holidays; a handler only reads them', async ({ browser }) => {
+  const admin = await signedIn(browser, 'admin');
+  await admin.goto('/console/sla');
+  await hydrated(admin);
+  const target = admin.getByTestId('target-consultation-p4');
+  await target.fill('0');
+  await admin.getByTestId('save-targets').click();
+  await expect(admin.getByRole('alert')).toHaveText('时限须在 1 到 100000 之间');
+  await expect(target).toHaveValue('0');
+  await target.fill('600');
+  await admin.getByTestId('save-targets').click();
+  await expect(admin.getByText('已保存')).toBeVisible();
+
+  const date = `2027-0${1 + Math.floor(Math.random() * 9)}-1${Math.floor(Math.random() * 9)}`;
+  await admin.getByTestId('day-date').fill(date);
+  await admin.getByTestId('day-name').fill('测试假日');
+  await admin.getByTestId('add-day').click();
+  await expect(admin.getByTestId('calendar-days').locator(`li[data-date="${date}"]`)).toContainText('测试假日');
+
+  const handler = await signedIn(browser, 'handler');
+  await handler.goto('/console/sla');
+  await hydrated(handler);
+  await expect(handler.getByTestId('sla-read-only')).toBeVisible();
+  await expect(handler.getByTestId('target-consultation-p4')).toHaveValue('600');
+  await expect(handler.getByTestId('target-consultation-p4')).toBeDisabled();
+});
