@@ -1,11 +1,9 @@
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
 
-use super::{
-    IdentityField, QueueCursor, QueueFilter, QueuePage, StepInput, TeamIncident, TeamMember,
-};
+use super::{IdentityField, QueueCursor, QueueFilter, QueuePage, TeamIncident, TeamMember};
 use crate::error::AppError;
-use crate::incidents::{Status, Step};
+use crate::incidents::{Status, Step, StepDetails};
 
 /// Rows a queue page holds.
 pub const QUEUE_PAGE: i64 = 50;
@@ -85,27 +83,14 @@ pub async fn console_reply(number: i64, body: String, internal: bool) -> Result<
 pub async fn console_step(
     number: i64,
     step: Step,
-    #[server(default)] input: StepInput,
+    #[server(default)] input: StepDetails,
 ) -> Result<Status, AppError> {
     use guard::*;
     if !Step::CONSOLE_ACTIONS.contains(&step) {
         return Err(AppError::Forbidden);
     }
     let (user, incident) = staff_on(number).await?;
-    let trimmed =
-        |text: Option<String>| text.map(|t| t.trim().to_owned()).filter(|t| !t.is_empty());
-    let details = store::StepDetails {
-        note: trimmed(input.note),
-        solution: input.solution.map(|s| s.trim().to_owned()),
-        transfer_target: input.transfer_target,
-        category: input.category,
-        severity: input.severity,
-        subcategory: trimmed(input.subcategory),
-        system: trimmed(input.system),
-        module: trimmed(input.module),
-        assignee_id: input.assignee_id,
-    };
-    store::apply_step(&db()?, incident.id, &user, step, details).await
+    store::apply_step(&db()?, incident.id, &user, step, input.trimmed()).await
 }
 
 /// Makes the incident a duplicate in the batch of incident `parent`; resolving the parent

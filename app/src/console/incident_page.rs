@@ -9,14 +9,16 @@ use super::attachment_viewer::AttachmentViewer;
 use super::sla_badge::SlaBadge;
 use super::{
     console_incident, console_mark_read, console_reveal, Assignable, ConsoleReply, ConsoleStep,
-    IdentityField, StepInput, TeamIncident,
+    IdentityField, TeamIncident,
 };
 use crate::canned::CannedPicker;
 use crate::datafix::ScriptsPanel;
 use crate::error::AppError;
 use crate::i18n::use_i18n;
 use crate::incidents::view::{StatusBadge, Timeline};
-use crate::incidents::{Category, Severity, Status, Step, ThreadMessage, TransferTarget};
+use crate::incidents::{
+    Category, Severity, Status, Step, StepDetails, ThreadMessage, TransferTarget,
+};
 use crate::reference::list_systems;
 use crate::shell::{Loading, PageError};
 use crate::time::format_minute;
@@ -314,7 +316,7 @@ fn Actions(
         step.dispatch(ConsoleStep {
             number,
             step: kind,
-            input: StepInput {
+            input: StepDetails {
                 note: if resolving { None } else { text.clone() },
                 solution: resolving.then(|| text.unwrap_or_default()),
                 transfer_target: (kind == Step::Transferred).then(|| target.get_untracked()),

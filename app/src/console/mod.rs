@@ -146,26 +146,6 @@ pub struct QueuePage {
     pub counts: Vec<(Status, i64)>,
 }
 
-/// What a workflow step carries; each step reads its own parts.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
-pub struct StepInput {
-    pub note: Option<String>,
-    /// Resolving.
-    pub solution: Option<String>,
-    /// Transferring.
-    pub transfer_target: Option<TransferTarget>,
-    /// Classifying: category and severity are required, the rest optional.
-    pub category: Option<Category>,
-    pub severity: Option<Severity>,
-    pub subcategory: Option<String>,
-    /// A system's code, and a module code within it.
-    pub system: Option<String>,
-    pub module: Option<String>,
-    /// Assigning.
-    pub assignee_id: Option<i64>,
-}
-
 /// A field of the customer's identity, masked until a handler reveals it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

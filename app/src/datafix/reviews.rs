@@ -7,7 +7,7 @@ use leptos_meta::Title;
 use leptos_router::components::A;
 
 use super::texts::of;
-use super::{datafix_reviews, DatafixReview, ScriptCard, ScriptStatus};
+use super::{datafix_reviews, DataFixScript, DatafixReview, ScriptCard, ScriptStatus};
 use crate::i18n::use_i18n;
 use crate::shell::{Loading, PageError};
 
@@ -51,13 +51,10 @@ pub fn ReviewsPage() -> impl IntoView {
                                 {none.then(|| view! { <p class="text-slate-500">{move || t().nothing_pending}</p> })}
                                 {pending.into_iter().map(|script| {
                                     let id = script.id;
-                                    let number = script.incident_number;
-                                    let title = script.incident_title.clone();
+                                    let link = incident_link(&script);
                                     view! {
                                         <div>
-                                            <A href=format!("/console/i/{number}") attr:class="text-sm text-sky-700">
-                                                "#" {number} " " {title}
-                                            </A>
+                                            {link}
                                             <ScriptCard script>
                                                 <Decision script_id=id review comments />
                                             </ScriptCard>
@@ -68,13 +65,10 @@ pub fn ReviewsPage() -> impl IntoView {
                             <h2 class="mt-8 font-semibold">{move || t().decided}</h2>
                             <div class="mt-3 max-w-4xl space-y-3" data-testid="decided-scripts">
                                 {decided.into_iter().map(|script| {
-                                    let number = script.incident_number;
-                                    let title = script.incident_title.clone();
+                                    let link = incident_link(&script);
                                     view! {
                                         <div>
-                                            <A href=format!("/console/i/{number}") attr:class="text-sm text-sky-700">
-                                                "#" {number} " " {title}
-                                            </A>
+                                            {link}
                                             <ScriptCard script />
                                         </div>
                                     }
@@ -86,6 +80,17 @@ pub fn ReviewsPage() -> impl IntoView {
                 }
             })}
         </Transition>
+    }
+}
+
+/// The incident a script belongs to, as a link.
+fn incident_link(script: &DataFixScript) -> impl IntoView {
+    let number = script.incident_number;
+    let title = script.incident_title.clone();
+    view! {
+        <A href=format!("/console/i/{number}") attr:class="text-sm text-sky-700">
+            "#" {number} " " {title}
+        </A>
     }
 }
 

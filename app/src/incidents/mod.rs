@@ -104,6 +104,42 @@ pub struct ThreadMessage {
     pub internal: bool,
 }
 
+/// What a workflow step carries; each step reads its own parts.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct StepDetails {
+    pub note: Option<String>,
+    /// Resolving.
+    pub solution: Option<String>,
+    /// Transferring.
+    pub transfer_target: Option<TransferTarget>,
+    /// Classifying: category and severity are required, the rest optional.
+    pub category: Option<Category>,
+    pub severity: Option<Severity>,
+    pub subcategory: Option<String>,
+    /// A system's code, and a module code within it.
+    pub system: Option<String>,
+    pub module: Option<String>,
+    /// Assigning.
+    pub assignee_id: Option<i64>,
+}
+
+impl StepDetails {
+    /// Texts without surrounding blanks; blank optional texts are no text. The solution stays
+    /// (an empty one is refused by name).
+    pub fn trimmed(self) -> Self {
+        let text = |t: Option<String>| t.map(|t| t.trim().to_owned()).filter(|t| !t.is_empty());
+        Self {
+            note: text(self.note),
+            solution: self.solution.map(|s| s.trim().to_owned()),
+            subcategory: text(self.subcategory),
+            system: text(self.system),
+            module: text(self.module),
+            ..self
+        }
+    }
+}
+
 /// An incident of the same batch: the parent or one of its duplicates.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BatchMember {

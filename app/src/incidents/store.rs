@@ -7,7 +7,7 @@ use uuid::Uuid;
 
 use super::{
     mask_name, mask_number, Category, DocType, NewReport, ReportFilter, ReportSummary, ReportView,
-    Severity, Side, Status, Step, ThreadMessage, TimelineEntry, TransferTarget,
+    Severity, Side, Status, Step, StepDetails, ThreadMessage, TimelineEntry, TransferTarget,
 };
 use crate::attachments::{store as attachments, AttachmentRef};
 use crate::auth::CurrentUser;
@@ -224,22 +224,6 @@ pub(crate) async fn record_step(
     .execute(conn)
     .await?;
     Ok(())
-}
-
-/// What a workflow step carries besides the step itself.
-#[derive(Debug, Clone, Default)]
-pub struct StepDetails {
-    pub note: Option<String>,
-    pub solution: Option<String>,
-    pub transfer_target: Option<TransferTarget>,
-    pub category: Option<Category>,
-    pub severity: Option<Severity>,
-    /// Classification: a free subcategory, and a corrected system and module (codes).
-    pub subcategory: Option<String>,
-    pub system: Option<String>,
-    pub module: Option<String>,
-    /// Assignment: the handler who takes the incident.
-    pub assignee_id: Option<i64>,
 }
 
 impl StepDetails {

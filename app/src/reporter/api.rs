@@ -64,7 +64,7 @@ pub async fn reopen_report(number: i64, reason: String) -> Result<(), AppError> 
     required_within(&reason, MAX_REASON).map_err(|p: Problem| AppError::invalid("reason", p))?;
     let pool = db()?;
     let incident = store::find_for_reporter(&pool, number, &user).await?;
-    let details = store::StepDetails {
+    let details = crate::incidents::StepDetails {
         note: Some(reason),
         ..Default::default()
     };

@@ -106,11 +106,11 @@ impl BusinessCalendar {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    /// 2026-11-23 is a Monday.
-    fn at(day: u32, hour: u32, minute: u32) -> DateTime<Utc> {
+    /// November 2026 in Shanghai time; the 23rd is a Monday.
+    pub(crate) fn at(day: u32, hour: u32, minute: u32) -> DateTime<Utc> {
         shanghai()
             .with_ymd_and_hms(2026, 11, day, hour, minute, 0)
             .single()

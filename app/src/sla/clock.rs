@@ -39,18 +39,8 @@ impl Clock {
 
 #[cfg(test)]
 mod tests {
-    use chrono::TimeZone;
-
     use super::*;
-    use crate::time::shanghai;
-
-    fn at(day: u32, hour: u32, minute: u32) -> DateTime<Utc> {
-        shanghai()
-            .with_ymd_and_hms(2026, 11, day, hour, minute, 0)
-            .single()
-            .map(|t| t.with_timezone(&Utc))
-            .unwrap_or_default()
-    }
+    use crate::sla::calendar::tests::at;
 
     fn running(since: DateTime<Utc>, target_mins: i64) -> Clock {
         Clock {
