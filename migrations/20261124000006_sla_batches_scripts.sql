@@ -21,7 +21,8 @@ UPDATE incidents SET sla_running_since = CASE
     WHEN status IN ('new', 'analysing', 'transferred') THEN created_at END;
 
 CREATE INDEX incidents_parent_idx ON incidents (parent_id) WHERE parent_id IS NOT NULL;
-CREATE INDEX incidents_due_idx ON incidents (sla_due_at, id) WHERE sla_due_at IS NOT NULL;
+-- The queue's "SLA due soonest" order, incidents without a running clock last.
+CREATE INDEX incidents_due_idx ON incidents (sla_due_at ASC NULLS LAST, id);
 CREATE INDEX incidents_created_queue_idx ON incidents (created_at DESC, id DESC);
 
 ALTER TABLE incident_events DROP CONSTRAINT incident_events_kind_check;

@@ -5,7 +5,7 @@ use leptos::server_fn::codec::JsonEncoding;
 use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
 use serde::{Deserialize, Serialize};
 
-use crate::i18n::Texts;
+use crate::i18n::{fill, Texts};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 pub enum AppError {
@@ -102,11 +102,11 @@ impl Problem {
             Self::TaiwanPermitFormat => words.err_taiwan_permit_format.to_owned(),
             Self::FundAccountFormat => words.err_fund_account_format.to_owned(),
             Self::MobileFormat => words.err_mobile_format.to_owned(),
-            Self::OutOfRange { min, max } => (words.err_out_of_range)(name, min, max),
-            Self::Format => (words.err_format)(name),
-            Self::NotAfterStart => (words.err_not_after_start)(name),
+            Self::OutOfRange { min, max } => fill(words.err_out_of_range, &[&name, &min, &max]),
+            Self::Format => fill(words.err_format, &[&name]),
+            Self::NotAfterStart => fill(words.err_not_after_start, &[&name]),
             Self::BadLink => words.err_bad_link.to_owned(),
-            Self::Duplicate => (words.err_duplicate)(name),
+            Self::Duplicate => fill(words.err_duplicate, &[&name]),
         }
     }
 }
@@ -155,7 +155,7 @@ impl AppError {
             Self::Conflict => t.incident.err_conflict.to_owned(),
             Self::WrongAccount => t.incident.err_wrong_account.to_owned(),
             Self::AlreadyClaimed { by } => (t.incident.err_already_claimed)(by),
-            Self::AlreadyReviewed { by } => (t.incident.err_already_reviewed)(by),
+            Self::AlreadyReviewed { by } => fill(t.incident.err_already_reviewed, &[by]),
             Self::Internal => t.err_internal.to_owned(),
             Self::Transport(_) => t.err_network.to_owned(),
         }

@@ -32,6 +32,8 @@ pub mod state;
 #[cfg(feature = "hydrate")]
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
+    // Readable panics while developing; release builds abort without the formatting code.
+    #[cfg(debug_assertions)]
     console_error_panic_hook::set_once();
     // Lazy pages hydrate once their code has arrived, so hydration is asynchronous; Leptos sets
     // up its own executor inside, so this outer task runs on the browser's.

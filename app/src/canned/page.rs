@@ -114,7 +114,7 @@ pub fn CannedRepliesPage() -> impl IntoView {
                                             </span>
                                         </div>
                                         <p class="mt-1 whitespace-pre-line text-sm text-slate-700">{reply.body}</p>
-                                        <p class="mt-1 text-xs text-slate-400">{move || (t().updated_by)(&by)}</p>
+                                        <p class="mt-1 text-xs text-slate-400">{move || crate::i18n::fill(t().updated_by, &[&by])}</p>
                                     </li>
                                 }
                             }).collect_view()}

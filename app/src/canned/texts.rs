@@ -14,7 +14,7 @@ pub struct CannedTexts {
     pub retire: &'static str,
     pub cancel: &'static str,
     pub insert: &'static str,
-    pub updated_by: fn(&str) -> String,
+    pub updated_by: &'static str,
 }
 
 pub fn of(locale: Locale) -> &'static CannedTexts {
@@ -36,7 +36,7 @@ static ZH: CannedTexts = CannedTexts {
     retire: "停用",
     cancel: "取消",
     insert: "插入快捷回复…",
-    updated_by: |name| format!("最后修改：{name}"),
+    updated_by: "最后修改：{}",
 };
 
 static EN: CannedTexts = CannedTexts {
@@ -51,5 +51,5 @@ static EN: CannedTexts = CannedTexts {
     retire: "Retire",
     cancel: "Cancel",
     insert: "Insert a canned reply…",
-    updated_by: |name| format!("Last changed by {name}"),
+    updated_by: "Last changed by {}",
 };

@@ -349,7 +349,7 @@ fn QueueLine(row: QueueRow) -> impl IntoView {
                 <div class="text-xs text-slate-400">
                     {activity}
                     {parent.map(|n| view! {
-                        <span class="ml-2" data-testid="queue-duplicate">{move || (i18n.t().console.duplicate_of)(n)}</span>
+                        <span class="ml-2" data-testid="queue-duplicate">{move || crate::i18n::fill(i18n.t().console.duplicate_of, &[&n])}</span>
                     })}
                 </div>
             </td>

@@ -116,7 +116,7 @@ pub fn HandoffPanel(handoffs: Vec<Handoff>) -> impl IntoView {
                         <li class="flex justify-between gap-2" data-testid="handoff">
                             <span>{move || i18n.t().incident.target_name(h.target)} " · " {format_minute(h.started_at)}</span>
                             <span class="text-slate-600">
-                                {move || (t().duration)(minutes)}
+                                {move || t().duration(minutes)}
                                 {running.then(|| view! { <span class="ml-1 text-amber-700">{move || t().handoff_running}</span> })}
                             </span>
                         </li>

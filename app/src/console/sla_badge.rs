@@ -3,7 +3,7 @@
 use chrono::Utc;
 use leptos::prelude::*;
 
-use crate::i18n::use_i18n;
+use crate::i18n::{fill, use_i18n};
 use crate::sla::SlaState;
 
 #[component]
@@ -30,12 +30,12 @@ pub fn SlaBadge(state: SlaState) -> impl IntoView {
             SlaState::Running { due_at } => {
                 let minutes = (due_at - Utc::now()).num_minutes();
                 if minutes < 0 {
-                    (t.sla_over)(&(t.duration)(-minutes))
+                    fill(t.sla_over, &[&t.duration(-minutes)])
                 } else {
-                    (t.sla_left)(&(t.duration)(minutes))
+                    fill(t.sla_left, &[&t.duration(minutes)])
                 }
             }
-            SlaState::Paused { left_secs } => (t.sla_paused)(&(t.duration)(left_secs / 60)),
+            SlaState::Paused { left_secs } => fill(t.sla_paused, &[&t.duration(left_secs / 60)]),
             SlaState::Breached { .. } => t.sla_breached.to_owned(),
             SlaState::Met => t.sla_met.to_owned(),
         }

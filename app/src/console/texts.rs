@@ -1,5 +1,7 @@
 //! Words of the handlers' console in both languages.
 
+use crate::i18n::fill;
+
 pub struct ConsoleTexts {
     pub col_number: &'static str,
     pub col_title: &'static str,
@@ -60,14 +62,15 @@ pub struct ConsoleTexts {
     pub overdue_only: &'static str,
     pub sort_names: [&'static str; 4],
     pub col_sla: &'static str,
-    pub duration: fn(i64) -> String,
-    pub sla_left: fn(&str) -> String,
-    pub sla_over: fn(&str) -> String,
-    pub sla_paused: fn(&str) -> String,
+    /// Minutes; hours; hours and minutes.
+    pub duration_units: [&'static str; 3],
+    pub sla_left: &'static str,
+    pub sla_over: &'static str,
+    pub sla_paused: &'static str,
     pub sla_met: &'static str,
     pub sla_breached: &'static str,
     pub sla_none: &'static str,
-    pub duplicate_of: fn(i64) -> String,
+    pub duplicate_of: &'static str,
     pub assign: &'static str,
     pub reopen: &'static str,
     pub reopen_placeholder: &'static str,
@@ -86,7 +89,27 @@ pub struct ConsoleTexts {
     pub breached_at: &'static str,
     pub first_response: &'static str,
     pub resolved_at: &'static str,
-    pub field_name: fn(&str) -> Option<&'static str>,
+    pub field_names: &'static [(&'static str, &'static str)],
+}
+
+impl ConsoleTexts {
+    /// "45 分钟", "2 小时", "2 小时 5 分".
+    pub fn duration(&self, minutes: i64) -> String {
+        let [m, h, hm] = self.duration_units;
+        match minutes {
+            n if n < 60 => fill(m, &[&n]),
+            n if n % 60 == 0 => fill(h, &[&(n / 60)]),
+            n => fill(hm, &[&(n / 60), &(n % 60)]),
+        }
+    }
+
+    /// The name of a console form field in error messages.
+    pub fn field_name(&self, field: &str) -> Option<&'static str> {
+        self.field_names
+            .iter()
+            .find(|(key, _)| *key == field)
+            .map(|(_, name)| *name)
+    }
 }
 
 pub static ZH: ConsoleTexts = ConsoleTexts {
@@ -153,18 +176,14 @@ pub static ZH: ConsoleTexts = ConsoleTexts {
     overdue_only: "只看超时",
     sort_names: ["最近动态", "最新上报", "最早上报", "SLA 最先到期"],
     col_sla: "SLA",
-    duration: |minutes| match minutes {
-        m if m < 60 => format!("{m} 分钟"),
-        m if m % 60 == 0 => format!("{} 小时", m / 60),
-        m => format!("{} 小时 {} 分", m / 60, m % 60),
-    },
-    sla_left: |d| format!("剩 {d}"),
-    sla_over: |d| format!("超时 {d}"),
-    sla_paused: |d| format!("暂停 · 剩 {d}"),
+    duration_units: ["{} 分钟", "{} 小时", "{} 小时 {} 分"],
+    sla_left: "剩 {}",
+    sla_over: "超时 {}",
+    sla_paused: "暂停 · 剩 {}",
     sla_met: "达标",
     sla_breached: "已超时",
     sla_none: "分类后计时",
-    duplicate_of: |n| format!("重复，主事件 #{n}"),
+    duplicate_of: "重复，主事件 #{}",
     assign: "指派",
     reopen: "重新打开",
     reopen_placeholder: "为什么重新打开？",
@@ -184,28 +203,25 @@ pub static ZH: ConsoleTexts = ConsoleTexts {
     breached_at: "超时于",
     first_response: "首次响应",
     resolved_at: "解决于",
-    field_name: |field| {
-        Some(match field {
-            "assignee" => "处理人",
-            "parent" => "主事件编号",
-            "subcategory" => "子分类",
-            "minutes" => "时限",
-            "day_start" => "上班时间",
-            "day_end" => "下班时间",
-            "weekdays" => "工作日",
-            "date" => "日期",
-            "day_name" => "名称",
-            "script" => "修复脚本",
-            "rollback_script" => "回滚脚本",
-            "note" => "说明",
-            "comment" => "审核意见",
-            "canned_title" => "快捷回复名称",
-            "canned_body" => "回复内容",
-            "from" => "开始日期",
-            "to" => "结束日期",
-            _ => return None,
-        })
-    },
+    field_names: &[
+        ("assignee", "处理人"),
+        ("parent", "主事件编号"),
+        ("subcategory", "子分类"),
+        ("minutes", "时限"),
+        ("day_start", "上班时间"),
+        ("day_end", "下班时间"),
+        ("weekdays", "工作日"),
+        ("date", "日期"),
+        ("day_name", "名称"),
+        ("script", "修复脚本"),
+        ("rollback_script", "回滚脚本"),
+        ("note", "说明"),
+        ("comment", "审核意见"),
+        ("canned_title", "快捷回复名称"),
+        ("canned_body", "回复内容"),
+        ("from", "开始日期"),
+        ("to", "结束日期"),
+    ],
 };
 
 pub static EN: ConsoleTexts = ConsoleTexts {
@@ -272,18 +288,14 @@ pub static EN: ConsoleTexts = ConsoleTexts {
     overdue_only: "Overdue only",
     sort_names: ["Latest activity", "Newest reports", "Oldest reports", "SLA due soonest"],
     col_sla: "SLA",
-    duration: |minutes| match minutes {
-        m if m < 60 => format!("{m} min"),
-        m if m % 60 == 0 => format!("{} h", m / 60),
-        m => format!("{} h {} min", m / 60, m % 60),
-    },
-    sla_left: |d| format!("{d} left"),
-    sla_over: |d| format!("{d} over"),
-    sla_paused: |d| format!("Paused · {d} left"),
+    duration_units: ["{} min", "{} h", "{} h {} min"],
+    sla_left: "{} left",
+    sla_over: "{} over",
+    sla_paused: "Paused · {} left",
     sla_met: "Met",
     sla_breached: "Breached",
     sla_none: "Starts when classified",
-    duplicate_of: |n| format!("Duplicate of #{n}"),
+    duplicate_of: "Duplicate of #{}",
     assign: "Assign",
     reopen: "Reopen",
     reopen_placeholder: "Why reopen it?",
@@ -302,26 +314,23 @@ pub static EN: ConsoleTexts = ConsoleTexts {
     breached_at: "Breached at",
     first_response: "First response",
     resolved_at: "Resolved",
-    field_name: |field| {
-        Some(match field {
-            "assignee" => "Handler",
-            "parent" => "Parent number",
-            "subcategory" => "Subcategory",
-            "minutes" => "Target",
-            "day_start" => "Day start",
-            "day_end" => "Day end",
-            "weekdays" => "Working days",
-            "date" => "Date",
-            "day_name" => "Name",
-            "script" => "Fix script",
-            "rollback_script" => "Rollback script",
-            "note" => "Note",
-            "comment" => "Comment",
-            "canned_title" => "Reply name",
-            "canned_body" => "Reply text",
-            "from" => "Start date",
-            "to" => "End date",
-            _ => return None,
-        })
-    },
+    field_names: &[
+        ("assignee", "Handler"),
+        ("parent", "Parent number"),
+        ("subcategory", "Subcategory"),
+        ("minutes", "Target"),
+        ("day_start", "Day start"),
+        ("day_end", "Day end"),
+        ("weekdays", "Working days"),
+        ("date", "Date"),
+        ("day_name", "Name"),
+        ("script", "Fix script"),
+        ("rollback_script", "Rollback script"),
+        ("note", "Note"),
+        ("comment", "Comment"),
+        ("canned_title", "Reply name"),
+        ("canned_body", "Reply text"),
+        ("from", "Start date"),
+        ("to", "End date"),
+    ],
 };

@@ -4,7 +4,7 @@ use leptos::prelude::*;
 
 use super::texts::of;
 use super::{DataFixScript, DatafixExecuted, DatafixSubmit, NewScript, ScriptStatus};
-use crate::i18n::use_i18n;
+use crate::i18n::{fill, use_i18n};
 use crate::reference::list_systems;
 use crate::time::format_minute;
 
@@ -194,10 +194,10 @@ pub fn ScriptCard(
         <article class="rounded-lg border border-slate-200 p-3" data-testid="script" data-status=status.as_str()>
             <div class="flex flex-wrap items-center gap-2 text-sm">
                 <span class=format!("rounded-full px-2 py-0.5 text-xs font-medium {colour}")>
-                    {move || (t().status)(status)}
+                    {move || t().status(status)}
                 </span>
                 <span class="font-medium">{move || system.name(i18n.locale()).to_owned()}</span>
-                <span class="text-slate-500">{move || (t().by)(&author, &created)}</span>
+                <span class="text-slate-500">{move || fill(t().by, &[&author, &created])}</span>
             </div>
             {script.note.map(|note| view! { <p class="mt-1 whitespace-pre-line text-sm">{note}</p> })}
             <p class="mt-2 text-xs text-slate-500">{move || t().script}</p>
@@ -206,13 +206,13 @@ pub fn ScriptCard(
             <pre class="mt-1 max-h-40 overflow-auto rounded bg-slate-100 p-2 text-xs">{script.rollback_script}</pre>
             {script.reviewer.map(|name| view! {
                 <p class="mt-2 text-sm text-slate-600">
-                    {move || (t().reviewed_by)(&name)}
+                    {move || fill(t().reviewed_by, &[&name])}
                     {script.review_comment.clone().map(|c| view! { <span class="ml-2">"「" {c} "」"</span> })}
                 </p>
             })}
             {script.executed_by.map(|name| view! {
                 <p class="mt-1 text-sm text-slate-600">
-                    {move || (t().executed_by)(&name)}
+                    {move || fill(t().executed_by, &[&name])}
                     {script.execution_note.clone().map(|c| view! { <span class="ml-2">"「" {c} "」"</span> })}
                 </p>
             })}

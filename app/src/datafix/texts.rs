@@ -23,10 +23,18 @@ pub struct DataFixTexts {
     pub comment: &'static str,
     pub approve: &'static str,
     pub reject: &'static str,
-    pub by: fn(&str, &str) -> String,
-    pub reviewed_by: fn(&str) -> String,
-    pub executed_by: fn(&str) -> String,
-    pub status: fn(ScriptStatus) -> &'static str,
+    /// Author, time.
+    pub by: &'static str,
+    pub reviewed_by: &'static str,
+    pub executed_by: &'static str,
+    /// Pending, approved, rejected, executed.
+    pub statuses: [&'static str; 4],
+}
+
+impl DataFixTexts {
+    pub fn status(&self, status: ScriptStatus) -> &'static str {
+        self.statuses[status as usize]
+    }
 }
 
 pub fn of(locale: Locale) -> &'static DataFixTexts {
@@ -56,15 +64,10 @@ static ZH: DataFixTexts = DataFixTexts {
     comment: "审核意见（驳回时必填）",
     approve: "通过",
     reject: "驳回",
-    by: |author, at| format!("{author} 提交于 {at}"),
-    reviewed_by: |name| format!("审核人：{name}"),
-    executed_by: |name| format!("执行记录人：{name}"),
-    status: |s| match s {
-        ScriptStatus::Pending => "待审核",
-        ScriptStatus::Approved => "已通过",
-        ScriptStatus::Rejected => "已驳回",
-        ScriptStatus::Executed => "已执行",
-    },
+    by: "{} 提交于 {}",
+    reviewed_by: "审核人：{}",
+    executed_by: "执行记录人：{}",
+    statuses: ["待审核", "已通过", "已驳回", "已执行"],
 };
 
 static EN: DataFixTexts = DataFixTexts {
@@ -87,13 +90,8 @@ static EN: DataFixTexts = DataFixTexts {
     comment: "Comment (required to reject)",
     approve: "Approve",
     reject: "Reject",
-    by: |author, at| format!("{author}, {at}"),
-    reviewed_by: |name| format!("Reviewed by {name}"),
-    executed_by: |name| format!("Run recorded by {name}"),
-    status: |s| match s {
-        ScriptStatus::Pending => "Pending review",
-        ScriptStatus::Approved => "Approved",
-        ScriptStatus::Rejected => "Rejected",
-        ScriptStatus::Executed => "Executed",
-    },
+    by: "{}, {}",
+    reviewed_by: "Reviewed by {}",
+    executed_by: "Run recorded by {}",
+    statuses: ["Pending review", "Approved", "Rejected", "Executed"],
 };

@@ -63,7 +63,7 @@ impl Texts {
             other => self
                 .incident
                 .field_name(other)
-                .or_else(|| (self.console.field_name)(other))
+                .or_else(|| self.console.field_name(other))
                 .unwrap_or(other),
         }
     }

@@ -176,3 +176,32 @@ mod tests {
         }
     }
 }
+
+/// `template` with each `{}` replaced by the next of `args`. Sentences with values are kept as
+/// templates rather than closures: a function pointer in a static keeps its code in the
+/// phone's first download, a template is only text.
+pub fn fill(template: &str, args: &[&dyn std::fmt::Display]) -> String {
+    let mut out = String::with_capacity(template.len() + 8 * args.len());
+    let mut args = args.iter();
+    let mut parts = template.split("{}");
+    if let Some(first) = parts.next() {
+        out.push_str(first);
+    }
+    for part in parts {
+        if let Some(arg) = args.next() {
+            out.push_str(&arg.to_string());
+        }
+        out.push_str(part);
+    }
+    out
+}
+
+#[cfg(test)]
+mod fill_tests {
+    #[test]
+    fn fills_placeholders_in_order() {
+        assert_eq!(super::fill("{} 小时 {} 分", &[&2, &5]), "2 小时 5 分");
+        assert_eq!(super::fill("剩 {}", &[&"3 小时"]), "剩 3 小时");
+        assert_eq!(super::fill("no value", &[]), "no value");
+    }
+}

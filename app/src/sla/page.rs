@@ -128,7 +128,7 @@ fn Targets(targets: Vec<SlaTarget>, editable: bool) -> impl IntoView {
                                         prop:value=move || minutes_of(c, s).to_string()
                                         on:input=move |ev| set(c, s, event_target_value(&ev).trim().parse().unwrap_or(0)) />
                                     <div class="text-xs text-slate-400">
-                                        {move || (t().minutes_as_hours)(minutes_of(c, s))}
+                                        {move || t().minutes_as_hours(minutes_of(c, s))}
                                     </div>
                                 </td>
                             }).collect_view()}

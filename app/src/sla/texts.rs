@@ -1,6 +1,6 @@
 //! Words of the SLA settings page.
 
-use crate::i18n::Locale;
+use crate::i18n::{fill, Locale};
 
 pub struct SlaTexts {
     pub title: &'static str,
@@ -21,7 +21,20 @@ pub struct SlaTexts {
     pub remove: &'static str,
     pub save: &'static str,
     pub saved: &'static str,
-    pub minutes_as_hours: fn(i32) -> String,
+    /// Hours; hours and minutes.
+    pub hour_units: [&'static str; 2],
+}
+
+impl SlaTexts {
+    /// "2 小时", "4 小时 30 分".
+    pub fn minutes_as_hours(&self, minutes: i32) -> String {
+        let [h, hm] = self.hour_units;
+        if minutes % 60 == 0 {
+            fill(h, &[&(minutes / 60)])
+        } else {
+            fill(hm, &[&(minutes / 60), &(minutes % 60)])
+        }
+    }
 }
 
 pub fn of(locale: Locale) -> &'static SlaTexts {
@@ -50,13 +63,7 @@ static ZH: SlaTexts = SlaTexts {
     remove: "移除",
     save: "保存",
     saved: "已保存",
-    minutes_as_hours: |m| {
-        if m % 60 == 0 {
-            format!("{} 小时", m / 60)
-        } else {
-            format!("{} 小时 {} 分", m / 60, m % 60)
-        }
-    },
+    hour_units: ["{} 小时", "{} 小时 {} 分"],
 };
 
 static EN: SlaTexts = SlaTexts {
@@ -78,11 +85,5 @@ static EN: SlaTexts = SlaTexts {
     remove: "Remove",
     save: "Save",
     saved: "Saved",
-    minutes_as_hours: |m| {
-        if m % 60 == 0 {
-            format!("{} h", m / 60)
-        } else {
-            format!("{} h {} min", m / 60, m % 60)
-        }
-    },
+    hour_units: ["{} h", "{} h {} min"],
 };
