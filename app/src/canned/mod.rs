@@ -13,8 +13,8 @@ pub use picker::CannedPicker;
 
 use serde::{Deserialize, Serialize};
 
-pub const MAX_TITLE_CHARS: usize = 40;
-pub const MAX_BODY_CHARS: usize = 2_000;
+pub const MAX_TITLE_CHARS: u32 = 40;
+pub const MAX_BODY_CHARS: u32 = 2_000;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CannedReply {

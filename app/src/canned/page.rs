@@ -60,7 +60,7 @@ pub fn CannedRepliesPage() -> impl IntoView {
             <h2 class="font-semibold">
                 {move || if editing.id.get().is_some() { t().edit } else { t().new_reply }}
             </h2>
-            <input type="text" maxlength="40" class=INPUT data-testid="canned-title"
+            <input type="text" maxlength=super::MAX_TITLE_CHARS class=INPUT data-testid="canned-title"
                 placeholder=move || t().reply_title
                 prop:value=move || editing.title.get()
                 on:input=move |ev| editing.title.set(event_target_value(&ev)) />

@@ -3,21 +3,13 @@ use sqlx::PgPool;
 use super::{CannedReply, MAX_BODY_CHARS, MAX_TITLE_CHARS};
 use crate::auth::CurrentUser;
 use crate::error::{AppError, Problem};
+use crate::incidents::required_within;
 
 fn check(title: &str, body: &str) -> Result<(), AppError> {
-    for (field, value, max) in [
-        ("canned_title", title, MAX_TITLE_CHARS),
-        ("canned_body", body, MAX_BODY_CHARS),
-    ] {
-        if value.is_empty() {
-            return Err(AppError::invalid(field, Problem::Required));
-        }
-        if value.chars().count() > max {
-            let max = u32::try_from(max).unwrap_or(u32::MAX);
-            return Err(AppError::invalid(field, Problem::TooLong { max }));
-        }
-    }
-    Ok(())
+    required_within(title, MAX_TITLE_CHARS)
+        .map_err(|problem| AppError::invalid("canned_title", problem))?;
+    required_within(body, MAX_BODY_CHARS)
+        .map_err(|problem| AppError::invalid("canned_body", problem))
 }
 
 /// Two live replies may not share a title: the picker lists them by title.

@@ -498,7 +498,7 @@ fn ClassifyFields() -> impl IntoView {
                 <option value=s.as_str() selected=move || severity.get() == s>{s.label()}</option>
             }).collect_view()}
         </select>
-        <input type="text" maxlength="40" data-testid="subcategory" class=FIELD
+        <input type="text" maxlength=crate::incidents::MAX_SUBCATEGORY data-testid="subcategory" class=FIELD
             placeholder=move || i18n.t().console.subcategory_placeholder
             prop:value=move || subcategory.get()
             on:input=move |ev| subcategory.set(event_target_value(&ev)) />

@@ -19,9 +19,9 @@ use serde::{Deserialize, Serialize};
 use crate::reference::Named;
 
 /// Longest script or rollback accepted, in characters.
-pub const MAX_SCRIPT_CHARS: usize = 100_000;
+pub const MAX_SCRIPT_CHARS: u32 = 100_000;
 /// Longest note or review comment, in characters.
-pub const MAX_COMMENT_CHARS: usize = 2_000;
+pub const MAX_COMMENT_CHARS: u32 = 2_000;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

@@ -5,18 +5,17 @@ use super::{DataFixScript, NewScript, ScriptStatus, MAX_COMMENT_CHARS, MAX_SCRIP
 use crate::auth::CurrentUser;
 use crate::error::{AppError, Problem};
 use crate::incidents::store::{notify, record_step, StepEvent};
-use crate::incidents::{Status, Step};
+use crate::incidents::{required_within, within, Status, Step};
 use crate::reference::Named;
 
-fn check_text(field: &str, value: &str, required: bool, max: usize) -> Result<(), AppError> {
-    if required && value.trim().is_empty() {
-        return Err(AppError::invalid(field, Problem::Required));
-    }
-    if value.chars().count() > max {
-        let max = u32::try_from(max).unwrap_or(u32::MAX);
-        return Err(AppError::invalid(field, Problem::TooLong { max }));
-    }
-    Ok(())
+fn check_text(field: &str, value: &str, required: bool, max: u32) -> Result<(), AppError> {
+    let value = value.trim();
+    let checked = if required {
+        required_within(value, max)
+    } else {
+        within(value, max)
+    };
+    checked.map_err(|problem| AppError::invalid(field, problem))
 }
 
 fn optional(value: &str) -> Option<&str> {

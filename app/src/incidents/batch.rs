@@ -152,6 +152,10 @@ pub async fn resolve_children(
     )
     .fetch_all(&mut *conn)
     .await?;
+    if children.is_empty() {
+        return Ok(());
+    }
+    let calendar = crate::sla::store::load_calendar(conn).await?;
     let parent_number =
         sqlx::query_scalar!("SELECT number FROM incidents WHERE id = $1", parent_id)
             .fetch_one(&mut *conn)
@@ -186,7 +190,7 @@ pub async fn resolve_children(
         )
         .execute(&mut *conn)
         .await?;
-        crate::sla::store::settle(conn, child.id, false).await?;
+        crate::sla::store::settle_on(conn, &calendar, child.id, false).await?;
         notify(conn, child.id).await?;
     }
     Ok(())

@@ -14,6 +14,8 @@ pub const MAX_TITLE: u32 = 60;
 pub const MAX_DESCRIPTION: u32 = 2000;
 pub const MAX_MESSAGE: u32 = 2000;
 pub const MAX_REASON: u32 = 500;
+/// A classification's free subcategory, as `incidents.subcategory` allows.
+pub const MAX_SUBCATEGORY: u32 = 40;
 pub const MAX_IMAGES: u32 = 9;
 
 /// The report form. Optional fields are empty strings, as the form holds them.

@@ -6,8 +6,9 @@ use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
 use super::{
-    mask_name, mask_number, Category, DocType, NewReport, ReportFilter, ReportSummary, ReportView,
-    Severity, Side, Status, Step, StepDetails, ThreadMessage, TimelineEntry, TransferTarget,
+    mask_name, mask_number, within, Category, DocType, NewReport, ReportFilter, ReportSummary,
+    ReportView, Severity, Side, Status, Step, StepDetails, ThreadMessage, TimelineEntry,
+    TransferTarget, MAX_SUBCATEGORY,
 };
 use crate::attachments::{store as attachments, AttachmentRef};
 use crate::auth::CurrentUser;
@@ -243,15 +244,9 @@ impl StepDetails {
             Step::Classified => {
                 let category = self.category.ok_or_else(|| required("category"))?;
                 let severity = self.severity.ok_or_else(|| required("severity"))?;
-                if self
-                    .subcategory
-                    .as_ref()
-                    .is_some_and(|s| s.chars().count() > 40)
-                {
-                    return Err(AppError::invalid(
-                        "subcategory",
-                        Problem::TooLong { max: 40 },
-                    ));
+                if let Some(subcategory) = &self.subcategory {
+                    within(subcategory, MAX_SUBCATEGORY)
+                        .map_err(|problem| AppError::invalid("subcategory", problem))?;
                 }
                 Some(format!(
                     "{} {}|{}",
@@ -299,10 +294,14 @@ pub async fn apply_step(
         return Err(AppError::NotNow { status: current });
     };
     let detail = details.detail_for(step)?;
-    let assignee = match step {
-        Step::Claimed => Some(actor.id),
-        Step::Assigned => Some(assignable(&mut tx, details.assignee_id).await?),
-        _ => None,
+    // An assignment's timeline line names who received it.
+    let (assignee, detail) = match step {
+        Step::Claimed => (Some(actor.id), detail),
+        Step::Assigned => {
+            let (id, name) = assignable(&mut tx, details.assignee_id).await?;
+            (Some(id), Some(name))
+        }
+        _ => (None, detail),
     };
     let (system_id, module_id) = if step == Step::Classified {
         placement(&mut tx, &details).await?
@@ -350,15 +349,6 @@ pub async fn apply_step(
         details.transfer_target,
     )
     .await?;
-    // An assignment's timeline line names who received it.
-    let detail = match (step, assignee) {
-        (Step::Assigned, Some(id)) => Some(
-            sqlx::query_scalar!("SELECT display_name FROM users WHERE id = $1", id)
-                .fetch_one(&mut *tx)
-                .await?,
-        ),
-        _ => detail,
-    };
     let event = StepEvent {
         step,
         to_status: next,
@@ -366,7 +356,10 @@ pub async fn apply_step(
         note: details.note.as_deref(),
     };
     record_step(&mut tx, incident_id, actor.id, event).await?;
-    crate::sla::store::settle(&mut tx, incident_id, step == Step::Classified).await?;
+    // Only a new status or a new classification can start, pause, stop or retarget the clock.
+    if next != current || step == Step::Classified {
+        crate::sla::store::settle(&mut tx, incident_id, step == Step::Classified).await?;
+    }
     if next == Status::Resolved {
         let solution = details.solution.as_deref().unwrap_or_default();
         super::batch::resolve_children(&mut tx, incident_id, actor, solution).await?;
@@ -376,16 +369,20 @@ pub async fn apply_step(
     Ok(next)
 }
 
-/// The user an incident may be assigned to: an active handler or admin.
-async fn assignable(conn: &mut PgConnection, user_id: Option<i64>) -> Result<i64, AppError> {
+/// The user an incident may be assigned to (an active handler or admin) and their name.
+async fn assignable(
+    conn: &mut PgConnection,
+    user_id: Option<i64>,
+) -> Result<(i64, String), AppError> {
     let id = user_id.ok_or_else(|| AppError::invalid("assignee", Problem::Required))?;
-    sqlx::query_scalar!(
-        "SELECT id FROM users WHERE id = $1 AND active AND role IN ('handler', 'admin')",
+    let name = sqlx::query_scalar!(
+        "SELECT display_name FROM users WHERE id = $1 AND active AND role IN ('handler', 'admin')",
         id
     )
     .fetch_optional(conn)
     .await?
-    .ok_or_else(|| AppError::invalid("assignee", Problem::UnknownChoice))
+    .ok_or_else(|| AppError::invalid("assignee", Problem::UnknownChoice))?;
+    Ok((id, name))
 }
 
 /// The corrected system and module of a classification, when one was chosen.

@@ -16,6 +16,8 @@ use crate::error::{AppError, Problem};
 use crate::incidents::{Category, Severity, Status};
 
 const MAX_TARGET_MINUTES: u32 = 100_000;
+/// As `calendar_days.name` allows.
+const MAX_DAY_NAME_CHARS: u32 = 40;
 
 fn micros(at: Option<DateTime<Utc>>) -> Option<i64> {
     at.map(|t| t.timestamp_micros())
@@ -59,6 +61,16 @@ pub async fn settle(
     retarget: bool,
 ) -> Result<(), AppError> {
     let calendar = load_calendar(conn).await?;
+    settle_on(conn, &calendar, incident_id, retarget).await
+}
+
+/// `settle` with the calendar already loaded, for callers that settle many incidents.
+pub async fn settle_on(
+    conn: &mut PgConnection,
+    calendar: &BusinessCalendar,
+    incident_id: i64,
+    retarget: bool,
+) -> Result<(), AppError> {
     let row = sqlx::query!(
         r#"SELECT i.status, i.sla_target_secs, i.sla_spent_secs,
                   i.sla_running_since AS "running_since: DateTime<Utc>",
@@ -88,7 +100,7 @@ pub async fn settle(
         }
     }
     let runs = status.is_open() && status != Status::Waiting && !row.in_review;
-    clock.settle(&calendar, runs, row.now);
+    clock.settle(calendar, runs, row.now);
     save_clock(conn, incident_id, &clock).await
 }
 
@@ -127,8 +139,9 @@ async fn reschedule_running(conn: &mut PgConnection) -> Result<(), AppError> {
     )
     .fetch_all(&mut *conn)
     .await?;
+    let calendar = load_calendar(conn).await?;
     for id in ids {
-        settle(conn, id, false).await?;
+        settle_on(conn, &calendar, id, false).await?;
     }
     Ok(())
 }
@@ -288,12 +301,8 @@ pub async fn put_day(
     let date = NaiveDate::parse_from_str(day.date.trim(), "%Y-%m-%d")
         .map_err(|_| AppError::invalid("date", Problem::Format))?;
     let name = day.name.trim();
-    if name.is_empty() {
-        return Err(AppError::invalid("day_name", Problem::Required));
-    }
-    if name.chars().count() > 40 {
-        return Err(AppError::invalid("day_name", Problem::TooLong { max: 40 }));
-    }
+    crate::incidents::required_within(name, MAX_DAY_NAME_CHARS)
+        .map_err(|problem| AppError::invalid("day_name", problem))?;
     let mut tx = pool.begin().await?;
     sqlx::query!(
         "INSERT INTO calendar_days (day, kind, name, updated_by)

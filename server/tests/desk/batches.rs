@@ -5,7 +5,7 @@ use axum::http::StatusCode;
 use serde_json::json;
 use sqlx::PgPool;
 
-use crate::support::{body, file_report, Desk};
+use crate::support::{body, file_report, ints_of, refusal, texts_of, Desk};
 use app::auth::Role;
 
 #[sqlx::test(migrator = "server::MIGRATOR")]
@@ -23,13 +23,7 @@ async fn resolving_a_parent_resolves_its_duplicates_and_tells_each_reporter(pool
         let reply = desk
             .post_json("/api/console/link", &handler, &link(number, to))
             .await;
-        assert_eq!(
-            reply.status,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "{}",
-            reply.body
-        );
-        assert_eq!(body(&reply)["Invalid"]["problem"], "BadLink");
+        assert_eq!(refusal(&reply)["problem"], "BadLink");
     }
     let reply = desk
         .post_json("/api/console/link", &handler, &link(child, parent))
@@ -55,19 +49,8 @@ async fn resolving_a_parent_resolves_its_duplicates_and_tells_each_reporter(pool
         reply.body
     );
 
-    let team_view = body(
-        &desk
-            .post_json(
-                "/api/console/incident",
-                &handler,
-                &json!({"number": parent}),
-            )
-            .await,
-    );
-    let members: Vec<i64> = team_view["batch"]
-        .as_array()
-        .map(|m| m.iter().filter_map(|m| m["number"].as_i64()).collect())
-        .unwrap_or_default();
+    let team_view = desk.team_incident(&handler, parent).await;
+    let members: Vec<i64> = ints_of(&team_view["batch"], "number");
     assert_eq!(members, [child]);
 
     desk.step_ok(
@@ -108,10 +91,7 @@ async fn resolving_a_parent_resolves_its_duplicates_and_tells_each_reporter(pool
     );
     assert_eq!(view["status"], "resolved");
     assert_eq!(view["solution"], "已重新绑定存管银行");
-    let steps: Vec<&str> = view["timeline"]
-        .as_array()
-        .map(|t| t.iter().filter_map(|e| e["step"].as_str()).collect())
-        .unwrap_or_default();
+    let steps: Vec<&str> = texts_of(&view["timeline"], "step");
     assert_eq!(
         steps,
         ["reported", "resolved"],

@@ -5,7 +5,7 @@ use axum::http::StatusCode;
 use serde_json::json;
 use sqlx::PgPool;
 
-use crate::support::{body, Desk};
+use crate::support::{body, refusal, Desk};
 use app::auth::Role;
 
 #[sqlx::test(migrator = "server::MIGRATOR")]
@@ -32,13 +32,7 @@ async fn the_team_manages_canned_replies_with_unique_titles(pool: PgPool) {
             &save(None, "补充资金账号", "另一条"),
         )
         .await;
-    assert_eq!(
-        reply.status,
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "{}",
-        reply.body
-    );
-    assert_eq!(body(&reply)["Invalid"]["problem"], "Duplicate");
+    assert_eq!(refusal(&reply)["problem"], "Duplicate");
     let reply = desk
         .post_json("/api/canned/save", &handler, &save(None, "空的", "  "))
         .await;

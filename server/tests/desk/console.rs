@@ -10,7 +10,7 @@ use sqlx::PgPool;
 use crate::support::Desk;
 use app::auth::Role;
 
-use crate::support::{body, file_report as file};
+use crate::support::{body, file_report as file, refusal};
 
 fn step(number: i64, step: &str) -> Value {
     json!({"number": number, "step": step})
@@ -106,13 +106,7 @@ async fn steps_that_need_details_or_another_status_are_refused_with_reasons(pool
     let reply = desk
         .post_json("/api/console/step", &handler, &step(number, "classified"))
         .await;
-    assert_eq!(
-        reply.status,
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "{}",
-        reply.body
-    );
-    assert_eq!(body(&reply)["Invalid"]["field"], "category");
+    assert_eq!(refusal(&reply)["field"], "category");
 
     let reply = desk
         .post_json("/api/console/step", &handler, &step(number, "closed"))
@@ -354,15 +348,7 @@ async fn assigning_names_the_handler_and_reopening_needs_a_resolution(pool: PgPo
     )
     .await;
 
-    let team = body(
-        &desk
-            .post_json(
-                "/api/console/incident",
-                &colleague,
-                &json!({"number": number}),
-            )
-            .await,
-    );
+    let team = desk.team_incident(&colleague, number).await;
     assert_eq!(team["assignee"], "handler_two");
     assert_eq!(team["mine"], true);
     assert_eq!(team["report"]["status"], "analysing");
@@ -390,15 +376,7 @@ async fn assigning_names_the_handler_and_reopening_needs_a_resolution(pool: PgPo
         json!({"note": "客户反馈仍未解决"}),
     )
     .await;
-    let team = body(
-        &desk
-            .post_json(
-                "/api/console/incident",
-                &colleague,
-                &json!({"number": number}),
-            )
-            .await,
-    );
+    let team = desk.team_incident(&colleague, number).await;
     assert_eq!(team["report"]["status"], "analysing");
 }
 

@@ -5,7 +5,7 @@ use axum::http::StatusCode;
 use serde_json::{json, Value};
 use sqlx::PgPool;
 
-use crate::support::{body, file_report, Desk};
+use crate::support::{body, file_report, refusal, Desk};
 use app::auth::Role;
 
 fn script(number: i64, rollback: &str) -> Value {
@@ -29,13 +29,7 @@ async fn a_script_is_reviewed_by_a_reviewer_once_and_its_run_is_recorded(pool: P
     let reply = desk
         .post_json("/api/datafix/submit", &handler, &script(number, "  "))
         .await;
-    assert_eq!(
-        reply.status,
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "{}",
-        reply.body
-    );
-    assert_eq!(body(&reply)["Invalid"]["field"], "rollback_script");
+    assert_eq!(refusal(&reply)["field"], "rollback_script");
     let rollback =
         "UPDATE custody_binding SET status = 'failed' WHERE fund_account = '310000123456';";
     let reply = desk
@@ -100,15 +94,7 @@ async fn a_script_is_reviewed_by_a_reviewer_once_and_its_run_is_recorded(pool: P
         reply.body
     );
 
-    let team = body(
-        &desk
-            .post_json(
-                "/api/console/incident",
-                &handler,
-                &json!({"number": number}),
-            )
-            .await,
-    );
+    let team = desk.team_incident(&handler, number).await;
     assert_eq!(team["scripts"][0]["status"], "executed");
     assert_eq!(team["scripts"][0]["reviewer"], "reviewer");
     let timeline: Vec<(String, String)> = team["report"]["timeline"]

@@ -3,10 +3,10 @@
 
 use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
-use serde_json::{json, Value};
+use serde_json::json;
 use sqlx::PgPool;
 
-use crate::support::{body, file_report, Desk};
+use crate::support::{body, file_report, ints_of, refusal, Desk};
 use app::auth::Role;
 
 /// Every day 00:00 to 23:59, so a test's "now" is business time.
@@ -46,14 +46,6 @@ async fn expected_due(pool: &PgPool, row: &ClockRow) -> Option<DateTime<Utc>> {
     calendar.add_seconds(row.running_since?, left)
 }
 
-async fn incident(desk: &Desk, cookie: &str, number: i64) -> Value {
-    let reply = desk
-        .post_json("/api/console/incident", cookie, &json!({"number": number}))
-        .await;
-    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
-    body(&reply)
-}
-
 #[sqlx::test(migrator = "server::MIGRATOR")]
 async fn classifying_starts_the_due_time_and_waiting_or_a_review_pauses_it(pool: PgPool) {
     let desk = Desk::new(pool.clone()).await;
@@ -64,7 +56,7 @@ async fn classifying_starts_the_due_time_and_waiting_or_a_review_pauses_it(pool:
     around_the_clock(&desk, &admin).await;
     let number = file_report(&desk, &reporter, "转账失败", "银证转账提示失败").await;
 
-    assert_eq!(incident(&desk, &handler, number).await["sla"], "None");
+    assert_eq!(desk.team_incident(&handler, number).await["sla"], "None");
     assert_eq!(
         clock(&pool, number).await.due,
         None,
@@ -83,7 +75,7 @@ async fn classifying_starts_the_due_time_and_waiting_or_a_review_pauses_it(pool:
     let due = row.due.expect("due time");
     assert!(due > Utc::now(), "{due}");
     assert_eq!(Some(due), expected_due(&pool, &row).await);
-    let shown = &incident(&desk, &handler, number).await["sla"]["Running"]["due_at"];
+    let shown = &desk.team_incident(&handler, number).await["sla"]["Running"]["due_at"];
     assert_eq!(shown.as_i64(), Some(due.timestamp_millis()));
 
     // Asking the reporter pauses the clock; the answer restarts it with the time left.
@@ -96,7 +88,7 @@ async fn classifying_starts_the_due_time_and_waiting_or_a_review_pauses_it(pool:
     .await;
     let paused = clock(&pool, number).await;
     assert_eq!((paused.due, paused.running_since), (None, None));
-    let left = incident(&desk, &handler, number).await["sla"]["Paused"]["left_secs"]
+    let left = desk.team_incident(&handler, number).await["sla"]["Paused"]["left_secs"]
         .as_i64()
         .expect("paused with time left");
     assert_eq!(left, i64::from(120 * 60 - paused.spent));
@@ -131,7 +123,7 @@ async fn classifying_starts_the_due_time_and_waiting_or_a_review_pauses_it(pool:
     // Resolving in time stops the clock: met, no breach.
     desk.step_ok(&handler, number, "resolved", json!({"solution": "已修复"}))
         .await;
-    assert_eq!(incident(&desk, &handler, number).await["sla"], "Met");
+    assert_eq!(desk.team_incident(&handler, number).await["sla"], "Met");
 }
 
 #[sqlx::test(migrator = "server::MIGRATOR")]
@@ -149,25 +141,13 @@ async fn only_admins_change_targets_and_calendar_and_bad_values_are_named(pool: 
 
     let zero = json!({"targets": [{"category": "data", "severity": "p1", "minutes": 0}]});
     let reply = desk.post_json("/api/sla/targets", &admin, &zero).await;
-    assert_eq!(
-        reply.status,
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "{}",
-        reply.body
-    );
-    assert_eq!(body(&reply)["Invalid"]["field"], "minutes");
+    assert_eq!(refusal(&reply)["field"], "minutes");
     let reply = desk.post_json("/api/sla/targets", &admin, &targets).await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
 
     let backwards = json!({"hours": {"day_start": "18:00", "day_end": "09:00", "weekdays": [1]}});
     let reply = desk.post_json("/api/sla/hours", &admin, &backwards).await;
-    assert_eq!(
-        reply.status,
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "{}",
-        reply.body
-    );
-    assert_eq!(body(&reply)["Invalid"]["field"], "day_end");
+    assert_eq!(refusal(&reply)["field"], "day_end");
     assert_eq!(body(&reply)["Invalid"]["problem"], "NotAfterStart");
     let no_days = json!({"hours": {"day_start": "09:00", "day_end": "18:00", "weekdays": []}});
     let reply = desk.post_json("/api/sla/hours", &admin, &no_days).await;
@@ -238,10 +218,7 @@ async fn a_passed_due_time_is_recorded_as_breached_and_found_by_the_overdue_filt
             .post_json("/api/console/queue", &handler, &queue(true))
             .await,
     );
-    let numbers: Vec<i64> = page["rows"]
-        .as_array()
-        .map(|rows| rows.iter().filter_map(|r| r["number"].as_i64()).collect())
-        .unwrap_or_default();
+    let numbers: Vec<i64> = ints_of(&page["rows"], "number");
     assert_eq!(numbers, [late]);
     assert!(page["rows"][0]["sla"]["Breached"]["at"].is_i64());
     let all = body(

@@ -288,3 +288,43 @@ impl Desk {
         assert_eq!(reply.status, StatusCode::OK, "{step}: {}", reply.body);
     }
 }
+
+impl Desk {
+    /// One incident as the console shows it (`console/incident`); insists it answers.
+    pub async fn team_incident(&self, cookie: &str, number: i64) -> serde_json::Value {
+        let reply = self
+            .post_json(
+                "/api/console/incident",
+                cookie,
+                &serde_json::json!({"number": number}),
+            )
+            .await;
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+        body(&reply)
+    }
+}
+
+/// The field refusal of a 422 reply (`{"field": …, "problem": …}`).
+pub fn refusal(reply: &Reply) -> serde_json::Value {
+    assert_eq!(
+        reply.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        reply.body
+    );
+    body(reply)["Invalid"].clone()
+}
+
+/// The integer `key` of each object in the array `list`.
+pub fn ints_of(list: &serde_json::Value, key: &str) -> Vec<i64> {
+    list.as_array()
+        .map(|items| items.iter().filter_map(|i| i[key].as_i64()).collect())
+        .unwrap_or_default()
+}
+
+/// The text `key` of each object in the array `list`.
+pub fn texts_of<'a>(list: &'a serde_json::Value, key: &str) -> Vec<&'a str> {
+    list.as_array()
+        .map(|items| items.iter().filter_map(|i| i[key].as_str()).collect())
+        .unwrap_or_default()
+}
