@@ -23,8 +23,6 @@ pub enum Error {
     NoServerPrograms,
     #[error("running as root, but no unprivileged account (postgres or nobody) exists to run PostgreSQL")]
     NoUnprivilegedAccount,
-    #[error("{0} is not searchable by other users, so PostgreSQL (running as {1}) cannot reach its data folder; move the project or set EMBEDDED_PG_DIR")]
-    NotReachable(PathBuf, String),
     #[error("the socket path {0} is longer than {MAX_SOCKET_PATH} bytes; set EMBEDDED_PG_DIR to a shorter folder")]
     SocketPathTooLong(PathBuf),
     #[error("{command} failed: {detail}")]
@@ -54,38 +52,56 @@ struct Account {
 #[derive(Debug, Clone)]
 pub struct EmbeddedPostgres {
     data_dir: PathBuf,
+    /// Set when the asked-for folder was out of PostgreSQL's reach and the cluster lives
+    /// elsewhere: the folder that was asked for.
+    relocated_from: Option<PathBuf>,
     bin_dir: PathBuf,
     run_as: Option<Account>,
     durable: bool,
 }
 
 impl EmbeddedPostgres {
-    /// A cluster living in `data_dir` (created on start when missing).
+    /// A cluster living in `data_dir` (created on start when missing). When the server runs as
+    /// root and the account PostgreSQL runs as cannot pass through one of `data_dir`'s parent
+    /// folders (a clone in root's home or in a `mktemp -d` folder), the cluster lives instead
+    /// in a folder of its own under `/var/lib/incident-desk` (or the system temp folder), named
+    /// after `data_dir`, so the same project folder always finds the same cluster.
     pub fn new(data_dir: impl AsRef<Path>) -> Result<Self, Error> {
-        let data_dir = std::path::absolute(data_dir.as_ref()).map_err(io_err(data_dir.as_ref()))?;
+        let asked = std::path::absolute(data_dir.as_ref()).map_err(io_err(data_dir.as_ref()))?;
+        let run_as = run_as_account()?;
+        let (data_dir, relocated_from) = match &run_as {
+            Some(account) if !reachable_by(&asked, account) => {
+                (relocated_dir(&asked, account)?, Some(asked))
+            }
+            _ => (asked, None),
+        };
         let socket = data_dir.join(".s.PGSQL.5432");
         if socket.as_os_str().len() > MAX_SOCKET_PATH {
             return Err(Error::SocketPathTooLong(socket));
         }
-        let run_as = if Uid::effective().is_root() {
-            let user = ["postgres", "nobody"]
-                .into_iter()
-                .find_map(|name| User::from_name(name).ok().flatten())
-                .ok_or(Error::NoUnprivilegedAccount)?;
-            Some(Account {
-                name: user.name,
-                uid: user.uid,
-                gid: user.gid,
-            })
-        } else {
-            None
-        };
         Ok(Self {
             data_dir,
+            relocated_from,
             bin_dir: find_bin_dir().ok_or(Error::NoServerPrograms)?,
             run_as,
             durable: true,
         })
+    }
+
+    /// The folder that was asked for, when the cluster had to live elsewhere (see [`Self::new`]).
+    pub fn relocated_from(&self) -> Option<&Path> {
+        self.relocated_from.as_deref()
+    }
+
+    /// Stops the cluster and removes its folder: for throw-away clusters of tests and benchmarks.
+    pub async fn destroy(&self) -> Result<(), Error> {
+        self.stop().await?;
+        match std::fs::remove_dir_all(&self.data_dir) {
+            Err(err) if err.kind() != std::io::ErrorKind::NotFound => {
+                Err(io_err(&self.data_dir)(err))
+            }
+            _ => Ok(()),
+        }
     }
 
     /// Trade crash safety for speed: for throw-away test clusters only.
@@ -226,17 +242,7 @@ impl EmbeddedPostgres {
             Some(account.uid.as_raw()),
             Some(account.gid.as_raw()),
         )
-        .map_err(io_err(&self.data_dir))?;
-        for ancestor in self.data_dir.ancestors().skip(1) {
-            let meta = std::fs::metadata(ancestor).map_err(io_err(ancestor))?;
-            if meta.permissions().mode() & 0o001 == 0 {
-                return Err(Error::NotReachable(
-                    ancestor.to_owned(),
-                    account.name.clone(),
-                ));
-            }
-        }
-        Ok(())
+        .map_err(io_err(&self.data_dir))
     }
 
     fn remove_stale_pid_file(&self) -> Result<(), Error> {
@@ -294,6 +300,74 @@ impl EmbeddedPostgres {
             detail,
         }
     }
+}
+
+/// When running as root: the unprivileged account PostgreSQL runs as (it refuses root).
+fn run_as_account() -> Result<Option<Account>, Error> {
+    if !Uid::effective().is_root() {
+        return Ok(None);
+    }
+    let user = ["postgres", "nobody"]
+        .into_iter()
+        .find_map(|name| User::from_name(name).ok().flatten())
+        .ok_or(Error::NoUnprivilegedAccount)?;
+    Ok(Some(Account {
+        name: user.name,
+        uid: user.uid,
+        gid: user.gid,
+    }))
+}
+
+/// Whether `account` may pass through every existing parent folder of `dir` (search
+/// permission as owner, group or other, whichever applies to it).
+fn reachable_by(dir: &Path, account: &Account) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    dir.ancestors().skip(1).all(|ancestor| {
+        let Ok(meta) = std::fs::metadata(ancestor) else {
+            // Not made yet: it will be made by root with the usual 0755.
+            return true;
+        };
+        let mode = meta.mode();
+        if meta.uid() == account.uid.as_raw() {
+            mode & 0o100 != 0
+        } else if meta.gid() == account.gid.as_raw() {
+            mode & 0o010 != 0
+        } else {
+            mode & 0o001 != 0
+        }
+    })
+}
+
+/// A folder `account` can reach, named after `asked` so the same project finds the same
+/// cluster: under `/var/lib/incident-desk` when it can be made, else the system temp folder.
+fn relocated_dir(asked: &Path, account: &Account) -> Result<PathBuf, Error> {
+    let name = format!("pg-{:016x}", fnv1a(asked.as_os_str().as_encoded_bytes()));
+    let roots = [
+        PathBuf::from("/var/lib/incident-desk"),
+        std::env::temp_dir().join("incident-desk"),
+    ];
+    for root in &roots {
+        if std::fs::create_dir_all(root).is_ok()
+            && std::fs::set_permissions(root, std::fs::Permissions::from_mode(0o755)).is_ok()
+            && reachable_by(&root.join(&name), account)
+        {
+            return Ok(root.join(name));
+        }
+    }
+    Err(Error::Io {
+        path: roots[1].clone(),
+        source: std::io::Error::new(
+            std::io::ErrorKind::PermissionDenied,
+            format!("no folder reachable by {} for the cluster", account.name),
+        ),
+    })
+}
+
+/// FNV-1a: a stable name for a path, the same in every build and on every run.
+fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |hash, byte| {
+        (hash ^ u64::from(*byte)).wrapping_mul(0x0100_0000_01b3)
+    })
 }
 
 /// `PG_BIN_DIR`, else the newest `/usr/lib/postgresql/<major>/bin` (Debian's layout), else PATH.

@@ -5,10 +5,11 @@ use std::process::ExitCode;
 
 use embedded_pg::{connect_creating, EmbeddedPostgres};
 
-const USAGE: &str = "usage: embedded-pg start [--no-fsync] | stop | migrate DATABASE
+const USAGE: &str = "usage: embedded-pg start [--no-fsync] | stop | destroy | migrate DATABASE
   start       start (creating if needed) the cluster in $EMBEDDED_PG_DIR (default .data/pg),
               leave it running and print its URL; --no-fsync for throw-away test clusters
   stop        stop it
+  destroy     stop it and remove its folder
   migrate DB  create database DB if missing, apply ./migrations to it and print its URL";
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
@@ -21,6 +22,7 @@ async fn main() -> ExitCode {
         ["start"] => start(false).await,
         ["start", "--no-fsync"] => start(true).await,
         ["stop"] => stop().await,
+        ["destroy"] => destroy().await,
         ["migrate", database] => migrate(database).await,
         _ => {
             eprintln!("{USAGE}");
@@ -41,10 +43,23 @@ fn cluster() -> Result<EmbeddedPostgres, BoxError> {
     Ok(EmbeddedPostgres::new(dir)?)
 }
 
+async fn destroy() -> Result<(), BoxError> {
+    cluster()?.destroy().await?;
+    Ok(())
+}
+
 async fn start(no_fsync: bool) -> Result<(), BoxError> {
     let mut pg = cluster()?;
     if no_fsync {
         pg = pg.without_fsync();
+    }
+    if let Some(asked) = pg.relocated_from() {
+        // stdout carries only the URL (scripts read it); the note goes to stderr.
+        eprintln!(
+            "embedded-pg: {} is out of reach of the PostgreSQL account; the cluster lives in {}",
+            asked.display(),
+            pg.data_dir().display()
+        );
     }
     pg.start().await?;
     println!("{}", pg.url("postgres"));

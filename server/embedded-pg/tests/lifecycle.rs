@@ -105,3 +105,45 @@ async fn a_lock_file_naming_a_foreign_live_process_is_cleared() {
     assert_eq!(answer(&pg).await, 42);
     pg.stop().await.expect("stop");
 }
+
+/// A clone in a folder only its owner may enter (root's home, a `mktemp -d` folder): when
+/// PostgreSQL runs as another account, the cluster lives where that account can reach it, the
+/// same place on every start, and `destroy` removes it.
+#[tokio::test]
+async fn a_project_in_a_private_folder_still_gets_its_cluster() {
+    let dir = tempfile::Builder::new()
+        .prefix("embpg-private")
+        .tempdir_in("/tmp")
+        .expect("tempdir");
+    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o700)).expect("chmod");
+    let asked = dir.path().join("project/.data/pg");
+    let pg = EmbeddedPostgres::new(&asked)
+        .expect("programs")
+        .without_fsync();
+    let as_root = nix::unistd::Uid::effective().is_root();
+    if as_root {
+        assert_eq!(pg.relocated_from(), Some(asked.as_path()));
+        assert!(
+            !pg.data_dir().starts_with(dir.path()),
+            "{:?}",
+            pg.data_dir()
+        );
+    } else {
+        // PostgreSQL runs as this same user, who can reach the folder.
+        assert_eq!(pg.relocated_from(), None);
+        assert_eq!(pg.data_dir(), asked);
+    }
+    pg.start().await.expect("start");
+    assert_eq!(answer(&pg).await, 42);
+
+    let again = EmbeddedPostgres::new(&asked).expect("programs");
+    assert_eq!(
+        again.data_dir(),
+        pg.data_dir(),
+        "the same folder finds the same cluster"
+    );
+    assert!(again.is_running().await.expect("status"));
+
+    pg.destroy().await.expect("destroy");
+    assert!(!pg.data_dir().exists(), "destroy removes the cluster");
+}
