@@ -4,50 +4,66 @@ use leptos::prelude::*;
 
 /// Bumps `refresh` whenever the stream at `url` says something changed, and after every
 /// reconnection that follows a failure (the stream may have missed changes while the network
-/// was gone). The stream closes with the page.
+/// was gone). The stream closes, and its listeners are freed, when the URL changes or the page
+/// goes: a page left open all day holds one stream, never a growing pile of them.
 pub fn refresh_on_changes(url: impl Fn() -> Option<String> + 'static, refresh: RwSignal<u32>) {
     #[cfg(feature = "hydrate")]
     {
-        let source = StoredValue::new_local(None::<web_sys::EventSource>);
+        let stream = StoredValue::new_local(None::<Stream>);
         Effect::new(move |_| {
-            if let Some(url) = url() {
-                if let Some(old) = source.get_value() {
-                    old.close();
-                }
-                source.set_value(open(&url, refresh));
-            }
+            // Replacing the value drops (and so closes) the stream of the previous URL.
+            let next = url().and_then(|url| Stream::open(&url, refresh));
+            stream.set_value(next);
         });
-        on_cleanup(move || {
-            if let Some(source) = source.get_value() {
-                source.close();
-            }
-        });
+        on_cleanup(move || stream.set_value(None));
     }
     #[cfg(not(feature = "hydrate"))]
     let _ = (url, refresh);
 }
 
+/// An open `EventSource` with the listeners it calls; dropping it closes the connection and
+/// frees the listeners, which would otherwise live as long as the page.
 #[cfg(feature = "hydrate")]
-fn open(url: &str, refresh: RwSignal<u32>) -> Option<web_sys::EventSource> {
-    use wasm_bindgen::prelude::*;
-    let source = web_sys::EventSource::new(url).ok()?;
-    let bump = move || refresh.update(|n| *n += 1);
-    let changed = Closure::<dyn FnMut()>::new(bump);
-    let _ = source.add_event_listener_with_callback("changed", changed.as_ref().unchecked_ref());
-    changed.forget();
-    // The page was rendered with fresh data: only a connection that follows a failure (the
-    // network was gone, the server restarted) may have missed changes.
-    let missed = std::rc::Rc::new(std::cell::Cell::new(false));
-    let failed = missed.clone();
-    let error = Closure::<dyn FnMut()>::new(move || failed.set(true));
-    let _ = source.add_event_listener_with_callback("error", error.as_ref().unchecked_ref());
-    error.forget();
-    let ready = Closure::<dyn FnMut()>::new(move || {
-        if missed.replace(false) {
-            bump();
-        }
-    });
-    let _ = source.add_event_listener_with_callback("ready", ready.as_ref().unchecked_ref());
-    ready.forget();
-    Some(source)
+struct Stream {
+    source: web_sys::EventSource,
+    _listeners: [wasm_bindgen::closure::Closure<dyn FnMut()>; 3],
+}
+
+#[cfg(feature = "hydrate")]
+impl Stream {
+    fn open(url: &str, refresh: RwSignal<u32>) -> Option<Self> {
+        use wasm_bindgen::prelude::*;
+        let source = web_sys::EventSource::new(url).ok()?;
+        let bump = move || refresh.update(|n| *n += 1);
+        let listen = |event: &str, closure: Closure<dyn FnMut()>| {
+            let _ =
+                source.add_event_listener_with_callback(event, closure.as_ref().unchecked_ref());
+            closure
+        };
+        let changed = listen("changed", Closure::new(bump));
+        // The page was rendered with fresh data: only a connection that follows a failure (the
+        // network was gone, the server restarted) may have missed changes.
+        let missed = std::rc::Rc::new(std::cell::Cell::new(false));
+        let failed = missed.clone();
+        let error = listen("error", Closure::new(move || failed.set(true)));
+        let ready = listen(
+            "ready",
+            Closure::new(move || {
+                if missed.replace(false) {
+                    bump();
+                }
+            }),
+        );
+        Some(Self {
+            source,
+            _listeners: [changed, error, ready],
+        })
+    }
+}
+
+#[cfg(feature = "hydrate")]
+impl Drop for Stream {
+    fn drop(&mut self) {
+        self.source.close();
+    }
 }
