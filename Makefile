@@ -18,7 +18,7 @@ TEST_PG_DIR := $(CURDIR)/.data/test-pg
 PG := $(CURDIR)/target/debug/embedded-pg
 SERVER := $(CURDIR)/target/debug/server
 
-.PHONY: help run test setup setup-test lint build unit e2e sqlx-prepare bench-mobile bench-queue
+.PHONY: help run test setup setup-test lint build check-phone unit e2e sqlx-prepare bench-mobile bench-queue
 
 help:
 	@echo "make run   - build and serve at http://127.0.0.1:3000 on the embedded database"
@@ -31,12 +31,11 @@ run: setup build
 	exec $(SERVER)
 
 ## test: every check; the test database cluster is made afresh and removed again.
-test: setup setup-test lint build
+test: setup setup-test lint build check-phone
 	export EMBEDDED_PG_DIR=$(TEST_PG_DIR)
-	$(PG) stop 2>/dev/null || true
-	rm -rf $(TEST_PG_DIR)
+	$(PG) destroy 2>/dev/null || true
 	base_url=$$($(PG) start --no-fsync)
-	trap '$(PG) stop; rm -rf $(TEST_PG_DIR)' EXIT
+	trap '$(PG) destroy' EXIT
 	echo "== Rust tests"
 	DATABASE_URL="$$base_url" cargo test --workspace --no-fail-fast
 	echo "== Browser tests (Chromium)"
@@ -52,6 +51,12 @@ lint:
 build:
 	cargo leptos build --split
 	cargo build -q -p embedded-pg
+
+## check-phone: the WASM the phone loads first for /m, built for release into its own site
+## folder, holds no words or code of the console, the help center or other areas.
+check-phone:
+	LEPTOS_SITE_ROOT=target/site-check cargo leptos build --release --frontend-only --split
+	node end2end/checks/phone-bundle.mjs target/site-check
 
 ## setup: toolchain pieces, idempotent and pinned.
 setup:
@@ -86,22 +91,24 @@ sqlx-prepare: setup
 # Release build, a private database with demo data, and Chromium measuring the reporter app
 # (bytes on first and repeat load of /m, offline repeat load, upload size of a camera photo).
 bench-mobile: setup setup-test
+	[ "$$(twiggy --version 2>/dev/null)" = "twiggy 0.8.0" ] || cargo install twiggy --version 0.8.0 --locked
 	cargo leptos build --release --precompress --split
 	cargo build -q -p embedded-pg
 	export EMBEDDED_PG_DIR=$(CURDIR)/.data/bench-pg
-	$(PG) stop 2>/dev/null || true
-	rm -rf .data/bench-pg .data/bench-uploads
+	$(PG) destroy 2>/dev/null || true
+	rm -rf .data/bench-uploads
 	base_url=$$($(PG) start --no-fsync)
 	DATABASE_URL="$${base_url/\/postgres\?//incident_desk_bench?}" DEMO_DATA=1 \
 	  LEPTOS_SITE_ADDR=127.0.0.1:3300 LEPTOS_SITE_ROOT=target/site LEPTOS_HASH_FILES=true \
 	  UPLOAD_DIR=.data/bench-uploads RUST_LOG=warn ./target/release/server >/dev/null &
 	server=$$!
-	trap 'kill $$server; wait $$server; $(PG) stop; rm -rf .data/bench-pg .data/bench-uploads' EXIT
+	trap 'kill $$server; wait $$server; $(PG) destroy; rm -rf .data/bench-uploads' EXIT
 	until node -e "fetch('http://127.0.0.1:3300/readyz').then(r => process.exit(r.ok ? 0 : 1), () => process.exit(1))"; do
 	  kill -0 $$server || exit 1
 	  sleep 0.5
 	done
 	BENCH_URL=http://127.0.0.1:3300 node end2end/bench/mobile.mjs
+	node end2end/bench/wasm-breakdown.mjs target/site target/front/wasm32-unknown-unknown/wasm-release/app_split.wasm
 
 # Release build, a private database with demo data plus 100,000 incidents, and the handler
 # queue's latency (first page, filtered pages, a deep page) over HTTP.
@@ -109,15 +116,14 @@ bench-queue: setup
 	cargo leptos build --release --precompress --split
 	cargo build -q -p embedded-pg
 	export EMBEDDED_PG_DIR=$(CURDIR)/.data/bench-queue-pg
-	$(PG) stop 2>/dev/null || true
-	rm -rf .data/bench-queue-pg
+	$(PG) destroy 2>/dev/null || true
 	base_url=$$($(PG) start --no-fsync)
 	db_url="$${base_url/\/postgres\?//incident_desk_bench?}"
 	DATABASE_URL="$$db_url" DEMO_DATA=1 \
 	  LEPTOS_SITE_ADDR=127.0.0.1:3301 LEPTOS_SITE_ROOT=target/site LEPTOS_HASH_FILES=true \
 	  UPLOAD_DIR=.data/bench-queue-uploads RUST_LOG=warn ./target/release/server >/dev/null &
 	server=$$!
-	trap 'kill $$server; wait $$server; $(PG) stop; rm -rf .data/bench-queue-pg .data/bench-queue-uploads' EXIT
+	trap 'kill $$server; wait $$server; $(PG) destroy; rm -rf .data/bench-queue-uploads' EXIT
 	until node -e "fetch('http://127.0.0.1:3301/readyz').then(r => process.exit(r.ok ? 0 : 1), () => process.exit(1))"; do
 	  kill -0 $$server || exit 1
 	  sleep 0.5

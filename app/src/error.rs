@@ -88,12 +88,12 @@ pub enum Problem {
 impl Problem {
     /// The sentence shown at a field named `name`.
     pub fn message(self, t: &Texts, name: &str) -> String {
-        let words = t.incident;
+        let words = crate::incidents::texts::of(t.locale);
         match self {
-            Self::Required => (t.err_required)(name),
-            Self::TooLong { max } => (t.err_too_long)(name, max),
-            Self::TooMany { max } => (words.err_too_many)(name, max),
-            Self::UnknownChoice => (words.err_unknown_choice)(name),
+            Self::Required => fill(t.err_required, &[&name]),
+            Self::TooLong { max } => fill(t.err_too_long, &[&name, &max]),
+            Self::TooMany { max } => fill(words.err_too_many, &[&name, &max]),
+            Self::UnknownChoice => fill(words.err_unknown_choice, &[&name]),
             Self::IdCardFormat => words.err_id_card_format.to_owned(),
             Self::IdCardBirthDate => words.err_id_card_birth_date.to_owned(),
             Self::IdCardChecksum => words.err_id_card_checksum.to_owned(),
@@ -141,21 +141,22 @@ impl AppError {
 
     /// The sentence shown to the user.
     pub fn message(&self, t: &Texts) -> String {
+        let words = crate::incidents::texts::of(t.locale);
         match self {
             Self::Unauthenticated => t.err_unauthenticated.to_owned(),
             Self::Forbidden => t.err_forbidden.to_owned(),
             Self::NotFound => t.err_not_found.to_owned(),
             Self::BadCredentials => t.err_bad_credentials.to_owned(),
-            Self::Throttled { retry_after_secs } => (t.err_throttled)(*retry_after_secs),
+            Self::Throttled { retry_after_secs } => t.throttled(*retry_after_secs),
             Self::Invalid { field, problem } => problem.message(t, t.field_name(field)),
-            Self::NotAnImage => t.incident.err_not_an_image.to_owned(),
-            Self::UnsupportedImage { format } => (t.incident.err_unsupported_image)(format),
-            Self::TooLarge { max_mb } => (t.incident.err_too_large)(*max_mb),
-            Self::NotNow { status } => (t.incident.err_not_now)(t.incident.status_name(*status)),
-            Self::Conflict => t.incident.err_conflict.to_owned(),
-            Self::WrongAccount => t.incident.err_wrong_account.to_owned(),
-            Self::AlreadyClaimed { by } => (t.incident.err_already_claimed)(by),
-            Self::AlreadyReviewed { by } => fill(t.incident.err_already_reviewed, &[by]),
+            Self::NotAnImage => words.err_not_an_image.to_owned(),
+            Self::UnsupportedImage { format } => fill(words.err_unsupported_image, &[format]),
+            Self::TooLarge { max_mb } => fill(words.err_too_large, &[max_mb]),
+            Self::NotNow { status } => fill(words.err_not_now, &[&words.status_name(*status)]),
+            Self::Conflict => words.err_conflict.to_owned(),
+            Self::WrongAccount => words.err_wrong_account.to_owned(),
+            Self::AlreadyClaimed { by } => fill(words.err_already_claimed, &[by]),
+            Self::AlreadyReviewed { by } => fill(words.err_already_reviewed, &[by]),
             Self::Internal => t.err_internal.to_owned(),
             Self::Transport(_) => t.err_network.to_owned(),
         }

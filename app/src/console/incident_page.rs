@@ -76,7 +76,7 @@ pub fn ConsoleIncidentPage() -> impl IntoView {
 #[component]
 fn IncidentDetail(incident: TeamIncident) -> impl IntoView {
     let i18n = use_i18n();
-    let t = move || i18n.t().console;
+    let t = move || crate::console::texts::of(i18n.locale());
     let report = incident.report.clone();
     let number = report.number;
     let status = report.status;
@@ -86,7 +86,11 @@ fn IncidentDetail(incident: TeamIncident) -> impl IntoView {
     let severity = incident.severity;
     let doc = report.id_doc_type;
     let classification = move || match (category, severity) {
-        (Some(c), Some(s)) => format!("{} · {}", i18n.t().incident.category_name(c), s.label()),
+        (Some(c), Some(s)) => format!(
+            "{} · {}",
+            crate::incidents::texts::of(i18n.locale()).category_name(c),
+            s.label()
+        ),
         _ => t().not_classified.to_owned(),
     };
     let assignee = incident.assignee.clone();
@@ -145,16 +149,16 @@ fn IncidentDetail(incident: TeamIncident) -> impl IntoView {
                     <p class="text-xs text-slate-500">{move || t().reveal_hint}</p>
                     <dl class="mt-3 space-y-2 text-sm">
                         <Revealable number field=IdentityField::CustomerName masked=report.customer_name.clone()
-                            label=move || i18n.t().incident.field_customer_name />
+                            label=move || crate::incidents::texts::of(i18n.locale()).field_customer_name />
                         <Revealable number field=IdentityField::IdNumber masked=report.id_number.clone()
-                            label=move || i18n.t().incident.doc_name(doc) />
+                            label=move || crate::incidents::texts::of(i18n.locale()).doc_name(doc) />
                         {incident.fund_account.clone().map(|masked| view! {
                             <Revealable number field=IdentityField::FundAccount masked
-                                label=move || i18n.t().incident.field_fund_account />
+                                label=move || crate::incidents::texts::of(i18n.locale()).field_fund_account />
                         })}
                         {incident.customer_mobile.clone().map(|masked| view! {
                             <Revealable number field=IdentityField::CustomerMobile masked
-                                label=move || i18n.t().incident.field_customer_mobile />
+                                label=move || crate::incidents::texts::of(i18n.locale()).field_customer_mobile />
                         })}
                     </dl>
                 </section>
@@ -198,7 +202,7 @@ fn Revealable(
                 </span>
                 <Show when=move || shown.get().is_none()>
                     <button type="button" data-testid="reveal" class="text-xs text-sky-700" on:click=reveal>
-                        {move || i18n.t().console.reveal}
+                        {move || crate::console::texts::of(i18n.locale()).reveal}
                     </button>
                 </Show>
             </dd>
@@ -293,7 +297,7 @@ fn Actions(
     assignable: Vec<Assignable>,
 ) -> impl IntoView {
     let i18n = use_i18n();
-    let t = move || i18n.t().console;
+    let t = move || crate::console::texts::of(i18n.locale());
     let drafts = expect_context::<Drafts>();
     let Drafts {
         step,
@@ -401,7 +405,7 @@ fn Actions(
                     }>
                     {TransferTarget::ALL.into_iter().map(|t| view! {
                         <option value=t.as_str() selected=move || target.get() == t>
-                            {move || i18n.t().incident.target_name(t)}
+                            {move || crate::incidents::texts::of(i18n.locale()).target_name(t)}
                         </option>
                     }).collect_view()}
                 </select>
@@ -486,7 +490,7 @@ fn ClassifyFields() -> impl IntoView {
             }>
             {Category::ALL.into_iter().map(|c| view! {
                 <option value=c.as_str() selected=move || category.get() == c>
-                    {move || i18n.t().incident.category_name(c)}
+                    {move || crate::incidents::texts::of(i18n.locale()).category_name(c)}
                 </option>
             }).collect_view()}
         </select>
@@ -499,7 +503,7 @@ fn ClassifyFields() -> impl IntoView {
             }).collect_view()}
         </select>
         <input type="text" maxlength=crate::incidents::MAX_SUBCATEGORY data-testid="subcategory" class=FIELD
-            placeholder=move || i18n.t().console.subcategory_placeholder
+            placeholder=move || crate::console::texts::of(i18n.locale()).subcategory_placeholder
             prop:value=move || subcategory.get()
             on:input=move |ev| subcategory.set(event_target_value(&ev)) />
         <Suspense>
@@ -529,7 +533,7 @@ fn ClassifyFields() -> impl IntoView {
                     </select>
                     <select data-testid="classify-module" class=FIELD
                         on:change=move |ev| module.set(event_target_value(&ev))>
-                        <option value="">{move || i18n.t().console.keep_module}</option>
+                        <option value="">{move || crate::console::texts::of(i18n.locale()).keep_module}</option>
                         {move || modules().into_iter().map(|m| {
                             let code = m.code.clone();
                             let mine = code.clone();
@@ -550,7 +554,7 @@ fn ClassifyFields() -> impl IntoView {
 #[component]
 fn Thread(number: i64, messages: Vec<ThreadMessage>, status: Status) -> impl IntoView {
     let i18n = use_i18n();
-    let t = move || i18n.t().console;
+    let t = move || crate::console::texts::of(i18n.locale());
     let Drafts {
         reply,
         body,

@@ -1,8 +1,13 @@
 //! Words of the handlers' console in both languages.
 
-use crate::i18n::fill;
+use crate::i18n::{fill, Locale};
 
 pub struct ConsoleTexts {
+    pub never_signed_in: &'static str,
+    pub last_sign_in: &'static str,
+    pub team_title: &'static str,
+    pub nav_queue: &'static str,
+    pub title: &'static str,
     pub col_number: &'static str,
     pub col_title: &'static str,
     pub col_system: &'static str,
@@ -22,8 +27,9 @@ pub struct ConsoleTexts {
     pub more: &'static str,
     pub nothing_matches: &'static str,
     pub unassigned: &'static str,
-    pub unread: fn(i64) -> String,
-    pub age: fn(i64) -> String,
+    pub unread: &'static str,
+    /// Minutes; hours; days.
+    pub age_units: [&'static str; 3],
     pub back_to_queue: &'static str,
     pub customer: &'static str,
     pub reporter: &'static str,
@@ -103,6 +109,16 @@ impl ConsoleTexts {
         }
     }
 
+    /// "45 分钟", "3 小时", "2 天": how long ago, in its largest whole unit.
+    pub fn age(&self, minutes: i64) -> String {
+        let [m, h, d] = self.age_units;
+        match minutes {
+            n if n < 60 => fill(m, &[&n]),
+            n if n < 24 * 60 => fill(h, &[&(n / 60)]),
+            n => fill(d, &[&(n / (24 * 60))]),
+        }
+    }
+
     /// The name of a console form field in error messages.
     pub fn field_name(&self, field: &str) -> Option<&'static str> {
         self.field_names
@@ -113,6 +129,11 @@ impl ConsoleTexts {
 }
 
 pub static ZH: ConsoleTexts = ConsoleTexts {
+    never_signed_in: "从未登录",
+    last_sign_in: "最近登录",
+    team_title: "平台成员",
+    nav_queue: "事件队列",
+    title: "事件队列",
     col_number: "编号",
     col_title: "标题",
     col_system: "系统",
@@ -132,12 +153,8 @@ pub static ZH: ConsoleTexts = ConsoleTexts {
     more: "加载更多",
     nothing_matches: "没有符合条件的事件",
     unassigned: "未受理",
-    unread: |n| format!("{n} 条新消息"),
-    age: |minutes| match minutes {
-        m if m < 60 => format!("{m} 分钟"),
-        m if m < 24 * 60 => format!("{} 小时", m / 60),
-        m => format!("{} 天", m / (24 * 60)),
-    },
+    unread: "{} 条新消息",
+    age_units: ["{} 分钟", "{} 小时", "{} 天"],
     back_to_queue: "返回队列",
     customer: "客户",
     reporter: "上报人",
@@ -225,6 +242,11 @@ pub static ZH: ConsoleTexts = ConsoleTexts {
 };
 
 pub static EN: ConsoleTexts = ConsoleTexts {
+    never_signed_in: "Never signed in",
+    last_sign_in: "Last sign-in",
+    team_title: "People on the desk",
+    nav_queue: "Queue",
+    title: "Incident queue",
     col_number: "No.",
     col_title: "Title",
     col_system: "System",
@@ -244,12 +266,8 @@ pub static EN: ConsoleTexts = ConsoleTexts {
     more: "Load more",
     nothing_matches: "No incident matches",
     unassigned: "Unclaimed",
-    unread: |n| format!("{n} new"),
-    age: |minutes| match minutes {
-        m if m < 60 => format!("{m} min"),
-        m if m < 24 * 60 => format!("{} h", m / 60),
-        m => format!("{} d", m / (24 * 60)),
-    },
+    unread: "{} new",
+    age_units: ["{} min", "{} h", "{} d"],
     back_to_queue: "Back to the queue",
     customer: "Customer",
     reporter: "Reporter",
@@ -334,3 +352,12 @@ pub static EN: ConsoleTexts = ConsoleTexts {
         ("to", "End date"),
     ],
 };
+
+pub fn of(locale: Locale) -> &'static ConsoleTexts {
+    locale.pick(&ZH, &EN)
+}
+
+/// Console field names for error sentences (see [`crate::i18n::FieldNames`]).
+pub fn field_name(locale: Locale, field: &str) -> Option<&'static str> {
+    of(locale).field_name(field)
+}

@@ -1,7 +1,13 @@
-//! Every user-facing string, in both languages, in one place. A missing translation is a
-//! compile error because both catalogues fill the same struct.
+//! The words every area shares (sign-in, roles, errors), in both languages. An area's own words
+//! live in its `texts.rs` with the same shape: a struct, `ZH` and `EN` filling it (a missing
+//! translation is a compile error) and `of(locale)`. Sentences with values are `fill`
+//! templates, never closures: code in a static would ship with every page.
+
+use super::{fill, FieldNames};
 
 pub struct Texts {
+    /// The language of this catalogue, for reaching an area's words of the same language.
+    pub locale: super::Locale,
     pub app_name: &'static str,
     pub sign_in: &'static str,
     pub sign_out: &'static str,
@@ -21,19 +27,7 @@ pub struct Texts {
     pub role_reviewer: &'static str,
     pub role_admin: &'static str,
 
-    pub mobile_title: &'static str,
-    pub reporter_empty_title: &'static str,
-    pub reporter_empty_body: &'static str,
-
-    pub console_title: &'static str,
-    pub console_nav_queue: &'static str,
-    pub team_title: &'static str,
-    pub last_sign_in: &'static str,
-    pub never_signed_in: &'static str,
-
     pub help_title: &'static str,
-    pub help_subtitle: &'static str,
-    pub help_systems: &'static str,
 
     pub forbidden_title: &'static str,
     pub not_found_title: &'static str,
@@ -43,28 +37,39 @@ pub struct Texts {
     pub err_forbidden: &'static str,
     pub err_not_found: &'static str,
     pub err_bad_credentials: &'static str,
-    pub err_throttled: fn(u64) -> String,
-    pub err_required: fn(&str) -> String,
-    pub err_too_long: fn(&str, u32) -> String,
+    /// Seconds; minutes (for long waits, so the sentence stays readable).
+    pub err_throttled: [&'static str; 2],
+    pub err_required: &'static str,
+    pub err_too_long: &'static str,
     pub err_internal: &'static str,
     pub err_network: &'static str,
-
-    pub incident: &'static crate::incidents::texts::IncidentTexts,
-    pub reporter: &'static crate::reporter::texts::ReporterTexts,
-    pub console: &'static crate::console::texts::ConsoleTexts,
 }
 
 impl Texts {
     /// The name of a form field as the user sees it, for error sentences.
+    /// Shared and incident fields are known here; an area's own fields through the
+    /// [`super::FieldNames`] its layout provides.
     pub fn field_name<'a>(&'a self, field: &'a str) -> &'a str {
         match field {
             "login" => self.field_login,
             "password" => self.field_password,
-            other => self
-                .incident
+            other => crate::incidents::texts::of(self.locale)
                 .field_name(other)
-                .or_else(|| self.console.field_name(other))
+                .or_else(|| {
+                    leptos::prelude::use_context::<super::FieldNames>()
+                        .and_then(|FieldNames(names)| names(self.locale, other))
+                })
                 .unwrap_or(other),
+        }
+    }
+
+    /// "Too many attempts, try again in …", in minutes once the wait is long.
+    pub fn throttled(&self, secs: u64) -> String {
+        let [seconds, minutes] = self.err_throttled;
+        if secs >= 120 {
+            fill(minutes, &[&secs.div_ceil(60)])
+        } else {
+            fill(seconds, &[&secs])
         }
     }
 
@@ -79,27 +84,8 @@ impl Texts {
     }
 }
 
-/// Whole minutes when the wait is long, so the sentence stays readable.
-fn wait_zh(secs: u64) -> String {
-    if secs >= 120 {
-        format!("登录尝试次数过多，请 {} 分钟后再试", secs.div_ceil(60))
-    } else {
-        format!("登录尝试次数过多，请 {secs} 秒后再试")
-    }
-}
-
-fn wait_en(secs: u64) -> String {
-    if secs >= 120 {
-        format!(
-            "Too many sign-in attempts. Try again in {} minutes.",
-            secs.div_ceil(60)
-        )
-    } else {
-        format!("Too many sign-in attempts. Try again in {secs} seconds.")
-    }
-}
-
 pub static ZH: Texts = Texts {
+    locale: super::Locale::Zh,
     app_name: "事件处理平台",
     sign_in: "登录",
     sign_out: "退出登录",
@@ -118,19 +104,7 @@ pub static ZH: Texts = Texts {
     role_reviewer: "审核（运维）",
     role_admin: "管理员",
 
-    mobile_title: "我的上报",
-    reporter_empty_title: "还没有上报记录",
-    reporter_empty_body: "你上报的事件会显示在这里，包括处理进度和处理人的回复。",
-
-    console_title: "事件队列",
-    console_nav_queue: "事件队列",
-    team_title: "平台成员",
-    last_sign_in: "最近登录",
-    never_signed_in: "从未登录",
-
     help_title: "QA 帮助中心",
-    help_subtitle: "按业务系统查找常见问题的解决办法",
-    help_systems: "业务系统",
 
     forbidden_title: "无权访问",
     not_found_title: "页面不存在",
@@ -140,17 +114,18 @@ pub static ZH: Texts = Texts {
     err_forbidden: "你的角色无权访问此页面或执行此操作",
     err_not_found: "找不到你要的内容",
     err_bad_credentials: "账号或密码不正确",
-    err_throttled: wait_zh,
-    err_required: |name| format!("请填写{name}"),
-    err_too_long: |name, max| format!("{name}不能超过 {max} 个字"),
+    err_throttled: [
+        "登录尝试次数过多，请 {} 秒后再试",
+        "登录尝试次数过多，请 {} 分钟后再试",
+    ],
+    err_required: "请填写{}",
+    err_too_long: "{}不能超过 {} 个字",
     err_internal: "服务器出错了，请稍后再试",
     err_network: "网络异常，请检查网络后重试",
-    incident: &crate::incidents::texts::ZH,
-    reporter: &crate::reporter::texts::ZH,
-    console: &crate::console::texts::ZH,
 };
 
 pub static EN: Texts = Texts {
+    locale: super::Locale::En,
     app_name: "Incident Desk",
     sign_in: "Sign in",
     sign_out: "Sign out",
@@ -169,20 +144,7 @@ pub static EN: Texts = Texts {
     role_reviewer: "Reviewer (ops)",
     role_admin: "Administrator",
 
-    mobile_title: "My reports",
-    reporter_empty_title: "No reports yet",
-    reporter_empty_body:
-        "Incidents you report appear here, with their progress and the handlers' replies.",
-
-    console_title: "Incident queue",
-    console_nav_queue: "Queue",
-    team_title: "People on the desk",
-    last_sign_in: "Last sign-in",
-    never_signed_in: "Never signed in",
-
     help_title: "QA help center",
-    help_subtitle: "Answers to common questions, by business system",
-    help_systems: "Business systems",
 
     forbidden_title: "No access",
     not_found_title: "Page not found",
@@ -192,14 +154,14 @@ pub static EN: Texts = Texts {
     err_forbidden: "Your role may not open this page or do this.",
     err_not_found: "We could not find what you asked for.",
     err_bad_credentials: "Wrong login or password.",
-    err_throttled: wait_en,
-    err_required: |name| format!("{name} is required."),
-    err_too_long: |name, max| format!("{name} must be at most {max} characters."),
+    err_throttled: [
+        "Too many sign-in attempts. Try again in {} seconds.",
+        "Too many sign-in attempts. Try again in {} minutes.",
+    ],
+    err_required: "{} is required.",
+    err_too_long: "{} must be at most {} characters.",
     err_internal: "Something went wrong on the server. Please try again later.",
     err_network: "Network problem. Check the connection and try again.",
-    incident: &crate::incidents::texts::EN,
-    reporter: &crate::reporter::texts::EN,
-    console: &crate::console::texts::EN,
 };
 
 #[cfg(test)]
@@ -208,9 +170,9 @@ mod tests {
 
     #[test]
     fn long_waits_read_in_minutes() {
-        assert_eq!((ZH.err_throttled)(45), "登录尝试次数过多，请 45 秒后再试");
+        assert_eq!(ZH.throttled(45), "登录尝试次数过多，请 45 秒后再试");
         assert_eq!(
-            (EN.err_throttled)(600),
+            EN.throttled(600),
             "Too many sign-in attempts. Try again in 10 minutes."
         );
     }

@@ -57,13 +57,25 @@ impl Locale {
         }
     }
 
+    /// The words every area shares. An area's own words come from its `texts::of(locale)`,
+    /// reachable only from that area's code, so no area's words ship with another's pages.
     pub fn texts(self) -> &'static Texts {
+        self.pick(&catalog::ZH, &catalog::EN)
+    }
+
+    /// This language's catalogue of the two an area keeps.
+    pub fn pick<T>(self, zh: &'static T, en: &'static T) -> &'static T {
         match self {
-            Self::Zh => &catalog::ZH,
-            Self::En => &catalog::EN,
+            Self::Zh => zh,
+            Self::En => en,
         }
     }
 }
+
+/// Names of an area's own form fields, for error sentences; the area's layout provides it, so
+/// the shared error text reaches those names without every page carrying every area's words.
+#[derive(Clone, Copy)]
+pub struct FieldNames(pub fn(Locale, &str) -> Option<&'static str>);
 
 /// Reactive access to the current language.
 #[derive(Clone, Copy)]

@@ -1,6 +1,7 @@
 //! Words of the incident domain in both languages: statuses, steps, documents, fields, errors.
 
 use super::{Category, DocType, Status, Step, TransferTarget};
+use crate::i18n::Locale;
 
 pub struct IncidentTexts {
     pub status_new: &'static str,
@@ -60,8 +61,8 @@ pub struct IncidentTexts {
     pub field_category: &'static str,
     pub field_severity: &'static str,
 
-    pub err_too_many: fn(&str, u32) -> String,
-    pub err_unknown_choice: fn(&str) -> String,
+    pub err_too_many: &'static str,
+    pub err_unknown_choice: &'static str,
     pub err_out_of_range: &'static str,
     pub err_format: &'static str,
     pub err_not_after_start: &'static str,
@@ -77,12 +78,12 @@ pub struct IncidentTexts {
     pub err_fund_account_format: &'static str,
     pub err_mobile_format: &'static str,
     pub err_not_an_image: &'static str,
-    pub err_unsupported_image: fn(&str) -> String,
-    pub err_too_large: fn(u32) -> String,
-    pub err_not_now: fn(&str) -> String,
+    pub err_unsupported_image: &'static str,
+    pub err_too_large: &'static str,
+    pub err_not_now: &'static str,
     pub err_conflict: &'static str,
     pub err_wrong_account: &'static str,
-    pub err_already_claimed: fn(&str) -> String,
+    pub err_already_claimed: &'static str,
 }
 
 impl IncidentTexts {
@@ -227,8 +228,8 @@ pub static ZH: IncidentTexts = IncidentTexts {
     field_category: "分类",
     field_severity: "级别",
 
-    err_too_many: |name, max| format!("{name}最多 {max} 张"),
-    err_unknown_choice: |name| format!("请从列表中选择{name}"),
+    err_too_many: "{}最多 {} 张",
+    err_unknown_choice: "请从列表中选择{}",
     err_out_of_range: "{}须在 {} 到 {} 之间",
     err_format: "{}格式不正确",
     err_not_after_start: "{}须晚于开始时间",
@@ -244,15 +245,13 @@ pub static ZH: IncidentTexts = IncidentTexts {
     err_fund_account_format: "资金账号应为 6 到 20 位数字",
     err_mobile_format: "手机号码应为以 1 开头的 11 位数字",
     err_not_an_image: "这个文件不是图片，请选择 JPG、PNG 或 WebP 图片",
-    err_unsupported_image: |format| {
-        format!("暂不支持 {format} 格式的图片，请截图或在相机设置中选择“兼容性最佳”后重拍")
-    },
-    err_too_large: |mb| format!("文件太大，单张图片不能超过 {mb} MB"),
-    err_not_now: |status| format!("事件当前为“{status}”，不能执行这个操作"),
+    err_unsupported_image: "暂不支持 {} 格式的图片，请截图或在相机设置中选择“兼容性最佳”后重拍",
+    err_too_large: "文件太大，单张图片不能超过 {} MB",
+    err_not_now: "事件当前为“{}”，不能执行这个操作",
     err_conflict: "这条记录已由其他账号提交",
     err_wrong_account:
         "这条内容是用另一个账号写的：请用那个账号登录后重试，或点“修改”以当前账号提交",
-    err_already_claimed: |name| format!("这个事件已被{name}受理"),
+    err_already_claimed: "这个事件已被{}受理",
 };
 
 pub static EN: IncidentTexts = IncidentTexts {
@@ -313,8 +312,8 @@ pub static EN: IncidentTexts = IncidentTexts {
     field_category: "Category",
     field_severity: "Severity",
 
-    err_too_many: |name, max| format!("{name}: at most {max}"),
-    err_unknown_choice: |name| format!("Choose a {} from the list", name.to_lowercase()),
+    err_too_many: "{}: at most {}",
+    err_unknown_choice: "{}: choose one from the list",
     err_out_of_range: "{} must be between {} and {}",
     err_format: "{} is not in the expected form",
     err_not_after_start: "{} must be later than the start",
@@ -332,12 +331,15 @@ pub static EN: IncidentTexts = IncidentTexts {
     err_fund_account_format: "A fund account has 6 to 20 digits",
     err_mobile_format: "A mobile number has 11 digits and starts with 1",
     err_not_an_image: "This file is not an image; choose a JPG, PNG or WebP picture",
-    err_unsupported_image: |format| {
-        format!("{format} images are not supported yet; take a screenshot or set the camera to \"Most compatible\"")
-    },
-    err_too_large: |mb| format!("The file is too large; an image may be at most {mb} MB"),
-    err_not_now: |status| format!("The incident is \"{status}\"; this action is not possible now"),
+    err_unsupported_image:
+        "{} images are not supported yet; take a screenshot or set the camera to \"Most compatible\"",
+    err_too_large: "The file is too large; an image may be at most {} MB",
+    err_not_now: "The incident is \"{}\"; this action is not possible now",
     err_conflict: "This was already submitted from another account",
     err_wrong_account: "This was written under another account: sign in with that account and retry, or choose Edit to submit it as yourself",
-    err_already_claimed: |name| format!("{name} has already claimed this incident"),
+    err_already_claimed: "{} has already claimed this incident",
 };
+
+pub fn of(locale: Locale) -> &'static IncidentTexts {
+    locale.pick(&ZH, &EN)
+}

@@ -7,6 +7,7 @@ use leptos_meta::Title;
 #[cfg(feature = "hydrate")]
 use super::outbox::ItemState;
 use super::outbox::{OutboxItem, OutboxTick};
+use super::texts::ReporterTexts;
 use super::{my_reports, ImageProgress, OutboxActions, OutboxState};
 use crate::i18n::use_i18n;
 use crate::incidents::view::StatusBadge;
@@ -62,7 +63,7 @@ pub fn ReporterHome() -> impl IntoView {
     #[cfg(not(feature = "hydrate"))]
     let _ = tick;
 
-    let tab = move |value: ReportFilter, label: fn(&crate::i18n::Texts) -> &'static str| {
+    let tab = move |value: ReportFilter, label: fn(&ReporterTexts) -> &'static str| {
         view! {
             <button
                 type="button"
@@ -71,35 +72,35 @@ pub fn ReporterHome() -> impl IntoView {
                 class="rounded-full px-3 py-1 text-sm aria-pressed:bg-sky-700 aria-pressed:text-white text-slate-600 bg-slate-100"
                 on:click=move |_| filter.set(value)
             >
-                {move || label(i18n.t())}
+                {move || label(super::texts::of(i18n.locale()))}
             </button>
         }
     };
 
     view! {
-        <Title text=move || i18n.t().mobile_title />
+        <Title text=move || crate::reporter::texts::of(i18n.locale()).title />
         <div class="flex items-center justify-between">
-            <h1 class="text-lg font-semibold">{move || i18n.t().mobile_title}</h1>
+            <h1 class="text-lg font-semibold">{move || crate::reporter::texts::of(i18n.locale()).title}</h1>
             <a
                 href="/m/new"
                 rel="external"
                 data-testid="new-report"
                 class="rounded-lg bg-sky-700 px-3 py-2 text-sm font-medium text-white"
             >
-                {move || i18n.t().reporter.new_report}
+                {move || crate::reporter::texts::of(i18n.locale()).new_report}
             </a>
         </div>
         <div class="mt-4 flex items-center gap-2">
-            {tab(ReportFilter::All, |t| t.reporter.filter_all)}
-            {tab(ReportFilter::Open, |t| t.reporter.filter_open)}
-            {tab(ReportFilter::Resolved, |t| t.reporter.filter_resolved)}
+            {tab(ReportFilter::All, |t| t.filter_all)}
+            {tab(ReportFilter::Open, |t| t.filter_open)}
+            {tab(ReportFilter::Resolved, |t| t.filter_resolved)}
             <button
                 type="button"
                 data-testid="refresh"
                 class="ml-auto text-sm text-sky-700"
                 on:click=move |_| reports.refetch()
             >
-                {move || i18n.t().reporter.refresh}
+                {move || crate::reporter::texts::of(i18n.locale()).refresh}
             </button>
         </div>
         <Transition fallback=Loading>
@@ -149,7 +150,7 @@ fn PendingReports(
     view! {
         <Show when=move || !waiting().is_empty()>
             <h2 class="mt-6 text-sm font-medium text-slate-500">
-                {move || i18n.t().reporter.outbox_title}
+                {move || crate::reporter::texts::of(i18n.locale()).outbox_title}
             </h2>
             <ul class="mt-2 space-y-2" data-testid="outbox">
                 <For each=waiting key=|item| (item.id.clone(), item.state as u8, item.images.iter().map(|i| (i.progress * 100.0) as u32).sum::<u32>()) let:item>
@@ -179,8 +180,8 @@ fn ReportList(listed: StoredValue<Vec<ReportSummary>>) -> impl IntoView {
     if reports.is_empty() {
         return view! {
             <section class="mt-8 rounded-xl border border-dashed border-slate-300 p-6 text-center">
-                <p class="font-medium text-slate-700">{move || i18n.t().reporter_empty_title}</p>
-                <p class="mt-2 text-sm text-slate-500">{move || i18n.t().reporter_empty_body}</p>
+                <p class="font-medium text-slate-700">{move || crate::reporter::texts::of(i18n.locale()).empty_title}</p>
+                <p class="mt-2 text-sm text-slate-500">{move || crate::reporter::texts::of(i18n.locale()).empty_body}</p>
             </section>
         }
         .into_any();
@@ -212,7 +213,7 @@ fn ReportList(listed: StoredValue<Vec<ReportSummary>>) -> impl IntoView {
                                     <StatusBadge status=report.status />
                                     {(report.unread > 0).then(|| view! {
                                         <span data-testid="unread" class="rounded-full bg-red-600 px-2 text-xs font-medium text-white">
-                                            {move || (i18n.t().reporter.unread)(report.unread)}
+                                            {move || crate::reporter::texts::of(i18n.locale()).unread_count(report.unread)}
                                         </span>
                                     })}
                                 </div>

@@ -1,13 +1,19 @@
 //! Words of the reporter's mobile app in both languages.
 
+use crate::i18n::{fill, Locale};
+
 pub struct ReporterTexts {
+    pub empty_body: &'static str,
+    pub empty_title: &'static str,
+    pub title: &'static str,
     pub new_report: &'static str,
     pub new_title: &'static str,
     pub filter_all: &'static str,
     pub filter_open: &'static str,
     pub filter_resolved: &'static str,
     pub refresh: &'static str,
-    pub unread: fn(i64) -> String,
+    /// One new reply; several.
+    pub unread: [&'static str; 2],
     pub offline_banner: &'static str,
     pub outbox_title: &'static str,
     pub state_queued: &'static str,
@@ -42,13 +48,16 @@ pub struct ReporterTexts {
 }
 
 pub static ZH: ReporterTexts = ReporterTexts {
+    empty_body: "你上报的事件会显示在这里，包括处理进度和处理人的回复。",
+    empty_title: "还没有上报记录",
+    title: "我的上报",
     new_report: "上报问题",
     new_title: "上报问题",
     filter_all: "全部",
     filter_open: "处理中",
     filter_resolved: "已解决",
     refresh: "刷新",
-    unread: |n| format!("{n} 条新回复"),
+    unread: ["{} 条新回复", "{} 条新回复"],
     offline_banner: "当前离线：可以继续填写和提交，联网后会自动发送。",
     outbox_title: "待发送",
     state_queued: "排队中",
@@ -83,19 +92,16 @@ pub static ZH: ReporterTexts = ReporterTexts {
 };
 
 pub static EN: ReporterTexts = ReporterTexts {
+    empty_body: "Incidents you report appear here, with their progress and the handlers' replies.",
+    empty_title: "No reports yet",
+    title: "My reports",
     new_report: "Report a problem",
     new_title: "Report a problem",
     filter_all: "All",
     filter_open: "Open",
     filter_resolved: "Resolved",
     refresh: "Refresh",
-    unread: |n| {
-        if n == 1 {
-            "1 new reply".to_owned()
-        } else {
-            format!("{n} new replies")
-        }
-    },
+    unread: ["{} new reply", "{} new replies"],
     offline_banner: "Offline: keep writing and submitting; it is sent when the network returns.",
     outbox_title: "Waiting to send",
     state_queued: "Queued",
@@ -128,3 +134,15 @@ pub static EN: ReporterTexts = ReporterTexts {
     reopen: "Not solved, reopen",
     submit_reopen: "Reopen with this reason",
 };
+
+impl ReporterTexts {
+    /// "3 条新回复", "1 new reply".
+    pub fn unread_count(&self, n: i64) -> String {
+        let [one, many] = self.unread;
+        fill(if n == 1 { one } else { many }, &[&n])
+    }
+}
+
+pub fn of(locale: Locale) -> &'static ReporterTexts {
+    locale.pick(&ZH, &EN)
+}

@@ -112,7 +112,7 @@ fn Targets(targets: Vec<SlaTarget>, editable: bool) -> impl IntoView {
                     <tr class="text-left text-slate-500">
                         <th class="pr-4"></th>
                         {Category::ALL.into_iter().map(|c| view! {
-                            <th class="px-2 py-1">{move || i18n.t().incident.category_name(c)}</th>
+                            <th class="px-2 py-1">{move || crate::incidents::texts::of(i18n.locale()).category_name(c)}</th>
                         }).collect_view()}
                     </tr>
                 </thead>
