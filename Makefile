@@ -12,6 +12,11 @@ WASM_BINDGEN_VERSION := 0.2.127
 
 export PATH := $(CURDIR)/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
 export LEPTOS_HASH_FILES := true
+# Release WASM is linked with --no-merge-data-segments, so each page's strings stay in their own
+# data segments and the split loader moves them out of the phone's first load with the page's
+# code. Target rustflags replace build.rustflags, hence the cfg again. (Dev builds keep the
+# default: with the flag, dev-built console pages never finished hydrating.)
+RELEASE_WASM_FLAGS := CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="--cfg erase_components -C link-arg=--no-merge-data-segments"
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_INSTALL := DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q
 TEST_PG_DIR := $(CURDIR)/.data/test-pg
@@ -55,7 +60,7 @@ build:
 ## check-phone: the WASM the phone loads first for /m, built for release into its own site
 ## folder, holds no words or code of the console, the help center or other areas.
 check-phone:
-	LEPTOS_SITE_ROOT=target/site-check cargo leptos build --release --frontend-only --split
+	LEPTOS_SITE_ROOT=target/site-check $(RELEASE_WASM_FLAGS) cargo leptos build --release --frontend-only --split
 	node end2end/checks/phone-bundle.mjs target/site-check
 
 ## setup: toolchain pieces, idempotent and pinned.
@@ -92,7 +97,7 @@ sqlx-prepare: setup
 # (bytes on first and repeat load of /m, offline repeat load, upload size of a camera photo).
 bench-mobile: setup setup-test
 	[ "$$(twiggy --version 2>/dev/null)" = "twiggy 0.8.0" ] || cargo install twiggy --version 0.8.0 --locked
-	cargo leptos build --release --precompress --split
+	$(RELEASE_WASM_FLAGS) cargo leptos build --release --precompress --split
 	cargo build -q -p embedded-pg
 	export EMBEDDED_PG_DIR=$(CURDIR)/.data/bench-pg
 	$(PG) destroy 2>/dev/null || true
@@ -113,7 +118,7 @@ bench-mobile: setup setup-test
 # Release build, a private database with demo data plus 100,000 incidents, and the handler
 # queue's latency (first page, filtered pages, a deep page) over HTTP.
 bench-queue: setup
-	cargo leptos build --release --precompress --split
+	$(RELEASE_WASM_FLAGS) cargo leptos build --release --precompress --split
 	cargo build -q -p embedded-pg
 	export EMBEDDED_PG_DIR=$(CURDIR)/.data/bench-queue-pg
 	$(PG) destroy 2>/dev/null || true
