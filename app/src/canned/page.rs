@@ -3,7 +3,6 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use super::texts::of;
 use super::{canned_list, CannedReply, CannedRetire, CannedSave};
 use crate::i18n::use_i18n;
 use crate::shell::{Loading, PageError};
@@ -23,7 +22,7 @@ struct Editing {
 #[component]
 pub fn CannedRepliesPage() -> impl IntoView {
     let i18n = use_i18n();
-    let t = move || of(i18n.locale());
+    let t = move || i18n.canned();
     let editing = Editing {
         id: RwSignal::new(None),
         title: RwSignal::new(String::new()),

@@ -1,7 +1,6 @@
 use leptos::prelude::*;
 
 use super::canned_list;
-use super::texts::of;
 use crate::i18n::use_i18n;
 
 /// A menu of canned replies; choosing one hands its text to `on_pick`.
@@ -29,7 +28,7 @@ pub fn CannedPicker(on_pick: Callback<String>) -> impl IntoView {
                 choice.set(String::new());
             }
         >
-            <option value="">{move || of(i18n.locale()).insert}</option>
+            <option value="">{move || i18n.canned().insert}</option>
             <Suspense>
                 {move || Suspend::new(async move {
                     replies.await.unwrap_or_default().into_iter().map(|r| view! {

@@ -1,7 +1,5 @@
 //! Words of canned replies.
 
-use crate::i18n::Locale;
-
 pub struct CannedTexts {
     pub title: &'static str,
     pub hint: &'static str,
@@ -17,12 +15,7 @@ pub struct CannedTexts {
     pub updated_by: &'static str,
 }
 
-pub fn of(locale: Locale) -> &'static CannedTexts {
-    match locale {
-        Locale::Zh => &ZH,
-        Locale::En => &EN,
-    }
-}
+crate::area_texts!(CannedTexts, canned);
 
 static ZH: CannedTexts = CannedTexts {
     title: "快捷回复",

@@ -76,7 +76,7 @@ pub fn ConsoleIncidentPage() -> impl IntoView {
 #[component]
 fn IncidentDetail(incident: TeamIncident) -> impl IntoView {
     let i18n = use_i18n();
-    let t = move || crate::console::texts::of(i18n.locale());
+    let t = move || i18n.console();
     let report = incident.report.clone();
     let number = report.number;
     let status = report.status;
@@ -86,11 +86,7 @@ fn IncidentDetail(incident: TeamIncident) -> impl IntoView {
     let severity = incident.severity;
     let doc = report.id_doc_type;
     let classification = move || match (category, severity) {
-        (Some(c), Some(s)) => format!(
-            "{} · {}",
-            crate::incidents::texts::of(i18n.locale()).category_name(c),
-            s.label()
-        ),
+        (Some(c), Some(s)) => format!("{} · {}", i18n.incidents().category_name(c), s.label()),
         _ => t().not_classified.to_owned(),
     };
     let assignee = incident.assignee.clone();
@@ -149,16 +145,16 @@ fn IncidentDetail(incident: TeamIncident) -> impl IntoView {
                     <p class="text-xs text-slate-500">{move || t().reveal_hint}</p>
                     <dl class="mt-3 space-y-2 text-sm">
                         <Revealable number field=IdentityField::CustomerName masked=report.customer_name.clone()
-                            label=move || crate::incidents::texts::of(i18n.locale()).field_customer_name />
+                            label=move || i18n.incidents().field_customer_name />
                         <Revealable number field=IdentityField::IdNumber masked=report.id_number.clone()
-                            label=move || crate::incidents::texts::of(i18n.locale()).doc_name(doc) />
+                            label=move || i18n.incidents().doc_name(doc) />
                         {incident.fund_account.clone().map(|masked| view! {
                             <Revealable number field=IdentityField::FundAccount masked
-                                label=move || crate::incidents::texts::of(i18n.locale()).field_fund_account />
+                                label=move || i18n.incidents().field_fund_account />
                         })}
                         {incident.customer_mobile.clone().map(|masked| view! {
                             <Revealable number field=IdentityField::CustomerMobile masked
-                                label=move || crate::incidents::texts::of(i18n.locale()).field_customer_mobile />
+                                label=move || i18n.incidents().field_customer_mobile />
                         })}
                     </dl>
                 </section>
@@ -202,7 +198,7 @@ fn Revealable(
                 </span>
                 <Show when=move || shown.get().is_none()>
                     <button type="button" data-testid="reveal" class="text-xs text-sky-700" on:click=reveal>
-                        {move || crate::console::texts::of(i18n.locale()).reveal}
+                        {move || i18n.console().reveal}
                     </button>
                 </Show>
             </dd>
@@ -297,7 +293,7 @@ fn Actions(
     assignable: Vec<Assignable>,
 ) -> impl IntoView {
     let i18n = use_i18n();
-    let t = move || crate::console::texts::of(i18n.locale());
+    let t = move || i18n.console();
     let drafts = expect_context::<Drafts>();
     let Drafts {
         step,
@@ -405,7 +401,7 @@ fn Actions(
                     }>
                     {TransferTarget::ALL.into_iter().map(|t| view! {
                         <option value=t.as_str() selected=move || target.get() == t>
-                            {move || crate::incidents::texts::of(i18n.locale()).target_name(t)}
+                            {move || i18n.incidents().target_name(t)}
                         </option>
                     }).collect_view()}
                 </select>
@@ -490,7 +486,7 @@ fn ClassifyFields() -> impl IntoView {
             }>
             {Category::ALL.into_iter().map(|c| view! {
                 <option value=c.as_str() selected=move || category.get() == c>
-                    {move || crate::incidents::texts::of(i18n.locale()).category_name(c)}
+                    {move || i18n.incidents().category_name(c)}
                 </option>
             }).collect_view()}
         </select>
@@ -503,7 +499,7 @@ fn ClassifyFields() -> impl IntoView {
             }).collect_view()}
         </select>
         <input type="text" maxlength=crate::incidents::MAX_SUBCATEGORY data-testid="subcategory" class=FIELD
-            placeholder=move || crate::console::texts::of(i18n.locale()).subcategory_placeholder
+            placeholder=move || i18n.console().subcategory_placeholder
             prop:value=move || subcategory.get()
             on:input=move |ev| subcategory.set(event_target_value(&ev)) />
         <Suspense>
@@ -533,7 +529,7 @@ fn ClassifyFields() -> impl IntoView {
                     </select>
                     <select data-testid="classify-module" class=FIELD
                         on:change=move |ev| module.set(event_target_value(&ev))>
-                        <option value="">{move || crate::console::texts::of(i18n.locale()).keep_module}</option>
+                        <option value="">{move || i18n.console().keep_module}</option>
                         {move || modules().into_iter().map(|m| {
                             let code = m.code.clone();
                             let mine = code.clone();
@@ -554,7 +550,7 @@ fn ClassifyFields() -> impl IntoView {
 #[component]
 fn Thread(number: i64, messages: Vec<ThreadMessage>, status: Status) -> impl IntoView {
     let i18n = use_i18n();
-    let t = move || crate::console::texts::of(i18n.locale());
+    let t = move || i18n.console();
     let Drafts {
         reply,
         body,

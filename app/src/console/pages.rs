@@ -27,7 +27,7 @@ fn ConsoleFrame() -> impl IntoView {
             <nav class="w-56 shrink-0 bg-slate-900 text-slate-100 flex flex-col">
                 <div class="px-5 py-4 text-lg font-semibold">{move || i18n.t().app_name}</div>
                 <A href="/console" attr:class="px-5 py-2 hover:bg-slate-800 aria-[current=page]:bg-slate-800">
-                    {move || crate::console::texts::of(i18n.locale()).nav_queue}
+                    {move || i18n.console().nav_queue}
                 </A>
                 {[
                     ("/console/reviews", (|t| t.nav_reviews) as fn(&super::texts::ConsoleTexts) -> &'static str),
@@ -35,7 +35,7 @@ fn ConsoleFrame() -> impl IntoView {
                     ("/console/sla", |t| t.nav_sla),
                 ].into_iter().map(|(href, label)| view! {
                     <A href=href attr:class="px-5 py-2 hover:bg-slate-800 aria-[current=page]:bg-slate-800">
-                        {move || label(crate::console::texts::of(i18n.locale()))}
+                        {move || label(i18n.console())}
                     </A>
                 }).collect_view()}
             </nav>
@@ -58,8 +58,8 @@ fn ConsoleFrame() -> impl IntoView {
 pub fn ConsoleHome() -> impl IntoView {
     let i18n = use_i18n();
     view! {
-        <Title text=move || crate::console::texts::of(i18n.locale()).title />
-        <h1 class="text-xl font-semibold">{move || crate::console::texts::of(i18n.locale()).title}</h1>
+        <Title text=move || i18n.console().title />
+        <h1 class="text-xl font-semibold">{move || i18n.console().title}</h1>
         <super::queue::QueueView />
         <TeamPanel />
     }
@@ -73,7 +73,7 @@ fn TeamPanel() -> impl IntoView {
     view! {
         <div class="mt-8 max-w-md">
             <section class="rounded-xl border border-slate-200 bg-white p-5">
-                <h2 class="font-semibold">{move || crate::console::texts::of(i18n.locale()).team_title}</h2>
+                <h2 class="font-semibold">{move || i18n.console().team_title}</h2>
                 <Suspense fallback=Loading>
                     {move || Suspend::new(async move {
                         match team.await {
@@ -94,12 +94,12 @@ fn TeamPanel() -> impl IntoView {
                                                             </span>
                                                         </div>
                                                         <div class="text-xs text-slate-500">
-                                                            {move || crate::console::texts::of(i18n.locale()).last_sign_in} " "
+                                                            {move || i18n.console().last_sign_in} " "
                                                             {
                                                                 let seen = seen.clone();
                                                                 move || {
                                                                     seen.clone()
-                                                                        .unwrap_or_else(|| crate::console::texts::of(i18n.locale()).never_signed_in.to_owned())
+                                                                        .unwrap_or_else(|| i18n.console().never_signed_in.to_owned())
                                                                 }
                                                             }
                                                         </div>

@@ -128,8 +128,8 @@ pub fn QueueView() -> impl IntoView {
                                 let href = query_with_status(&current, status);
                                 let selected = current.status == status;
                                 let label = move || match status {
-                                    Some(status) => crate::incidents::texts::of(i18n.locale()).status_name(status),
-                                    None => crate::console::texts::of(i18n.locale()).all_statuses,
+                                    Some(status) => i18n.incidents().status_name(status),
+                                    None => i18n.console().all_statuses,
                                 };
                                 view! {
                                     <A
@@ -153,7 +153,7 @@ pub fn QueueView() -> impl IntoView {
                             <QueueTable rows=first.rows more />
                             {empty.then(|| view! {
                                 <p class="mt-6 text-center text-slate-500">
-                                    {move || crate::console::texts::of(i18n.locale()).nothing_matches}
+                                    {move || i18n.console().nothing_matches}
                                 </p>
                             })}
                         }
@@ -172,7 +172,7 @@ pub fn QueueView() -> impl IntoView {
                     class="rounded-md border border-slate-300 bg-white px-4 py-2 text-sm hover:bg-slate-50"
                     on:click=load_more
                 >
-                    {move || crate::console::texts::of(i18n.locale()).more}
+                    {move || i18n.console().more}
                 </button>
             </div>
         </Show>
@@ -200,14 +200,14 @@ fn FilterBar(filter: Memo<QueueFilter>) -> impl IntoView {
                 data-testid="queue-search"
                 class="w-80 rounded-md border border-slate-300 px-3 py-1.5"
                 prop:value=move || current().search
-                placeholder=move || crate::console::texts::of(i18n.locale()).search_placeholder
+                placeholder=move || i18n.console().search_placeholder
             />
             <select
                 name="system"
                 data-testid="queue-system"
                 class="rounded-md border border-slate-300 px-2 py-1.5"
             >
-                <option value="">{move || crate::console::texts::of(i18n.locale()).all_systems}</option>
+                <option value="">{move || i18n.console().all_systems}</option>
                 <Suspense>
                     {move || Suspend::new(async move {
                         let systems = systems.await.unwrap_or_default();
@@ -236,9 +236,9 @@ fn FilterBar(filter: Memo<QueueFilter>) -> impl IntoView {
                     .into_iter()
                     .map(|a| {
                         let label = move || match a {
-                            AssigneeFilter::Anyone => crate::console::texts::of(i18n.locale()).assignee_anyone,
-                            AssigneeFilter::Me => crate::console::texts::of(i18n.locale()).assignee_me,
-                            AssigneeFilter::Unassigned => crate::console::texts::of(i18n.locale()).assignee_unassigned,
+                            AssigneeFilter::Anyone => i18n.console().assignee_anyone,
+                            AssigneeFilter::Me => i18n.console().assignee_me,
+                            AssigneeFilter::Unassigned => i18n.console().assignee_unassigned,
                         };
                         view! {
                             <option value=a.as_str() selected=move || current().assignee == a>
@@ -249,36 +249,36 @@ fn FilterBar(filter: Memo<QueueFilter>) -> impl IntoView {
                     .collect_view()}
             </select>
             <select name="category" data-testid="queue-category" class=SELECT>
-                <option value="">{move || crate::console::texts::of(i18n.locale()).all_categories}</option>
+                <option value="">{move || i18n.console().all_categories}</option>
                 {Category::ALL.into_iter().map(|c| view! {
                     <option value=c.as_str() selected=move || current().category == Some(c)>
-                        {move || crate::incidents::texts::of(i18n.locale()).category_name(c)}
+                        {move || i18n.incidents().category_name(c)}
                     </option>
                 }).collect_view()}
             </select>
             <select name="severity" data-testid="queue-severity" class=SELECT>
-                <option value="">{move || crate::console::texts::of(i18n.locale()).all_severities}</option>
+                <option value="">{move || i18n.console().all_severities}</option>
                 {Severity::ALL.into_iter().map(|s| view! {
                     <option value=s.as_str() selected=move || current().severity == Some(s)>{s.label()}</option>
                 }).collect_view()}
             </select>
             <input type="text" name="reporter" data-testid="queue-reporter" class="w-28 rounded-md border border-slate-300 px-2 py-1.5"
-                placeholder=move || crate::console::texts::of(i18n.locale()).reporter_placeholder prop:value=move || current().reporter />
+                placeholder=move || i18n.console().reporter_placeholder prop:value=move || current().reporter />
             <label class="flex items-center gap-1 text-sm text-slate-600">
-                {move || crate::console::texts::of(i18n.locale()).reported_from}
+                {move || i18n.console().reported_from}
                 <input type="date" name="from" data-testid="queue-from" class=SELECT prop:value=move || current().from />
-                {move || crate::console::texts::of(i18n.locale()).reported_to}
+                {move || i18n.console().reported_to}
                 <input type="date" name="to" data-testid="queue-to" class=SELECT prop:value=move || current().to />
             </label>
             <label class="flex items-center gap-1 text-sm text-slate-600">
                 <input type="checkbox" name="overdue" value="1" data-testid="queue-overdue"
                     prop:checked=move || current().overdue />
-                {move || crate::console::texts::of(i18n.locale()).overdue_only}
+                {move || i18n.console().overdue_only}
             </label>
             <select name="sort" data-testid="queue-sort" class=SELECT>
                 {QueueSort::ALL.into_iter().enumerate().map(|(i, s)| view! {
                     <option value=s.as_str() selected=move || current().sort == s>
-                        {move || crate::console::texts::of(i18n.locale()).sort_names[i]}
+                        {move || i18n.console().sort_names[i]}
                     </option>
                 }).collect_view()}
             </select>
@@ -287,7 +287,7 @@ fn FilterBar(filter: Memo<QueueFilter>) -> impl IntoView {
                 data-testid="queue-apply"
                 class="rounded-md bg-sky-700 px-3 py-1.5 text-sm text-white hover:bg-sky-800"
             >
-                {move || crate::console::texts::of(i18n.locale()).search}
+                {move || i18n.console().search}
             </button>
         </Form>
     }
@@ -296,7 +296,7 @@ fn FilterBar(filter: Memo<QueueFilter>) -> impl IntoView {
 #[component]
 fn QueueTable(rows: Vec<QueueRow>, more: RwSignal<Vec<QueueRow>>) -> impl IntoView {
     let i18n = use_i18n();
-    let t = move || crate::console::texts::of(i18n.locale());
+    let t = move || i18n.console();
     view! {
         <div class="mt-3 overflow-x-auto rounded-xl border border-slate-200 bg-white">
             <table class="min-w-full text-sm" data-testid="queue">
@@ -343,27 +343,27 @@ fn QueueLine(row: QueueRow) -> impl IntoView {
                 <A href=href attr:class="font-medium text-sky-800 hover:underline">{row.title}</A>
                 {(unread > 0).then(|| view! {
                     <span data-testid="queue-unread" class="ml-2 rounded-full bg-rose-600 px-2 py-0.5 text-xs text-white">
-                        {move || crate::i18n::fill(crate::console::texts::of(i18n.locale()).unread, &[&unread])}
+                        {move || crate::i18n::fill(i18n.console().unread, &[&unread])}
                     </span>
                 })}
                 <div class="text-xs text-slate-400">
                     {activity}
                     {parent.map(|n| view! {
-                        <span class="ml-2" data-testid="queue-duplicate">{move || crate::i18n::fill(crate::console::texts::of(i18n.locale()).duplicate_of, &[&n])}</span>
+                        <span class="ml-2" data-testid="queue-duplicate">{move || crate::i18n::fill(i18n.console().duplicate_of, &[&n])}</span>
                     })}
                 </div>
             </td>
             <td class="px-3 py-2">{move || system.name(i18n.locale()).to_owned()}</td>
             <td class="px-3 py-2">
-                {move || category.map(|c| crate::incidents::texts::of(i18n.locale()).category_name(c)).unwrap_or("—")}
+                {move || category.map(|c| i18n.incidents().category_name(c)).unwrap_or("—")}
             </td>
             <td class="px-3 py-2">{row.severity.map(|s| s.label()).unwrap_or("—")}</td>
             <td class="px-3 py-2"><StatusBadge status=row.status /></td>
             <td class="px-3 py-2" data-testid="queue-assignee-name">
-                {move || assignee.clone().unwrap_or_else(|| crate::console::texts::of(i18n.locale()).unassigned.to_owned())}
+                {move || assignee.clone().unwrap_or_else(|| i18n.console().unassigned.to_owned())}
             </td>
             <td class="px-3 py-2">{row.reporter}</td>
-            <td class="px-3 py-2 text-slate-500">{move || crate::console::texts::of(i18n.locale()).age(minutes)}</td>
+            <td class="px-3 py-2 text-slate-500">{move || i18n.console().age(minutes)}</td>
             <td class="px-3 py-2 whitespace-nowrap"><SlaBadge state=row.sla /></td>
         </tr>
     }

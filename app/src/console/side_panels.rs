@@ -16,7 +16,7 @@ const PANEL: &str = "rounded-xl border border-slate-200 bg-white p-5";
 #[component]
 pub fn SlaPanel(incident: TeamIncident) -> impl IntoView {
     let i18n = use_i18n();
-    let t = move || crate::console::texts::of(i18n.locale());
+    let t = move || i18n.console();
     let line = |label: fn(&super::texts::ConsoleTexts) -> &'static str,
                 at: Option<chrono::DateTime<Utc>>| {
         at.map(|at| {
@@ -50,7 +50,7 @@ pub fn SlaPanel(incident: TeamIncident) -> impl IntoView {
 #[component]
 pub fn BatchPanel(number: i64, open: bool, members: Vec<BatchMember>) -> impl IntoView {
     let i18n = use_i18n();
-    let t = move || crate::console::texts::of(i18n.locale());
+    let t = move || i18n.console();
     let link = ServerAction::<ConsoleLink>::new();
     let unlink = ServerAction::<ConsoleUnlink>::new();
     let parent = RwSignal::new(String::new());
@@ -104,7 +104,7 @@ pub fn BatchPanel(number: i64, open: bool, members: Vec<BatchMember>) -> impl In
 #[component]
 pub fn HandoffPanel(handoffs: Vec<Handoff>) -> impl IntoView {
     let i18n = use_i18n();
-    let t = move || crate::console::texts::of(i18n.locale());
+    let t = move || i18n.console();
     (!handoffs.is_empty()).then(|| view! {
         <section class=PANEL data-testid="handoffs">
             <h2 class="font-semibold">{move || t().handoffs}</h2>
@@ -114,7 +114,7 @@ pub fn HandoffPanel(handoffs: Vec<Handoff>) -> impl IntoView {
                     let running = h.ended_at.is_none();
                     view! {
                         <li class="flex justify-between gap-2" data-testid="handoff">
-                            <span>{move || crate::incidents::texts::of(i18n.locale()).target_name(h.target)} " · " {format_minute(h.started_at)}</span>
+                            <span>{move || i18n.incidents().target_name(h.target)} " · " {format_minute(h.started_at)}</span>
                             <span class="text-slate-600">
                                 {move || t().duration(minutes)}
                                 {running.then(|| view! { <span class="ml-1 text-amber-700">{move || t().handoff_running}</span> })}

@@ -9,7 +9,7 @@ use crate::sla::SlaState;
 #[component]
 pub fn SlaBadge(state: SlaState) -> impl IntoView {
     let i18n = use_i18n();
-    let t = move || crate::console::texts::of(i18n.locale());
+    let t = move || i18n.console();
     let (kind, class) = match state {
         SlaState::None => ("none", "text-slate-400"),
         SlaState::Running { due_at } if due_at <= Utc::now() => {

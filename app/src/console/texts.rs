@@ -353,9 +353,7 @@ pub static EN: ConsoleTexts = ConsoleTexts {
     ],
 };
 
-pub fn of(locale: Locale) -> &'static ConsoleTexts {
-    locale.pick(&ZH, &EN)
-}
+crate::area_texts!(ConsoleTexts, console);
 
 /// Console field names for error sentences (see [`crate::i18n::FieldNames`]).
 pub fn field_name(locale: Locale, field: &str) -> Option<&'static str> {

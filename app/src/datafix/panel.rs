@@ -2,7 +2,6 @@
 
 use leptos::prelude::*;
 
-use super::texts::of;
 use super::{DataFixScript, DatafixExecuted, DatafixSubmit, NewScript, ScriptStatus};
 use crate::i18n::{fill, use_i18n};
 use crate::reference::list_systems;
@@ -62,7 +61,7 @@ pub fn ScriptsPanel(
     open: bool,
 ) -> impl IntoView {
     let i18n = use_i18n();
-    let t = move || of(i18n.locale());
+    let t = move || i18n.datafix();
     let draft = expect_context::<ScriptDraft>();
     if draft.system.get_untracked().is_empty() {
         draft.system.set(system);
@@ -155,7 +154,7 @@ pub fn ScriptsPanel(
 #[component]
 fn ExecutedForm(number: i64, script_id: i64) -> impl IntoView {
     let i18n = use_i18n();
-    let t = move || of(i18n.locale());
+    let t = move || i18n.datafix();
     let draft = expect_context::<ScriptDraft>();
     let note = RwSignal::new(String::new());
     view! {
@@ -179,7 +178,7 @@ pub fn ScriptCard(
     #[prop(optional)] children: Option<Children>,
 ) -> impl IntoView {
     let i18n = use_i18n();
-    let t = move || of(i18n.locale());
+    let t = move || i18n.datafix();
     let status = script.status;
     let colour = match status {
         ScriptStatus::Pending => "bg-amber-100 text-amber-800",

@@ -6,7 +6,6 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
 
-use super::texts::of;
 use super::{datafix_reviews, DataFixScript, DatafixReview, ScriptCard, ScriptStatus};
 use crate::i18n::use_i18n;
 use crate::shell::{Loading, PageError};
@@ -14,7 +13,7 @@ use crate::shell::{Loading, PageError};
 #[component]
 pub fn ReviewsPage() -> impl IntoView {
     let i18n = use_i18n();
-    let t = move || of(i18n.locale());
+    let t = move || i18n.datafix();
     let review = ServerAction::<DatafixReview>::new();
     let refresh = RwSignal::new(0u32);
     // Comments being written survive the list's refreshes.
@@ -101,7 +100,7 @@ fn Decision(
     comments: RwSignal<HashMap<i64, String>>,
 ) -> impl IntoView {
     let i18n = use_i18n();
-    let t = move || of(i18n.locale());
+    let t = move || i18n.datafix();
     let comment = move || comments.with(|c| c.get(&script_id).cloned().unwrap_or_default());
     let decide = move |approve: bool| {
         review.dispatch(DatafixReview {

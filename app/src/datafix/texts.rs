@@ -1,7 +1,6 @@
 //! Words of data-fix scripts and their review.
 
 use super::ScriptStatus;
-use crate::i18n::Locale;
 
 pub struct DataFixTexts {
     pub scripts: &'static str,
@@ -37,12 +36,7 @@ impl DataFixTexts {
     }
 }
 
-pub fn of(locale: Locale) -> &'static DataFixTexts {
-    match locale {
-        Locale::Zh => &ZH,
-        Locale::En => &EN,
-    }
-}
+crate::area_texts!(DataFixTexts, datafix);
 
 static ZH: DataFixTexts = DataFixTexts {
     scripts: "数据修复脚本",

@@ -58,8 +58,8 @@ pub fn HelpHome() -> impl IntoView {
     view! {
         <Title text=move || i18n.t().help_title />
         <h1 class="text-2xl font-semibold">{move || i18n.t().help_title}</h1>
-        <p class="mt-1 text-slate-600">{move || texts::of(i18n.locale()).subtitle}</p>
-        <h2 class="mt-8 font-semibold text-slate-800">{move || texts::of(i18n.locale()).systems}</h2>
+        <p class="mt-1 text-slate-600">{move || i18n.help().subtitle}</p>
+        <h2 class="mt-8 font-semibold text-slate-800">{move || i18n.help().systems}</h2>
         <Suspense fallback=Loading>
             {move || Suspend::new(async move {
                 match systems.await {

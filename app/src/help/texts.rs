@@ -1,7 +1,5 @@
 //! Words of the QA help center in both languages.
 
-use crate::i18n::Locale;
-
 pub struct HelpTexts {
     pub systems: &'static str,
     pub subtitle: &'static str,
@@ -17,6 +15,4 @@ pub static EN: HelpTexts = HelpTexts {
     subtitle: "Answers to common questions, by business system",
 };
 
-pub fn of(locale: Locale) -> &'static HelpTexts {
-    locale.pick(&ZH, &EN)
-}
+crate::area_texts!(HelpTexts, help);

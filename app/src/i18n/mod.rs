@@ -72,6 +72,25 @@ impl Locale {
     }
 }
 
+/// An area's words are reached in one way everywhere: `texts::of(locale)` and, in views,
+/// `i18n.<area>()` (reactive when read inside a closure). Written at the end of each area's
+/// `texts.rs`, below its `ZH` and `EN` statics. The accessor lives in the area's module, so it is
+/// linked only where that area's code calls it.
+#[macro_export]
+macro_rules! area_texts {
+    ($texts:ty, $accessor:ident) => {
+        pub fn of(locale: $crate::i18n::Locale) -> &'static $texts {
+            locale.pick(&ZH, &EN)
+        }
+
+        impl $crate::i18n::I18n {
+            pub fn $accessor(&self) -> &'static $texts {
+                of(self.locale())
+            }
+        }
+    };
+}
+
 /// Names of an area's own form fields, for error sentences; the area's layout provides it, so
 /// the shared error text reaches those names without every page carrying every area's words.
 #[derive(Clone, Copy)]

@@ -1,7 +1,6 @@
 //! Words of the incident domain in both languages: statuses, steps, documents, fields, errors.
 
 use super::{Category, DocType, Status, Step, TransferTarget};
-use crate::i18n::Locale;
 
 pub struct IncidentTexts {
     pub status_new: &'static str,
@@ -340,6 +339,4 @@ pub static EN: IncidentTexts = IncidentTexts {
     err_already_claimed: "{} has already claimed this incident",
 };
 
-pub fn of(locale: Locale) -> &'static IncidentTexts {
-    locale.pick(&ZH, &EN)
-}
+crate::area_texts!(IncidentTexts, incidents);

@@ -24,7 +24,7 @@ pub fn StatusBadge(status: Status) -> impl IntoView {
             data-status=status.as_str()
             class=format!("inline-block rounded-full px-2 py-0.5 text-xs font-medium {colour}")
         >
-            {move || crate::incidents::texts::of(i18n.locale()).status_name(status)}
+            {move || i18n.incidents().status_name(status)}
         </span>
     }
 }
@@ -45,13 +45,13 @@ pub fn Timeline(entries: Vec<TimelineEntry>) -> impl IntoView {
                         <li class="mb-3 ml-4" data-step=step.as_str()>
                             <span class="absolute -left-1.5 mt-1.5 h-3 w-3 rounded-full border border-white bg-sky-600"></span>
                             <p class="text-sm font-medium text-slate-800">
-                                {move || crate::incidents::texts::of(i18n.locale()).step_name(step)}
+                                {move || i18n.incidents().step_name(step)}
                             </p>
                             <p class="text-xs text-slate-500">
                                 {entry.actor_name} " · " {format_minute(entry.at)}
                             </p>
                             {detail.map(|detail| {
-                                let shown = move || detail_text(crate::incidents::texts::of(i18n.locale()), step, &detail);
+                                let shown = move || detail_text(i18n.incidents(), step, &detail);
                                 view! { <p class="mt-1 text-sm text-slate-700">{shown}</p> }
                             })}
                             {note.map(|note| {

@@ -72,22 +72,22 @@ pub fn ReporterHome() -> impl IntoView {
                 class="rounded-full px-3 py-1 text-sm aria-pressed:bg-sky-700 aria-pressed:text-white text-slate-600 bg-slate-100"
                 on:click=move |_| filter.set(value)
             >
-                {move || label(super::texts::of(i18n.locale()))}
+                {move || label(i18n.reporter())}
             </button>
         }
     };
 
     view! {
-        <Title text=move || crate::reporter::texts::of(i18n.locale()).title />
+        <Title text=move || i18n.reporter().title />
         <div class="flex items-center justify-between">
-            <h1 class="text-lg font-semibold">{move || crate::reporter::texts::of(i18n.locale()).title}</h1>
+            <h1 class="text-lg font-semibold">{move || i18n.reporter().title}</h1>
             <a
                 href="/m/new"
                 rel="external"
                 data-testid="new-report"
                 class="rounded-lg bg-sky-700 px-3 py-2 text-sm font-medium text-white"
             >
-                {move || crate::reporter::texts::of(i18n.locale()).new_report}
+                {move || i18n.reporter().new_report}
             </a>
         </div>
         <div class="mt-4 flex items-center gap-2">
@@ -100,7 +100,7 @@ pub fn ReporterHome() -> impl IntoView {
                 class="ml-auto text-sm text-sky-700"
                 on:click=move |_| reports.refetch()
             >
-                {move || crate::reporter::texts::of(i18n.locale()).refresh}
+                {move || i18n.reporter().refresh}
             </button>
         </div>
         <Transition fallback=Loading>
@@ -150,7 +150,7 @@ fn PendingReports(
     view! {
         <Show when=move || !waiting().is_empty()>
             <h2 class="mt-6 text-sm font-medium text-slate-500">
-                {move || crate::reporter::texts::of(i18n.locale()).outbox_title}
+                {move || i18n.reporter().outbox_title}
             </h2>
             <ul class="mt-2 space-y-2" data-testid="outbox">
                 <For each=waiting key=|item| (item.id.clone(), item.state as u8, item.images.iter().map(|i| (i.progress * 100.0) as u32).sum::<u32>()) let:item>
@@ -180,8 +180,8 @@ fn ReportList(listed: StoredValue<Vec<ReportSummary>>) -> impl IntoView {
     if reports.is_empty() {
         return view! {
             <section class="mt-8 rounded-xl border border-dashed border-slate-300 p-6 text-center">
-                <p class="font-medium text-slate-700">{move || crate::reporter::texts::of(i18n.locale()).empty_title}</p>
-                <p class="mt-2 text-sm text-slate-500">{move || crate::reporter::texts::of(i18n.locale()).empty_body}</p>
+                <p class="font-medium text-slate-700">{move || i18n.reporter().empty_title}</p>
+                <p class="mt-2 text-sm text-slate-500">{move || i18n.reporter().empty_body}</p>
             </section>
         }
         .into_any();
@@ -213,7 +213,7 @@ fn ReportList(listed: StoredValue<Vec<ReportSummary>>) -> impl IntoView {
                                     <StatusBadge status=report.status />
                                     {(report.unread > 0).then(|| view! {
                                         <span data-testid="unread" class="rounded-full bg-red-600 px-2 text-xs font-medium text-white">
-                                            {move || crate::reporter::texts::of(i18n.locale()).unread_count(report.unread)}
+                                            {move || i18n.reporter().unread_count(report.unread)}
                                         </span>
                                     })}
                                 </div>

@@ -64,7 +64,7 @@ fn MobileFrame() -> impl IntoView {
                     data-testid="offline-banner"
                     class="bg-amber-100 px-4 py-2 text-sm text-amber-900"
                 >
-                    {move || crate::reporter::texts::of(i18n.locale()).offline_banner}
+                    {move || i18n.reporter().offline_banner}
                 </p>
             </Show>
             <div class="px-4 pt-3">
@@ -82,7 +82,7 @@ fn MobileFrame() -> impl IntoView {
 fn OutboxState(state: outbox::ItemState, error: Option<String>) -> impl IntoView {
     use outbox::ItemState;
     let i18n = use_i18n();
-    let words = texts::of(i18n.locale());
+    let words = i18n.reporter();
     let (label, colour) = match state {
         ItemState::Queued => (words.state_queued, "text-amber-700"),
         ItemState::Sending => (words.state_sending, "text-sky-700"),
@@ -161,7 +161,7 @@ fn OutboxActions(
         #[cfg(feature = "hydrate")]
         {
             let confirmed = window()
-                .confirm_with_message(crate::reporter::texts::of(i18n.locale()).discard_confirm)
+                .confirm_with_message(i18n.reporter().discard_confirm)
                 .unwrap_or(false);
             if confirmed {
                 leptos::task::spawn_local(async move {
@@ -174,13 +174,13 @@ fn OutboxActions(
         view! {
             <div class="mt-2 flex gap-3 text-sm">
                 <button type="button" class="text-sky-700" data-testid="outbox-retry" on:click=retry>
-                    {move || crate::reporter::texts::of(i18n.locale()).retry}
+                    {move || i18n.reporter().retry}
                 </button>
                 <button type="button" class="text-sky-700" data-testid="outbox-edit" on:click=edit>
-                    {move || crate::reporter::texts::of(i18n.locale()).edit}
+                    {move || i18n.reporter().edit}
                 </button>
                 <button type="button" class="text-red-700" data-testid="outbox-discard" on:click=discard>
-                    {move || crate::reporter::texts::of(i18n.locale()).discard}
+                    {move || i18n.reporter().discard}
                 </button>
             </div>
         }

@@ -20,8 +20,8 @@ pub fn NewReportPage() -> impl IntoView {
     let i18n = use_i18n();
     let systems = Resource::new(|| (), |_| list_systems());
     view! {
-        <Title text=move || crate::reporter::texts::of(i18n.locale()).new_title />
-        <h1 class="text-lg font-semibold">{move || crate::reporter::texts::of(i18n.locale()).new_title}</h1>
+        <Title text=move || i18n.reporter().new_title />
+        <h1 class="text-lg font-semibold">{move || i18n.reporter().new_title}</h1>
         <Suspense fallback=Loading>
             {move || Suspend::new(async move {
                 match systems.await {
@@ -131,10 +131,7 @@ fn ReportForm(systems: Vec<System>) -> impl IntoView {
                     let _ = window().location().assign("/m");
                 }
                 Err(error) => {
-                    form_error.set(Some(format!(
-                        "{} ({error})",
-                        crate::reporter::texts::of(i18n.locale()).queue_failed
-                    )));
+                    form_error.set(Some(format!("{} ({error})", i18n.reporter().queue_failed)));
                     submitting.set(false);
                 }
             }
@@ -152,7 +149,7 @@ fn ReportForm(systems: Vec<System>) -> impl IntoView {
                 <label for=field class="text-sm font-medium text-slate-700">
                     {label}
                     {attrs.optional.then(|| view! {
-                        <span class="ml-1 text-xs font-normal text-slate-400">{move || crate::reporter::texts::of(i18n.locale()).optional}</span>
+                        <span class="ml-1 text-xs font-normal text-slate-400">{move || i18n.reporter().optional}</span>
                     })}
                 </label>
                 <input
@@ -189,7 +186,7 @@ fn ReportForm(systems: Vec<System>) -> impl IntoView {
             {text_field("customer_name", |d| &d.customer_name, |d, v| d.customer_name = v, FieldAttrs { maxlength: 40, ..FieldAttrs::default() })}
             <div class="grid grid-cols-1 gap-2">
                 <label for="id_doc_type" class="text-sm font-medium text-slate-700">
-                    {move || crate::incidents::texts::of(i18n.locale()).field_id_doc_type}
+                    {move || i18n.incidents().field_id_doc_type}
                 </label>
                 <select
                     id="id_doc_type"
@@ -205,7 +202,7 @@ fn ReportForm(systems: Vec<System>) -> impl IntoView {
                     {DocType::ALL
                         .into_iter()
                         .map(|doc| view! {
-                            <option value=doc.as_str()>{move || crate::incidents::texts::of(i18n.locale()).doc_name(doc)}</option>
+                            <option value=doc.as_str()>{move || i18n.incidents().doc_name(doc)}</option>
                         })
                         .collect_view()}
                 </select>
@@ -216,7 +213,7 @@ fn ReportForm(systems: Vec<System>) -> impl IntoView {
             <div class="grid grid-cols-2 gap-3">
                 <div>
                     <label for="system" class="text-sm font-medium text-slate-700">
-                        {move || crate::incidents::texts::of(i18n.locale()).field_system}
+                        {move || i18n.incidents().field_system}
                     </label>
                     <select
                         id="system"
@@ -233,7 +230,7 @@ fn ReportForm(systems: Vec<System>) -> impl IntoView {
                             check_field("system");
                         }
                     >
-                        <option value="">{move || crate::reporter::texts::of(i18n.locale()).choose}</option>
+                        <option value="">{move || i18n.reporter().choose}</option>
                         {systems
                             .get_value()
                             .into_iter()
@@ -248,8 +245,8 @@ fn ReportForm(systems: Vec<System>) -> impl IntoView {
                 </div>
                 <div>
                     <label for="module" class="text-sm font-medium text-slate-700">
-                        {move || crate::incidents::texts::of(i18n.locale()).field_module}
-                        <span class="ml-1 text-xs font-normal text-slate-400">{move || crate::reporter::texts::of(i18n.locale()).optional}</span>
+                        {move || i18n.incidents().field_module}
+                        <span class="ml-1 text-xs font-normal text-slate-400">{move || i18n.reporter().optional}</span>
                     </label>
                     <select
                         id="module"
@@ -261,7 +258,7 @@ fn ReportForm(systems: Vec<System>) -> impl IntoView {
                             draft.update(|d| d.module = value);
                         }
                     >
-                        <option value="">{move || crate::reporter::texts::of(i18n.locale()).choose}</option>
+                        <option value="">{move || i18n.reporter().choose}</option>
                         {move || {
                             modules()
                                 .into_iter()
@@ -277,14 +274,14 @@ fn ReportForm(systems: Vec<System>) -> impl IntoView {
             {text_field("title", |d| &d.title, |d, v| d.title = v, FieldAttrs { maxlength: 60, ..FieldAttrs::default() })}
             <div>
                 <label for="description" class="text-sm font-medium text-slate-700">
-                    {move || crate::incidents::texts::of(i18n.locale()).field_description}
+                    {move || i18n.incidents().field_description}
                 </label>
                 <textarea
                     id="description"
                     name="description"
                     rows="5"
                     maxlength="2000"
-                    placeholder=move || crate::reporter::texts::of(i18n.locale()).description_hint
+                    placeholder=move || i18n.reporter().description_hint
                     aria-invalid=move || errors.with(|e| e.of("description").is_some()).to_string()
                     class=INPUT_CLASS
                     prop:value=move || draft.with(|d| d.description.clone())
@@ -305,9 +302,9 @@ fn ReportForm(systems: Vec<System>) -> impl IntoView {
                 disabled=move || submitting.get()
                 class="w-full rounded-lg bg-sky-700 px-4 py-3 font-medium text-white disabled:opacity-60"
             >
-                {move || crate::reporter::texts::of(i18n.locale()).submit_report}
+                {move || i18n.reporter().submit_report}
             </button>
-            <p class="text-center text-xs text-slate-500">{move || crate::reporter::texts::of(i18n.locale()).submit_hint}</p>
+            <p class="text-center text-xs text-slate-500">{move || i18n.reporter().submit_hint}</p>
         </form>
     }
 }
@@ -387,7 +384,7 @@ pub(super) fn ImagePicker(
                         Err(message) => {
                             error.set(Some(format!(
                                 "{} ({message})",
-                                crate::reporter::texts::of(i18n.locale()).image_failed
+                                i18n.reporter().image_failed
                             )));
                         }
                     }
@@ -408,7 +405,7 @@ pub(super) fn ImagePicker(
         <div>
             <div class="flex items-center justify-between">
                 <span class="text-sm font-medium text-slate-700">
-                    {move || crate::incidents::texts::of(i18n.locale()).field_attachments}
+                    {move || i18n.incidents().field_attachments}
                     <span class="ml-1 text-xs font-normal text-slate-400">
                         {move || format!("{}/{}", images.with(Vec::len), MAX_IMAGES)}
                     </span>
@@ -417,7 +414,7 @@ pub(super) fn ImagePicker(
                     for=input_id.clone()
                     class="cursor-pointer rounded-lg border border-sky-700 px-3 py-1.5 text-sm text-sky-700"
                 >
-                    {move || crate::reporter::texts::of(i18n.locale()).add_images}
+                    {move || i18n.reporter().add_images}
                 </label>
                 <input
                     id=input_id
@@ -439,7 +436,7 @@ pub(super) fn ImagePicker(
                                 <button
                                     type="button"
                                     data-testid="remove-image"
-                                    aria-label=move || crate::reporter::texts::of(i18n.locale()).remove_image
+                                    aria-label=move || i18n.reporter().remove_image
                                     class="absolute right-1 top-1 h-6 w-6 rounded-full bg-black/60 text-white"
                                     on:click=move |_| remove(id.clone())
                                 >

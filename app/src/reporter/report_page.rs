@@ -65,7 +65,7 @@ fn ReportDetail(view: ReportView, refresh: RwSignal<u32>) -> impl IntoView {
     let doc = view.id_doc_type;
     view! {
         <Title text=title.clone() />
-        <a href="/m" rel="external" class="text-sm text-sky-700">{move || crate::reporter::texts::of(i18n.locale()).back}</a>
+        <a href="/m" rel="external" class="text-sm text-sky-700">{move || i18n.reporter().back}</a>
         <div class="mt-2 flex items-start justify-between gap-3">
             <h1 class="text-lg font-semibold" data-testid="report-title">{title}</h1>
             <StatusBadge status />
@@ -74,7 +74,7 @@ fn ReportDetail(view: ReportView, refresh: RwSignal<u32>) -> impl IntoView {
             "#" {number} " · " {format_minute(view.created_at)}
         </p>
         <dl class="mt-4 grid grid-cols-3 gap-x-3 gap-y-1 rounded-xl bg-slate-50 p-3 text-sm">
-            <dt class="text-slate-500">{move || crate::incidents::texts::of(i18n.locale()).field_system}</dt>
+            <dt class="text-slate-500">{move || i18n.incidents().field_system}</dt>
             <dd class="col-span-2">
                 {move || {
                     let locale = i18n.locale();
@@ -84,23 +84,23 @@ fn ReportDetail(view: ReportView, refresh: RwSignal<u32>) -> impl IntoView {
                     }
                 }}
             </dd>
-            <dt class="text-slate-500">{move || crate::incidents::texts::of(i18n.locale()).field_customer_name}</dt>
+            <dt class="text-slate-500">{move || i18n.incidents().field_customer_name}</dt>
             <dd class="col-span-2" data-testid="customer-name">{view.customer_name.clone()}</dd>
-            <dt class="text-slate-500">{move || crate::incidents::texts::of(i18n.locale()).doc_name(doc)}</dt>
+            <dt class="text-slate-500">{move || i18n.incidents().doc_name(doc)}</dt>
             <dd class="col-span-2" data-testid="id-number">{view.id_number.clone()}</dd>
         </dl>
         <p class="mt-3 whitespace-pre-wrap text-sm text-slate-800">{view.description.clone()}</p>
         <AttachmentStrip files=view.attachments.clone() />
         {view.solution.clone().map(|solution| view! {
             <section data-testid="solution" class="mt-4 rounded-xl border border-emerald-200 bg-emerald-50 p-3">
-                <h2 class="text-sm font-medium text-emerald-900">{move || crate::incidents::texts::of(i18n.locale()).field_solution}</h2>
+                <h2 class="text-sm font-medium text-emerald-900">{move || i18n.incidents().field_solution}</h2>
                 <p class="mt-1 whitespace-pre-wrap text-sm text-emerald-900">{solution}</p>
             </section>
         })}
         {(status == Status::Resolved).then(|| view! { <ResolutionActions number refresh /> })}
-        <h2 class="mt-6 text-sm font-medium text-slate-500">{move || crate::reporter::texts::of(i18n.locale()).progress}</h2>
+        <h2 class="mt-6 text-sm font-medium text-slate-500">{move || i18n.reporter().progress}</h2>
         <div class="mt-2"><Timeline entries=view.timeline.clone() /></div>
-        <h2 class="mt-6 text-sm font-medium text-slate-500">{move || crate::reporter::texts::of(i18n.locale()).thread}</h2>
+        <h2 class="mt-6 text-sm font-medium text-slate-500">{move || i18n.reporter().thread}</h2>
         <Thread number messages=view.messages.clone() refresh />
         {(status != Status::Closed).then(|| view! { <Composer number /> })}
     }
@@ -130,7 +130,7 @@ fn ResolutionActions(number: i64, refresh: RwSignal<u32>) -> impl IntoView {
     };
     view! {
         <div class="mt-3 space-y-2" data-testid="resolution-actions">
-            <p class="text-sm text-slate-700">{move || crate::reporter::texts::of(i18n.locale()).resolution_question}</p>
+            <p class="text-sm text-slate-700">{move || i18n.reporter().resolution_question}</p>
             <div class="flex gap-2">
                 <button
                     type="button"
@@ -139,7 +139,7 @@ fn ResolutionActions(number: i64, refresh: RwSignal<u32>) -> impl IntoView {
                     disabled=move || confirm.pending().get()
                     on:click=move |_| { confirm.dispatch(ConfirmSolution { number }); }
                 >
-                    {move || crate::reporter::texts::of(i18n.locale()).confirm_solution}
+                    {move || i18n.reporter().confirm_solution}
                 </button>
                 <button
                     type="button"
@@ -147,12 +147,12 @@ fn ResolutionActions(number: i64, refresh: RwSignal<u32>) -> impl IntoView {
                     class="flex-1 rounded-lg border border-slate-300 px-3 py-2 text-sm"
                     on:click=move |_| reopening.set(true)
                 >
-                    {move || crate::reporter::texts::of(i18n.locale()).reopen}
+                    {move || i18n.reporter().reopen}
                 </button>
             </div>
             <Show when=move || reopening.get()>
                 <label for="reopen-reason" class="text-sm font-medium text-slate-700">
-                    {move || crate::incidents::texts::of(i18n.locale()).field_reason}
+                    {move || i18n.incidents().field_reason}
                 </label>
                 <textarea
                     id="reopen-reason"
@@ -168,7 +168,7 @@ fn ResolutionActions(number: i64, refresh: RwSignal<u32>) -> impl IntoView {
                     disabled=move || reopen.pending().get()
                     on:click=move |_| { reopen.dispatch(ReopenReport { number, reason: reason.get_untracked() }); }
                 >
-                    {move || crate::reporter::texts::of(i18n.locale()).submit_reopen}
+                    {move || i18n.reporter().submit_reopen}
                 </button>
             </Show>
             <Show when=move || error().is_some()>
@@ -244,7 +244,7 @@ fn Thread(number: i64, messages: Vec<ThreadMessage>, refresh: RwSignal<u32>) -> 
             </For>
         </ul>
         {empty.then(|| view! {
-            <p class="mt-2 text-sm text-slate-500">{move || crate::reporter::texts::of(i18n.locale()).thread_empty}</p>
+            <p class="mt-2 text-sm text-slate-500">{move || i18n.reporter().thread_empty}</p>
         })}
     }
 }
@@ -273,7 +273,7 @@ fn Bubble(message: ThreadMessage) -> impl IntoView {
             </div>
             {mine.then(|| view! {
                 <p class="mt-0.5 text-right text-xs text-slate-400" data-testid="read-marker" data-read=read.to_string()>
-                    {move || if read { crate::reporter::texts::of(i18n.locale()).read } else { crate::reporter::texts::of(i18n.locale()).unread_by_team }}
+                    {move || if read { i18n.reporter().read } else { i18n.reporter().unread_by_team }}
                 </p>
             })}
         </li>
@@ -344,7 +344,7 @@ fn Composer(number: i64) -> impl IntoView {
                 Err(message) => {
                     error.set(Some(format!(
                         "{} ({message})",
-                        crate::reporter::texts::of(i18n.locale()).queue_failed
+                        i18n.reporter().queue_failed
                     )));
                 }
             }
@@ -353,13 +353,13 @@ fn Composer(number: i64) -> impl IntoView {
 
     view! {
         <form class="mt-4 space-y-2 border-t border-slate-200 pt-3" novalidate on:submit=send data-testid="composer">
-            <label for="message" class="sr-only">{move || crate::incidents::texts::of(i18n.locale()).field_message}</label>
+            <label for="message" class="sr-only">{move || i18n.incidents().field_message}</label>
             <textarea
                 id="message"
                 name="message"
                 rows="3"
                 maxlength="2000"
-                placeholder=move || crate::reporter::texts::of(i18n.locale()).message_hint
+                placeholder=move || i18n.reporter().message_hint
                 class="block w-full rounded-lg border border-slate-300 px-3 py-2 text-base"
                 prop:value=move || body.get()
                 on:input=move |ev| body.set(event_target_value(&ev))
@@ -373,7 +373,7 @@ fn Composer(number: i64) -> impl IntoView {
                 data-testid="send-message"
                 class="w-full rounded-lg bg-sky-700 px-4 py-2.5 font-medium text-white"
             >
-                {move || crate::reporter::texts::of(i18n.locale()).send}
+                {move || i18n.reporter().send}
             </button>
         </form>
     }

@@ -1,6 +1,6 @@
 //! Words of the reporter's mobile app in both languages.
 
-use crate::i18n::{fill, Locale};
+use crate::i18n::fill;
 
 pub struct ReporterTexts {
     pub empty_body: &'static str,
@@ -143,6 +143,4 @@ impl ReporterTexts {
     }
 }
 
-pub fn of(locale: Locale) -> &'static ReporterTexts {
-    locale.pick(&ZH, &EN)
-}
+crate::area_texts!(ReporterTexts, reporter);

@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use super::texts::{of, SlaTexts};
+use super::texts::SlaTexts;
 use super::{
     sla_settings, BusinessHours, CalendarDay, DayKind, SlaConfig, SlaPutDay, SlaRemoveDay,
     SlaSaveHours, SlaSaveTargets, SlaTarget,
@@ -17,7 +17,7 @@ use crate::shell::{Loading, PageError};
 #[component]
 pub fn SlaSettingsPage() -> impl IntoView {
     let i18n = use_i18n();
-    let t = move || of(i18n.locale());
+    let t = move || i18n.sla();
     let refresh = RwSignal::new(0u32);
     let settings = Resource::new(move || refresh.get(), |_| sla_settings());
     view! {
@@ -37,7 +37,7 @@ pub fn SlaSettingsPage() -> impl IntoView {
 #[component]
 fn SettingsForms(settings: SlaConfig, refresh: RwSignal<u32>) -> impl IntoView {
     let i18n = use_i18n();
-    let t = move || of(i18n.locale());
+    let t = move || i18n.sla();
     let editable = settings.editable;
     view! {
         {(!editable).then(|| view! {
@@ -61,7 +61,7 @@ fn SaveRow(
     on_save: impl Fn() + Send + Sync + 'static,
 ) -> impl IntoView {
     let i18n = use_i18n();
-    let t = move || of(i18n.locale());
+    let t = move || i18n.sla();
     view! {
         <div class="mt-4 flex items-center gap-3">
             <button type="button" data-testid=testid class=BUTTON on:click=move |_| on_save()>
@@ -81,7 +81,7 @@ fn SaveRow(
 #[component]
 fn Targets(targets: Vec<SlaTarget>, editable: bool) -> impl IntoView {
     let i18n = use_i18n();
-    let t = move || of(i18n.locale());
+    let t = move || i18n.sla();
     let values = RwSignal::new(targets);
     let save = ServerAction::<SlaSaveTargets>::new();
     let minutes_of = move |c: Category, s: Severity| {
@@ -112,7 +112,7 @@ fn Targets(targets: Vec<SlaTarget>, editable: bool) -> impl IntoView {
                     <tr class="text-left text-slate-500">
                         <th class="pr-4"></th>
                         {Category::ALL.into_iter().map(|c| view! {
-                            <th class="px-2 py-1">{move || crate::incidents::texts::of(i18n.locale()).category_name(c)}</th>
+                            <th class="px-2 py-1">{move || i18n.incidents().category_name(c)}</th>
                         }).collect_view()}
                     </tr>
                 </thead>
@@ -148,7 +148,7 @@ fn Targets(targets: Vec<SlaTarget>, editable: bool) -> impl IntoView {
 #[component]
 fn Hours(hours: BusinessHours, editable: bool) -> impl IntoView {
     let i18n = use_i18n();
-    let t = move || of(i18n.locale());
+    let t = move || i18n.sla();
     let start = RwSignal::new(hours.day_start);
     let end = RwSignal::new(hours.day_end);
     let weekdays = RwSignal::new(hours.weekdays);
@@ -204,7 +204,7 @@ fn Hours(hours: BusinessHours, editable: bool) -> impl IntoView {
 #[component]
 fn Days(days: Vec<CalendarDay>, editable: bool, refresh: RwSignal<u32>) -> impl IntoView {
     let i18n = use_i18n();
-    let t = move || of(i18n.locale());
+    let t = move || i18n.sla();
     let date = RwSignal::new(String::new());
     let kind = RwSignal::new(DayKind::Holiday);
     let name = RwSignal::new(String::new());

@@ -1,6 +1,6 @@
 //! Words of the SLA settings page.
 
-use crate::i18n::{fill, Locale};
+use crate::i18n::fill;
 
 pub struct SlaTexts {
     pub title: &'static str,
@@ -37,12 +37,7 @@ impl SlaTexts {
     }
 }
 
-pub fn of(locale: Locale) -> &'static SlaTexts {
-    match locale {
-        Locale::Zh => &ZH,
-        Locale::En => &EN,
-    }
-}
+crate::area_texts!(SlaTexts, sla);
 
 static ZH: SlaTexts = SlaTexts {
     title: "SLA 与工作日历",
