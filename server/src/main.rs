@@ -36,12 +36,8 @@ async fn serve() -> Result<(), BoxError> {
         Some(_) => None,
         None => {
             let pg = EmbeddedPostgres::new(&config.embedded_pg_dir)?;
-            if let Some(asked) = pg.relocated_from() {
-                tracing::warn!(
-                    asked = %asked.display(),
-                    dir = %pg.data_dir().display(),
-                    "the data folder asked for is out of reach of the PostgreSQL account; the cluster lives in dir"
-                );
+            if let Some(note) = pg.relocation_note() {
+                tracing::warn!("{note}");
             }
             tracing::info!(dir = %pg.data_dir().display(), "starting embedded PostgreSQL");
             pg.start().await?;

@@ -44,7 +44,6 @@ fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> Error + '_ {
 /// The account PostgreSQL runs as when the server itself runs as root (PostgreSQL refuses root).
 #[derive(Debug, Clone)]
 struct Account {
-    name: String,
     uid: Uid,
     gid: Gid,
 }
@@ -70,9 +69,7 @@ impl EmbeddedPostgres {
         let asked = std::path::absolute(data_dir.as_ref()).map_err(io_err(data_dir.as_ref()))?;
         let run_as = run_as_account()?;
         let (data_dir, relocated_from) = match &run_as {
-            Some(account) if !reachable_by(&asked, account) => {
-                (relocated_dir(&asked, account)?, Some(asked))
-            }
+            Some(account) if !reachable_by(&asked, account) => (relocated_dir(&asked), Some(asked)),
             _ => (asked, None),
         };
         let socket = data_dir.join(".s.PGSQL.5432");
@@ -91,6 +88,17 @@ impl EmbeddedPostgres {
     /// The folder that was asked for, when the cluster had to live elsewhere (see [`Self::new`]).
     pub fn relocated_from(&self) -> Option<&Path> {
         self.relocated_from.as_deref()
+    }
+
+    /// The sentence telling where the cluster lives when it had to move, for start-up output.
+    pub fn relocation_note(&self) -> Option<String> {
+        self.relocated_from.as_ref().map(|asked| {
+            format!(
+                "{} is out of reach of the PostgreSQL account; the cluster lives in {}",
+                asked.display(),
+                self.data_dir.display()
+            )
+        })
     }
 
     /// Stops the cluster and removes its folder: for throw-away clusters of tests and benchmarks.
@@ -230,6 +238,11 @@ impl EmbeddedPostgres {
     fn prepare_dir(&self) -> Result<(), Error> {
         if let Some(parent) = self.data_dir.parent() {
             std::fs::create_dir_all(parent).map_err(io_err(parent))?;
+            if self.relocated_from.is_some() {
+                // Ours, made for the account to pass through whatever the umask.
+                std::fs::set_permissions(parent, std::fs::Permissions::from_mode(0o755))
+                    .map_err(io_err(parent))?;
+            }
         }
         std::fs::create_dir_all(&self.data_dir).map_err(io_err(&self.data_dir))?;
         std::fs::set_permissions(&self.data_dir, std::fs::Permissions::from_mode(0o700))
@@ -312,7 +325,6 @@ fn run_as_account() -> Result<Option<Account>, Error> {
         .find_map(|name| User::from_name(name).ok().flatten())
         .ok_or(Error::NoUnprivilegedAccount)?;
     Ok(Some(Account {
-        name: user.name,
         uid: user.uid,
         gid: user.gid,
     }))
@@ -338,29 +350,20 @@ fn reachable_by(dir: &Path, account: &Account) -> bool {
     })
 }
 
-/// A folder `account` can reach, named after `asked` so the same project finds the same
-/// cluster: under `/var/lib/incident-desk` when it can be made, else the system temp folder.
-fn relocated_dir(asked: &Path, account: &Account) -> Result<PathBuf, Error> {
-    let name = format!("pg-{:016x}", fnv1a(asked.as_os_str().as_encoded_bytes()));
-    let roots = [
-        PathBuf::from("/var/lib/incident-desk"),
-        std::env::temp_dir().join("incident-desk"),
-    ];
-    for root in &roots {
-        if std::fs::create_dir_all(root).is_ok()
-            && std::fs::set_permissions(root, std::fs::Permissions::from_mode(0o755)).is_ok()
-            && reachable_by(&root.join(&name), account)
-        {
-            return Ok(root.join(name));
-        }
-    }
-    Err(Error::Io {
-        path: roots[1].clone(),
-        source: std::io::Error::new(
-            std::io::ErrorKind::PermissionDenied,
-            format!("no folder reachable by {} for the cluster", account.name),
-        ),
-    })
+/// Where a cluster lives when the folder asked for is out of the PostgreSQL account's reach:
+/// named after that folder, so the same project always finds the same cluster, under
+/// `/var/lib/incident-desk` (the system temp folder where there is no `/var/lib`). Nothing is
+/// made here: `prepare_dir` makes it when the cluster is created.
+fn relocated_dir(asked: &Path) -> PathBuf {
+    let root = if Path::new("/var/lib").is_dir() {
+        PathBuf::from("/var/lib/incident-desk")
+    } else {
+        std::env::temp_dir().join("incident-desk")
+    };
+    root.join(format!(
+        "pg-{:016x}",
+        fnv1a(asked.as_os_str().as_encoded_bytes())
+    ))
 }
 
 /// FNV-1a: a stable name for a path, the same in every build and on every run.

@@ -53,13 +53,9 @@ async fn start(no_fsync: bool) -> Result<(), BoxError> {
     if no_fsync {
         pg = pg.without_fsync();
     }
-    if let Some(asked) = pg.relocated_from() {
+    if let Some(note) = pg.relocation_note() {
         // stdout carries only the URL (scripts read it); the note goes to stderr.
-        eprintln!(
-            "embedded-pg: {} is out of reach of the PostgreSQL account; the cluster lives in {}",
-            asked.display(),
-            pg.data_dir().display()
-        );
+        eprintln!("embedded-pg: {note}");
     }
     pg.start().await?;
     println!("{}", pg.url("postgres"));

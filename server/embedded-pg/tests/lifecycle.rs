@@ -9,12 +9,17 @@ use nix::unistd::Pid;
 
 /// A scratch folder that PostgreSQL can reach even when it runs as another account.
 fn scratch() -> (tempfile::TempDir, PathBuf) {
+    scratch_with_mode(0o755, "pg")
+}
+
+/// A scratch folder with `mode`, and the data folder `data` inside it.
+fn scratch_with_mode(mode: u32, data: &str) -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::Builder::new()
         .prefix("embpg")
         .tempdir_in("/tmp")
         .expect("tempdir");
-    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).expect("chmod");
-    let data = dir.path().join("pg");
+    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(mode)).expect("chmod");
+    let data = dir.path().join(data);
     (dir, data)
 }
 
@@ -111,12 +116,7 @@ async fn a_lock_file_naming_a_foreign_live_process_is_cleared() {
 /// same place on every start, and `destroy` removes it.
 #[tokio::test]
 async fn a_project_in_a_private_folder_still_gets_its_cluster() {
-    let dir = tempfile::Builder::new()
-        .prefix("embpg-private")
-        .tempdir_in("/tmp")
-        .expect("tempdir");
-    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o700)).expect("chmod");
-    let asked = dir.path().join("project/.data/pg");
+    let (dir, asked) = scratch_with_mode(0o700, "project/.data/pg");
     let pg = EmbeddedPostgres::new(&asked)
         .expect("programs")
         .without_fsync();
