@@ -4,14 +4,13 @@
 //
 // Usage: node end2end/bench/wasm-breakdown.mjs SITE_ROOT NAMED_MODULE
 import { execFileSync } from 'node:child_process';
-import { readFileSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { brotliCompressSync, constants } from 'node:zlib';
+import { mainModule } from '../checks/site.mjs';
 
 const [siteRoot, named] = process.argv.slice(2);
-const pkg = join(siteRoot, 'pkg');
-const mainName = readdirSync(pkg).find((name) => /^incident-desk(\.[A-Za-z0-9_-]+)?\.wasm$/.test(name));
-const bytes = readFileSync(join(pkg, mainName));
+const { name: mainName, path: mainPath } = mainModule(siteRoot);
+const bytes = readFileSync(mainPath);
 const brotli = (buf) => brotliCompressSync(buf, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length;
 const kb = (n) => `${(n / 1024).toFixed(1)} KB`;
 

@@ -1,12 +1,12 @@
-// The phone's first load carries only the reporter app: reads the WASM module(s) that the
-// first load of /m fetches, from a release build's site folder, and fails when one of them holds
-// words or code that only another area uses. Markers are unmistakable pieces of those areas:
+// The phone's first load carries only the reporter app: reads the WASM module that the first
+// load of /m fetches, from a release build's site folder, and fails when it holds words or
+// code that only another area uses. Markers are unmistakable pieces of those areas:
 // page titles in both languages and the URLs of their server functions (code that calls a
 // server function carries its URL, so a URL in the module means that code is there too).
 //
 // Usage: node end2end/checks/phone-bundle.mjs SITE_ROOT [EXTRA_MARKER]
-import { readFileSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { mainModule } from './site.mjs';
 
 const [siteRoot, extraMarker] = process.argv.slice(2);
 if (!siteRoot) throw new Error('usage: phone-bundle.mjs SITE_ROOT [EXTRA_MARKER]');
@@ -23,23 +23,18 @@ const MARKERS = [
 ];
 
 // The first load of /m fetches the main module only: every other page is a lazy route whose
-// code the split loader fetches on its first visit. `incident-desk.wasm` (or its hashed name)
-// is that module; split modules and chunks carry other names.
-const pkg = join(siteRoot, 'pkg');
-const main = readdirSync(pkg).filter((name) => /^incident-desk(\.[A-Za-z0-9_-]+)?\.wasm$/.test(name));
-if (main.length !== 1) throw new Error(`expected one main module in ${pkg}, found: ${main.join(', ') || 'none'}`);
+// code the split loader fetches on its first visit (the mobile bench lists the requests).
+const main = mainModule(siteRoot);
 
 let failures = 0;
-for (const name of main) {
-  const bytes = readFileSync(join(pkg, name));
-  for (const marker of MARKERS) {
-    const at = bytes.indexOf(Buffer.from(marker, 'utf8'));
-    if (at >= 0) {
-      console.log(`FAIL ${name} (loaded by /m) holds "${marker}" at byte ${at}`);
-      failures += 1;
-    }
+const bytes = readFileSync(main.path);
+for (const marker of MARKERS) {
+  const at = bytes.indexOf(Buffer.from(marker, 'utf8'));
+  if (at >= 0) {
+    console.log(`FAIL ${main.name} (loaded by /m) holds "${marker}" at byte ${at}`);
+    failures += 1;
   }
-  console.log(`${name}: ${(bytes.length / 1024).toFixed(1)} KB raw, ${MARKERS.length} markers of other areas checked`);
 }
+console.log(`${main.name}: ${(bytes.length / 1024).toFixed(1)} KB raw, ${MARKERS.length} markers of other areas checked`);
 console.log(`phone bundle: ${failures ? "FAILED" : "independent"} (${failures} markers of other areas found)`);
 process.exit(failures ? 1 : 0);
