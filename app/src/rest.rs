@@ -1,78 +1,43 @@
-//! Plain HTTP endpoints beside the server functions: the ones the offline outbox (page or
-//! service worker) and the browser's `EventSource` call, and image bytes. They share the
-//! session, the role rules and the typed errors of the server functions.
+//! What every plain HTTP endpoint shares (the ones the offline outbox, the browser's
+//! `EventSource` and image tags call beside the server functions): the signed-in caller and
+//! typed errors answered as JSON in the caller's language. A leaf: each domain owns its routes
+//! (`incidents::http::routes`, `attachments::http::routes`) and the server mounts them.
 
-use axum::extract::{FromRef, FromRequestParts};
+use axum::extract::{FromRef, FromRequestParts, Request};
 use axum::http::request::Parts;
+use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::Json;
 use serde::Serialize;
 use sqlx::PgPool;
 use tower_sessions::Session;
 
-use crate::attachments::media::Media;
 use crate::auth::{session, Area, CurrentUser};
 use crate::error::AppError;
-use crate::i18n::{request_locale, Locale};
-use crate::incidents::live::Activity;
+use crate::i18n::request_locale;
 
-/// Every plain endpoint but the image upload, which needs a larger body limit; the server mounts
-/// them beside the Leptos routes.
-pub fn routes<S>() -> Router<S>
-where
-    S: Clone + Send + Sync + 'static,
-    PgPool: FromRef<S>,
-    Media: FromRef<S>,
-    Activity: FromRef<S>,
-{
-    use crate::{attachments, incidents};
-    Router::new()
-        .route("/api/m/reports", post(incidents::http::file_report))
-        .route("/api/m/messages", post(incidents::http::post_message))
-        .route(
-            "/api/m/reports/{number}/events",
-            get(incidents::http::report_events),
-        )
-        .route("/api/console/events", get(incidents::http::console_events))
-        .route(
-            "/api/console/incidents/{number}/events",
-            get(incidents::http::console_incident_events),
-        )
-        .route("/api/attachments/{id}", get(attachments::http::full))
-        .route("/api/attachments/{id}/thumb", get(attachments::http::thumb))
-}
-
-/// The signed-in user of a plain request (or an error naming why not), and their language.
+/// The signed-in user of a plain request, or the error naming why there is none.
 pub struct Caller {
     pub user: Result<CurrentUser, AppError>,
-    pub locale: Locale,
 }
 
 impl Caller {
     /// The user if their role may work in `area`.
-    pub fn in_area(&self, area: Area) -> Result<&CurrentUser, RestError> {
-        let user = self.user.as_ref().map_err(|err| self.error(err.clone()))?;
+    pub fn in_area(&self, area: Area) -> Result<&CurrentUser, AppError> {
+        let user = self.user.as_ref().map_err(Clone::clone)?;
         if area.admits(user.role) {
             Ok(user)
         } else {
-            Err(self.error(AppError::Forbidden))
+            Err(AppError::Forbidden)
         }
     }
 
     /// Refuses an item the outbox wrote under another account (a shared phone): it must not be
     /// filed under whoever is signed in now.
-    pub fn check_owner(&self, user: &CurrentUser, owner: Option<i64>) -> Result<(), RestError> {
+    pub fn check_owner(&self, user: &CurrentUser, owner: Option<i64>) -> Result<(), AppError> {
         match owner {
-            Some(owner) if owner != user.id => Err(self.error(AppError::WrongAccount)),
+            Some(owner) if owner != user.id => Err(AppError::WrongAccount),
             _ => Ok(()),
-        }
-    }
-
-    pub fn error(&self, error: AppError) -> RestError {
-        RestError {
-            error,
-            locale: self.locale,
         }
     }
 }
@@ -85,7 +50,6 @@ where
     type Rejection = std::convert::Infallible;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        let locale = request_locale(&parts.headers).unwrap_or_default();
         let user = match Session::from_request_parts(parts, state).await {
             Ok(session) => session::user_of(&session, &PgPool::from_ref(state))
                 .await
@@ -95,15 +59,27 @@ where
                 Err(AppError::Internal)
             }
         };
-        Ok(Self { user, locale })
+        Ok(Self { user })
     }
 }
 
-/// An error answered as JSON: the typed error for programs, the sentence for people.
+/// A plain endpoint's error, so handlers use `?` on any `AppError`. It answers the status and
+/// leaves the error for `in_callers_language`, which alone knows the request's language.
 #[derive(Debug)]
-pub struct RestError {
-    pub error: AppError,
-    pub locale: Locale,
+pub struct RestError(pub AppError);
+
+impl From<AppError> for RestError {
+    fn from(error: AppError) -> Self {
+        Self(error)
+    }
+}
+
+impl IntoResponse for RestError {
+    fn into_response(self) -> Response {
+        let mut response = self.0.status().into_response();
+        response.extensions_mut().insert(self.0);
+        response
+    }
 }
 
 #[derive(Serialize)]
@@ -112,12 +88,19 @@ struct ErrorBody<'a> {
     message: String,
 }
 
-impl IntoResponse for RestError {
-    fn into_response(self) -> Response {
-        let body = ErrorBody {
-            error: &self.error,
-            message: self.error.message(self.locale.texts()),
-        };
-        (self.error.status(), Json(body)).into_response()
+/// Middleware for every plain endpoint: writes a `RestError` as JSON, the typed error for
+/// programs and the sentence for people in the language the request asked for.
+pub async fn in_callers_language(request: Request, next: Next) -> Response {
+    let locale = request_locale(request.headers()).unwrap_or_default();
+    let mut response = next.run(request).await;
+    match response.extensions_mut().remove::<AppError>() {
+        Some(error) => {
+            let body = ErrorBody {
+                message: error.message(locale.texts()),
+                error: &error,
+            };
+            (response.status(), Json(body)).into_response()
+        }
+        None => response,
     }
 }

@@ -26,7 +26,6 @@ use tower_sessions_sqlx_store::PostgresStore;
 
 use app::app::{shell, App};
 use app::attachments::media::Media;
-use app::attachments::MAX_UPLOAD_MB;
 use app::error::AppError;
 use app::incidents::live::Activity;
 
@@ -106,19 +105,16 @@ pub fn router(state: AppState, sessions: SessionManagerLayer<PostgresStore>) -> 
         })
         .layer(axum::middleware::map_response(server_fn_error_status))
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT));
-    // axum's extractors (JSON, multipart) honour this limit and answer 413 past it.
-    let uploads = (MAX_UPLOAD_MB as usize + 1) * 1024 * 1024;
-    let endpoints = app::rest::routes::<AppState>().layer(DefaultBodyLimit::max(BODY_LIMIT));
-    let upload = Router::new()
-        .route(
-            "/api/m/uploads",
-            axum::routing::post(app::attachments::http::upload),
-        )
-        .layer(DefaultBodyLimit::max(uploads));
+    // axum's extractors (JSON, multipart) honour this limit and answer 413 past it; the
+    // upload route sets its own.
+    let endpoints = Router::new()
+        .merge(app::incidents::http::routes())
+        .merge(app::attachments::http::routes())
+        .layer(axum::middleware::from_fn(app::rest::in_callers_language))
+        .layer(DefaultBodyLimit::max(BODY_LIMIT));
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
-        .merge(upload)
         .merge(endpoints)
         .merge(pages)
         .nest_service(&format!("/{}", options.site_pkg_dir), hashed_assets)

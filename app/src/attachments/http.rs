@@ -1,9 +1,10 @@
 //! Upload and download of images.
 
-use axum::extract::{Multipart, Path, State};
+use axum::extract::{DefaultBodyLimit, FromRef, Multipart, Path, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::Json;
+use axum::routing::{get, post};
+use axum::{Json, Router};
 use sqlx::PgPool;
 use uuid::Uuid;
 
@@ -12,6 +13,23 @@ use super::{image, store, Uploaded, MAX_UPLOAD_MB};
 use crate::auth::{Area, CurrentUser};
 use crate::error::{AppError, Problem};
 use crate::rest::{Caller, RestError};
+
+/// Upload (with room for a phone photo; axum's extractors answer 413 past it) and download.
+pub fn routes<S>() -> Router<S>
+where
+    S: Clone + Send + Sync + 'static,
+    PgPool: FromRef<S>,
+    Media: FromRef<S>,
+{
+    let upload_limit = (MAX_UPLOAD_MB as usize + 1) * 1024 * 1024;
+    Router::new()
+        .route(
+            "/api/m/uploads",
+            post(upload).layer(DefaultBodyLimit::max(upload_limit)),
+        )
+        .route("/api/attachments/{id}", get(full))
+        .route("/api/attachments/{id}/thumb", get(thumb))
+}
 
 /// `POST /api/m/uploads`, multipart with `client_id` and `file`. Answers the same attachment for
 /// a repeated client id, so a retried upload stores nothing twice.
@@ -22,32 +40,22 @@ pub async fn upload(
     multipart: Multipart,
 ) -> Result<(StatusCode, Json<Uploaded>), RestError> {
     let user = signed_in(&caller)?;
-    let upload = read_upload(multipart).await.map_err(|e| caller.error(e))?;
+    let upload = read_upload(multipart).await?;
     caller.check_owner(user, upload.owner_id)?;
     let (client_id, bytes) = (upload.client_id, upload.file);
-    if let Some(existing) = store::find_by_client_id(&pool, user.id, client_id)
-        .await
-        .map_err(|e| caller.error(e))?
-    {
+    if let Some(existing) = store::find_by_client_id(&pool, user.id, client_id).await? {
         return Ok((StatusCode::OK, Json(existing)));
     }
     let processed = tokio::task::spawn_blocking(move || image::process(&bytes))
         .await
-        .map_err(|_| caller.error(AppError::Internal))?
-        .map_err(|e| caller.error(e))?;
+        .map_err(|_| AppError::Internal)??;
 
     let id = Uuid::new_v4();
     let object_key = format!("attachments/{id}.jpg");
     let thumb_key = format!("attachments/{id}.thumb.jpg");
     let byte_size = processed.full.len();
-    media
-        .put(&object_key, processed.full)
-        .await
-        .map_err(|e| caller.error(e))?;
-    media
-        .put(&thumb_key, processed.thumb)
-        .await
-        .map_err(|e| caller.error(e))?;
+    media.put(&object_key, processed.full).await?;
+    media.put(&thumb_key, processed.thumb).await?;
     let new = store::NewAttachment {
         id,
         client_id,
@@ -58,9 +66,7 @@ pub async fn upload(
         object_key,
         thumb_key,
     };
-    let stored = store::insert(&pool, &new)
-        .await
-        .map_err(|e| caller.error(e))?;
+    let stored = store::insert(&pool, &new).await?;
     Ok((StatusCode::CREATED, Json(stored)))
 }
 
@@ -69,7 +75,7 @@ fn dimension(value: u32) -> i32 {
 }
 
 /// Reporters upload from the phone, the team from the console: any signed-in role.
-fn signed_in(caller: &Caller) -> Result<&CurrentUser, RestError> {
+fn signed_in(caller: &Caller) -> Result<&CurrentUser, AppError> {
     caller
         .in_area(Area::Mobile)
         .or_else(|_| caller.in_area(Area::Console))
@@ -155,21 +161,20 @@ async fn serve(
 ) -> Result<Response, RestError> {
     let user = signed_in(caller)?;
     let stored = store::find_stored(pool, id)
-        .await
-        .map_err(|e| caller.error(e))?
-        .ok_or_else(|| caller.error(AppError::NotFound))?;
+        .await?
+        .ok_or(AppError::NotFound)?;
     let allowed = Area::Console.admits(user.role)
         || stored.uploader_id == user.id
         || (stored.reporter_id == Some(user.id) && !stored.internal);
     if !allowed {
-        return Err(caller.error(AppError::NotFound));
+        return Err(AppError::NotFound.into());
     }
     let key = if thumbnail {
         &stored.thumb_key
     } else {
         &stored.object_key
     };
-    let bytes = media.get(key).await.map_err(|e| caller.error(e))?;
+    let bytes = media.get(key).await?;
     Ok((
         [
             (header::CONTENT_TYPE, "image/jpeg"),

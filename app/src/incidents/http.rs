@@ -4,10 +4,11 @@
 use std::convert::Infallible;
 use std::time::Duration;
 
-use axum::extract::{Path, State};
+use axum::extract::{FromRef, Path, State};
 use axum::http::StatusCode;
 use axum::response::sse::{Event, KeepAlive, Sse};
-use axum::Json;
+use axum::routing::{get, post};
+use axum::{Json, Router};
 use futures_util::{Stream, StreamExt};
 use serde::{Deserialize, Serialize};
 use sqlx::PgPool;
@@ -21,6 +22,24 @@ use crate::auth::Area;
 use crate::error::AppError;
 use crate::rest::{Caller, RestError};
 use crate::time::shanghai_today;
+
+/// The outbox's endpoints and the live event streams.
+pub fn routes<S>() -> Router<S>
+where
+    S: Clone + Send + Sync + 'static,
+    PgPool: FromRef<S>,
+    Activity: FromRef<S>,
+{
+    Router::new()
+        .route("/api/m/reports", post(file_report))
+        .route("/api/m/messages", post(post_message))
+        .route("/api/m/reports/{number}/events", get(report_events))
+        .route("/api/console/events", get(console_events))
+        .route(
+            "/api/console/incidents/{number}/events",
+            get(console_incident_events),
+        )
+}
 
 #[derive(Debug, Deserialize)]
 pub struct ReportSubmission {
@@ -49,7 +68,7 @@ pub async fn file_report(
     caller.check_owner(user, submission.owner_id)?;
     let report = submission.report.normalized();
     if let Some(first) = report.problems(shanghai_today()).first() {
-        return Err(caller.error(AppError::invalid(first.field, first.problem)));
+        return Err(AppError::invalid(first.field, first.problem).into());
     }
     let number = store::create_report(
         &pool,
@@ -58,8 +77,7 @@ pub async fn file_report(
         &report,
         &submission.attachment_ids,
     )
-    .await
-    .map_err(|e| caller.error(e))?;
+    .await?;
     Ok((StatusCode::CREATED, Json(Filed { number })))
 }
 
@@ -93,13 +111,11 @@ pub async fn post_message(
         .incident_number
         .trim()
         .parse()
-        .map_err(|_| caller.error(AppError::NotFound))?;
+        .map_err(|_| AppError::NotFound)?;
     let body = submission.body.trim();
     check_message(body, submission.attachment_ids.len())
-        .map_err(|problem| caller.error(AppError::invalid("message", problem)))?;
-    let incident = store::find_for_reporter(&pool, number, user)
-        .await
-        .map_err(|e| caller.error(e))?;
+        .map_err(|problem| AppError::invalid("message", problem))?;
+    let incident = store::find_for_reporter(&pool, number, user).await?;
     let message = NewMessage {
         client_id: Some(submission.client_id),
         side: Side::Reporter,
@@ -107,9 +123,7 @@ pub async fn post_message(
         body,
         attachment_ids: &submission.attachment_ids,
     };
-    let id = store::post_message(&pool, incident, user, message)
-        .await
-        .map_err(|e| caller.error(e))?;
+    let id = store::post_message(&pool, incident, user, message).await?;
     Ok((StatusCode::CREATED, Json(Posted { id })))
 }
 
@@ -123,9 +137,7 @@ pub async fn report_events(
     Path(number): Path<i64>,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, RestError> {
     let user = caller.in_area(Area::Mobile)?;
-    let incident = store::find_for_reporter(&pool, number, user)
-        .await
-        .map_err(|e| caller.error(e))?;
+    let incident = store::find_for_reporter(&pool, number, user).await?;
     Ok(change_events(&activity, Some(incident.id)))
 }
 
@@ -148,9 +160,8 @@ pub async fn console_incident_events(
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, RestError> {
     caller.in_area(Area::Console)?;
     let incident = store::find_by_number(&pool, number)
-        .await
-        .map_err(|e| caller.error(e))?
-        .ok_or_else(|| caller.error(AppError::NotFound))?;
+        .await?
+        .ok_or(AppError::NotFound)?;
     Ok(change_events(&activity, Some(incident.id)))
 }
 
