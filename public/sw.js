@@ -1,11 +1,11 @@
 /* Service worker: keeps the mobile app (/m) and help center (/help) openable offline and sends
  * the outbox (see outbox.js) in the background. API requests are never cached or touched. */
-importScripts('/outbox.js');
+importScripts('/outbox.js', '/split-pieces.js');
 
 const PAGES = 'desk-pages-v1'; // signed-in HTML, emptied at sign-out
 const ASSETS = 'desk-assets-v1';
 const STATIC = [
-  '/outbox.js', '/manifest.webmanifest', '/favicon.svg',
+  '/outbox.js', '/split-pieces.js', '/manifest.webmanifest', '/favicon.svg',
   '/icons/icon-192.png', '/icons/icon-512.png', '/icons/icon-maskable-512.png',
 ];
 const APP_SHELL = ['/m', '/m/new'];
@@ -26,14 +26,6 @@ a{display:inline-block;padding:.75rem 1.5rem;border-radius:.5rem;background:#036
 <a href="/m">返回首页 · Back to start</a>
 </body></html>`;
 
-// Pages load some of their code lazily: the app's script imports a loader that names one file
-// per piece of split-off code, each after a comment listing the pages that need it.
-const SPLIT_LOADER = /["']\.\/(__wasm_split\.[^"'\s]+\.js)["']/;
-const SPLIT_PIECE = /\/\*([^*]*)\*\/\s*const\s+\w+\s*=\s*makeLoad\(new URL\(["']\.\/([^"']+\.wasm)["']/g;
-const SPLIT_FILE = /["']\.\/([^"'\s]+\.wasm)["']/g;
-// The pieces a reporter needs offline: the new-report form and a report's page.
-const OFFLINE_PIECES = /__(new_report|report)_route_view_/;
-
 function pkgUrls(html) {
   return new Set([...html.matchAll(PKG_URL)].map((m) => m[1]));
 }
@@ -48,26 +40,17 @@ async function textOf(assets, url) {
   return res.text();
 }
 
-// A page's hashed files plus the split-off code the reporter's offline pages need. Files the
-// loader names without a list of pages are all taken, so a changed loader format costs bytes,
-// never an offline page.
+// A page's hashed files plus the split-off code the reporter's offline pages need.
 async function pageAssets(assets, html) {
   const urls = pkgUrls(html);
   for (const script of [...urls].filter((url) => url.endsWith('.js'))) {
-    const loader = (await textOf(assets, script)).match(SPLIT_LOADER);
+    const loader = self.splitPieces.loaderOf(await textOf(assets, script));
     if (!loader) continue;
-    const loaderUrl = `/pkg/${loader[1]}`;
+    const loaderUrl = `/pkg/${loader}`;
     urls.add(loaderUrl);
-    const text = await textOf(assets, loaderUrl);
-    const pieces = [...text.matchAll(SPLIT_PIECE)];
-    const files = pieces.length
-      ? pieces.filter((m) => OFFLINE_PIECES.test(m[1])).map((m) => m[2])
-      : [...text.matchAll(SPLIT_FILE)].map((m) => m[1]);
-    // The pages' own pieces are named after them rather than listed.
-    for (const m of text.matchAll(SPLIT_FILE)) {
-      if (OFFLINE_PIECES.test(m[1])) files.push(m[1]);
+    for (const piece of self.splitPieces.offlinePieces(await textOf(assets, loaderUrl))) {
+      urls.add(`/pkg/${piece.file}`);
     }
-    for (const file of files) urls.add(`/pkg/${file}`);
   }
   return urls;
 }

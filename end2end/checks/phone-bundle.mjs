@@ -5,8 +5,10 @@
 // server function carries its URL, so a URL in the module means that code is there too).
 //
 // Usage: node end2end/checks/phone-bundle.mjs SITE_ROOT [EXTRA_MARKER]
-import { readFileSync } from 'node:fs';
-import { mainModule } from './site.mjs';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { runInNewContext } from 'node:vm';
+import { mainModule, mainScript } from './site.mjs';
 
 const [siteRoot, extraMarker] = process.argv.slice(2);
 if (!siteRoot) throw new Error('usage: phone-bundle.mjs SITE_ROOT [EXTRA_MARKER]');
@@ -37,4 +39,19 @@ for (const marker of MARKERS) {
 }
 console.log(`${main.name}: ${(bytes.length / 1024).toFixed(1)} KB raw, ${MARKERS.length} markers of other areas checked`);
 console.log(`phone bundle: ${failures ? "FAILED" : "independent"} (${failures} markers of other areas found)`);
-process.exit(failures ? 1 : 0);
+
+// The service worker finds the reporter's offline pieces with public/split-pieces.js: run the
+// same code on this build's files, so a changed loader format fails here.
+const sandbox = { self: {} };
+runInNewContext(readFileSync(new URL('../../public/split-pieces.js', import.meta.url), 'utf8'), sandbox);
+const { splitPieces } = sandbox.self;
+const pkg = join(siteRoot, 'pkg');
+const loader = splitPieces.loaderOf(readFileSync(mainScript(siteRoot).path, 'utf8'));
+const offline = loader ? splitPieces.offlinePieces(readFileSync(join(pkg, loader), 'utf8')) : [];
+const missingPages = ['new_report', 'report'].filter((page) =>
+  !offline.some((piece) => piece.names.includes(`__${page}_route_view_`)));
+const missingFiles = [...new Set(offline.map((piece) => piece.file))].filter((file) => !existsSync(join(pkg, file)));
+const piecesOk = loader && missingPages.length === 0 && missingFiles.length === 0;
+console.log(`offline pieces: ${piecesOk ? 'found' : 'FAILED'} (loader ${loader ?? 'not found'}; ${offline.length} files; ` +
+  `pages without a piece: ${missingPages.join(', ') || 'none'}; files absent: ${missingFiles.join(', ') || 'none'})`);
+process.exit(failures || !piecesOk ? 1 : 0);
