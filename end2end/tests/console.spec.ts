@@ -1,9 +1,7 @@
 import { expect, test, type Page } from '@playwright/test';
 
 import { sqlValue } from './database';
-import { expectPath, hydrated, signIn } from './helpers';
-
-const unique = (label: string) => `${label} ${Date.now().toString(36)}${Math.floor(Math.random() * 1e4)}`;
+import { expectPath, hydrated, signIn, unique } from './helpers';
 
 /** Each timeline entry as "step:actor". */
 async function timelineSteps(page: Page) {

@@ -1,45 +1,18 @@
-import { expect, test, type Browser, type Page } from '@playwright/test';
+import { expect, test, type Browser } from '@playwright/test';
 
-import { expectPath, hydrated, signIn } from './helpers';
+import { fileReport, hydrated, signedIn, unique } from './helpers';
 
-const unique = (label: string) => `${label} ${Date.now().toString(36)}${Math.floor(Math.random() * 1e4)}`;
-
-async function signedIn(browser: Browser, login: string): Promise<Page> {
-  const context = await browser.newContext({ locale: 'zh-CN' });
-  const page = await context.newPage();
-  await signIn(page, login);
-  await expectPath(page, '/console');
-  return page;
-}
-
-/** Files a report through the reporter's API and answers its number. */
-async function fileReport(browser: Browser, title: string): Promise<number> {
-  const context = await browser.newContext();
-  const page = await context.newPage();
-  await signIn(page, 'reporter');
-  await expectPath(page, '/m');
-  const reply = await page.request.post('/api/m/reports', {
-    data: {
-      client_id: crypto.randomUUID(),
-      customer_name: '钱七',
-      id_doc_type: 'id_card',
-      id_number: '11010519491231002X',
-      fund_account: '',
-      customer_mobile: '',
-      system: 'custody',
-      title,
-      description: '客户三方存管状态不一致，需要修数据',
-    },
-  });
-  expect(reply.status()).toBe(201);
-  const { number } = await reply.json();
-  await context.close();
+/** Files a report as the reporter, in a browser context of its own; answers its number. */
+async function reportFiled(browser: Browser, title: string): Promise<number> {
+  const reporter = await signedIn(browser, 'reporter', '/m');
+  const number = await fileReport(reporter, title, '客户三方存管状态不一致，需要修数据');
+  await reporter.context().close();
   return number;
 }
 
 test('a canned reply is written once and inserted into a reply', async ({ browser }) => {
   const handler = await signedIn(browser, 'handler');
-  const number = await fileReport(browser, unique('快捷回复'));
+  const number = await reportFiled(browser, unique('快捷回复'));
   const name = unique('补充截图');
 
   await handler.goto('/console/replies');
@@ -66,7 +39,7 @@ test('a data-fix script is reviewed in another browser and its run recorded', as
   test.setTimeout(90_000);
   const handler = await signedIn(browser, 'handler');
   const reviewer = await signedIn(browser, 'reviewer');
-  const number = await fileReport(browser, unique('数据修复'));
+  const number = await reportFiled(browser, unique('数据修复'));
 
   await handler.goto(`/console/i/${number}`);
   await hydrated(handler);

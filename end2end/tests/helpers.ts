@@ -1,6 +1,9 @@
-import { expect, type Page } from '@playwright/test';
+import { expect, type Browser, type Page } from '@playwright/test';
 
 export const DEMO_PASSWORD = 'demo-2026';
+
+/** A title no other test (or earlier run) uses. */
+export const unique = (label: string) => `${label} ${Date.now().toString(36)}${Math.floor(Math.random() * 1e4)}`;
 
 /** Waits until the WASM app has hydrated, so clicks are handled by it. */
 export async function hydrated(page: Page) {
@@ -17,4 +20,31 @@ export async function signIn(page: Page, login: string, password = DEMO_PASSWORD
 
 export async function expectPath(page: Page, path: string) {
   await expect(page).toHaveURL((url) => url.pathname === path);
+}
+
+/** A page in a browser context of its own, signed in as `login` and landed on `landing`. */
+export async function signedIn(browser: Browser, login: string, landing = '/console'): Promise<Page> {
+  const context = await browser.newContext({ locale: 'zh-CN' });
+  const page = await context.newPage();
+  await signIn(page, login);
+  await expectPath(page, landing);
+  return page;
+}
+
+/** Files a report through the outbox endpoint, as the app does, from a page signed in as a
+ * reporter; answers its number. */
+export async function fileReport(page: Page, title: string, description = '客户三方存管绑定失败，提示无法绑定'): Promise<number> {
+  const answer = await page.request.post('/api/m/reports', {
+    data: {
+      client_id: crypto.randomUUID(),
+      customer_name: '李四',
+      id_doc_type: 'id_card',
+      id_number: '110101199003074477',
+      system: 'custody',
+      title,
+      description,
+    },
+  });
+  expect(answer.status()).toBe(201);
+  return (await answer.json()).number;
 }

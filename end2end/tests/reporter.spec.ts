@@ -1,10 +1,8 @@
-import { expect, test, type BrowserContext, type Page } from '@playwright/test';
+import { expect, test, type Page } from '@playwright/test';
 
 import { sqlValue, storedFile } from './database';
-import { expectPath, hydrated, signIn } from './helpers';
+import { expectPath, fileReport, hydrated, signIn, signedIn, unique } from './helpers';
 import { cameraPhoto } from './photos';
-
-const unique = (label: string) => `${label} ${Date.now().toString(36)}${Math.floor(Math.random() * 1e4)}`;
 
 /** Signs a reporter in and waits until the service worker keeps the app for offline use. */
 async function reporterReady(page: Page, login: string) {
@@ -25,31 +23,6 @@ async function fillReport(page: Page, title: string) {
   await page.locator('#module').selectOption('orders');
   await page.locator('#title').fill(title);
   await page.locator('#description').fill('09:35 客户下单提示“委托被拒绝”，换手机也一样');
-}
-
-/** Files a report online through the outbox endpoint, as the app does; returns its number. */
-async function fileReport(page: Page, title: string): Promise<number> {
-  const answer = await page.request.post('/api/m/reports', {
-    data: {
-      client_id: crypto.randomUUID(),
-      customer_name: '李四',
-      id_doc_type: 'id_card',
-      id_number: '110101199003074477',
-      system: 'custody',
-      title,
-      description: '客户三方存管绑定失败，提示无法绑定',
-    },
-  });
-  expect(answer.status()).toBe(201);
-  return (await answer.json()).number;
-}
-
-async function handlerContext(context: BrowserContext): Promise<Page> {
-  const browser = context.browser()!;
-  const handler = await (await browser.newContext()).newPage();
-  await signIn(handler, 'handler');
-  await expectPath(handler, '/console');
-  return handler;
 }
 
 test('the new-report form works offline even before it was ever opened', async ({ page, context }) => {
@@ -153,7 +126,7 @@ test('a handler reply appears on the open report without a reload', async ({ pag
   await hydrated(page);
   await page.evaluate(() => ((window as unknown as { stillHere: boolean }).stillHere = true));
 
-  const handler = await handlerContext(context);
+  const handler = await signedIn(context.browser()!, 'handler');
   const reply = await handler.request.post('/api/console/reply', {
     data: { number, body: '您好，请提供客户的资金账号', internal: false },
   });
@@ -193,7 +166,7 @@ test('a message written offline arrives once after a reload and reconnection', a
   expect(sqlValue(`SELECT count(*) FROM incident_messages WHERE body = :'text'`, { text })).toBe('1');
 
   // The team reads it: the reporter sees the read marker without a reload.
-  const handler = await handlerContext(context);
+  const handler = await signedIn(context.browser()!, 'handler');
   expect((await handler.request.post('/api/console/read', { data: { number } })).ok()).toBe(true);
   await expect(
     page.getByTestId('message').filter({ hasText: text }).getByTestId('read-marker'),
