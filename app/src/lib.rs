@@ -8,6 +8,7 @@ pub mod app;
 pub mod attachments;
 pub mod auth;
 pub mod canned;
+pub mod checks;
 pub mod console;
 pub mod datafix;
 pub mod error;
@@ -19,6 +20,7 @@ pub mod reporter;
 pub mod shell;
 pub mod sla;
 pub mod time;
+pub mod ui;
 
 #[cfg(feature = "ssr")]
 pub mod demo;

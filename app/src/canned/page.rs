@@ -6,9 +6,7 @@ use leptos_meta::Title;
 use super::{canned_list, CannedReply, CannedRetire, CannedSave};
 use crate::i18n::use_i18n;
 use crate::shell::{Loading, PageError};
-
-const INPUT: &str = "w-full rounded-md border border-slate-300 px-3 py-2";
-const BUTTON: &str = "rounded-md bg-sky-700 px-3 py-1.5 text-sm text-white hover:bg-sky-800";
+use crate::ui::{Labeled, INPUT, PANEL, PRIMARY_BUTTON};
 
 /// The reply being written or rewritten, kept while the list reloads.
 #[derive(Clone, Copy)]
@@ -55,20 +53,22 @@ pub fn CannedRepliesPage() -> impl IntoView {
         <Title text=move || t().title />
         <h1 class="text-xl font-semibold">{move || t().title}</h1>
         <p class="mt-1 text-sm text-slate-500">{move || t().hint}</p>
-        <section class="mt-4 max-w-3xl space-y-2 rounded-xl border border-slate-200 bg-white p-5" data-testid="canned-form">
+        <section class=format!("mt-4 max-w-3xl space-y-2 {PANEL}") data-testid="canned-form">
             <h2 class="font-semibold">
                 {move || if editing.id.get().is_some() { t().edit } else { t().new_reply }}
             </h2>
-            <input type="text" maxlength=super::MAX_TITLE_CHARS class=INPUT data-testid="canned-title"
-                placeholder=move || t().reply_title
-                prop:value=move || editing.title.get()
-                on:input=move |ev| editing.title.set(event_target_value(&ev)) />
-            <textarea rows="4" class=INPUT data-testid="canned-body"
-                placeholder=move || t().reply_body
-                prop:value=move || editing.body.get()
-                on:input=move |ev| editing.body.set(event_target_value(&ev))></textarea>
+            <Labeled label=move || t().reply_title>
+                <input type="text" maxlength=super::MAX_TITLE_CHARS class=INPUT data-testid="canned-title"
+                    prop:value=move || editing.title.get()
+                    on:input=move |ev| editing.title.set(event_target_value(&ev)) />
+            </Labeled>
+            <Labeled label=move || t().reply_body>
+                <textarea rows="4" maxlength=super::MAX_BODY_CHARS class=INPUT data-testid="canned-body"
+                    prop:value=move || editing.body.get()
+                    on:input=move |ev| editing.body.set(event_target_value(&ev))></textarea>
+            </Labeled>
             <div class="flex items-center gap-2">
-                <button type="button" class=BUTTON data-testid="canned-save" on:click=move |_| {
+                <button type="button" class=PRIMARY_BUTTON data-testid="canned-save" on:click=move |_| {
                     editing.save.dispatch(CannedSave {
                         id: editing.id.get_untracked(),
                         title: editing.title.get_untracked(),
@@ -113,7 +113,7 @@ pub fn CannedRepliesPage() -> impl IntoView {
                                             </span>
                                         </div>
                                         <p class="mt-1 whitespace-pre-line text-sm text-slate-700">{reply.body}</p>
-                                        <p class="mt-1 text-xs text-slate-400">{move || crate::i18n::fill(t().updated_by, &[&by])}</p>
+                                        <p class="mt-1 text-xs text-slate-600">{move || crate::i18n::fill(t().updated_by, &[&by])}</p>
                                     </li>
                                 }
                             }).collect_view()}

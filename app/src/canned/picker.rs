@@ -2,6 +2,7 @@ use leptos::prelude::*;
 
 use super::canned_list;
 use crate::i18n::use_i18n;
+use crate::ui::{Labeled, INPUT};
 
 /// A menu of canned replies; choosing one hands its text to `on_pick`.
 #[component]
@@ -11,10 +12,11 @@ pub fn CannedPicker(on_pick: Callback<String>) -> impl IntoView {
     // Back to the prompt after each choice, so the same reply can be chosen again.
     let choice = RwSignal::new(String::new());
     view! {
+        <Labeled label=move || i18n.canned().insert hidden_label=true class="contents">
         <select
             prop:value=move || choice.get()
             data-testid="canned-picker"
-            class="max-w-xs rounded-md border border-slate-300 px-2 py-1.5 text-sm"
+            class=format!("max-w-xs text-sm {INPUT}")
             on:change=move |ev| {
                 let id = event_target_value(&ev);
                 let body = replies
@@ -37,5 +39,6 @@ pub fn CannedPicker(on_pick: Callback<String>) -> impl IntoView {
                 })}
             </Suspense>
         </select>
+        </Labeled>
     }
 }

@@ -2,8 +2,8 @@ use sqlx::PgPool;
 
 use super::{CannedReply, MAX_BODY_CHARS, MAX_TITLE_CHARS};
 use crate::auth::CurrentUser;
+use crate::checks::required_within;
 use crate::error::{AppError, Problem};
-use crate::incidents::required_within;
 
 fn check(title: &str, body: &str) -> Result<(), AppError> {
     required_within(title, MAX_TITLE_CHARS)

@@ -2,7 +2,7 @@
 
 mod api;
 mod attachment_viewer;
-mod incident_page;
+mod incident;
 mod pages;
 mod queue;
 mod side_panels;
@@ -12,7 +12,7 @@ pub mod store;
 pub mod texts;
 
 pub use api::*;
-pub use incident_page::ConsoleIncidentPage;
+pub use incident::ConsoleIncidentPage;
 pub use pages::{ConsoleHome, ConsoleLayout};
 
 use chrono::{DateTime, Utc};

@@ -7,6 +7,7 @@ use crate::auth::{Area, AreaGate};
 use crate::i18n::use_i18n;
 use crate::shell::{ErrorPanel, LanguageSwitch, Loading, SignOutButton, UserBadge};
 use crate::time::format_minute;
+use crate::ui::PANEL;
 
 /// Desktop frame: a side navigation and a wide working area.
 #[component]
@@ -72,7 +73,7 @@ fn TeamPanel() -> impl IntoView {
     let team = Resource::new(|| (), |_| console_team());
     view! {
         <div class="mt-8 max-w-md">
-            <section class="rounded-xl border border-slate-200 bg-white p-5">
+            <section class=PANEL>
                 <h2 class="font-semibold">{move || i18n.console().team_title}</h2>
                 <Suspense fallback=Loading>
                     {move || Suspend::new(async move {

@@ -14,6 +14,7 @@ use crate::incidents::{Category, Severity, Status};
 use crate::reference::list_systems;
 use crate::shell::{ErrorPanel, Loading};
 use crate::time::format_recent;
+use crate::ui::{Labeled, INPUT, PRIMARY_BUTTON};
 
 /// The filter a URL's query describes (`status`, `system`, `category`, `severity`,
 /// `assignee`, `reporter`, `from`, `to`, `overdue`, `q`, `sort`).
@@ -179,8 +180,6 @@ pub fn QueueView() -> impl IntoView {
     }
 }
 
-const SELECT: &str = "rounded-md border border-slate-300 px-2 py-1.5";
-
 /// Every filter but the status (the tabs); a GET form, so the filter lands in the URL.
 #[component]
 fn FilterBar(filter: Memo<QueueFilter>) -> impl IntoView {
@@ -194,98 +193,104 @@ fn FilterBar(filter: Memo<QueueFilter>) -> impl IntoView {
                     .status
                     .map(|s| view! { <input type="hidden" name="status" value=s.as_str() /> })
             }}
-            <input
-                type="search"
-                name="q"
-                data-testid="queue-search"
-                class="w-80 rounded-md border border-slate-300 px-3 py-1.5"
-                prop:value=move || current().search
-                placeholder=move || i18n.console().search_placeholder
-            />
-            <select
-                name="system"
-                data-testid="queue-system"
-                class="rounded-md border border-slate-300 px-2 py-1.5"
-            >
-                <option value="">{move || i18n.console().all_systems}</option>
-                <Suspense>
-                    {move || Suspend::new(async move {
-                        let systems = systems.await.unwrap_or_default();
-                        let locale = i18n.locale();
-                        systems
-                            .into_iter()
-                            .map(|s| {
-                                let code = s.system.code.clone();
-                                let selected = current().system.as_deref() == Some(code.as_str());
-                                view! {
-                                    <option value=code selected=selected>
-                                        {s.system.name(locale).to_owned()}
-                                    </option>
-                                }
-                            })
-                            .collect_view()
-                    })}
-                </Suspense>
-            </select>
-            <select
-                name="assignee"
-                data-testid="queue-assignee"
-                class="rounded-md border border-slate-300 px-2 py-1.5"
-            >
-                {AssigneeFilter::ALL
-                    .into_iter()
-                    .map(|a| {
-                        let label = move || match a {
-                            AssigneeFilter::Anyone => i18n.console().assignee_anyone,
-                            AssigneeFilter::Me => i18n.console().assignee_me,
-                            AssigneeFilter::Unassigned => i18n.console().assignee_unassigned,
-                        };
-                        view! {
-                            <option value=a.as_str() selected=move || current().assignee == a>
-                                {label}
-                            </option>
-                        }
-                    })
-                    .collect_view()}
-            </select>
-            <select name="category" data-testid="queue-category" class=SELECT>
-                <option value="">{move || i18n.console().all_categories}</option>
-                {Category::ALL.into_iter().map(|c| view! {
-                    <option value=c.as_str() selected=move || current().category == Some(c)>
-                        {move || i18n.incidents().category_name(c)}
-                    </option>
-                }).collect_view()}
-            </select>
-            <select name="severity" data-testid="queue-severity" class=SELECT>
-                <option value="">{move || i18n.console().all_severities}</option>
-                {Severity::ALL.into_iter().map(|s| view! {
-                    <option value=s.as_str() selected=move || current().severity == Some(s)>{s.label()}</option>
-                }).collect_view()}
-            </select>
-            <input type="text" name="reporter" data-testid="queue-reporter" class="w-28 rounded-md border border-slate-300 px-2 py-1.5"
-                placeholder=move || i18n.console().reporter_placeholder prop:value=move || current().reporter />
-            <label class="flex items-center gap-1 text-sm text-slate-600">
-                {move || i18n.console().reported_from}
-                <input type="date" name="from" data-testid="queue-from" class=SELECT prop:value=move || current().from />
-                {move || i18n.console().reported_to}
-                <input type="date" name="to" data-testid="queue-to" class=SELECT prop:value=move || current().to />
-            </label>
-            <label class="flex items-center gap-1 text-sm text-slate-600">
+            <Labeled label=move || i18n.console().search_placeholder hidden_label=true class="contents">
+                <input
+                    type="search"
+                    name="q"
+                    data-testid="queue-search"
+                    class=format!("w-80 {INPUT}")
+                    prop:value=move || current().search
+                    placeholder=move || i18n.console().search_placeholder
+                />
+            </Labeled>
+            <Labeled label=move || i18n.incidents().field_system hidden_label=true class="contents">
+                <select name="system" data-testid="queue-system" class=INPUT>
+                    <option value="">{move || i18n.console().all_systems}</option>
+                    <Suspense>
+                        {move || Suspend::new(async move {
+                            let systems = systems.await.unwrap_or_default();
+                            let locale = i18n.locale();
+                            systems
+                                .into_iter()
+                                .map(|s| {
+                                    let code = s.system.code.clone();
+                                    let selected = current().system.as_deref() == Some(code.as_str());
+                                    view! {
+                                        <option value=code selected=selected>
+                                            {s.system.name(locale).to_owned()}
+                                        </option>
+                                    }
+                                })
+                                .collect_view()
+                        })}
+                    </Suspense>
+                </select>
+            </Labeled>
+            <Labeled label=move || i18n.console().assignee hidden_label=true class="contents">
+                <select name="assignee" data-testid="queue-assignee" class=INPUT>
+                    {AssigneeFilter::ALL
+                        .into_iter()
+                        .map(|a| {
+                            let label = move || match a {
+                                AssigneeFilter::Anyone => i18n.console().assignee_anyone,
+                                AssigneeFilter::Me => i18n.console().assignee_me,
+                                AssigneeFilter::Unassigned => i18n.console().assignee_unassigned,
+                            };
+                            view! {
+                                <option value=a.as_str() selected=move || current().assignee == a>
+                                    {label}
+                                </option>
+                            }
+                        })
+                        .collect_view()}
+                </select>
+            </Labeled>
+            <Labeled label=move || i18n.incidents().field_category hidden_label=true class="contents">
+                <select name="category" data-testid="queue-category" class=INPUT>
+                    <option value="">{move || i18n.console().all_categories}</option>
+                    {Category::ALL.into_iter().map(|c| view! {
+                        <option value=c.as_str() selected=move || current().category == Some(c)>
+                            {move || i18n.incidents().category_name(c)}
+                        </option>
+                    }).collect_view()}
+                </select>
+            </Labeled>
+            <Labeled label=move || i18n.incidents().field_severity hidden_label=true class="contents">
+                <select name="severity" data-testid="queue-severity" class=INPUT>
+                    <option value="">{move || i18n.console().all_severities}</option>
+                    {Severity::ALL.into_iter().map(|s| view! {
+                        <option value=s.as_str() selected=move || current().severity == Some(s)>{s.label()}</option>
+                    }).collect_view()}
+                </select>
+            </Labeled>
+            <Labeled label=move || i18n.console().reporter_placeholder hidden_label=true class="contents">
+                <input type="text" name="reporter" data-testid="queue-reporter" class=format!("w-28 {INPUT}")
+                    placeholder=move || i18n.console().reporter_placeholder prop:value=move || current().reporter />
+            </Labeled>
+            <Labeled label=move || i18n.console().reported_from class="flex items-center gap-1 text-sm text-slate-700">
+                <input type="date" name="from" data-testid="queue-from" class=INPUT prop:value=move || current().from />
+            </Labeled>
+            <Labeled label=move || i18n.console().reported_to class="flex items-center gap-1 text-sm text-slate-700">
+                <input type="date" name="to" data-testid="queue-to" class=INPUT prop:value=move || current().to />
+            </Labeled>
+            <label class="flex items-center gap-1 text-sm text-slate-700">
                 <input type="checkbox" name="overdue" value="1" data-testid="queue-overdue"
                     prop:checked=move || current().overdue />
                 {move || i18n.console().overdue_only}
             </label>
-            <select name="sort" data-testid="queue-sort" class=SELECT>
-                {QueueSort::ALL.into_iter().enumerate().map(|(i, s)| view! {
-                    <option value=s.as_str() selected=move || current().sort == s>
-                        {move || i18n.console().sort_names[i]}
-                    </option>
-                }).collect_view()}
-            </select>
+            <Labeled label=move || i18n.console().sort_label hidden_label=true class="contents">
+                <select name="sort" data-testid="queue-sort" class=INPUT>
+                    {QueueSort::ALL.into_iter().enumerate().map(|(i, s)| view! {
+                        <option value=s.as_str() selected=move || current().sort == s>
+                            {move || i18n.console().sort_names[i]}
+                        </option>
+                    }).collect_view()}
+                </select>
+            </Labeled>
             <button
                 type="submit"
                 data-testid="queue-apply"
-                class="rounded-md bg-sky-700 px-3 py-1.5 text-sm text-white hover:bg-sky-800"
+                class=PRIMARY_BUTTON
             >
                 {move || i18n.console().search}
             </button>
@@ -346,7 +351,7 @@ fn QueueLine(row: QueueRow) -> impl IntoView {
                         {move || crate::i18n::fill(i18n.console().unread, &[&unread])}
                     </span>
                 })}
-                <div class="text-xs text-slate-400">
+                <div class="text-xs text-slate-600">
                     {activity}
                     {parent.map(|n| view! {
                         <span class="ml-2" data-testid="queue-duplicate">{move || crate::i18n::fill(i18n.console().duplicate_of, &[&n])}</span>

@@ -10,8 +10,7 @@ use crate::incidents::view::StatusBadge;
 use crate::incidents::BatchMember;
 use crate::sla::SlaState;
 use crate::time::format_minute;
-
-const PANEL: &str = "rounded-xl border border-slate-200 bg-white p-5";
+use crate::ui::PANEL;
 
 #[component]
 pub fn SlaPanel(incident: TeamIncident) -> impl IntoView {

@@ -11,7 +11,7 @@ pub fn SlaBadge(state: SlaState) -> impl IntoView {
     let i18n = use_i18n();
     let t = move || i18n.console();
     let (kind, class) = match state {
-        SlaState::None => ("none", "text-slate-400"),
+        SlaState::None => ("none", "text-slate-600"),
         SlaState::Running { due_at } if due_at <= Utc::now() => {
             ("over", "font-medium text-red-700")
         }

@@ -66,6 +66,7 @@ pub struct ConsoleTexts {
     pub reported_from: &'static str,
     pub reported_to: &'static str,
     pub overdue_only: &'static str,
+    pub sort_label: &'static str,
     pub sort_names: [&'static str; 4],
     pub col_sla: &'static str,
     /// Minutes; hours; hours and minutes.
@@ -191,6 +192,7 @@ pub static ZH: ConsoleTexts = ConsoleTexts {
     reported_from: "上报日期从",
     reported_to: "至",
     overdue_only: "只看超时",
+    sort_label: "排序",
     sort_names: ["最近动态", "最新上报", "最早上报", "SLA 最先到期"],
     col_sla: "SLA",
     duration_units: ["{} 分钟", "{} 小时", "{} 小时 {} 分"],
@@ -304,6 +306,7 @@ pub static EN: ConsoleTexts = ConsoleTexts {
     reported_from: "Reported from",
     reported_to: "to",
     overdue_only: "Overdue only",
+    sort_label: "Order",
     sort_names: ["Latest activity", "Newest reports", "Oldest reports", "SLA due soonest"],
     col_sla: "SLA",
     duration_units: ["{} min", "{} h", "{} h {} min"],

@@ -6,6 +6,7 @@ use super::{DataFixScript, DatafixExecuted, DatafixSubmit, NewScript, ScriptStat
 use crate::i18n::{fill, use_i18n};
 use crate::reference::list_systems;
 use crate::time::format_minute;
+use crate::ui::{Labeled, INPUT, PANEL, PRIMARY_BUTTON, SECONDARY_BUTTON};
 
 /// What the handler is typing, kept across the page's live refreshes.
 #[derive(Clone, Copy)]
@@ -49,7 +50,7 @@ impl ScriptDraft {
     }
 }
 
-const FIELD: &str = "w-full rounded-md border border-slate-300 px-3 py-2 font-mono text-sm";
+const FIELD: &str = "w-full rounded-md border border-slate-400 px-3 py-2 font-mono text-sm";
 
 #[component]
 pub fn ScriptsPanel(
@@ -81,17 +82,18 @@ pub fn ScriptsPanel(
     let textarea = move |value: RwSignal<String>,
                          label: fn(&super::texts::DataFixTexts) -> &'static str,
                          testid: &'static str,
-                         rows: &'static str| {
+                         rows: &'static str,
+                         max: u32| {
         view! {
             <label class="block text-sm text-slate-600">
                 {move || label(t())}
-                <textarea rows=rows class=FIELD data-testid=testid
+                <textarea rows=rows maxlength=max class=FIELD data-testid=testid
                     prop:value=move || value.get() on:input=move |ev| value.set(event_target_value(&ev))></textarea>
             </label>
         }
     };
     view! {
-        <section class="rounded-xl border border-slate-200 bg-white p-5" data-testid="scripts">
+        <section class=PANEL data-testid="scripts">
             <div class="flex items-center justify-between">
                 <h2 class="font-semibold">{move || t().scripts}</h2>
                 {open.then(|| view! {
@@ -106,7 +108,7 @@ pub fn ScriptsPanel(
                 <div class="mt-3 space-y-2" data-testid="script-form">
                     <label class="block text-sm text-slate-600">
                         {move || t().system}
-                        <select class="ml-2 rounded-md border border-slate-300 px-2 py-1.5" data-testid="script-system"
+                        <select class=format!("ml-2 {INPUT}") data-testid="script-system"
                             on:change=move |ev| draft.system.set(event_target_value(&ev))>
                             <Suspense>
                                 {move || Suspend::new(async move {
@@ -120,11 +122,10 @@ pub fn ScriptsPanel(
                             </Suspense>
                         </select>
                     </label>
-                    {textarea(draft.script, |t| t.script, "script-body", "6")}
-                    {textarea(draft.rollback, |t| t.rollback, "script-rollback", "4")}
-                    {textarea(draft.note, |t| t.note, "script-note", "2")}
-                    <button type="button" data-testid="script-submit"
-                        class="rounded-md bg-sky-700 px-3 py-1.5 text-sm text-white hover:bg-sky-800" on:click=send>
+                    {textarea(draft.script, |t| t.script, "script-body", "6", super::MAX_SCRIPT_CHARS)}
+                    {textarea(draft.rollback, |t| t.rollback, "script-rollback", "4", super::MAX_SCRIPT_CHARS)}
+                    {textarea(draft.note, |t| t.note, "script-note", "2", super::MAX_COMMENT_CHARS)}
+                    <button type="button" data-testid="script-submit" class=PRIMARY_BUTTON on:click=send>
                         {move || t().submit}
                     </button>
                     {move || draft.submit.value().get().and_then(Result::err).map(|error| view! {
@@ -159,11 +160,12 @@ fn ExecutedForm(number: i64, script_id: i64) -> impl IntoView {
     let note = RwSignal::new(String::new());
     view! {
         <div class="mt-2 flex flex-wrap items-center gap-2">
-            <input type="text" class="flex-1 rounded-md border border-slate-300 px-2 py-1.5 text-sm"
-                data-testid="execution-note" placeholder=move || t().execution_note
-                prop:value=move || note.get() on:input=move |ev| note.set(event_target_value(&ev)) />
-            <button type="button" data-testid="script-executed"
-                class="rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm hover:bg-slate-50"
+            <Labeled label=move || t().execution_note hidden_label=true class="contents">
+                <input type="text" maxlength=super::MAX_COMMENT_CHARS class=format!("flex-1 text-sm {INPUT}")
+                    data-testid="execution-note" placeholder=move || t().execution_note
+                    prop:value=move || note.get() on:input=move |ev| note.set(event_target_value(&ev)) />
+            </Labeled>
+            <button type="button" data-testid="script-executed" class=SECONDARY_BUTTON
                 on:click=move |_| { draft.executed.dispatch(DatafixExecuted { number, script_id, note: note.get_untracked() }); }>
                 {move || t().mark_executed}
             </button>

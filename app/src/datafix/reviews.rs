@@ -9,6 +9,7 @@ use leptos_router::components::A;
 use super::{datafix_reviews, DataFixScript, DatafixReview, ScriptCard, ScriptStatus};
 use crate::i18n::use_i18n;
 use crate::shell::{Loading, PageError};
+use crate::ui::{Labeled, INPUT};
 
 #[component]
 pub fn ReviewsPage() -> impl IntoView {
@@ -111,14 +112,16 @@ fn Decision(
     };
     view! {
         <div class="mt-3 space-y-2">
-            <textarea rows="2" data-testid="review-comment"
-                class="w-full rounded-md border border-slate-300 px-3 py-2 text-sm"
-                placeholder=move || t().comment
-                prop:value=comment
-                on:input=move |ev| {
-                    let text = event_target_value(&ev);
-                    comments.update(|c| { c.insert(script_id, text); });
-                }></textarea>
+            <Labeled label=move || t().comment hidden_label=true>
+                <textarea rows="2" maxlength=super::MAX_COMMENT_CHARS data-testid="review-comment"
+                    class=format!("w-full text-sm {INPUT}")
+                    placeholder=move || t().comment
+                    prop:value=comment
+                    on:input=move |ev| {
+                        let text = event_target_value(&ev);
+                        comments.update(|c| { c.insert(script_id, text); });
+                    }></textarea>
+            </Labeled>
             <div class="flex gap-2">
                 <button type="button" data-testid="review-approve"
                     class="rounded-md bg-emerald-700 px-3 py-1.5 text-sm text-white hover:bg-emerald-800"

@@ -3,9 +3,10 @@ use sqlx::{PgConnection, PgPool};
 
 use super::{DataFixScript, NewScript, ScriptStatus, MAX_COMMENT_CHARS, MAX_SCRIPT_CHARS};
 use crate::auth::CurrentUser;
+use crate::checks::{required_within, within};
 use crate::error::{AppError, Problem};
-use crate::incidents::store::{notify, record_step, StepEvent};
-use crate::incidents::{required_within, within, Status, Step};
+use crate::incidents::store::journal::{notify, record_step, StepEvent};
+use crate::incidents::{Status, Step};
 use crate::reference::Named;
 
 fn check_text(field: &str, value: &str, required: bool, max: u32) -> Result<(), AppError> {

@@ -3,7 +3,7 @@
 
 use sqlx::{PgConnection, PgPool};
 
-use super::store::{notify, record_handoff, record_step, StepEvent};
+use super::store::journal::{notify, record_handoff, record_step, StepEvent};
 use super::{BatchMember, Status, Step};
 use crate::auth::CurrentUser;
 use crate::error::{AppError, Problem};

@@ -41,12 +41,20 @@ impl DocType {
     }
 }
 
+/// The longest document number (an ID card's 18 characters).
+pub const MAX_DOC_NUMBER: u32 = 18;
+/// What the form accepts as typed: room for the spaces people type off a card, which
+/// `normalize_doc_number` strips before the check.
+pub const MAX_DOC_NUMBER_TYPED: u32 = MAX_DOC_NUMBER + 2;
+pub const MAX_FUND_ACCOUNT: u32 = 20;
+pub const MOBILE_DIGITS: u32 = 11;
+
 /// Upper-cases and strips spaces, the way people type numbers off a card.
 pub fn normalize_doc_number(raw: &str) -> String {
     raw.chars()
         .filter(|c| !c.is_whitespace())
         .collect::<String>()
-        .to_uppercase()
+        .to_ascii_uppercase()
 }
 
 /// Checks a normalised document number; `today` bounds the birth date of an ID card.
@@ -87,8 +95,12 @@ fn check_id_card(number: &str, today: NaiveDate) -> Result<(), Problem> {
     if !well_formed {
         return Err(Problem::IdCardFormat);
     }
-    let birth = NaiveDate::parse_from_str(&number[6..14], "%Y%m%d")
-        .ok()
+    // Digits checked above; parsed by hand, as chrono's format parser would weigh on the phone.
+    let digits = |range: std::ops::Range<usize>| number[range].parse::<u32>().ok();
+    let birth = digits(6..10)
+        .zip(digits(10..12))
+        .zip(digits(12..14))
+        .and_then(|((year, month), day)| NaiveDate::from_ymd_opt(year as i32, month, day))
         .filter(|date| date.year() >= 1900 && *date <= today);
     if birth.is_none() {
         return Err(Problem::IdCardBirthDate);
@@ -107,14 +119,15 @@ fn check_id_card(number: &str, today: NaiveDate) -> Result<(), Problem> {
 
 /// 资金账号: digits only, as the brokerage issues them.
 pub fn check_fund_account(value: &str) -> Result<(), Problem> {
-    let ok = (6..=20).contains(&value.len()) && value.chars().all(|c| c.is_ascii_digit());
+    let ok = (6..=MAX_FUND_ACCOUNT as usize).contains(&value.len())
+        && value.chars().all(|c| c.is_ascii_digit());
     ok.then_some(()).ok_or(Problem::FundAccountFormat)
 }
 
 /// A mainland mobile number.
 pub fn check_mobile(value: &str) -> Result<(), Problem> {
     let bytes = value.as_bytes();
-    let ok = bytes.len() == 11
+    let ok = bytes.len() == MOBILE_DIGITS as usize
         && bytes[0] == b'1'
         && (b'3'..=b'9').contains(&bytes[1])
         && bytes.iter().all(u8::is_ascii_digit);

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use super::identity::{
     check_doc_number, check_fund_account, check_mobile, normalize_doc_number, DocType,
 };
+use crate::checks::{required_within, within};
 use crate::error::Problem;
 
 pub const MAX_CUSTOMER_NAME: u32 = 40;
@@ -17,6 +18,8 @@ pub const MAX_REASON: u32 = 500;
 /// A classification's free subcategory, as `incidents.subcategory` allows.
 pub const MAX_SUBCATEGORY: u32 = 40;
 pub const MAX_IMAGES: u32 = 9;
+/// A system or module code from the reference data.
+pub const MAX_CODE: u32 = 64;
 
 /// The report form. Optional fields are empty strings, as the form holds them.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -80,30 +83,13 @@ impl NewReport {
         if !self.customer_mobile.is_empty() {
             check("customer_mobile", check_mobile(&self.customer_mobile));
         }
-        check("system", required_within(&self.system, 64));
+        check("system", required_within(&self.system, MAX_CODE));
         check("title", required_within(&self.title, MAX_TITLE));
         check(
             "description",
             required_within(&self.description, MAX_DESCRIPTION),
         );
         errors
-    }
-}
-
-/// Required text of at most `max` characters (characters, not bytes: names are Chinese).
-pub fn required_within(value: &str, max: u32) -> Result<(), Problem> {
-    if value.is_empty() {
-        Err(Problem::Required)
-    } else {
-        within(value, max)
-    }
-}
-
-pub fn within(value: &str, max: u32) -> Result<(), Problem> {
-    if value.chars().count() > max as usize {
-        Err(Problem::TooLong { max })
-    } else {
-        Ok(())
     }
 }
 

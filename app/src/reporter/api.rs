@@ -56,8 +56,9 @@ pub async fn confirm_solution(number: i64) -> Result<(), AppError> {
 /// The solution did not help: back to the team, with the reporter's reason.
 #[server(endpoint = "m/reports/reopen")]
 pub async fn reopen_report(number: i64, reason: String) -> Result<(), AppError> {
+    use crate::checks::required_within;
     use crate::error::Problem;
-    use crate::incidents::{required_within, MAX_REASON};
+    use crate::incidents::MAX_REASON;
     use guard::*;
     let user = require_area(Area::Mobile).await?;
     let reason = reason.trim().to_owned();

@@ -153,10 +153,10 @@ fn PendingReports(
                 {move || i18n.reporter().outbox_title}
             </h2>
             <ul class="mt-2 space-y-2" data-testid="outbox">
-                <For each=waiting key=|item| (item.id.clone(), item.state as u8, item.images.iter().map(|i| (i.progress * 100.0) as u32).sum::<u32>()) let:item>
+                <For each=waiting key=OutboxItem::render_key let:item>
                     <li
                         data-testid="outbox-item"
-                        data-state=format!("{:?}", item.state).to_lowercase()
+                        data-state=item.state.as_str()
                         class="rounded-xl border border-dashed border-amber-300 bg-amber-50 p-3"
                     >
                         <div class="flex items-start justify-between gap-2">

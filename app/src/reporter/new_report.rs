@@ -7,10 +7,14 @@ use leptos_meta::Title;
 use super::outbox::{DraftImage, REPORT_DRAFT};
 use crate::error::Problem;
 use crate::i18n::use_i18n;
-use crate::incidents::{DocType, NewReport, MAX_IMAGES};
+use crate::incidents::{
+    DocType, NewReport, MAX_CODE, MAX_CUSTOMER_NAME, MAX_DESCRIPTION, MAX_DOC_NUMBER_TYPED,
+    MAX_FUND_ACCOUNT, MAX_IMAGES, MAX_TITLE, MOBILE_DIGITS,
+};
 use crate::reference::{list_systems, System};
 use crate::shell::{ErrorPanel, Loading};
 use crate::time::shanghai_today;
+use crate::ui::{SystemModulePicker, PHONE_INPUT};
 
 #[cfg(feature = "hydrate")]
 use super::outbox::REPORT_STORAGE_KEY as DRAFT_STORAGE_KEY;
@@ -149,7 +153,7 @@ fn ReportForm(systems: Vec<System>) -> impl IntoView {
                 <label for=field class="text-sm font-medium text-slate-700">
                     {label}
                     {attrs.optional.then(|| view! {
-                        <span class="ml-1 text-xs font-normal text-slate-400">{move || i18n.reporter().optional}</span>
+                        <span class="ml-1 text-xs font-normal text-slate-600">{move || i18n.reporter().optional}</span>
                     })}
                 </label>
                 <input
@@ -160,7 +164,7 @@ fn ReportForm(systems: Vec<System>) -> impl IntoView {
                     autocomplete="off"
                     maxlength=attrs.maxlength
                     aria-invalid=invalid
-                    class=INPUT_CLASS
+                    class=PHONE_INPUT
                     prop:value=move || draft.with(|d| read(d).clone())
                     on:input=move |ev| draft.update(|d| write(d, event_target_value(&ev)))
                     on:blur=move |_| check_field(field)
@@ -170,20 +174,9 @@ fn ReportForm(systems: Vec<System>) -> impl IntoView {
         }
     };
 
-    let system_code = move || draft.with(|d| d.system.clone());
-    let modules = move || {
-        let code = system_code();
-        systems.with_value(|all| {
-            all.iter()
-                .find(|s| s.system.code == code)
-                .map(|s| s.modules.clone())
-                .unwrap_or_default()
-        })
-    };
-
     view! {
         <form class="mt-4 space-y-4" novalidate on:submit=on_submit data-testid="report-form">
-            {text_field("customer_name", |d| &d.customer_name, |d, v| d.customer_name = v, FieldAttrs { maxlength: 40, ..FieldAttrs::default() })}
+            {text_field("customer_name", |d| &d.customer_name, |d, v| d.customer_name = v, FieldAttrs { maxlength: MAX_CUSTOMER_NAME, ..FieldAttrs::default() })}
             <div class="grid grid-cols-1 gap-2">
                 <label for="id_doc_type" class="text-sm font-medium text-slate-700">
                     {move || i18n.incidents().field_id_doc_type}
@@ -191,7 +184,7 @@ fn ReportForm(systems: Vec<System>) -> impl IntoView {
                 <select
                     id="id_doc_type"
                     name="id_doc_type"
-                    class=INPUT_CLASS
+                    class=PHONE_INPUT
                     prop:value=move || draft.with(|d| d.id_doc_type.as_str())
                     on:change=move |ev| {
                         let value = event_target_value(&ev);
@@ -207,71 +200,31 @@ fn ReportForm(systems: Vec<System>) -> impl IntoView {
                         .collect_view()}
                 </select>
             </div>
-            {text_field("id_number", |d| &d.id_number, |d, v| d.id_number = v, FieldAttrs { maxlength: 20, ..FieldAttrs::default() })}
-            {text_field("fund_account", |d| &d.fund_account, |d, v| d.fund_account = v, FieldAttrs { maxlength: 20, inputmode: "numeric", optional: true })}
-            {text_field("customer_mobile", |d| &d.customer_mobile, |d, v| d.customer_mobile = v, FieldAttrs { maxlength: 11, inputmode: "tel", optional: true })}
+            {text_field("id_number", |d| &d.id_number, |d, v| d.id_number = v, FieldAttrs { maxlength: MAX_DOC_NUMBER_TYPED, ..FieldAttrs::default() })}
+            {text_field("fund_account", |d| &d.fund_account, |d, v| d.fund_account = v, FieldAttrs { maxlength: MAX_FUND_ACCOUNT, inputmode: "numeric", optional: true })}
+            {text_field("customer_mobile", |d| &d.customer_mobile, |d, v| d.customer_mobile = v, FieldAttrs { maxlength: MOBILE_DIGITS, inputmode: "tel", optional: true })}
             <div class="grid grid-cols-2 gap-3">
-                <div>
-                    <label for="system" class="text-sm font-medium text-slate-700">
-                        {move || i18n.incidents().field_system}
-                    </label>
-                    <select
-                        id="system"
-                        name="system"
-                        class=INPUT_CLASS
-                        aria-invalid=move || errors.with(|e| e.of("system").is_some()).to_string()
-                        prop:value=system_code
-                        on:change=move |ev| {
-                            let value = event_target_value(&ev);
-                            draft.update(|d| {
-                                d.system = value;
-                                d.module.clear();
-                            });
-                            check_field("system");
-                        }
-                    >
-                        <option value="">{move || i18n.reporter().choose}</option>
-                        {systems
-                            .get_value()
-                            .into_iter()
-                            .map(|s| {
-                                let named = s.system;
-                                let code = named.code.clone();
-                                view! { <option value=code>{move || named.name(i18n.locale()).to_owned()}</option> }
-                            })
-                            .collect_view()}
-                    </select>
-                    <FieldError field="system" errors />
-                </div>
-                <div>
-                    <label for="module" class="text-sm font-medium text-slate-700">
-                        {move || i18n.incidents().field_module}
-                        <span class="ml-1 text-xs font-normal text-slate-400">{move || i18n.reporter().optional}</span>
-                    </label>
-                    <select
-                        id="module"
-                        name="module"
-                        class=INPUT_CLASS
-                        prop:value=move || draft.with(|d| d.module.clone())
-                        on:change=move |ev| {
-                            let value = event_target_value(&ev);
-                            draft.update(|d| d.module = value);
-                        }
-                    >
-                        <option value="">{move || i18n.reporter().choose}</option>
-                        {move || {
-                            modules()
-                                .into_iter()
-                                .map(|m| {
-                                    let code = m.code.clone();
-                                    view! { <option value=code>{move || m.name(i18n.locale()).to_owned()}</option> }
-                                })
-                                .collect_view()
-                        }}
-                    </select>
-                </div>
+                <SystemModulePicker
+                    systems=systems.get_value()
+                    system=Signal::derive(move || draft.with(|d| d.system.clone()))
+                    on_system=move |value: String| {
+                        draft.update(|d| {
+                            d.system = value;
+                            d.module.clear();
+                        });
+                        check_field("system");
+                    }
+                    module=Signal::derive(move || draft.with(|d| d.module.clone()))
+                    on_module=move |value: String| draft.update(|d| d.module = value)
+                    no_system=move || i18n.reporter().choose
+                    no_module=move || i18n.reporter().choose
+                    module_hint=move || i18n.reporter().optional
+                    input_class=PHONE_INPUT
+                    system_invalid=Signal::derive(move || errors.with(|e| e.of("system").is_some()))
+                    system_error=move || view! { <FieldError field="system" errors /> }
+                />
             </div>
-            {text_field("title", |d| &d.title, |d, v| d.title = v, FieldAttrs { maxlength: 60, ..FieldAttrs::default() })}
+            {text_field("title", |d| &d.title, |d, v| d.title = v, FieldAttrs { maxlength: MAX_TITLE, ..FieldAttrs::default() })}
             <div>
                 <label for="description" class="text-sm font-medium text-slate-700">
                     {move || i18n.incidents().field_description}
@@ -280,10 +233,10 @@ fn ReportForm(systems: Vec<System>) -> impl IntoView {
                     id="description"
                     name="description"
                     rows="5"
-                    maxlength="2000"
+                    maxlength=MAX_DESCRIPTION
                     placeholder=move || i18n.reporter().description_hint
                     aria-invalid=move || errors.with(|e| e.of("description").is_some()).to_string()
-                    class=INPUT_CLASS
+                    class=PHONE_INPUT
                     prop:value=move || draft.with(|d| d.description.clone())
                     on:input=move |ev| draft.update(|d| d.description = event_target_value(&ev))
                     on:blur=move |_| check_field("description")
@@ -309,9 +262,6 @@ fn ReportForm(systems: Vec<System>) -> impl IntoView {
     }
 }
 
-const INPUT_CLASS: &str = "mt-1 block w-full rounded-lg border border-slate-300 px-3 py-2 \
-                           text-base aria-invalid:border-red-500 focus:border-sky-600 focus:outline-none";
-
 #[derive(Clone, Copy)]
 struct FieldAttrs {
     maxlength: u32,
@@ -322,7 +272,7 @@ struct FieldAttrs {
 impl Default for FieldAttrs {
     fn default() -> Self {
         Self {
-            maxlength: 64,
+            maxlength: MAX_CODE,
             inputmode: "text",
             optional: false,
         }
@@ -406,7 +356,7 @@ pub(super) fn ImagePicker(
             <div class="flex items-center justify-between">
                 <span class="text-sm font-medium text-slate-700">
                     {move || i18n.incidents().field_attachments}
-                    <span class="ml-1 text-xs font-normal text-slate-400">
+                    <span class="ml-1 text-xs font-normal text-slate-600">
                         {move || format!("{}/{}", images.with(Vec::len), MAX_IMAGES)}
                     </span>
                 </span>

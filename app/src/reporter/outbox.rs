@@ -13,6 +13,18 @@ pub enum ItemState {
     Failed,
 }
 
+impl ItemState {
+    /// As `outbox.js` writes it, for `data-state` attributes.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Queued => "queued",
+            Self::Sending => "sending",
+            Self::Sent => "sent",
+            Self::Failed => "failed",
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct ItemImage {
     pub id: String,
@@ -35,6 +47,12 @@ pub struct OutboxItem {
 }
 
 impl OutboxItem {
+    /// Changes whenever the item's row must be drawn again: its state or its images' progress.
+    pub fn render_key(&self) -> (String, u8, u32) {
+        let progress = self.images.iter().map(|i| (i.progress * 100.0) as u32);
+        (self.id.clone(), self.state as u8, progress.sum())
+    }
+
     pub fn text(&self, key: &str) -> String {
         self.payload
             .get(key)

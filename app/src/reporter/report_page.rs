@@ -157,6 +157,7 @@ fn ResolutionActions(number: i64, refresh: RwSignal<u32>) -> impl IntoView {
                 <textarea
                     id="reopen-reason"
                     rows="3"
+                    maxlength=crate::incidents::MAX_REASON
                     class="block w-full rounded-lg border border-slate-300 px-3 py-2"
                     prop:value=move || reason.get()
                     on:input=move |ev| reason.set(event_target_value(&ev))
@@ -230,10 +231,10 @@ fn Thread(number: i64, messages: Vec<ThreadMessage>, refresh: RwSignal<u32>) -> 
     view! {
         <ul class="mt-2 space-y-3" data-testid="thread">
             {messages.into_iter().map(|m| view! { <Bubble message=m /> }).collect_view()}
-            <For each=unsent key=|item| (item.id.clone(), item.state as u8, item.images.iter().map(|i| (i.progress * 100.0) as u32).sum::<u32>()) let:item>
+            <For each=unsent key=OutboxItem::render_key let:item>
                 <li
                     data-testid="outbox-item"
-                    data-state=format!("{:?}", item.state).to_lowercase()
+                    data-state=item.state.as_str()
                     class="ml-10 rounded-2xl rounded-br-sm border border-dashed border-sky-300 bg-sky-50 px-3 py-2"
                 >
                     <p class="whitespace-pre-wrap text-sm text-slate-800">{item.text("body")}</p>
@@ -272,7 +273,7 @@ fn Bubble(message: ThreadMessage) -> impl IntoView {
                 <AttachmentStrip files=message.attachments />
             </div>
             {mine.then(|| view! {
-                <p class="mt-0.5 text-right text-xs text-slate-400" data-testid="read-marker" data-read=read.to_string()>
+                <p class="mt-0.5 text-right text-xs text-slate-600" data-testid="read-marker" data-read=read.to_string()>
                     {move || if read { i18n.reporter().read } else { i18n.reporter().unread_by_team }}
                 </p>
             })}
@@ -358,7 +359,7 @@ fn Composer(number: i64) -> impl IntoView {
                 id="message"
                 name="message"
                 rows="3"
-                maxlength="2000"
+                maxlength=crate::incidents::MAX_MESSAGE
                 placeholder=move || i18n.reporter().message_hint
                 class="block w-full rounded-lg border border-slate-300 px-3 py-2 text-base"
                 prop:value=move || body.get()

@@ -17,6 +17,11 @@ use serde::{Deserialize, Serialize};
 
 use crate::incidents::{Category, Severity};
 
+/// The longest resolution target, in business minutes.
+pub const MAX_TARGET_MINUTES: u32 = 100_000;
+/// A calendar day's name, as `calendar_days.name` allows.
+pub const MAX_DAY_NAME_CHARS: u32 = 40;
+
 /// An exception to the working week.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

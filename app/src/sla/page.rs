@@ -13,6 +13,7 @@ use crate::error::AppError;
 use crate::i18n::use_i18n;
 use crate::incidents::{Category, Severity};
 use crate::shell::{Loading, PageError};
+use crate::ui::{Labeled, INPUT, PANEL, PRIMARY_BUTTON};
 
 #[component]
 pub fn SlaSettingsPage() -> impl IntoView {
@@ -49,9 +50,7 @@ fn SettingsForms(settings: SlaConfig, refresh: RwSignal<u32>) -> impl IntoView {
     }
 }
 
-const SECTION: &str = "mt-6 max-w-3xl rounded-xl border border-slate-200 bg-white p-5";
-const INPUT: &str = "rounded-md border border-slate-300 px-2 py-1.5 disabled:bg-slate-50";
-const BUTTON: &str = "rounded-md bg-sky-700 px-3 py-1.5 text-sm text-white hover:bg-sky-800";
+const SECTION: &str = "mt-6 max-w-3xl";
 
 /// A save button with the action's outcome beside it. The typed values stay when it fails.
 #[component]
@@ -64,7 +63,7 @@ fn SaveRow(
     let t = move || i18n.sla();
     view! {
         <div class="mt-4 flex items-center gap-3">
-            <button type="button" data-testid=testid class=BUTTON on:click=move |_| on_save()>
+            <button type="button" data-testid=testid class=PRIMARY_BUTTON on:click=move |_| on_save()>
                 {move || t().save}
             </button>
             {move || match result.get() {
@@ -104,7 +103,7 @@ fn Targets(targets: Vec<SlaTarget>, editable: bool) -> impl IntoView {
         );
     };
     view! {
-        <section class=SECTION>
+        <section class=format!("{SECTION} {PANEL}")>
             <h2 class="font-semibold">{move || t().targets}</h2>
             <p class="text-sm text-slate-500">{move || t().targets_hint}</p>
             <table class="mt-3 text-sm">
@@ -122,12 +121,13 @@ fn Targets(targets: Vec<SlaTarget>, editable: bool) -> impl IntoView {
                             <th class="pr-4 text-left">{s.label()}</th>
                             {Category::ALL.into_iter().map(|c| view! {
                                 <td class="px-2 py-1">
-                                    <input type="number" min="1" max="100000" class=format!("{INPUT} w-28")
+                                    <input type="number" min="1" max=super::MAX_TARGET_MINUTES class=format!("{INPUT} w-28")
+                                        aria-label=move || format!("{} {}", i18n.incidents().category_name(c), s.label())
                                         data-testid=format!("target-{}-{}", c.as_str(), s.as_str())
                                         disabled=!editable
                                         prop:value=move || minutes_of(c, s).to_string()
                                         on:input=move |ev| set(c, s, event_target_value(&ev).trim().parse().unwrap_or(0)) />
-                                    <div class="text-xs text-slate-400">
+                                    <div class="text-xs text-slate-600">
                                         {move || t().minutes_as_hours(minutes_of(c, s))}
                                     </div>
                                 </td>
@@ -166,7 +166,7 @@ fn Hours(hours: BusinessHours, editable: bool) -> impl IntoView {
         }
     };
     view! {
-        <section class=SECTION>
+        <section class=format!("{SECTION} {PANEL}")>
             <h2 class="font-semibold">{move || t().hours}</h2>
             <div class="mt-3 flex flex-wrap gap-4">
                 {time_input(|t| t.day_start, start, "day-start")}
@@ -223,7 +223,7 @@ fn Days(days: Vec<CalendarDay>, editable: bool, refresh: RwSignal<u32>) -> impl 
     };
     let empty = days.is_empty();
     view! {
-        <section class=SECTION>
+        <section class=format!("{SECTION} {PANEL}")>
             <h2 class="font-semibold">{move || t().days}</h2>
             <p class="text-sm text-slate-500">{move || t().days_hint}</p>
             {empty.then(|| view! { <p class="mt-3 text-sm text-slate-500">{move || t().no_days}</p> })}
@@ -248,19 +248,25 @@ fn Days(days: Vec<CalendarDay>, editable: bool, refresh: RwSignal<u32>) -> impl 
             </ul>
             {editable.then(|| view! {
                 <div class="mt-3 flex flex-wrap items-center gap-2">
-                    <input type="date" class=INPUT data-testid="day-date"
-                        prop:value=move || date.get() on:input=move |ev| date.set(event_target_value(&ev)) />
-                    <select class=INPUT data-testid="day-kind" on:change=move |ev| {
-                        if let Some(k) = DayKind::parse(&event_target_value(&ev)) { kind.set(k) }
-                    }>
-                        {[DayKind::Holiday, DayKind::Workday].into_iter().map(|k| view! {
-                            <option value=k.as_str() selected=move || kind.get() == k>{move || kind_name(k)}</option>
-                        }).collect_view()}
-                    </select>
-                    <input type="text" maxlength="40" class=INPUT data-testid="day-name"
-                        placeholder=move || t().day_name
-                        prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev)) />
-                    <button type="button" class=BUTTON data-testid="add-day" on:click=move |_| {
+                    <Labeled label=move || t().day_date hidden_label=true class="contents">
+                        <input type="date" class=INPUT data-testid="day-date"
+                            prop:value=move || date.get() on:input=move |ev| date.set(event_target_value(&ev)) />
+                    </Labeled>
+                    <Labeled label=move || t().day_kind hidden_label=true class="contents">
+                        <select class=INPUT data-testid="day-kind" on:change=move |ev| {
+                            if let Some(k) = DayKind::parse(&event_target_value(&ev)) { kind.set(k) }
+                        }>
+                            {[DayKind::Holiday, DayKind::Workday].into_iter().map(|k| view! {
+                                <option value=k.as_str() selected=move || kind.get() == k>{move || kind_name(k)}</option>
+                            }).collect_view()}
+                        </select>
+                    </Labeled>
+                    <Labeled label=move || t().day_name hidden_label=true class="contents">
+                        <input type="text" maxlength=super::MAX_DAY_NAME_CHARS class=INPUT data-testid="day-name"
+                            placeholder=move || t().day_name
+                            prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev)) />
+                    </Labeled>
+                    <button type="button" class=PRIMARY_BUTTON data-testid="add-day" on:click=move |_| {
                         put.dispatch(SlaPutDay { day: CalendarDay {
                             date: date.get_untracked(), kind: kind.get_untracked(), name: name.get_untracked(),
                         }});

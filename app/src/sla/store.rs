@@ -10,14 +10,13 @@ use sqlx::{PgConnection, PgPool};
 
 use super::calendar::BusinessCalendar;
 use super::clock::Clock;
-use super::{BusinessHours, CalendarDay, DayKind, SlaConfig, SlaTarget};
+use super::{
+    BusinessHours, CalendarDay, DayKind, SlaConfig, SlaTarget, MAX_DAY_NAME_CHARS,
+    MAX_TARGET_MINUTES,
+};
 use crate::auth::CurrentUser;
 use crate::error::{AppError, Problem};
 use crate::incidents::{Category, Severity, Status};
-
-const MAX_TARGET_MINUTES: u32 = 100_000;
-/// As `calendar_days.name` allows.
-const MAX_DAY_NAME_CHARS: u32 = 40;
 
 fn micros(at: Option<DateTime<Utc>>) -> Option<i64> {
     at.map(|t| t.timestamp_micros())
@@ -157,7 +156,7 @@ pub async fn record_breaches(pool: &PgPool) -> Result<Vec<i64>, AppError> {
     .fetch_all(&mut *tx)
     .await?;
     for id in &ids {
-        crate::incidents::store::notify(&mut tx, *id).await?;
+        crate::incidents::store::journal::notify(&mut tx, *id).await?;
     }
     tx.commit().await?;
     Ok(ids)
@@ -301,7 +300,7 @@ pub async fn put_day(
     let date = NaiveDate::parse_from_str(day.date.trim(), "%Y-%m-%d")
         .map_err(|_| AppError::invalid("date", Problem::Format))?;
     let name = day.name.trim();
-    crate::incidents::required_within(name, MAX_DAY_NAME_CHARS)
+    crate::checks::required_within(name, MAX_DAY_NAME_CHARS)
         .map_err(|problem| AppError::invalid("day_name", problem))?;
     let mut tx = pool.begin().await?;
     sqlx::query!(

@@ -119,6 +119,15 @@ async fn steps_that_need_details_or_another_status_are_refused_with_reasons(pool
     );
     assert_eq!(body(&reply)["NotNow"]["status"], "new");
 
+    // Notes and solutions are bounded like thread messages.
+    let mut long_note = step(number, "classified");
+    long_note["input"] = json!({"category": "data", "severity": "p2", "note": "问".repeat(2001)});
+    let reply = desk
+        .post_json("/api/console/step", &handler, &long_note)
+        .await;
+    assert_eq!(refusal(&reply)["field"], "note");
+    assert_eq!(refusal(&reply)["problem"]["TooLong"]["max"], 2000);
+
     let mut classify = step(number, "classified");
     classify["input"] = json!({"category": "data", "severity": "p2"});
     let reply = desk

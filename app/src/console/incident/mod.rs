@@ -1,0 +1,210 @@
+//! `/console/i/{number}`: one incident for the team: identity (masked, revealed on purpose),
+//! the report, the workflow actions its status allows, the timeline and the whole thread.
+//! The page's parts keep what the handler is typing in `Drafts`, above the live refreshes.
+
+mod actions;
+mod identity;
+mod thread;
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
+
+use self::actions::{Actions, Pending, Placement};
+use self::identity::IdentityPanel;
+use self::thread::Thread;
+use super::attachment_viewer::AttachmentViewer;
+use super::sla_badge::SlaBadge;
+use super::{console_incident, console_mark_read, ConsoleReply, ConsoleStep, TeamIncident};
+use crate::datafix::ScriptsPanel;
+use crate::error::AppError;
+use crate::i18n::use_i18n;
+use crate::incidents::view::{StatusBadge, Timeline};
+use crate::incidents::{Category, Severity, TransferTarget};
+use crate::shell::{Loading, PageError};
+use crate::ui::PANEL;
+
+#[component]
+pub fn ConsoleIncidentPage() -> impl IntoView {
+    let params = use_params_map();
+    let number = move || params.with(|p| p.get("number").and_then(|n| n.parse::<i64>().ok()));
+    let refresh = RwSignal::new(0u32);
+    let incident = Resource::new(
+        move || (number(), refresh.get()),
+        |(number, _)| async move {
+            match number {
+                Some(number) => console_incident(number).await,
+                None => Err(AppError::NotFound),
+            }
+        },
+    );
+    crate::incidents::follow::refresh_on_changes(
+        move || number().map(|n| format!("/api/console/incidents/{n}/events")),
+        refresh,
+    );
+    // Live refreshes rebuild the page below; what the handler is typing lives up here.
+    provide_context(Drafts::new(refresh));
+    provide_context(crate::datafix::ScriptDraft::new(refresh));
+    // Reading the thread marks the reporter's messages read; the reporter sees it.
+    Effect::new(move |_| {
+        if let Some(Ok(incident)) = incident.get() {
+            let unread = incident
+                .report
+                .messages
+                .iter()
+                .any(|m| m.side == crate::incidents::Side::Reporter && !m.read_by_other);
+            if unread {
+                let number = incident.report.number;
+                leptos::task::spawn_local(async move {
+                    let _ = console_mark_read(number).await;
+                });
+            }
+        }
+    });
+
+    view! {
+        <Transition fallback=Loading>
+            {move || Suspend::new(async move {
+                match incident.await {
+                    Ok(incident) => view! { <IncidentDetail incident /> }.into_any(),
+                    Err(error) => view! { <PageError error /> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn IncidentDetail(incident: TeamIncident) -> impl IntoView {
+    let i18n = use_i18n();
+    let t = move || i18n.console();
+    let report = incident.report.clone();
+    let number = report.number;
+    let status = report.status;
+    let system = report.system.clone();
+    let module = report.module.clone();
+    let category = incident.category;
+    let severity = incident.severity;
+    let doc = report.id_doc_type;
+    let classification = move || match (category, severity) {
+        (Some(c), Some(s)) => format!("{} · {}", i18n.incidents().category_name(c), s.label()),
+        _ => t().not_classified.to_owned(),
+    };
+    let assignee = incident.assignee.clone();
+    let placement = Placement {
+        category,
+        severity,
+        subcategory: incident.subcategory.clone(),
+        system: report.system.code.clone(),
+        module: report.module.as_ref().map(|m| m.code.clone()),
+    };
+    let subcategory = incident.subcategory.clone();
+    view! {
+        <Title text=format!("#{number} {}", report.title) />
+        <a href="/console" class="text-sm text-sky-700">{move || t().back_to_queue}</a>
+        <div class="mt-2 flex flex-wrap items-center gap-3">
+            <h1 class="text-xl font-semibold">
+                <span class="font-mono text-slate-500">"#" {number}</span> " " {report.title.clone()}
+            </h1>
+            <StatusBadge status />
+            <span data-testid="classification" class="text-sm text-slate-600">
+                {classification}
+                {subcategory.map(|s| format!(" · {s}"))}
+            </span>
+            <SlaBadge state=incident.sla />
+        </div>
+        <p class="mt-1 text-sm text-slate-500">
+            {move || system.name(i18n.locale()).to_owned()}
+            {move || module.as_ref().map(|m| format!(" / {}", m.name(i18n.locale())))}
+            " · " {move || t().reporter} " " {incident.reporter.clone()}
+            " · " {move || t().assignee} " "
+            <span data-testid="assignee">
+                {move || assignee.clone().unwrap_or_else(|| t().unassigned.to_owned())}
+            </span>
+        </p>
+
+        <Actions number status placement assignable=incident.assignable.clone() />
+
+        <div class="mt-6 grid gap-6 lg:grid-cols-3">
+            <div class="space-y-6 lg:col-span-2">
+                <section class=PANEL>
+                    <h2 class="font-semibold">{move || t().description}</h2>
+                    <p class="mt-2 whitespace-pre-line" data-testid="description">{report.description.clone()}</p>
+                    <AttachmentViewer files=report.attachments.clone() />
+                    {report.solution.clone().map(|solution| view! {
+                        <h2 class="mt-4 font-semibold">{move || t().solution}</h2>
+                        <p class="mt-2 whitespace-pre-line" data-testid="solution">{solution}</p>
+                    })}
+                </section>
+                <Thread number messages=report.messages.clone() status />
+                <ScriptsPanel number system=report.system.code.clone() scripts=incident.scripts.clone()
+                    open=status.is_open() />
+            </div>
+            <div class="space-y-6">
+                <IdentityPanel number doc fund_account=incident.fund_account.clone()
+                    customer_mobile=incident.customer_mobile.clone()
+                    customer_name=report.customer_name.clone() id_number=report.id_number.clone() />
+                <super::side_panels::SlaPanel incident=incident.clone() />
+                <super::side_panels::BatchPanel number open=status.is_open() members=incident.batch.clone() />
+                <super::side_panels::HandoffPanel handoffs=incident.handoffs.clone() />
+                <section class=PANEL>
+                    <h2 class="mb-3 font-semibold">{move || t().timeline}</h2>
+                    <Timeline entries=report.timeline.clone() />
+                </section>
+            </div>
+        </div>
+    }
+}
+
+/// The open step form, the reply being written and both actions, kept across live refreshes.
+#[derive(Clone, Copy)]
+struct Drafts {
+    step: ServerAction<ConsoleStep>,
+    open: RwSignal<Pending>,
+    note: RwSignal<String>,
+    target: RwSignal<TransferTarget>,
+    category: RwSignal<Category>,
+    severity: RwSignal<Severity>,
+    subcategory: RwSignal<String>,
+    system: RwSignal<String>,
+    module: RwSignal<String>,
+    assignee: RwSignal<Option<i64>>,
+    reply: ServerAction<ConsoleReply>,
+    body: RwSignal<String>,
+    internal: RwSignal<bool>,
+}
+
+impl Drafts {
+    fn new(refresh: RwSignal<u32>) -> Self {
+        let drafts = Self {
+            step: ServerAction::new(),
+            open: RwSignal::new(Pending::None),
+            note: RwSignal::new(String::new()),
+            target: RwSignal::new(TransferTarget::Development),
+            category: RwSignal::new(Category::Data),
+            severity: RwSignal::new(Severity::P3),
+            subcategory: RwSignal::new(String::new()),
+            system: RwSignal::new(String::new()),
+            module: RwSignal::new(String::new()),
+            assignee: RwSignal::new(None),
+            reply: ServerAction::new(),
+            body: RwSignal::new(String::new()),
+            internal: RwSignal::new(false),
+        };
+        // Only a success clears what was typed.
+        Effect::new(move |_| {
+            if let Some(Ok(_)) = drafts.step.value().get() {
+                drafts.open.set(Pending::None);
+                drafts.note.set(String::new());
+                refresh.update(|n| *n += 1);
+            }
+        });
+        Effect::new(move |_| {
+            if let Some(Ok(_)) = drafts.reply.value().get() {
+                drafts.body.set(String::new());
+                refresh.update(|n| *n += 1);
+            }
+        });
+        drafts
+    }
+}

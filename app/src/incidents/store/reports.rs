@@ -1,0 +1,113 @@
+//! Filing a report, once per client id (the outbox may send it twice).
+
+use sqlx::PgPool;
+use uuid::Uuid;
+
+use super::journal::{notify, record_step, StepEvent};
+use crate::attachments::store as attachments;
+use crate::auth::CurrentUser;
+use crate::error::{AppError, Problem};
+use crate::incidents::{NewReport, Status, Step};
+
+/// Files a report once: a retry with the same client id answers the number made the first time.
+pub async fn create_report(
+    pool: &PgPool,
+    reporter: &CurrentUser,
+    client_id: Uuid,
+    report: &NewReport,
+    attachment_ids: &[Uuid],
+) -> Result<i64, AppError> {
+    if let Some(number) = existing_report(pool, reporter, client_id).await? {
+        return Ok(number);
+    }
+    let mut tx = pool.begin().await?;
+    let system_id = sqlx::query_scalar!(
+        "SELECT id FROM systems WHERE code = $1 AND active",
+        report.system
+    )
+    .fetch_optional(&mut *tx)
+    .await?
+    .ok_or_else(|| AppError::invalid("system", Problem::UnknownChoice))?;
+    let module_id = if report.module.is_empty() {
+        None
+    } else {
+        let id = sqlx::query_scalar!(
+            "SELECT id FROM system_modules WHERE system_id = $1 AND code = $2 AND active",
+            system_id,
+            report.module
+        )
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or_else(|| AppError::invalid("module", Problem::UnknownChoice))?;
+        Some(id)
+    };
+    let optional = |value: &str| (!value.is_empty()).then(|| value.to_owned());
+    let inserted = sqlx::query!(
+        r#"INSERT INTO incidents (client_id, reporter_id, customer_name, id_doc_type, id_number,
+                                  fund_account, customer_mobile, system_id, module_id, title,
+                                  description)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+           ON CONFLICT (client_id) DO NOTHING
+           RETURNING id, number"#,
+        client_id,
+        reporter.id,
+        report.customer_name,
+        report.id_doc_type.as_str(),
+        report.id_number,
+        optional(&report.fund_account),
+        optional(&report.customer_mobile),
+        system_id,
+        module_id,
+        report.title,
+        report.description,
+    )
+    .fetch_optional(&mut *tx)
+    .await?;
+    let Some(row) = inserted else {
+        // A concurrent retry of the same report won the race.
+        tx.rollback().await?;
+        return existing_report(pool, reporter, client_id)
+            .await?
+            .ok_or(AppError::Internal);
+    };
+    attachments::link(&mut tx, reporter.id, row.id, None, attachment_ids).await?;
+    let words = crate::search::segment(&format!(
+        "{} {} {}",
+        row.number, report.title, report.description
+    ));
+    sqlx::query!(
+        "UPDATE incidents SET search_words = to_tsvector('simple', $2) WHERE id = $1",
+        row.id,
+        words
+    )
+    .execute(&mut *tx)
+    .await?;
+    let event = StepEvent {
+        step: Step::Reported,
+        to_status: Status::New,
+        detail: None,
+        note: None,
+    };
+    record_step(&mut tx, row.id, reporter.id, event).await?;
+    notify(&mut tx, row.id).await?;
+    tx.commit().await?;
+    Ok(row.number)
+}
+
+async fn existing_report(
+    pool: &PgPool,
+    reporter: &CurrentUser,
+    client_id: Uuid,
+) -> Result<Option<i64>, AppError> {
+    let row = sqlx::query!(
+        "SELECT number, reporter_id FROM incidents WHERE client_id = $1",
+        client_id
+    )
+    .fetch_optional(pool)
+    .await?;
+    match row {
+        Some(row) if row.reporter_id == reporter.id => Ok(Some(row.number)),
+        Some(_) => Err(AppError::Conflict),
+        None => Ok(None),
+    }
+}

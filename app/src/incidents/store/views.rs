@@ -1,0 +1,193 @@
+//! Reading incidents back: the reporter's list and one incident with its timeline and thread.
+
+use chrono::{DateTime, Utc};
+use sqlx::PgPool;
+
+use super::status_of;
+use crate::attachments::{store as attachments, AttachmentRef};
+use crate::error::AppError;
+use crate::incidents::{
+    mask_name, mask_number, DocType, ReportFilter, ReportSummary, ReportView, Side, Step,
+    ThreadMessage, TimelineEntry,
+};
+use crate::reference::Named;
+
+pub async fn list_for_reporter(
+    pool: &PgPool,
+    reporter_id: i64,
+    filter: ReportFilter,
+) -> Result<Vec<ReportSummary>, AppError> {
+    let filter = match filter {
+        ReportFilter::All => "all",
+        ReportFilter::Open => "open",
+        ReportFilter::Resolved => "resolved",
+    };
+    let rows = sqlx::query!(
+        r#"SELECT i.number, i.client_id, i.title, i.status,
+                  s.code AS system_code, s.name_zh, s.name_en,
+                  i.last_activity_at AS "last_activity_at: DateTime<Utc>",
+                  (SELECT count(*) FROM incident_messages m
+                   WHERE m.incident_id = i.id AND m.author_side = 'handler' AND NOT m.internal
+                     AND m.id > i.reporter_read_upto) AS "unread!"
+           FROM incidents i JOIN systems s ON s.id = i.system_id
+           WHERE i.reporter_id = $1
+             AND ($2 = 'all' OR ($2 = 'open') = (i.status NOT IN ('resolved', 'closed')))
+           ORDER BY i.last_activity_at DESC, i.id DESC
+           LIMIT 200"#,
+        reporter_id,
+        filter
+    )
+    .fetch_all(pool)
+    .await?;
+    rows.into_iter()
+        .map(|r| {
+            Ok(ReportSummary {
+                number: r.number,
+                client_id: r.client_id,
+                title: r.title,
+                status: status_of(&r.status)?,
+                system: Named {
+                    code: r.system_code,
+                    name_zh: r.name_zh,
+                    name_en: r.name_en,
+                },
+                last_activity_at: r.last_activity_at,
+                unread: r.unread,
+            })
+        })
+        .collect()
+}
+
+/// The whole incident as `viewer` may see it: customer identity masked for everybody (the team
+/// reveals a field on purpose, see `console::store::reveal`), internal notes for the team only.
+pub async fn load_view(
+    pool: &PgPool,
+    incident_id: i64,
+    viewer: Side,
+) -> Result<ReportView, AppError> {
+    let row = sqlx::query!(
+        r#"SELECT i.number, i.title, i.status, i.customer_name, i.id_doc_type, i.id_number,
+                  i.description, i.solution, i.reporter_read_upto, i.handler_read_upto,
+                  i.created_at AS "created_at: DateTime<Utc>",
+                  s.code AS system_code, s.name_zh AS system_zh, s.name_en AS system_en,
+                  m.code AS "module_code?", m.name_zh AS "module_zh?", m.name_en AS "module_en?"
+           FROM incidents i
+           JOIN systems s ON s.id = i.system_id
+           LEFT JOIN system_modules m ON m.id = i.module_id
+           WHERE i.id = $1"#,
+        incident_id
+    )
+    .fetch_optional(pool)
+    .await?
+    .ok_or(AppError::NotFound)?;
+
+    let timeline = sqlx::query!(
+        r#"SELECT e.kind, e.to_status, e.detail, e.note, u.display_name,
+                  e.created_at AS "created_at: DateTime<Utc>"
+           FROM incident_events e JOIN users u ON u.id = e.actor_id
+           WHERE e.incident_id = $1 AND ($2 OR NOT e.kind = ANY($3))
+           ORDER BY e.id"#,
+        incident_id,
+        viewer == Side::Handler,
+        &internal_steps() as &[&str]
+    )
+    .fetch_all(pool)
+    .await?
+    .into_iter()
+    .map(|e| {
+        Ok(TimelineEntry {
+            step: Step::parse(&e.kind).ok_or(AppError::Internal)?,
+            status: status_of(&e.to_status)?,
+            actor_name: e.display_name,
+            detail: e.detail,
+            note: e.note,
+            at: e.created_at,
+        })
+    })
+    .collect::<Result<Vec<_>, AppError>>()?;
+
+    let mut files = attachments::for_incident(pool, incident_id, viewer == Side::Handler).await?;
+    let messages = sqlx::query!(
+        r#"SELECT m.id, m.client_id, m.author_side, m.internal, m.body, u.display_name,
+                  m.created_at AS "created_at: DateTime<Utc>"
+           FROM incident_messages m JOIN users u ON u.id = m.author_id
+           WHERE m.incident_id = $1 AND (NOT m.internal OR $2)
+           ORDER BY m.id"#,
+        incident_id,
+        viewer == Side::Handler
+    )
+    .fetch_all(pool)
+    .await?
+    .into_iter()
+    .map(|m| {
+        let side = Side::parse(&m.author_side).ok_or(AppError::Internal)?;
+        let read_upto = match side {
+            Side::Reporter => row.handler_read_upto,
+            Side::Handler => row.reporter_read_upto,
+        };
+        Ok(ThreadMessage {
+            id: m.id,
+            client_id: m.client_id,
+            side,
+            author_name: m.display_name,
+            body: m.body,
+            at: m.created_at,
+            attachments: take_for_message(&mut files, Some(m.id)),
+            read_by_other: m.id <= read_upto,
+            internal: m.internal,
+        })
+    })
+    .collect::<Result<Vec<_>, AppError>>()?;
+
+    let id_doc_type = DocType::parse(&row.id_doc_type).ok_or(AppError::Internal)?;
+    let (customer_name, id_number) = (
+        mask_name(&row.customer_name),
+        mask_number(&row.id_number, 4, 4),
+    );
+    let module = match (row.module_code, row.module_zh, row.module_en) {
+        (Some(code), Some(name_zh), Some(name_en)) => Some(Named {
+            code,
+            name_zh,
+            name_en,
+        }),
+        _ => None,
+    };
+    Ok(ReportView {
+        number: row.number,
+        title: row.title,
+        status: status_of(&row.status)?,
+        system: Named {
+            code: row.system_code,
+            name_zh: row.system_zh,
+            name_en: row.system_en,
+        },
+        module,
+        customer_name,
+        id_doc_type,
+        id_number,
+        description: row.description,
+        solution: row.solution,
+        created_at: row.created_at,
+        attachments: take_for_message(&mut files, None),
+        timeline,
+        messages,
+    })
+}
+
+/// Timeline kinds a reporter does not see.
+fn internal_steps() -> Vec<&'static str> {
+    Step::ALL
+        .into_iter()
+        .filter(|s| s.is_internal())
+        .map(Step::as_str)
+        .collect()
+}
+
+fn take_for_message(
+    files: &mut Vec<(Option<i64>, AttachmentRef)>,
+    message_id: Option<i64>,
+) -> Vec<AttachmentRef> {
+    let (mine, rest): (Vec<_>, Vec<_>) = files.drain(..).partition(|(m, _)| *m == message_id);
+    *files = rest;
+    mine.into_iter().map(|(_, file)| file).collect()
+}

@@ -1,0 +1,116 @@
+//! The system, then a module of it: the report form and the console's classify form both ask
+//! for where an incident belongs, the same way.
+
+use leptos::prelude::*;
+
+use crate::i18n::use_i18n;
+use crate::reference::System;
+
+/// One labelled select for the system and one for its modules, the module's options following
+/// the chosen system (a new system clears the module). Ids are `{id_prefix}system` and
+/// `{id_prefix}module`, also their test ids; the caller lays the two out (they are siblings).
+#[component]
+pub fn SystemModulePicker(
+    systems: Vec<System>,
+    #[prop(into)] system: Signal<String>,
+    #[prop(into)] on_system: Callback<String>,
+    #[prop(into)] module: Signal<String>,
+    #[prop(into)] on_module: Callback<String>,
+    /// The first option of the system select, when choosing none is possible.
+    #[prop(optional, into)]
+    no_system: Option<TextProp>,
+    /// The first option of the module select ("choose", or "no module").
+    #[prop(into)]
+    no_module: TextProp,
+    /// Small words after the module's label, such as "optional".
+    #[prop(optional, into)]
+    module_hint: Option<TextProp>,
+    #[prop(optional)] id_prefix: &'static str,
+    input_class: &'static str,
+    #[prop(optional, into)] system_invalid: Option<Signal<bool>>,
+    /// Shown under the system select, e.g. why it was refused.
+    #[prop(optional, into)]
+    system_error: Option<ViewFn>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let locale = move || i18n.locale();
+    let system_id = format!("{id_prefix}system");
+    let module_id = format!("{id_prefix}module");
+    let systems = StoredValue::new(systems);
+    let modules = move || {
+        let code = system.get();
+        systems.with_value(|all| {
+            all.iter()
+                .find(|s| s.system.code == code)
+                .map(|s| s.modules.clone())
+                .unwrap_or_default()
+        })
+    };
+    let invalid = move || system_invalid.is_some_and(|i| i.get()).to_string();
+    let system_options = systems
+        .get_value()
+        .into_iter()
+        .map(|s| {
+            let named = s.system;
+            let code = named.code.clone();
+            let mine = code.clone();
+            view! {
+                <option value=code selected=move || system.get() == mine>
+                    {move || named.name(locale()).to_owned()}
+                </option>
+            }
+        })
+        .collect_view();
+    view! {
+        <div>
+            <label for=system_id.clone() class="text-sm font-medium text-slate-700">
+                {move || i18n.incidents().field_system}
+            </label>
+            <select
+                id=system_id.clone()
+                name="system"
+                data-testid=system_id
+                class=input_class
+                aria-invalid=invalid
+                prop:value=move || system.get()
+                on:change=move |ev| on_system.run(event_target_value(&ev))
+            >
+                {no_system.map(|text| view! { <option value="">{move || text.get()}</option> })}
+                {system_options}
+            </select>
+            {system_error.map(|error| error.run())}
+        </div>
+        <div>
+            <label for=module_id.clone() class="text-sm font-medium text-slate-700">
+                {move || i18n.incidents().field_module}
+                {module_hint.map(|hint| view! {
+                    <span class="ml-1 text-xs font-normal text-slate-600">{move || hint.get()}</span>
+                })}
+            </label>
+            <select
+                id=module_id.clone()
+                name="module"
+                data-testid=module_id
+                class=input_class
+                prop:value=move || module.get()
+                on:change=move |ev| on_module.run(event_target_value(&ev))
+            >
+                <option value="">{move || no_module.get()}</option>
+                {move || {
+                    modules()
+                        .into_iter()
+                        .map(|m| {
+                            let code = m.code.clone();
+                            let mine = code.clone();
+                            view! {
+                                <option value=code selected=move || module.get() == mine>
+                                    {move || m.name(locale()).to_owned()}
+                                </option>
+                            }
+                        })
+                        .collect_view()
+                }}
+            </select>
+        </div>
+    }
+}

@@ -1,0 +1,86 @@
+import { expect, test, type Page } from '@playwright/test';
+
+import { fileReport, hydrated, signedIn, unique } from './helpers';
+
+// axe-core from package.json (pinned), checked against WCAG 2.1 A and AA on every page, signed
+// in as the role that uses it, in each state a person meets (empty, filled, refused input).
+const AXE = require.resolve('axe-core/axe.min.js');
+const WCAG_21_AA = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
+
+/** Each violation as "rule: element (what is wrong)", so a failure names what to fix. */
+async function violations(page: Page): Promise<string[]> {
+  await hydrated(page);
+  await page.addScriptTag({ path: AXE });
+  return page.evaluate(async (tags) => {
+    const axe = (window as unknown as { axe: any }).axe;
+    const result = await axe.run(document, { runOnly: { type: 'tag', values: tags } });
+    return result.violations.flatMap((rule: any) =>
+      rule.nodes.map((node: any) => `${rule.id}: ${node.target.join(' ')} (${node.failureSummary.split('\n').slice(1).join(' ').trim()})`));
+  }, WCAG_21_AA);
+}
+
+async function expectAccessible(page: Page, path: string) {
+  if (new URL(page.url()).pathname !== path) await page.goto(path);
+  expect(await violations(page), `axe on ${path}`).toEqual([]);
+}
+
+test('the pages a visitor sees pass WCAG 2.1 AA', async ({ page }) => {
+  await expectAccessible(page, '/login');
+  // A refused sign-in shows its error.
+  await page.locator('#login').fill('nobody');
+  await page.locator('#password').fill('wrong-password');
+  await page.locator('button[type="submit"]').click();
+  await expect(page.getByRole('alert')).toBeVisible();
+  expect(await violations(page), 'axe on a refused sign-in').toEqual([]);
+  await expectAccessible(page, '/help');
+  await page.goto('/no-such-page');
+  expect(await violations(page), 'axe on the not-found page').toEqual([]);
+});
+
+test('the reporter\'s pages pass WCAG 2.1 AA', async ({ browser }) => {
+  const page = await signedIn(browser, 'reporter', '/m');
+  const number = await fileReport(page, unique('无障碍检查'));
+  await expectAccessible(page, '/m');
+  await expectAccessible(page, '/m/new');
+  // Every field refused at once.
+  await page.getByTestId('submit-report').click();
+  await expect(page.locator('[data-error-for="title"]')).not.toBeEmpty();
+  expect(await violations(page), 'axe on the refused report form').toEqual([]);
+  await expectAccessible(page, `/m/r/${number}`);
+  await page.context().close();
+});
+
+test('the team\'s console pages pass WCAG 2.1 AA for each role', async ({ browser }) => {
+  test.setTimeout(90_000);
+  const reporter = await signedIn(browser, 'reporter', '/m');
+  const number = await fileReport(reporter, unique('无障碍检查'));
+  await reporter.context().close();
+
+  const handler = await signedIn(browser, 'handler');
+  await expectAccessible(handler, '/console');
+  await expectAccessible(handler, `/console/i/${number}`);
+  // The step form with its fields open.
+  await handler.getByTestId('step-classified').click();
+  expect(await violations(handler), 'axe on the classify form').toEqual([]);
+  // A data-fix script written and refused once, then waiting for review.
+  await handler.getByTestId('script-new').click();
+  await handler.getByTestId('script-body').fill("UPDATE custody SET state = 'bound' WHERE account = '1';");
+  await handler.getByTestId('script-submit').click();
+  await expect(handler.getByTestId('script-form').getByRole('alert')).toBeVisible();
+  expect(await violations(handler), 'axe on the refused script form').toEqual([]);
+  await handler.getByTestId('script-rollback').fill("UPDATE custody SET state = 'failed' WHERE account = '1';");
+  await handler.getByTestId('script-submit').click();
+  await expect(handler.getByTestId('script')).toHaveAttribute('data-status', 'pending');
+  await expectAccessible(handler, '/console/replies');
+  await handler.context().close();
+
+  const reviewer = await signedIn(browser, 'reviewer');
+  await reviewer.goto('/console/reviews');
+  await expect(reviewer.getByTestId('review-comment').first()).toBeVisible();
+  expect(await violations(reviewer), 'axe on the reviews page with a script to review').toEqual([]);
+  await reviewer.context().close();
+
+  const admin = await signedIn(browser, 'admin');
+  await expectAccessible(admin, '/console/sla');
+  await admin.context().close();
+});
