@@ -23,49 +23,42 @@ fn current_user(
     id: i64,
     login: String,
     display_name: String,
-    role: &str,
+    role: Role,
     locale: &str,
-) -> Result<CurrentUser, AppError> {
-    let role = Role::parse(role).ok_or_else(|| {
-        tracing::error!(user_id = id, "user row has an unknown role");
-        AppError::Internal
-    })?;
-    Ok(CurrentUser {
+) -> CurrentUser {
+    CurrentUser {
         id,
         login,
         display_name,
         role,
         locale: Locale::from_code(locale).unwrap_or_default(),
-    })
+    }
 }
 
 /// The active user with this (lower-cased) login and the hash to check the password against.
 pub async fn find_credentials(pool: &PgPool, login: &str) -> Result<Option<Credentials>, AppError> {
     let row = sqlx::query!(
-        "SELECT id, login, display_name, role, locale, password_hash
-         FROM users WHERE login = $1 AND active",
+        r#"SELECT id, login, display_name, role AS "role: Role", locale, password_hash
+           FROM users WHERE login = $1 AND active"#,
         login
     )
     .fetch_optional(pool)
     .await?;
-    row.map(|r| {
-        Ok(Credentials {
-            user: current_user(r.id, r.login, r.display_name, &r.role, &r.locale)?,
-            password_hash: r.password_hash,
-        })
-    })
-    .transpose()
+    Ok(row.map(|r| Credentials {
+        user: current_user(r.id, r.login, r.display_name, r.role, &r.locale),
+        password_hash: r.password_hash,
+    }))
 }
 
 pub async fn find_active(pool: &PgPool, id: i64) -> Result<Option<CurrentUser>, AppError> {
     let row = sqlx::query!(
-        "SELECT id, login, display_name, role, locale FROM users WHERE id = $1 AND active",
+        r#"SELECT id, login, display_name, role AS "role: Role", locale
+           FROM users WHERE id = $1 AND active"#,
         id
     )
     .fetch_optional(pool)
     .await?;
-    row.map(|r| current_user(r.id, r.login, r.display_name, &r.role, &r.locale))
-        .transpose()
+    Ok(row.map(|r| current_user(r.id, r.login, r.display_name, r.role, &r.locale)))
 }
 
 pub async fn record_sign_in(pool: &PgPool, id: i64) -> Result<(), AppError> {
@@ -92,7 +85,7 @@ pub async fn create(pool: &PgPool, user: NewUser<'_>) -> Result<i64, AppError> {
          VALUES (lower($1), $2, $3, $4) RETURNING id",
         user.login,
         user.display_name,
-        user.role.as_str(),
+        user.role as Role,
         user.password_hash,
     )
     .fetch_one(pool)

@@ -149,6 +149,8 @@ pub struct QueuePage {
 /// A field of the customer's identity, masked until a handler reveals it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ssr", derive(sqlx::Type))]
+#[cfg_attr(feature = "ssr", sqlx(type_name = "text", rename_all = "snake_case"))]
 pub enum IdentityField {
     CustomerName,
     IdNumber,

@@ -16,21 +16,21 @@ use crate::sla::SlaState;
 /// Active staff (everyone but reporters), by role then name.
 pub async fn list_staff(pool: &PgPool) -> Result<Vec<TeamMember>, AppError> {
     let rows = sqlx::query!(
-        r#"SELECT display_name, role, last_sign_in_at AS "last_sign_in_at: chrono::DateTime<chrono::Utc>" FROM users
+        r#"SELECT display_name, role AS "role: Role",
+                  last_sign_in_at AS "last_sign_in_at: chrono::DateTime<chrono::Utc>" FROM users
          WHERE active AND role <> 'reporter'
          ORDER BY array_position(ARRAY['handler', 'reviewer', 'admin'], role), display_name"#
     )
     .fetch_all(pool)
     .await?;
-    rows.into_iter()
-        .map(|r| {
-            Ok(TeamMember {
-                role: Role::parse(&r.role).ok_or(AppError::Internal)?,
-                display_name: r.display_name,
-                last_sign_in_at: r.last_sign_in_at,
-            })
+    Ok(rows
+        .into_iter()
+        .map(|r| TeamMember {
+            role: r.role,
+            display_name: r.display_name,
+            last_sign_in_at: r.last_sign_in_at,
         })
-        .collect()
+        .collect())
 }
 
 /// The queue's columns, decoded by name: the query is assembled per filter.
@@ -39,9 +39,9 @@ struct QueueRecord {
     id: i64,
     number: i64,
     title: String,
-    status: String,
-    category: Option<String>,
-    severity: Option<String>,
+    status: Status,
+    category: Option<Category>,
+    severity: Option<Severity>,
     created_at: DateTime<Utc>,
     last_activity_at: DateTime<Utc>,
     system_code: String,
@@ -91,7 +91,7 @@ fn push_filter(
 ) -> Result<(), AppError> {
     q.push(" WHERE TRUE");
     if let (true, Some(status)) = (with_status, filter.status) {
-        q.push(" AND i.status = ").push_bind(status.as_str());
+        q.push(" AND i.status = ").push_bind(status);
     }
     if let Some(system) = &filter.system {
         q.push(" AND i.system_id = (SELECT id FROM systems WHERE code = ")
@@ -99,10 +99,10 @@ fn push_filter(
             .push(")");
     }
     if let Some(category) = filter.category {
-        q.push(" AND i.category = ").push_bind(category.as_str());
+        q.push(" AND i.category = ").push_bind(category);
     }
     if let Some(severity) = filter.severity {
-        q.push(" AND i.severity = ").push_bind(severity.as_str());
+        q.push(" AND i.severity = ").push_bind(severity);
     }
     match filter.assignee {
         AssigneeFilter::Anyone => {}
@@ -235,7 +235,7 @@ pub async fn queue(
         async { q.build_query_as::<QueueRecord>().fetch_all(pool).await },
         async {
             match count_query.as_mut() {
-                Some(c) => c.build_query_as::<(String, i64)>().fetch_all(pool).await,
+                Some(c) => c.build_query_as::<(Status, i64)>().fetch_all(pool).await,
                 None => Ok(Vec::new()),
             }
         },
@@ -254,7 +254,7 @@ pub async fn queue(
             key_us: key.map(|k| k.timestamp_micros()),
             id: r.id,
         });
-        let status = Status::parse(&r.status).ok_or(AppError::Internal)?;
+        let status = r.status;
         out.push(QueueRow {
             number: r.number,
             title: r.title,
@@ -263,8 +263,8 @@ pub async fn queue(
                 name_zh: r.system_zh,
                 name_en: r.system_en,
             },
-            category: r.category.as_deref().and_then(Category::parse),
-            severity: r.severity.as_deref().and_then(Severity::parse),
+            category: r.category,
+            severity: r.severity,
             status,
             assignee: r.assignee_name,
             reporter: r.reporter_name,
@@ -281,10 +281,6 @@ pub async fn queue(
             parent: r.parent_number,
         });
     }
-    let counts = counts
-        .into_iter()
-        .filter_map(|(status, n)| Some((Status::parse(&status)?, n)))
-        .collect();
     Ok(QueuePage {
         rows: out,
         next: next.filter(|_| more),
@@ -301,8 +297,9 @@ pub async fn incident(
     let report = incidents::load_view(pool, incident_id, Side::Handler).await?;
     let row = sqlx::query!(
         r#"SELECT r.display_name AS reporter_name, a.display_name AS "assignee_name?",
-                  i.assignee_id, i.category, i.severity, i.fund_account, i.customer_mobile,
-                  i.subcategory, i.status, i.sla_target_secs, i.sla_spent_secs,
+                  i.assignee_id, i.category AS "category: Category",
+                  i.severity AS "severity: Severity", i.fund_account, i.customer_mobile,
+                  i.subcategory, i.status AS "status: Status", i.sla_target_secs, i.sla_spent_secs,
                   i.sla_due_at AS "sla_due_at: DateTime<Utc>",
                   i.sla_breached_at AS "sla_breached_at: DateTime<Utc>",
                   i.first_response_at AS "first_response_at: DateTime<Utc>",
@@ -315,9 +312,9 @@ pub async fn incident(
     )
     .fetch_one(pool)
     .await?;
-    let open = Status::parse(&row.status).is_some_and(Status::is_open);
+    let open = row.status.is_open();
     let handoffs = sqlx::query!(
-        r#"SELECT target, started_at AS "started_at: DateTime<Utc>",
+        r#"SELECT target AS "target: TransferTarget", started_at AS "started_at: DateTime<Utc>",
                   ended_at AS "ended_at: DateTime<Utc>"
            FROM incident_handoffs WHERE incident_id = $1 ORDER BY id"#,
         incident_id
@@ -325,12 +322,10 @@ pub async fn incident(
     .fetch_all(pool)
     .await?
     .into_iter()
-    .filter_map(|h| {
-        Some(Handoff {
-            target: TransferTarget::parse(&h.target)?,
-            started_at: h.started_at,
-            ended_at: h.ended_at,
-        })
+    .map(|h| Handoff {
+        target: h.target,
+        started_at: h.started_at,
+        ended_at: h.ended_at,
     })
     .collect();
     let assignable = sqlx::query_as!(
@@ -359,8 +354,8 @@ pub async fn incident(
         reporter: row.reporter_name,
         assignee: row.assignee_name,
         mine: row.assignee_id == Some(viewer.id),
-        category: row.category.as_deref().and_then(Category::parse),
-        severity: row.severity.as_deref().and_then(Severity::parse),
+        category: row.category,
+        severity: row.severity,
         fund_account: row.fund_account.map(|v| mask_number(&v, 2, 2)),
         customer_mobile: row.customer_mobile.map(|v| mask_number(&v, 3, 4)),
     })
@@ -392,7 +387,7 @@ pub async fn reveal(
         "INSERT INTO identity_reveals (incident_id, actor_id, field) VALUES ($1, $2, $3)",
         incident_id,
         viewer.id,
-        field.as_str()
+        field as IdentityField
     )
     .execute(&mut *tx)
     .await?;

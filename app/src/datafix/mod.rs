@@ -25,6 +25,8 @@ pub const MAX_COMMENT_CHARS: u32 = 2_000;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ssr", derive(sqlx::Type))]
+#[cfg_attr(feature = "ssr", sqlx(type_name = "text", rename_all = "snake_case"))]
 pub enum ScriptStatus {
     Pending,
     Approved,
@@ -47,10 +49,6 @@ impl ScriptStatus {
             Self::Rejected => "rejected",
             Self::Executed => "executed",
         }
-    }
-
-    pub fn parse(value: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|s| s.as_str() == value)
     }
 }
 

@@ -30,12 +30,11 @@ async fn lock_incident(
     step: Step,
 ) -> Result<Status, AppError> {
     let status = sqlx::query_scalar!(
-        "SELECT status FROM incidents WHERE id = $1 FOR UPDATE",
+        r#"SELECT status AS "status: Status" FROM incidents WHERE id = $1 FOR UPDATE"#,
         incident_id
     )
     .fetch_one(&mut *conn)
     .await?;
-    let status = Status::parse(&status).ok_or(AppError::Internal)?;
     step.apply(status).ok_or(AppError::NotNow { status })
 }
 
@@ -142,14 +141,14 @@ pub async fn review(
     // The incident first, as every other writer locks it: no deadlock with a step.
     let status = lock_incident(&mut tx, incident_id, step).await?;
     let script = sqlx::query!(
-        r#"SELECT d.author_id, d.status, u.display_name AS "reviewer?"
+        r#"SELECT d.author_id, d.status AS "status: ScriptStatus", u.display_name AS "reviewer?"
            FROM data_fix_scripts d LEFT JOIN users u ON u.id = d.reviewer_id
            WHERE d.id = $1 FOR UPDATE OF d"#,
         script_id
     )
     .fetch_one(&mut *tx)
     .await?;
-    if script.status != ScriptStatus::Pending.as_str() {
+    if script.status != ScriptStatus::Pending {
         return Err(AppError::AlreadyReviewed {
             by: script.reviewer.unwrap_or_default(),
         });
@@ -167,7 +166,7 @@ pub async fn review(
                 reviewed_at = now()
          WHERE id = $1",
         script_id,
-        outcome.as_str(),
+        outcome as ScriptStatus,
         reviewer.id,
         optional(comment)
     )
@@ -236,7 +235,8 @@ pub async fn list(
 ) -> Result<Vec<DataFixScript>, AppError> {
     let rows = sqlx::query!(
         r#"SELECT d.id, i.number, i.title, s.code, s.name_zh, s.name_en, a.display_name AS author,
-                  d.script, d.rollback_script, d.note, d.status, r.display_name AS "reviewer?",
+                  d.script, d.rollback_script, d.note, d.status AS "status: ScriptStatus",
+                  r.display_name AS "reviewer?",
                   d.review_comment, x.display_name AS "executed_by?", d.execution_note,
                   d.created_at AS "created_at: DateTime<Utc>",
                   COALESCE(d.executed_at, d.reviewed_at) AS "decided_at: DateTime<Utc>"
@@ -256,29 +256,28 @@ pub async fn list(
     )
     .fetch_all(pool)
     .await?;
-    rows.into_iter()
-        .map(|r| {
-            Ok(DataFixScript {
-                id: r.id,
-                incident_number: r.number,
-                incident_title: r.title,
-                system: Named {
-                    code: r.code,
-                    name_zh: r.name_zh,
-                    name_en: r.name_en,
-                },
-                author: r.author,
-                script: r.script,
-                rollback_script: r.rollback_script,
-                note: r.note,
-                status: ScriptStatus::parse(&r.status).ok_or(AppError::Internal)?,
-                reviewer: r.reviewer,
-                review_comment: r.review_comment,
-                executed_by: r.executed_by,
-                execution_note: r.execution_note,
-                created_at: r.created_at,
-                decided_at: r.decided_at,
-            })
+    Ok(rows
+        .into_iter()
+        .map(|r| DataFixScript {
+            id: r.id,
+            incident_number: r.number,
+            incident_title: r.title,
+            system: Named {
+                code: r.code,
+                name_zh: r.name_zh,
+                name_en: r.name_en,
+            },
+            author: r.author,
+            script: r.script,
+            rollback_script: r.rollback_script,
+            note: r.note,
+            status: r.status,
+            reviewer: r.reviewer,
+            review_comment: r.review_comment,
+            executed_by: r.executed_by,
+            execution_note: r.execution_note,
+            created_at: r.created_at,
+            decided_at: r.decided_at,
         })
-        .collect()
+        .collect())
 }

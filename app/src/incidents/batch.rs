@@ -22,7 +22,7 @@ pub async fn link(
     let mut tx = pool.begin().await?;
     // Both rows locked in id order, so two links at once cannot deadlock or form a cycle.
     let rows = sqlx::query!(
-        r#"SELECT id, number, status, parent_id,
+        r#"SELECT id, number, status AS "status: Status", parent_id,
                   EXISTS (SELECT 1 FROM incidents c WHERE c.parent_id = i.id) AS "has_children!"
            FROM incidents i WHERE id = $1 OR number = $2
            ORDER BY id FOR UPDATE"#,
@@ -39,8 +39,7 @@ pub async fn link(
         .iter()
         .find(|r| r.number == parent_number && r.id != child_id)
         .ok_or_else(bad_link)?;
-    let child_status = Status::parse(&child.status).ok_or(AppError::Internal)?;
-    let parent_status = Status::parse(&parent.status).ok_or(AppError::Internal)?;
+    let (child_status, parent_status) = (child.status, parent.status);
     if Step::Linked.apply(child_status).is_none() {
         return Err(AppError::NotNow {
             status: child_status,
@@ -79,14 +78,14 @@ pub async fn link(
 pub async fn unlink(pool: &PgPool, child_id: i64, actor: &CurrentUser) -> Result<(), AppError> {
     let mut tx = pool.begin().await?;
     let row = sqlx::query!(
-        r#"SELECT i.status, p.number AS "parent_number?", i.parent_id
+        r#"SELECT i.status AS "status: Status", p.number AS "parent_number?", i.parent_id
            FROM incidents i LEFT JOIN incidents p ON p.id = i.parent_id
            WHERE i.id = $1 FOR UPDATE OF i"#,
         child_id
     )
     .fetch_one(&mut *tx)
     .await?;
-    let status = Status::parse(&row.status).ok_or(AppError::Internal)?;
+    let status = row.status;
     if Step::Unlinked.apply(status).is_none() {
         return Err(AppError::NotNow { status });
     }
@@ -116,7 +115,8 @@ pub async fn unlink(pool: &PgPool, child_id: i64, actor: &CurrentUser) -> Result
 /// The parent and the duplicates of an incident's batch, as the incident page lists them.
 pub async fn members(pool: &PgPool, incident_id: i64) -> Result<Vec<BatchMember>, AppError> {
     let rows = sqlx::query!(
-        r#"SELECT number, title, status, parent_id IS NULL AS "is_parent!" FROM incidents
+        r#"SELECT number, title, status AS "status: Status", parent_id IS NULL AS "is_parent!"
+           FROM incidents
            WHERE id = (SELECT parent_id FROM incidents WHERE id = $1)
               OR parent_id = $1
            ORDER BY parent_id NULLS FIRST, id"#,
@@ -124,16 +124,15 @@ pub async fn members(pool: &PgPool, incident_id: i64) -> Result<Vec<BatchMember>
     )
     .fetch_all(pool)
     .await?;
-    rows.into_iter()
-        .map(|r| {
-            Ok(BatchMember {
-                number: r.number,
-                title: r.title,
-                status: Status::parse(&r.status).ok_or(AppError::Internal)?,
-                is_parent: r.is_parent,
-            })
+    Ok(rows
+        .into_iter()
+        .map(|r| BatchMember {
+            number: r.number,
+            title: r.title,
+            status: r.status,
+            is_parent: r.is_parent,
         })
-        .collect()
+        .collect())
 }
 
 /// Resolves a resolved parent's open duplicates with its solution, and tells each reporter by
@@ -145,9 +144,9 @@ pub async fn resolve_children(
     solution: &str,
 ) -> Result<(), AppError> {
     let children = sqlx::query!(
-        "SELECT id, status FROM incidents
-         WHERE parent_id = $1 AND status NOT IN ('resolved', 'closed')
-         ORDER BY id FOR UPDATE",
+        r#"SELECT id, status AS "status: Status" FROM incidents
+           WHERE parent_id = $1 AND status NOT IN ('resolved', 'closed')
+           ORDER BY id FOR UPDATE"#,
         parent_id
     )
     .fetch_all(&mut *conn)
@@ -162,7 +161,7 @@ pub async fn resolve_children(
             .await?
             .to_string();
     for child in children {
-        let from = Status::parse(&child.status).ok_or(AppError::Internal)?;
+        let from = child.status;
         sqlx::query!(
             "UPDATE incidents SET status = 'resolved', solution = $2, resolved_at = now(),
                     last_activity_at = now(),

@@ -31,6 +31,8 @@ use crate::reference::Named;
 /// Which side of the thread wrote a message; read state is kept per side.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ssr", derive(sqlx::Type))]
+#[cfg_attr(feature = "ssr", sqlx(type_name = "text", rename_all = "snake_case"))]
 pub enum Side {
     Reporter,
     Handler,
@@ -41,14 +43,6 @@ impl Side {
         match self {
             Self::Reporter => "reporter",
             Self::Handler => "handler",
-        }
-    }
-
-    pub fn parse(value: &str) -> Option<Self> {
-        match value {
-            "reporter" => Some(Self::Reporter),
-            "handler" => Some(Self::Handler),
-            _ => None,
         }
     }
 }

@@ -25,6 +25,8 @@ pub const MAX_DAY_NAME_CHARS: u32 = 40;
 /// An exception to the working week.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ssr", derive(sqlx::Type))]
+#[cfg_attr(feature = "ssr", sqlx(type_name = "text", rename_all = "snake_case"))]
 pub enum DayKind {
     /// A public holiday on a working day.
     Holiday,

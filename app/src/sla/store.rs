@@ -29,9 +29,11 @@ pub async fn load_calendar(conn: &mut PgConnection) -> Result<BusinessCalendar, 
     )
     .fetch_one(&mut *conn)
     .await?;
-    let days = sqlx::query!(r#"SELECT day AS "day: NaiveDate", kind FROM calendar_days"#)
-        .fetch_all(&mut *conn)
-        .await?;
+    let days = sqlx::query!(
+        r#"SELECT day AS "day: NaiveDate", kind AS "kind: DayKind" FROM calendar_days"#
+    )
+    .fetch_all(&mut *conn)
+    .await?;
     let mut weekdays = [false; 7];
     for day in hours.weekdays {
         if let Some(slot) = usize::try_from(day - 1)
@@ -47,7 +49,7 @@ pub async fn load_calendar(conn: &mut PgConnection) -> Result<BusinessCalendar, 
         weekdays,
         exceptions: days
             .into_iter()
-            .filter_map(|d| Some((d.day, DayKind::parse(&d.kind)?)))
+            .map(|d| (d.day, d.kind))
             .collect::<BTreeMap<_, _>>(),
     })
 }
@@ -71,7 +73,7 @@ pub async fn settle_on(
     retarget: bool,
 ) -> Result<(), AppError> {
     let row = sqlx::query!(
-        r#"SELECT i.status, i.sla_target_secs, i.sla_spent_secs,
+        r#"SELECT i.status AS "status: Status", i.sla_target_secs, i.sla_spent_secs,
                   i.sla_running_since AS "running_since: DateTime<Utc>",
                   i.sla_due_at AS "due_at: DateTime<Utc>",
                   i.sla_breached_at AS "breached_at: DateTime<Utc>",
@@ -85,7 +87,7 @@ pub async fn settle_on(
     )
     .fetch_one(&mut *conn)
     .await?;
-    let status = Status::parse(&row.status).ok_or(AppError::Internal)?;
+    let status = row.status;
     let mut clock = Clock {
         target_secs: row.sla_target_secs.map(i64::from),
         spent_secs: i64::from(row.sla_spent_secs),
@@ -164,17 +166,16 @@ pub async fn record_breaches(pool: &PgPool) -> Result<Vec<i64>, AppError> {
 
 pub async fn settings(pool: &PgPool, editable: bool) -> Result<SlaConfig, AppError> {
     let targets = sqlx::query!(
-        "SELECT category, severity, resolve_minutes FROM sla_targets ORDER BY severity, category"
+        r#"SELECT category AS "category: Category", severity AS "severity: Severity", resolve_minutes
+           FROM sla_targets ORDER BY severity, category"#
     )
     .fetch_all(pool)
     .await?
     .into_iter()
-    .filter_map(|r| {
-        Some(SlaTarget {
-            category: Category::parse(&r.category)?,
-            severity: Severity::parse(&r.severity)?,
-            minutes: r.resolve_minutes,
-        })
+    .map(|r| SlaTarget {
+        category: r.category,
+        severity: r.severity,
+        minutes: r.resolve_minutes,
     })
     .collect();
     let hours = sqlx::query!(
@@ -185,18 +186,17 @@ pub async fn settings(pool: &PgPool, editable: bool) -> Result<SlaConfig, AppErr
     .fetch_one(pool)
     .await?;
     let days = sqlx::query!(
-        r#"SELECT to_char(day, 'YYYY-MM-DD') AS "date!", kind, name FROM calendar_days
+        r#"SELECT to_char(day, 'YYYY-MM-DD') AS "date!", kind AS "kind: DayKind", name
+           FROM calendar_days
            WHERE day >= current_date - 366 ORDER BY day"#
     )
     .fetch_all(pool)
     .await?
     .into_iter()
-    .filter_map(|d| {
-        Some(CalendarDay {
-            date: d.date,
-            kind: DayKind::parse(&d.kind)?,
-            name: d.name,
-        })
+    .map(|d| CalendarDay {
+        date: d.date,
+        kind: d.kind,
+        name: d.name,
     })
     .collect();
     Ok(SlaConfig {
@@ -239,8 +239,8 @@ pub async fn save_targets(
              ON CONFLICT (category, severity) DO UPDATE
              SET resolve_minutes = EXCLUDED.resolve_minutes, updated_by = EXCLUDED.updated_by,
                  updated_at = now()",
-            target.category.as_str(),
-            target.severity.as_str(),
+            target.category as Category,
+            target.severity as Severity,
             target.minutes,
             admin.id
         )
@@ -310,7 +310,7 @@ pub async fn put_day(
          SET kind = EXCLUDED.kind, name = EXCLUDED.name, updated_by = EXCLUDED.updated_by,
              updated_at = now()",
         date.format("%Y-%m-%d").to_string(),
-        day.kind.as_str(),
+        day.kind as DayKind,
         name,
         admin.id
     )

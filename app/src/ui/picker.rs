@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 
 use crate::i18n::use_i18n;
-use crate::reference::System;
+use crate::reference::{Named, System};
 
 /// One labelled select for the system and one for its modules, the module's options following
 /// the chosen system (a new system clears the module). Ids are `{id_prefix}system` and
@@ -33,7 +33,6 @@ pub fn SystemModulePicker(
     system_error: Option<ViewFn>,
 ) -> impl IntoView {
     let i18n = use_i18n();
-    let locale = move || i18n.locale();
     let system_id = format!("{id_prefix}system");
     let module_id = format!("{id_prefix}module");
     let systems = StoredValue::new(systems);
@@ -47,20 +46,10 @@ pub fn SystemModulePicker(
         })
     };
     let invalid = move || system_invalid.is_some_and(|i| i.get()).to_string();
-    let system_options = systems
-        .get_value()
-        .into_iter()
-        .map(|s| {
-            let named = s.system;
-            let code = named.code.clone();
-            let mine = code.clone();
-            view! {
-                <option value=code selected=move || system.get() == mine>
-                    {move || named.name(locale()).to_owned()}
-                </option>
-            }
-        })
-        .collect_view();
+    let system_options = options(
+        systems.get_value().into_iter().map(|s| s.system).collect(),
+        system,
+    );
     view! {
         <div>
             <label for=system_id.clone() class="text-sm font-medium text-slate-700">
@@ -96,21 +85,25 @@ pub fn SystemModulePicker(
                 on:change=move |ev| on_module.run(event_target_value(&ev))
             >
                 <option value="">{move || no_module.get()}</option>
-                {move || {
-                    modules()
-                        .into_iter()
-                        .map(|m| {
-                            let code = m.code.clone();
-                            let mine = code.clone();
-                            view! {
-                                <option value=code selected=move || module.get() == mine>
-                                    {move || m.name(locale()).to_owned()}
-                                </option>
-                            }
-                        })
-                        .collect_view()
-                }}
+                {move || options(modules(), module)}
             </select>
         </div>
     }
+}
+
+/// One option per named code, named in the current language, the chosen one selected.
+fn options(named: Vec<Named>, chosen: Signal<String>) -> impl IntoView {
+    let i18n = use_i18n();
+    named
+        .into_iter()
+        .map(|item| {
+            let code = item.code.clone();
+            let mine = code.clone();
+            view! {
+                <option value=code selected=move || chosen.get() == mine>
+                    {move || item.name(i18n.locale()).to_owned()}
+                </option>
+            }
+        })
+        .collect_view()
 }

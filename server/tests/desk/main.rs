@@ -3,6 +3,7 @@
 mod auth;
 mod batches;
 mod canned;
+mod codes;
 mod console;
 mod datafix;
 mod reports;

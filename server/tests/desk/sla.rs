@@ -228,3 +228,31 @@ async fn a_passed_due_time_is_recorded_as_breached_and_found_by_the_overdue_filt
     );
     assert_eq!(all["rows"].as_array().map(Vec::len), Some(2));
 }
+
+/// A code the program does not know (a migration ahead of the binary, a hand edit) is an error
+/// that says so, never a row silently left out of a list.
+#[sqlx::test(migrator = "server::MIGRATOR")]
+async fn an_unknown_code_in_the_database_is_an_error_not_a_missing_row(pool: PgPool) {
+    let desk = Desk::new(pool.clone()).await;
+    let handler = desk.session_of(Role::Handler).await;
+    let settings = desk.call("sla/settings", Some(&handler), "").await;
+    assert_eq!(settings.status, StatusCode::OK, "{}", settings.body);
+
+    sqlx::query("ALTER TABLE calendar_days DROP CONSTRAINT calendar_days_kind_check")
+        .execute(&pool)
+        .await
+        .expect("drop check");
+    sqlx::query(
+        "INSERT INTO calendar_days (day, kind, name) VALUES ('2026-12-25', 'festival', 'x')",
+    )
+    .execute(&pool)
+    .await
+    .expect("insert");
+    let settings = desk.call("sla/settings", Some(&handler), "").await;
+    assert_eq!(
+        settings.status,
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "{}",
+        settings.body
+    );
+}

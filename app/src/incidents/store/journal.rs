@@ -39,8 +39,8 @@ pub(crate) async fn record_step(
          VALUES ($1, $2, $3, $4, $5, $6)",
         incident_id,
         actor_id,
-        event.step.as_str(),
-        event.to_status.as_str(),
+        event.step as Step,
+        event.to_status as Status,
         event.detail,
         event.note
     )
@@ -72,7 +72,7 @@ pub(crate) async fn record_handoff(
             sqlx::query!(
                 "INSERT INTO incident_handoffs (incident_id, target, started_by) VALUES ($1, $2, $3)",
                 incident_id,
-                target.as_str(),
+                target as TransferTarget,
                 actor_id
             )
             .execute(&mut *conn)

@@ -48,29 +48,16 @@ pub struct IncidentRef {
     pub status: Status,
 }
 
-fn status_of(code: &str) -> Result<Status, AppError> {
-    Status::parse(code).ok_or_else(|| {
-        tracing::error!(code, "unknown status in database");
-        AppError::Internal
-    })
-}
-
 pub async fn find_by_number(pool: &PgPool, number: i64) -> Result<Option<IncidentRef>, AppError> {
-    let row = sqlx::query!(
-        "SELECT id, number, reporter_id, status FROM incidents WHERE number = $1",
+    let incident = sqlx::query_as!(
+        IncidentRef,
+        r#"SELECT id, number, reporter_id, status AS "status: Status"
+           FROM incidents WHERE number = $1"#,
         number
     )
     .fetch_optional(pool)
     .await?;
-    row.map(|r| {
-        Ok(IncidentRef {
-            id: r.id,
-            number: r.number,
-            reporter_id: r.reporter_id,
-            status: status_of(&r.status)?,
-        })
-    })
-    .transpose()
+    Ok(incident)
 }
 
 /// The incident if `reporter` filed it. Somebody else's report is "not found", so numbers

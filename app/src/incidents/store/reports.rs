@@ -7,7 +7,7 @@ use super::journal::{notify, record_step, StepEvent};
 use crate::attachments::store as attachments;
 use crate::auth::CurrentUser;
 use crate::error::{AppError, Problem};
-use crate::incidents::{NewReport, Status, Step};
+use crate::incidents::{DocType, NewReport, Status, Step};
 
 /// Files a report once: a retry with the same client id answers the number made the first time.
 pub async fn create_report(
@@ -52,7 +52,7 @@ pub async fn create_report(
         client_id,
         reporter.id,
         report.customer_name,
-        report.id_doc_type.as_str(),
+        report.id_doc_type as DocType,
         report.id_number,
         optional(&report.fund_account),
         optional(&report.customer_mobile),

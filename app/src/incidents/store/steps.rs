@@ -3,7 +3,6 @@
 use sqlx::{PgConnection, PgPool};
 
 use super::journal::{notify, record_handoff, record_step, StepEvent};
-use super::status_of;
 use crate::auth::CurrentUser;
 use crate::checks::within;
 use crate::error::{AppError, Problem};
@@ -62,13 +61,13 @@ pub async fn apply_step(
     let mut tx = pool.begin().await?;
     // Locked alone: a join would be read from before the wait for the lock.
     let row = sqlx::query!(
-        "SELECT status, assignee_id FROM incidents WHERE id = $1 FOR UPDATE",
+        r#"SELECT status AS "status: Status", assignee_id FROM incidents WHERE id = $1 FOR UPDATE"#,
         incident_id
     )
     .fetch_optional(&mut *tx)
     .await?
     .ok_or(AppError::NotFound)?;
-    let current = status_of(&row.status)?;
+    let current = row.status;
     let Some(next) = step.apply(current) else {
         // Two handlers claiming at once: the second learns who was first.
         if let (Step::Claimed, Some(assignee)) = (step, row.assignee_id) {
@@ -115,12 +114,12 @@ pub async fn apply_step(
                module_id = CASE WHEN $9 AND $11::SMALLINT IS NOT NULL THEN $12 ELSE module_id END
            WHERE id = $1"#,
         incident_id,
-        next.as_str(),
+        next as Status,
         assignee,
-        details.transfer_target.map(TransferTarget::as_str),
+        details.transfer_target as Option<TransferTarget>,
         details.solution,
-        details.category.map(Category::as_str),
-        details.severity.map(Severity::as_str),
+        details.category as Option<Category>,
+        details.severity as Option<Severity>,
         step.is_team_step(),
         step == Step::Classified,
         details.subcategory.as_deref().filter(|s| !s.is_empty()),

@@ -4,7 +4,7 @@ use sqlx::PgPool;
 use uuid::Uuid;
 
 use super::journal::{notify, record_step, StepEvent};
-use super::{status_of, IncidentRef};
+use super::IncidentRef;
 use crate::attachments::store as attachments;
 use crate::auth::CurrentUser;
 use crate::error::AppError;
@@ -34,12 +34,11 @@ pub async fn post_message(
     }
     let mut tx = pool.begin().await?;
     let status = sqlx::query_scalar!(
-        "SELECT status FROM incidents WHERE id = $1 FOR UPDATE",
+        r#"SELECT status AS "status: Status" FROM incidents WHERE id = $1 FOR UPDATE"#,
         incident.id
     )
     .fetch_one(&mut *tx)
     .await?;
-    let status = status_of(&status)?;
     if status == Status::Closed {
         return Err(AppError::NotNow { status });
     }
@@ -51,7 +50,7 @@ pub async fn post_message(
         incident.id,
         message.client_id,
         author.id,
-        message.side.as_str(),
+        message.side as Side,
         message.internal,
         message.body,
     )
@@ -85,7 +84,7 @@ pub async fn post_message(
                                         ELSE first_response_at END
            WHERE id = $1"#,
         incident.id,
-        message.side.as_str(),
+        message.side as Side,
         id,
         message.internal,
         crate::search::segment(message.body),
@@ -146,7 +145,7 @@ pub async fn mark_read(pool: &PgPool, incident_id: i64, side: Side) -> Result<()
            WHERE id = $1 AND newest.upto > CASE WHEN $2 = 'reporter' THEN reporter_read_upto
                                                 ELSE handler_read_upto END"#,
         incident_id,
-        side.as_str()
+        side as Side
     )
     .execute(&mut *tx)
     .await?

@@ -3,11 +3,10 @@
 use chrono::{DateTime, Utc};
 use sqlx::PgPool;
 
-use super::status_of;
 use crate::attachments::{store as attachments, AttachmentRef};
 use crate::error::AppError;
 use crate::incidents::{
-    mask_name, mask_number, DocType, ReportFilter, ReportSummary, ReportView, Side, Step,
+    mask_name, mask_number, DocType, ReportFilter, ReportSummary, ReportView, Side, Status, Step,
     ThreadMessage, TimelineEntry,
 };
 use crate::reference::Named;
@@ -23,7 +22,7 @@ pub async fn list_for_reporter(
         ReportFilter::Resolved => "resolved",
     };
     let rows = sqlx::query!(
-        r#"SELECT i.number, i.client_id, i.title, i.status,
+        r#"SELECT i.number, i.client_id, i.title, i.status AS "status: Status",
                   s.code AS system_code, s.name_zh, s.name_en,
                   i.last_activity_at AS "last_activity_at: DateTime<Utc>",
                   (SELECT count(*) FROM incident_messages m
@@ -39,23 +38,22 @@ pub async fn list_for_reporter(
     )
     .fetch_all(pool)
     .await?;
-    rows.into_iter()
-        .map(|r| {
-            Ok(ReportSummary {
-                number: r.number,
-                client_id: r.client_id,
-                title: r.title,
-                status: status_of(&r.status)?,
-                system: Named {
-                    code: r.system_code,
-                    name_zh: r.name_zh,
-                    name_en: r.name_en,
-                },
-                last_activity_at: r.last_activity_at,
-                unread: r.unread,
-            })
+    Ok(rows
+        .into_iter()
+        .map(|r| ReportSummary {
+            number: r.number,
+            client_id: r.client_id,
+            title: r.title,
+            status: r.status,
+            system: Named {
+                code: r.system_code,
+                name_zh: r.name_zh,
+                name_en: r.name_en,
+            },
+            last_activity_at: r.last_activity_at,
+            unread: r.unread,
         })
-        .collect()
+        .collect())
 }
 
 /// The whole incident as `viewer` may see it: customer identity masked for everybody (the team
@@ -66,7 +64,8 @@ pub async fn load_view(
     viewer: Side,
 ) -> Result<ReportView, AppError> {
     let row = sqlx::query!(
-        r#"SELECT i.number, i.title, i.status, i.customer_name, i.id_doc_type, i.id_number,
+        r#"SELECT i.number, i.title, i.status AS "status: Status", i.customer_name,
+                  i.id_doc_type AS "id_doc_type: DocType", i.id_number,
                   i.description, i.solution, i.reporter_read_upto, i.handler_read_upto,
                   i.created_at AS "created_at: DateTime<Utc>",
                   s.code AS system_code, s.name_zh AS system_zh, s.name_en AS system_en,
@@ -82,33 +81,33 @@ pub async fn load_view(
     .ok_or(AppError::NotFound)?;
 
     let timeline = sqlx::query!(
-        r#"SELECT e.kind, e.to_status, e.detail, e.note, u.display_name,
+        r#"SELECT e.kind AS "kind: Step", e.to_status AS "to_status: Status", e.detail, e.note,
+                  u.display_name,
                   e.created_at AS "created_at: DateTime<Utc>"
            FROM incident_events e JOIN users u ON u.id = e.actor_id
            WHERE e.incident_id = $1 AND ($2 OR NOT e.kind = ANY($3))
            ORDER BY e.id"#,
         incident_id,
         viewer == Side::Handler,
-        &internal_steps() as &[&str]
+        &internal_steps() as &[Step]
     )
     .fetch_all(pool)
     .await?
     .into_iter()
-    .map(|e| {
-        Ok(TimelineEntry {
-            step: Step::parse(&e.kind).ok_or(AppError::Internal)?,
-            status: status_of(&e.to_status)?,
-            actor_name: e.display_name,
-            detail: e.detail,
-            note: e.note,
-            at: e.created_at,
-        })
+    .map(|e| TimelineEntry {
+        step: e.kind,
+        status: e.to_status,
+        actor_name: e.display_name,
+        detail: e.detail,
+        note: e.note,
+        at: e.created_at,
     })
-    .collect::<Result<Vec<_>, AppError>>()?;
+    .collect();
 
     let mut files = attachments::for_incident(pool, incident_id, viewer == Side::Handler).await?;
     let messages = sqlx::query!(
-        r#"SELECT m.id, m.client_id, m.author_side, m.internal, m.body, u.display_name,
+        r#"SELECT m.id, m.client_id, m.author_side AS "author_side: Side", m.internal, m.body,
+                  u.display_name,
                   m.created_at AS "created_at: DateTime<Utc>"
            FROM incident_messages m JOIN users u ON u.id = m.author_id
            WHERE m.incident_id = $1 AND (NOT m.internal OR $2)
@@ -120,12 +119,12 @@ pub async fn load_view(
     .await?
     .into_iter()
     .map(|m| {
-        let side = Side::parse(&m.author_side).ok_or(AppError::Internal)?;
+        let side = m.author_side;
         let read_upto = match side {
             Side::Reporter => row.handler_read_upto,
             Side::Handler => row.reporter_read_upto,
         };
-        Ok(ThreadMessage {
+        ThreadMessage {
             id: m.id,
             client_id: m.client_id,
             side,
@@ -135,11 +134,11 @@ pub async fn load_view(
             attachments: take_for_message(&mut files, Some(m.id)),
             read_by_other: m.id <= read_upto,
             internal: m.internal,
-        })
+        }
     })
-    .collect::<Result<Vec<_>, AppError>>()?;
+    .collect();
 
-    let id_doc_type = DocType::parse(&row.id_doc_type).ok_or(AppError::Internal)?;
+    let id_doc_type = row.id_doc_type;
     let (customer_name, id_number) = (
         mask_name(&row.customer_name),
         mask_number(&row.id_number, 4, 4),
@@ -155,7 +154,7 @@ pub async fn load_view(
     Ok(ReportView {
         number: row.number,
         title: row.title,
-        status: status_of(&row.status)?,
+        status: row.status,
         system: Named {
             code: row.system_code,
             name_zh: row.system_zh,
@@ -175,12 +174,8 @@ pub async fn load_view(
 }
 
 /// Timeline kinds a reporter does not see.
-fn internal_steps() -> Vec<&'static str> {
-    Step::ALL
-        .into_iter()
-        .filter(|s| s.is_internal())
-        .map(Step::as_str)
-        .collect()
+fn internal_steps() -> Vec<Step> {
+    Step::ALL.into_iter().filter(|s| s.is_internal()).collect()
 }
 
 fn take_for_message(
