@@ -5,6 +5,7 @@ use uuid::Uuid;
 
 use super::{AttachmentRef, Uploaded};
 use crate::error::{AppError, Problem};
+use crate::incidents::IncidentId;
 use crate::incidents::MAX_IMAGES;
 
 pub struct NewAttachment {
@@ -70,7 +71,7 @@ pub async fn insert(pool: &PgPool, new: &NewAttachment) -> Result<Uploaded, AppE
 pub async fn link(
     conn: &mut PgConnection,
     uploader_id: i64,
-    incident_id: i64,
+    incident_id: IncidentId,
     message_id: Option<i64>,
     ids: &[Uuid],
 ) -> Result<(), AppError> {
@@ -89,7 +90,7 @@ pub async fn link(
     let linked = sqlx::query!(
         "UPDATE attachments SET incident_id = $1, message_id = $2
          WHERE id = ANY($3) AND uploader_id = $4 AND incident_id IS NULL",
-        incident_id,
+        incident_id.0,
         message_id,
         &ids,
         uploader_id
@@ -108,7 +109,7 @@ pub async fn link(
 /// Images of internal notes only when `with_internal`.
 pub async fn for_incident(
     pool: &PgPool,
-    incident_id: i64,
+    incident_id: IncidentId,
     with_internal: bool,
 ) -> Result<Vec<(Option<i64>, AttachmentRef)>, AppError> {
     let rows = sqlx::query!(
@@ -116,7 +117,7 @@ pub async fn for_incident(
            FROM attachments a LEFT JOIN incident_messages m ON m.id = a.message_id
            WHERE a.incident_id = $1 AND (m.id IS NULL OR NOT m.internal OR $2)
            ORDER BY a.created_at, a.id"#,
-        incident_id,
+        incident_id.0,
         with_internal
     )
     .fetch_all(pool)

@@ -3,6 +3,7 @@ use leptos::server_fn::codec::Json;
 
 use super::{IdentityField, QueueCursor, QueueFilter, QueuePage, TeamIncident, TeamMember};
 use crate::error::AppError;
+use crate::incidents::IncidentNumber;
 use crate::incidents::{Status, Step, StepDetails};
 
 /// Rows a queue page holds.
@@ -14,10 +15,11 @@ mod guard {
     pub use crate::auth::{Area, CurrentUser};
     pub use crate::error::AppError;
     pub use crate::incidents::store::{self, IncidentRef};
+    use crate::incidents::IncidentNumber;
     pub use crate::state::db;
 
     /// A console user and the incident they act on.
-    pub async fn staff_on(number: i64) -> Result<(CurrentUser, IncidentRef), AppError> {
+    pub async fn staff_on(number: IncidentNumber) -> Result<(CurrentUser, IncidentRef), AppError> {
         let user = require_area(Area::Console).await?;
         let incident = store::find_by_number(&db()?, number)
             .await?
@@ -46,7 +48,7 @@ pub async fn console_queue(
 
 /// One incident with its timeline and whole thread, internal notes included.
 #[server(endpoint = "console/incident", input = Json)]
-pub async fn console_incident(number: i64) -> Result<TeamIncident, AppError> {
+pub async fn console_incident(number: IncidentNumber) -> Result<TeamIncident, AppError> {
     use guard::*;
     let (user, incident) = staff_on(number).await?;
     super::store::incident(&db()?, &user, incident.id).await
@@ -54,7 +56,10 @@ pub async fn console_incident(number: i64) -> Result<TeamIncident, AppError> {
 
 /// Shows one field of the customer's identity in full; every reveal is recorded.
 #[server(endpoint = "console/reveal", input = Json)]
-pub async fn console_reveal(number: i64, field: IdentityField) -> Result<String, AppError> {
+pub async fn console_reveal(
+    number: IncidentNumber,
+    field: IdentityField,
+) -> Result<String, AppError> {
     use guard::*;
     let (user, incident) = staff_on(number).await?;
     super::store::reveal(&db()?, &user, incident.id, field).await
@@ -62,7 +67,11 @@ pub async fn console_reveal(number: i64, field: IdentityField) -> Result<String,
 
 /// A reply to the reporter, or an internal note the reporter never sees.
 #[server(endpoint = "console/reply", input = Json)]
-pub async fn console_reply(number: i64, body: String, internal: bool) -> Result<i64, AppError> {
+pub async fn console_reply(
+    number: IncidentNumber,
+    body: String,
+    internal: bool,
+) -> Result<i64, AppError> {
     use crate::incidents::{check_message, Side};
     use guard::*;
     let (user, incident) = staff_on(number).await?;
@@ -81,7 +90,7 @@ pub async fn console_reply(number: i64, body: String, internal: bool) -> Result<
 /// Moves an incident one workflow step; `input` carries what the step needs.
 #[server(endpoint = "console/step", input = Json)]
 pub async fn console_step(
-    number: i64,
+    number: IncidentNumber,
     step: Step,
     #[server(default)] input: StepDetails,
 ) -> Result<Status, AppError> {
@@ -96,7 +105,7 @@ pub async fn console_step(
 /// Makes the incident a duplicate in the batch of incident `parent`; resolving the parent
 /// resolves it too.
 #[server(endpoint = "console/link", input = Json)]
-pub async fn console_link(number: i64, parent: i64) -> Result<(), AppError> {
+pub async fn console_link(number: IncidentNumber, parent: IncidentNumber) -> Result<(), AppError> {
     use guard::*;
     let (user, incident) = staff_on(number).await?;
     crate::incidents::batch::link(&db()?, incident.id, parent, &user).await
@@ -104,7 +113,7 @@ pub async fn console_link(number: i64, parent: i64) -> Result<(), AppError> {
 
 /// Takes the incident out of its batch.
 #[server(endpoint = "console/unlink", input = Json)]
-pub async fn console_unlink(number: i64) -> Result<(), AppError> {
+pub async fn console_unlink(number: IncidentNumber) -> Result<(), AppError> {
     use guard::*;
     let (user, incident) = staff_on(number).await?;
     crate::incidents::batch::unlink(&db()?, incident.id, &user).await
@@ -112,7 +121,7 @@ pub async fn console_unlink(number: i64) -> Result<(), AppError> {
 
 /// The team has read the reporter's messages so far (the reporter sees read markers).
 #[server(endpoint = "console/read", input = Json)]
-pub async fn console_mark_read(number: i64) -> Result<(), AppError> {
+pub async fn console_mark_read(number: IncidentNumber) -> Result<(), AppError> {
     use crate::incidents::Side;
     use guard::*;
     let (_, incident) = staff_on(number).await?;

@@ -20,6 +20,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::auth::Role;
 use crate::datafix::DataFixScript;
+use crate::incidents::IncidentNumber;
 use crate::incidents::{BatchMember, Category, ReportView, Severity, Status, TransferTarget};
 use crate::reference::Named;
 use crate::sla::SlaState;
@@ -119,7 +120,7 @@ pub struct QueueCursor {
 /// One line of the queue.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct QueueRow {
-    pub number: i64,
+    pub number: IncidentNumber,
     pub title: String,
     pub system: Named,
     pub category: Option<Category>,
@@ -135,7 +136,7 @@ pub struct QueueRow {
     pub unread: i64,
     pub sla: SlaState,
     /// The batch parent's number when this is a duplicate.
-    pub parent: Option<i64>,
+    pub parent: Option<IncidentNumber>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

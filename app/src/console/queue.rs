@@ -342,8 +342,8 @@ fn QueueLine(row: QueueRow) -> impl IntoView {
     let minutes = (chrono::Utc::now() - row.created_at).num_minutes().max(0);
     let activity = format_recent(row.last_activity_at, chrono::Utc::now());
     view! {
-        <tr data-testid="queue-row" data-number=row.number class="hover:bg-slate-50">
-            <td class="px-3 py-2 font-mono text-slate-500">{row.number}</td>
+        <tr data-testid="queue-row" data-number=row.number.to_string() class="hover:bg-slate-50">
+            <td class="px-3 py-2 font-mono text-slate-500">{row.number.to_string()}</td>
             <td class="px-3 py-2">
                 <A href=href attr:class="font-medium text-sky-800 hover:underline">{row.title}</A>
                 {(unread > 0).then(|| view! {

@@ -8,6 +8,7 @@ use super::{ConsoleLink, ConsoleUnlink, Handoff, TeamIncident};
 use crate::i18n::use_i18n;
 use crate::incidents::view::StatusBadge;
 use crate::incidents::BatchMember;
+use crate::incidents::IncidentNumber;
 use crate::sla::SlaState;
 use crate::time::format_minute;
 use crate::ui::PANEL;
@@ -47,7 +48,7 @@ pub fn SlaPanel(incident: TeamIncident) -> impl IntoView {
 
 /// The batch this incident belongs to, and joining or leaving one.
 #[component]
-pub fn BatchPanel(number: i64, open: bool, members: Vec<BatchMember>) -> impl IntoView {
+pub fn BatchPanel(number: IncidentNumber, open: bool, members: Vec<BatchMember>) -> impl IntoView {
     let i18n = use_i18n();
     let t = move || i18n.console();
     let link = ServerAction::<ConsoleLink>::new();
@@ -62,8 +63,8 @@ pub fn BatchPanel(number: i64, open: bool, members: Vec<BatchMember>) -> impl In
             <p class="text-xs text-slate-500">{move || t().batch_hint}</p>
             <ul class="mt-2 space-y-1 text-sm">
                 {members.into_iter().map(|m| view! {
-                    <li class="flex items-center gap-2" data-testid="batch-member" data-number=m.number>
-                        <A href=format!("/console/i/{}", m.number) attr:class="font-mono text-sky-700">"#" {m.number}</A>
+                    <li class="flex items-center gap-2" data-testid="batch-member" data-number=m.number.to_string()>
+                        <A href=format!("/console/i/{}", m.number) attr:class="font-mono text-sky-700">"#" {m.number.to_string()}</A>
                         <span class="truncate">{m.title}</span>
                         {m.is_parent.then(|| view! { <span class="text-xs text-slate-500">{move || t().batch_parent}</span> })}
                         <StatusBadge status=m.status />
@@ -84,7 +85,7 @@ pub fn BatchPanel(number: i64, open: bool, members: Vec<BatchMember>) -> impl In
                     <button type="button" data-testid="batch-link"
                         class="rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm hover:bg-slate-50"
                         on:click=move |_| {
-                            let parent = parent.get_untracked().trim().parse().unwrap_or(0);
+                            let parent = parent.get_untracked().parse().unwrap_or(IncidentNumber(0));
                             link.dispatch(ConsoleLink { number, parent });
                         }>
                         {move || t().link}

@@ -7,6 +7,8 @@ use super::{
 };
 use crate::auth::{CurrentUser, Role};
 use crate::error::{AppError, Problem};
+use crate::incidents::IncidentId;
+use crate::incidents::IncidentNumber;
 use crate::incidents::{
     batch, mask_number, store as incidents, Category, Severity, Side, Status, TransferTarget,
 };
@@ -37,7 +39,7 @@ pub async fn list_staff(pool: &PgPool) -> Result<Vec<TeamMember>, AppError> {
 #[derive(sqlx::FromRow)]
 struct QueueRecord {
     id: i64,
-    number: i64,
+    number: IncidentNumber,
     title: String,
     status: Status,
     category: Option<Category>,
@@ -50,7 +52,7 @@ struct QueueRecord {
     reporter_name: String,
     assignee_name: Option<String>,
     unread: i64,
-    parent_number: Option<i64>,
+    parent_number: Option<IncidentNumber>,
     sla_target_secs: Option<i32>,
     sla_spent_secs: i32,
     sla_due_at: Option<DateTime<Utc>>,
@@ -292,7 +294,7 @@ pub async fn queue(
 pub async fn incident(
     pool: &PgPool,
     viewer: &CurrentUser,
-    incident_id: i64,
+    incident_id: IncidentId,
 ) -> Result<TeamIncident, AppError> {
     let report = incidents::load_view(pool, incident_id, Side::Handler).await?;
     let row = sqlx::query!(
@@ -308,7 +310,7 @@ pub async fn incident(
            JOIN users r ON r.id = i.reporter_id
            LEFT JOIN users a ON a.id = i.assignee_id
            WHERE i.id = $1"#,
-        incident_id
+        incident_id.0
     )
     .fetch_one(pool)
     .await?;
@@ -317,7 +319,7 @@ pub async fn incident(
         r#"SELECT target AS "target: TransferTarget", started_at AS "started_at: DateTime<Utc>",
                   ended_at AS "ended_at: DateTime<Utc>"
            FROM incident_handoffs WHERE incident_id = $1 ORDER BY id"#,
-        incident_id
+        incident_id.0
     )
     .fetch_all(pool)
     .await?
@@ -365,14 +367,14 @@ pub async fn incident(
 pub async fn reveal(
     pool: &PgPool,
     viewer: &CurrentUser,
-    incident_id: i64,
+    incident_id: IncidentId,
     field: IdentityField,
 ) -> Result<String, AppError> {
     let mut tx = pool.begin().await?;
     let row = sqlx::query!(
         "SELECT customer_name, id_number, fund_account, customer_mobile FROM incidents
          WHERE id = $1",
-        incident_id
+        incident_id.0
     )
     .fetch_one(&mut *tx)
     .await?;
@@ -385,7 +387,7 @@ pub async fn reveal(
     .ok_or(AppError::NotFound)?;
     sqlx::query!(
         "INSERT INTO identity_reveals (incident_id, actor_id, field) VALUES ($1, $2, $3)",
-        incident_id,
+        incident_id.0,
         viewer.id,
         field as IdentityField
     )

@@ -3,6 +3,7 @@ use leptos::server_fn::codec::Json;
 
 use super::{DataFixScript, NewScript};
 use crate::error::AppError;
+use crate::incidents::IncidentNumber;
 
 /// How many decided scripts the review page shows below the pending ones.
 pub const RECENT_DECISIONS: i64 = 20;
@@ -13,10 +14,13 @@ mod guard {
     use crate::auth::{CurrentUser, Role};
     use crate::error::AppError;
     use crate::incidents::store::{self, IncidentRef};
+    use crate::incidents::IncidentNumber;
     use crate::state::db;
 
     /// Handlers write scripts and record their execution; reviewers decide on them.
-    pub async fn handler_on(number: i64) -> Result<(CurrentUser, IncidentRef), AppError> {
+    pub async fn handler_on(
+        number: IncidentNumber,
+    ) -> Result<(CurrentUser, IncidentRef), AppError> {
         let user = require_role(&[Role::Handler, Role::Admin]).await?;
         let incident = store::find_by_number(&db()?, number)
             .await?
@@ -31,7 +35,7 @@ mod guard {
 
 /// Attaches a script with its rollback for review; the SLA clock pauses until it is decided.
 #[server(endpoint = "datafix/submit", input = Json)]
-pub async fn datafix_submit(number: i64, script: NewScript) -> Result<i64, AppError> {
+pub async fn datafix_submit(number: IncidentNumber, script: NewScript) -> Result<i64, AppError> {
     let (user, incident) = guard::handler_on(number).await?;
     super::store::submit(&crate::state::db()?, incident.id, &user, &script).await
 }
@@ -56,7 +60,11 @@ pub async fn datafix_review(
 
 /// Records that operations ran an approved script.
 #[server(endpoint = "datafix/executed", input = Json)]
-pub async fn datafix_executed(number: i64, script_id: i64, note: String) -> Result<(), AppError> {
+pub async fn datafix_executed(
+    number: IncidentNumber,
+    script_id: i64,
+    note: String,
+) -> Result<(), AppError> {
     let (user, incident) = guard::handler_on(number).await?;
     super::store::record_execution(&crate::state::db()?, incident.id, script_id, &user, &note).await
 }

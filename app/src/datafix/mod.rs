@@ -16,6 +16,7 @@ pub use reviews::ReviewsPage;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::incidents::IncidentNumber;
 use crate::reference::Named;
 
 /// Longest script or rollback accepted, in characters.
@@ -56,7 +57,7 @@ impl ScriptStatus {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DataFixScript {
     pub id: i64,
-    pub incident_number: i64,
+    pub incident_number: IncidentNumber,
     pub incident_title: String,
     pub system: Named,
     pub author: String,

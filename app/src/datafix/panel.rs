@@ -4,6 +4,7 @@ use leptos::prelude::*;
 
 use super::{DataFixScript, DatafixExecuted, DatafixSubmit, NewScript, ScriptStatus};
 use crate::i18n::{fill, use_i18n};
+use crate::incidents::IncidentNumber;
 use crate::reference::list_systems;
 use crate::time::format_minute;
 use crate::ui::{Labeled, INPUT, PANEL, PRIMARY_BUTTON, SECONDARY_BUTTON};
@@ -54,7 +55,7 @@ const FIELD: &str = "w-full rounded-md border border-slate-400 px-3 py-2 font-mo
 
 #[component]
 pub fn ScriptsPanel(
-    number: i64,
+    number: IncidentNumber,
     /// The incident's system: the default target.
     system: String,
     scripts: Vec<DataFixScript>,
@@ -153,7 +154,7 @@ pub fn ScriptsPanel(
 }
 
 #[component]
-fn ExecutedForm(number: i64, script_id: i64) -> impl IntoView {
+fn ExecutedForm(number: IncidentNumber, script_id: i64) -> impl IntoView {
     let i18n = use_i18n();
     let t = move || i18n.datafix();
     let draft = expect_context::<ScriptDraft>();

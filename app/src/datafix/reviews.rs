@@ -89,7 +89,7 @@ fn incident_link(script: &DataFixScript) -> impl IntoView {
     let title = script.incident_title.clone();
     view! {
         <A href=format!("/console/i/{number}") attr:class="text-sm text-sky-700">
-            "#" {number} " " {title}
+            "#" {number.to_string()} " " {title}
         </A>
     }
 }

@@ -6,7 +6,8 @@ use crate::auth::CurrentUser;
 use crate::checks::{required_within, within};
 use crate::error::{AppError, Problem};
 use crate::incidents::store::journal::{notify, record_step, StepEvent};
-use crate::incidents::{Status, Step};
+use crate::incidents::IncidentId;
+use crate::incidents::{IncidentNumber, Status, Step};
 use crate::reference::Named;
 
 fn check_text(field: &str, value: &str, required: bool, max: u32) -> Result<(), AppError> {
@@ -26,12 +27,12 @@ fn optional(value: &str) -> Option<&str> {
 /// Locks the incident and checks that `step` fits its status.
 async fn lock_incident(
     conn: &mut PgConnection,
-    incident_id: i64,
+    incident_id: IncidentId,
     step: Step,
 ) -> Result<Status, AppError> {
     let status = sqlx::query_scalar!(
         r#"SELECT status AS "status: Status" FROM incidents WHERE id = $1 FOR UPDATE"#,
-        incident_id
+        incident_id.0
     )
     .fetch_one(&mut *conn)
     .await?;
@@ -42,7 +43,7 @@ async fn lock_incident(
 /// pauses it) and tells whoever watches.
 async fn record(
     conn: &mut PgConnection,
-    incident_id: i64,
+    incident_id: IncidentId,
     actor: &CurrentUser,
     step: Step,
     status: Status,
@@ -59,7 +60,7 @@ async fn record(
     record_step(conn, incident_id, actor.id, event).await?;
     sqlx::query!(
         "UPDATE incidents SET last_activity_at = now() WHERE id = $1",
-        incident_id
+        incident_id.0
     )
     .execute(&mut *conn)
     .await?;
@@ -69,7 +70,7 @@ async fn record(
 
 pub async fn submit(
     pool: &PgPool,
-    incident_id: i64,
+    incident_id: IncidentId,
     author: &CurrentUser,
     new: &NewScript,
 ) -> Result<i64, AppError> {
@@ -93,7 +94,7 @@ pub async fn submit(
     let id = sqlx::query_scalar!(
         "INSERT INTO data_fix_scripts (incident_id, system_id, author_id, script, rollback_script, note)
          VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
-        incident_id,
+        incident_id.0,
         system_id,
         author.id,
         new.script,
@@ -127,7 +128,7 @@ pub async fn review(
     check_text("comment", comment, !approve, MAX_COMMENT_CHARS)?;
     let mut tx = pool.begin().await?;
     let incident_id = sqlx::query_scalar!(
-        "SELECT incident_id FROM data_fix_scripts WHERE id = $1",
+        r#"SELECT incident_id AS "incident_id: IncidentId" FROM data_fix_scripts WHERE id = $1"#,
         script_id
     )
     .fetch_optional(&mut *tx)
@@ -189,7 +190,7 @@ pub async fn review(
 /// The handler's record that operations ran an approved script.
 pub async fn record_execution(
     pool: &PgPool,
-    incident_id: i64,
+    incident_id: IncidentId,
     script_id: i64,
     actor: &CurrentUser,
     note: &str,
@@ -202,7 +203,7 @@ pub async fn record_execution(
                 execution_note = $4
          WHERE id = $1 AND incident_id = $2 AND status = 'approved'",
         script_id,
-        incident_id,
+        incident_id.0,
         actor.id,
         optional(note)
     )
@@ -230,11 +231,11 @@ pub async fn record_execution(
 /// review page also lists the latest decisions.
 pub async fn list(
     pool: &PgPool,
-    incident_id: Option<i64>,
+    incident_id: Option<IncidentId>,
     recent_decisions: i64,
 ) -> Result<Vec<DataFixScript>, AppError> {
     let rows = sqlx::query!(
-        r#"SELECT d.id, i.number, i.title, s.code, s.name_zh, s.name_en, a.display_name AS author,
+        r#"SELECT d.id, i.number AS "number: IncidentNumber", i.title, s.code, s.name_zh, s.name_en, a.display_name AS author,
                   d.script, d.rollback_script, d.note, d.status AS "status: ScriptStatus",
                   r.display_name AS "reviewer?",
                   d.review_comment, x.display_name AS "executed_by?", d.execution_note,
@@ -251,7 +252,7 @@ pub async fn list(
                            OR d.id IN (SELECT id FROM data_fix_scripts WHERE status <> 'pending'
                                        ORDER BY reviewed_at DESC NULLS LAST LIMIT $2) END
            ORDER BY d.status <> 'pending', d.id"#,
-        incident_id,
+        incident_id.map(|id| id.0),
         recent_decisions
     )
     .fetch_all(pool)

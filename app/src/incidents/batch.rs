@@ -7,6 +7,8 @@ use super::store::journal::{notify, record_handoff, record_step, StepEvent};
 use super::{BatchMember, Status, Step};
 use crate::auth::CurrentUser;
 use crate::error::{AppError, Problem};
+use crate::incidents::IncidentId;
+use crate::incidents::IncidentNumber;
 
 fn bad_link() -> AppError {
     AppError::invalid("parent", Problem::BadLink)
@@ -15,19 +17,19 @@ fn bad_link() -> AppError {
 /// Makes the incident a duplicate of the incident numbered `parent_number`.
 pub async fn link(
     pool: &PgPool,
-    child_id: i64,
-    parent_number: i64,
+    child_id: IncidentId,
+    parent_number: IncidentNumber,
     actor: &CurrentUser,
 ) -> Result<(), AppError> {
     let mut tx = pool.begin().await?;
     // Both rows locked in id order, so two links at once cannot deadlock or form a cycle.
     let rows = sqlx::query!(
-        r#"SELECT id, number, status AS "status: Status", parent_id,
+        r#"SELECT id AS "id: IncidentId", number AS "number: IncidentNumber", status AS "status: Status", parent_id,
                   EXISTS (SELECT 1 FROM incidents c WHERE c.parent_id = i.id) AS "has_children!"
            FROM incidents i WHERE id = $1 OR number = $2
            ORDER BY id FOR UPDATE"#,
-        child_id,
-        parent_number
+        child_id.0,
+        parent_number.0
     )
     .fetch_all(&mut *tx)
     .await?;
@@ -55,8 +57,8 @@ pub async fn link(
     }
     sqlx::query!(
         "UPDATE incidents SET parent_id = $2, last_activity_at = now() WHERE id = $1",
-        child_id,
-        parent.id
+        child_id.0,
+        parent.id.0
     )
     .execute(&mut *tx)
     .await?;
@@ -75,13 +77,18 @@ pub async fn link(
 }
 
 /// Takes a duplicate out of its batch.
-pub async fn unlink(pool: &PgPool, child_id: i64, actor: &CurrentUser) -> Result<(), AppError> {
+pub async fn unlink(
+    pool: &PgPool,
+    child_id: IncidentId,
+    actor: &CurrentUser,
+) -> Result<(), AppError> {
     let mut tx = pool.begin().await?;
     let row = sqlx::query!(
-        r#"SELECT i.status AS "status: Status", p.number AS "parent_number?", i.parent_id
+        r#"SELECT i.status AS "status: Status", p.number AS "parent_number?",
+                  i.parent_id AS "parent_id: IncidentId"
            FROM incidents i LEFT JOIN incidents p ON p.id = i.parent_id
            WHERE i.id = $1 FOR UPDATE OF i"#,
-        child_id
+        child_id.0
     )
     .fetch_one(&mut *tx)
     .await?;
@@ -94,7 +101,7 @@ pub async fn unlink(pool: &PgPool, child_id: i64, actor: &CurrentUser) -> Result
     };
     sqlx::query!(
         "UPDATE incidents SET parent_id = NULL, last_activity_at = now() WHERE id = $1",
-        child_id
+        child_id.0
     )
     .execute(&mut *tx)
     .await?;
@@ -113,14 +120,14 @@ pub async fn unlink(pool: &PgPool, child_id: i64, actor: &CurrentUser) -> Result
 }
 
 /// The parent and the duplicates of an incident's batch, as the incident page lists them.
-pub async fn members(pool: &PgPool, incident_id: i64) -> Result<Vec<BatchMember>, AppError> {
+pub async fn members(pool: &PgPool, incident_id: IncidentId) -> Result<Vec<BatchMember>, AppError> {
     let rows = sqlx::query!(
-        r#"SELECT number, title, status AS "status: Status", parent_id IS NULL AS "is_parent!"
+        r#"SELECT number AS "number: IncidentNumber", title, status AS "status: Status", parent_id IS NULL AS "is_parent!"
            FROM incidents
            WHERE id = (SELECT parent_id FROM incidents WHERE id = $1)
               OR parent_id = $1
            ORDER BY parent_id NULLS FIRST, id"#,
-        incident_id
+        incident_id.0
     )
     .fetch_all(pool)
     .await?;
@@ -139,15 +146,15 @@ pub async fn members(pool: &PgPool, incident_id: i64) -> Result<Vec<BatchMember>
 /// a reply in their thread (their app counts it as unread).
 pub async fn resolve_children(
     conn: &mut PgConnection,
-    parent_id: i64,
+    parent_id: IncidentId,
     actor: &CurrentUser,
     solution: &str,
 ) -> Result<(), AppError> {
     let children = sqlx::query!(
-        r#"SELECT id, status AS "status: Status" FROM incidents
+        r#"SELECT id AS "id: IncidentId", status AS "status: Status" FROM incidents
            WHERE parent_id = $1 AND status NOT IN ('resolved', 'closed')
            ORDER BY id FOR UPDATE"#,
-        parent_id
+        parent_id.0
     )
     .fetch_all(&mut *conn)
     .await?;
@@ -156,7 +163,7 @@ pub async fn resolve_children(
     }
     let calendar = crate::sla::store::load_calendar(conn).await?;
     let parent_number =
-        sqlx::query_scalar!("SELECT number FROM incidents WHERE id = $1", parent_id)
+        sqlx::query_scalar!("SELECT number FROM incidents WHERE id = $1", parent_id.0)
             .fetch_one(&mut *conn)
             .await?
             .to_string();
@@ -167,7 +174,7 @@ pub async fn resolve_children(
                     last_activity_at = now(),
                     first_response_at = COALESCE(first_response_at, now())
              WHERE id = $1",
-            child.id,
+            child.id.0,
             solution
         )
         .execute(&mut *conn)
@@ -183,7 +190,7 @@ pub async fn resolve_children(
         sqlx::query!(
             "INSERT INTO incident_messages (incident_id, author_id, author_side, body)
              VALUES ($1, $2, 'handler', $3)",
-            child.id,
+            child.id.0,
             actor.id,
             solution
         )

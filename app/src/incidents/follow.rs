@@ -1,6 +1,45 @@
 //! Pages that show incidents follow the server's event streams and refetch when told.
 
+use std::future::Future;
+
 use leptos::prelude::*;
+use leptos_router::hooks::use_params_map;
+use serde::{de::DeserializeOwned, Serialize};
+
+use super::IncidentNumber;
+use crate::error::AppError;
+
+/// The incident the page's `:number` names, loaded by `load` and loaded again whenever the
+/// stream at `events(number)` reports a change; with the signal that reloads it on demand.
+/// An unreadable number is "not found", as an unknown one is.
+pub fn live_incident<T, Fut>(
+    load: fn(IncidentNumber) -> Fut,
+    events: fn(IncidentNumber) -> String,
+) -> (Resource<Result<T, AppError>>, RwSignal<u32>)
+where
+    T: Clone + Send + Sync + Serialize + DeserializeOwned + 'static,
+    Fut: Future<Output = Result<T, AppError>> + Send + 'static,
+{
+    let params = use_params_map();
+    let number = move || {
+        params
+            .read()
+            .get("number")
+            .and_then(|n| n.parse::<IncidentNumber>().ok())
+    };
+    let refresh = RwSignal::new(0u32);
+    let incident = Resource::new(
+        move || (number(), refresh.get()),
+        move |(number, _)| async move {
+            match number {
+                Some(number) => load(number).await,
+                None => Err(AppError::NotFound),
+            }
+        },
+    );
+    refresh_on_changes(move || number().map(events), refresh);
+    (incident, refresh)
+}
 
 /// Bumps `refresh` whenever the stream at `url` says something changed, and after every
 /// reconnection that follows a failure (the stream may have missed changes while the network

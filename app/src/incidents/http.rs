@@ -17,9 +17,10 @@ use uuid::Uuid;
 
 use super::live::Activity;
 use super::store::{self, NewMessage};
-use super::{check_message, NewReport, Side};
+use super::{check_message, IncidentId, NewReport, Side};
 use crate::auth::Area;
 use crate::error::AppError;
+use crate::incidents::IncidentNumber;
 use crate::rest::{Caller, RestError};
 use crate::time::shanghai_today;
 
@@ -55,7 +56,7 @@ pub struct ReportSubmission {
 
 #[derive(Debug, Serialize)]
 pub struct Filed {
-    pub number: i64,
+    pub number: IncidentNumber,
 }
 
 /// `POST /api/m/reports`: files a report once per client id.
@@ -107,7 +108,7 @@ pub async fn post_message(
 ) -> Result<(StatusCode, Json<Posted>), RestError> {
     let user = caller.in_area(Area::Mobile)?;
     caller.check_owner(user, submission.owner_id)?;
-    let number: i64 = submission
+    let number: IncidentNumber = submission
         .incident_number
         .trim()
         .parse()
@@ -134,7 +135,7 @@ pub async fn report_events(
     State(pool): State<PgPool>,
     State(activity): State<Activity>,
     caller: Caller,
-    Path(number): Path<i64>,
+    Path(number): Path<IncidentNumber>,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, RestError> {
     let user = caller.in_area(Area::Mobile)?;
     let incident = store::find_for_reporter(&pool, number, user).await?;
@@ -156,7 +157,7 @@ pub async fn console_incident_events(
     State(pool): State<PgPool>,
     State(activity): State<Activity>,
     caller: Caller,
-    Path(number): Path<i64>,
+    Path(number): Path<IncidentNumber>,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, RestError> {
     caller.in_area(Area::Console)?;
     let incident = store::find_by_number(&pool, number)
@@ -169,12 +170,12 @@ pub async fn console_incident_events(
 /// disconnected, then `changed` for each change of `only` (or of any incident), until shutdown.
 fn change_events(
     activity: &Activity,
-    only: Option<i64>,
+    only: Option<IncidentId>,
 ) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
     let changes = BroadcastStream::new(activity.subscribe()).filter_map(move |change| {
         // A lagging receiver missed some ids: tell the page to refetch anyway.
         let relevant = match (change, only) {
-            (Ok(id), Some(only)) => id == only,
+            (Ok(id), Some(only)) => id == only.0,
             _ => true,
         };
         async move { relevant.then(|| Ok(Event::default().event("changed").data("changed"))) }

@@ -3,12 +3,14 @@
 
 pub mod follow;
 mod identity;
+mod ids;
 mod report;
 pub mod texts;
 pub mod view;
 mod workflow;
 
 pub use identity::*;
+pub use ids::*;
 pub use report::*;
 pub use workflow::*;
 
@@ -50,7 +52,7 @@ impl Side {
 /// One line of "my reports".
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ReportSummary {
-    pub number: i64,
+    pub number: IncidentNumber,
     pub client_id: Uuid,
     pub title: String,
     pub status: Status,
@@ -137,7 +139,7 @@ impl StepDetails {
 /// An incident of the same batch: the parent or one of its duplicates.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BatchMember {
-    pub number: i64,
+    pub number: IncidentNumber,
     pub title: String,
     pub status: Status,
     pub is_parent: bool,
@@ -146,7 +148,7 @@ pub struct BatchMember {
 /// One report as its reporter sees it: customer identity masked.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ReportView {
-    pub number: i64,
+    pub number: IncidentNumber,
     pub title: String,
     pub status: Status,
     pub system: Named,

@@ -5,6 +5,7 @@
 use leptos::prelude::*;
 
 use crate::error::AppError;
+use crate::incidents::IncidentNumber;
 use crate::incidents::{ReportFilter, ReportSummary, ReportView};
 
 #[cfg(feature = "ssr")]
@@ -26,7 +27,7 @@ pub async fn my_reports(filter: ReportFilter) -> Result<Vec<ReportSummary>, AppE
 
 /// One of my reports with its timeline and thread. Opening it marks the team's replies read.
 #[server(endpoint = "m/reports/view")]
-pub async fn my_report(number: i64) -> Result<ReportView, AppError> {
+pub async fn my_report(number: IncidentNumber) -> Result<ReportView, AppError> {
     use guard::*;
     let user = require_area(Area::Mobile).await?;
     let pool = db()?;
@@ -37,7 +38,7 @@ pub async fn my_report(number: i64) -> Result<ReportView, AppError> {
 
 /// The reporter agrees the problem is solved; the incident closes.
 #[server(endpoint = "m/reports/confirm")]
-pub async fn confirm_solution(number: i64) -> Result<(), AppError> {
+pub async fn confirm_solution(number: IncidentNumber) -> Result<(), AppError> {
     use guard::*;
     let user = require_area(Area::Mobile).await?;
     let pool = db()?;
@@ -55,7 +56,7 @@ pub async fn confirm_solution(number: i64) -> Result<(), AppError> {
 
 /// The solution did not help: back to the team, with the reporter's reason.
 #[server(endpoint = "m/reports/reopen")]
-pub async fn reopen_report(number: i64, reason: String) -> Result<(), AppError> {
+pub async fn reopen_report(number: IncidentNumber, reason: String) -> Result<(), AppError> {
     use crate::checks::required_within;
     use crate::error::Problem;
     use crate::incidents::MAX_REASON;

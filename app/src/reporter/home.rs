@@ -198,13 +198,13 @@ fn ReportList(listed: StoredValue<Vec<ReportSummary>>) -> impl IntoView {
                                 href=format!("/m/r/{}", report.number)
                                 rel="external"
                                 data-testid="report-row"
-                                data-number=report.number
+                                data-number=report.number.to_string()
                                 class="flex items-start gap-3 py-3"
                             >
                                 <div class="min-w-0 flex-1">
                                     <p class="truncate font-medium text-slate-900">{report.title.clone()}</p>
                                     <p class="mt-1 text-xs text-slate-500">
-                                        "#" {report.number} " · "
+                                        "#" {report.number.to_string()} " · "
                                         {move || system.name(i18n.locale()).to_owned()} " · "
                                         {format_recent(report.last_activity_at, now)}
                                     </p>

@@ -2,6 +2,7 @@
 //! in IndexedDB and sends them when the network allows (from the page or the service worker).
 //! Everything crossing the bridge is JSON; blobs stay on the JavaScript side.
 
+use crate::incidents::IncidentNumber;
 use serde::Deserialize;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -95,7 +96,7 @@ pub fn message_storage_key(draft_key: &str) -> String {
     format!("desk:draft:{draft_key}")
 }
 
-pub fn message_draft(number: i64) -> String {
+pub fn message_draft(number: IncidentNumber) -> String {
     format!("message:{number}")
 }
 
@@ -109,7 +110,7 @@ mod browser {
     use wasm_bindgen::prelude::*;
     use wasm_bindgen_futures::JsFuture;
 
-    use super::{DraftImage, OutboxItem};
+    use super::{DraftImage, IncidentNumber, OutboxItem};
 
     #[wasm_bindgen]
     extern "C" {
@@ -181,7 +182,7 @@ mod browser {
     pub async fn submit(
         kind: &str,
         key: &str,
-        number: Option<i64>,
+        number: Option<IncidentNumber>,
         payload: &serde_json::Value,
     ) -> Result<String, String> {
         let promise = js_submit(
@@ -193,7 +194,10 @@ mod browser {
         Ok(call(promise).await?.as_string().unwrap_or_default())
     }
 
-    pub async fn items(kind: &str, number: Option<i64>) -> Result<Vec<OutboxItem>, String> {
+    pub async fn items(
+        kind: &str,
+        number: Option<IncidentNumber>,
+    ) -> Result<Vec<OutboxItem>, String> {
         call_json(js_items(kind, number.map(|n| n.to_string()))).await
     }
 

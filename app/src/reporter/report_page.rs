@@ -3,7 +3,6 @@
 
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_params_map;
 
 use super::new_report::ImagePicker;
 #[cfg(feature = "hydrate")]
@@ -13,34 +12,16 @@ use super::{my_report, ConfirmSolution, ImageProgress, OutboxActions, OutboxStat
 use crate::error::AppError;
 use crate::i18n::use_i18n;
 use crate::incidents::view::{AttachmentStrip, StatusBadge, Timeline};
+use crate::incidents::IncidentNumber;
 use crate::incidents::{ReportView, Side, Status, ThreadMessage};
 use crate::shell::{Loading, PageError};
 use crate::time::format_minute;
 
 #[component]
 pub fn ReportPage() -> impl IntoView {
-    let params = use_params_map();
-    let number = move || {
-        params
-            .read()
-            .get("number")
-            .and_then(|n| n.parse::<i64>().ok())
-    };
-    let refresh = RwSignal::new(0u32);
-    let report = Resource::new(
-        move || (number(), refresh.get()),
-        |(number, _)| async move {
-            match number {
-                Some(number) => my_report(number).await,
-                None => Err(AppError::NotFound),
-            }
-        },
-    );
-
-    crate::incidents::follow::refresh_on_changes(
-        move || number().map(|n| format!("/api/m/reports/{n}/events")),
-        refresh,
-    );
+    let (report, refresh) = crate::incidents::follow::live_incident(my_report, |n| {
+        format!("/api/m/reports/{n}/events")
+    });
 
     view! {
         <Transition fallback=Loading>
@@ -71,7 +52,7 @@ fn ReportDetail(view: ReportView, refresh: RwSignal<u32>) -> impl IntoView {
             <StatusBadge status />
         </div>
         <p class="mt-1 text-xs text-slate-500">
-            "#" {number} " · " {format_minute(view.created_at)}
+            "#" {number.to_string()} " · " {format_minute(view.created_at)}
         </p>
         <dl class="mt-4 grid grid-cols-3 gap-x-3 gap-y-1 rounded-xl bg-slate-50 p-3 text-sm">
             <dt class="text-slate-500">{move || i18n.incidents().field_system}</dt>
@@ -108,7 +89,7 @@ fn ReportDetail(view: ReportView, refresh: RwSignal<u32>) -> impl IntoView {
 
 /// Confirm the solution, or reopen with a reason.
 #[component]
-fn ResolutionActions(number: i64, refresh: RwSignal<u32>) -> impl IntoView {
+fn ResolutionActions(number: IncidentNumber, refresh: RwSignal<u32>) -> impl IntoView {
     let i18n = use_i18n();
     let confirm = ServerAction::<ConfirmSolution>::new();
     let reopen = ServerAction::<ReopenReport>::new();
@@ -181,7 +162,11 @@ fn ResolutionActions(number: i64, refresh: RwSignal<u32>) -> impl IntoView {
 
 /// The conversation, oldest first, with my unsent messages at the bottom.
 #[component]
-fn Thread(number: i64, messages: Vec<ThreadMessage>, refresh: RwSignal<u32>) -> impl IntoView {
+fn Thread(
+    number: IncidentNumber,
+    messages: Vec<ThreadMessage>,
+    refresh: RwSignal<u32>,
+) -> impl IntoView {
     let i18n = use_i18n();
     let pending = RwSignal::new(Vec::<OutboxItem>::new());
     let delivered: Vec<String> = messages
@@ -283,7 +268,7 @@ fn Bubble(message: ThreadMessage) -> impl IntoView {
 
 /// Write to the team; text is kept as a draft on the phone until queued.
 #[component]
-fn Composer(number: i64) -> impl IntoView {
+fn Composer(number: IncidentNumber) -> impl IntoView {
     let i18n = use_i18n();
     let body = RwSignal::new(String::new());
     let images = RwSignal::new(Vec::<DraftImage>::new());

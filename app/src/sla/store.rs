@@ -16,6 +16,7 @@ use super::{
 };
 use crate::auth::CurrentUser;
 use crate::error::{AppError, Problem};
+use crate::incidents::IncidentId;
 use crate::incidents::{Category, Severity, Status};
 
 fn micros(at: Option<DateTime<Utc>>) -> Option<i64> {
@@ -58,7 +59,7 @@ pub async fn load_calendar(conn: &mut PgConnection) -> Result<BusinessCalendar, 
 /// retarget it. `retarget` takes the target for the incident's current classification.
 pub async fn settle(
     conn: &mut PgConnection,
-    incident_id: i64,
+    incident_id: IncidentId,
     retarget: bool,
 ) -> Result<(), AppError> {
     let calendar = load_calendar(conn).await?;
@@ -69,7 +70,7 @@ pub async fn settle(
 pub async fn settle_on(
     conn: &mut PgConnection,
     calendar: &BusinessCalendar,
-    incident_id: i64,
+    incident_id: IncidentId,
     retarget: bool,
 ) -> Result<(), AppError> {
     let row = sqlx::query!(
@@ -83,7 +84,7 @@ pub async fn settle_on(
                   (SELECT t.resolve_minutes FROM sla_targets t
                    WHERE t.category = i.category AND t.severity = i.severity) AS target_minutes
            FROM incidents i WHERE i.id = $1"#,
-        incident_id
+        incident_id.0
     )
     .fetch_one(&mut *conn)
     .await?;
@@ -107,7 +108,7 @@ pub async fn settle_on(
 
 async fn save_clock(
     conn: &mut PgConnection,
-    incident_id: i64,
+    incident_id: IncidentId,
     clock: &Clock,
 ) -> Result<(), AppError> {
     let target = clock.target_secs.and_then(|t| i32::try_from(t).ok());
@@ -120,7 +121,7 @@ async fn save_clock(
                sla_due_at = TIMESTAMPTZ 'epoch' + $5::BIGINT * INTERVAL '1 microsecond',
                sla_breached_at = TIMESTAMPTZ 'epoch' + $6::BIGINT * INTERVAL '1 microsecond'
            WHERE id = $1"#,
-        incident_id,
+        incident_id.0,
         target,
         spent,
         micros(clock.running_since),
@@ -136,7 +137,8 @@ async fn save_clock(
 /// time follows the new calendar.
 async fn reschedule_running(conn: &mut PgConnection) -> Result<(), AppError> {
     let ids = sqlx::query_scalar!(
-        "SELECT id FROM incidents WHERE sla_running_since IS NOT NULL ORDER BY id FOR UPDATE"
+        r#"SELECT id AS "id: IncidentId" FROM incidents
+           WHERE sla_running_since IS NOT NULL ORDER BY id FOR UPDATE"#
     )
     .fetch_all(&mut *conn)
     .await?;
@@ -148,12 +150,12 @@ async fn reschedule_running(conn: &mut PgConnection) -> Result<(), AppError> {
 }
 
 /// Marks clocks that ran past their due time since the last look; answers the incidents.
-pub async fn record_breaches(pool: &PgPool) -> Result<Vec<i64>, AppError> {
+pub async fn record_breaches(pool: &PgPool) -> Result<Vec<IncidentId>, AppError> {
     let mut tx = pool.begin().await?;
     let ids = sqlx::query_scalar!(
-        "UPDATE incidents SET sla_breached_at = sla_due_at
+        r#"UPDATE incidents SET sla_breached_at = sla_due_at
          WHERE sla_due_at <= now() AND sla_breached_at IS NULL AND sla_running_since IS NOT NULL
-         RETURNING id"
+         RETURNING id AS "id: IncidentId""#
     )
     .fetch_all(&mut *tx)
     .await?;

@@ -6,7 +6,7 @@ use crate::support::Desk;
 use app::auth::{store, Role};
 use app::incidents::{store as incidents, DocType, NewReport};
 
-async fn file(pool: &PgPool, title: &str, description: &str) -> i64 {
+async fn file(pool: &PgPool, title: &str, description: &str) -> app::incidents::IncidentNumber {
     let reporter = store::find_active(pool, 1)
         .await
         .expect("query")

@@ -6,6 +6,7 @@ use leptos::prelude::*;
 use super::Drafts;
 use crate::console::{Assignable, ConsoleStep};
 use crate::i18n::use_i18n;
+use crate::incidents::IncidentNumber;
 use crate::incidents::{Category, Severity, Status, Step, StepDetails, TransferTarget};
 use crate::reference::list_systems;
 use crate::ui::{Labeled, SystemModulePicker, INPUT, PRIMARY_BUTTON};
@@ -35,7 +36,7 @@ pub(super) struct Placement {
 /// The workflow steps the status allows, each with what it needs.
 #[component]
 pub(super) fn Actions(
-    number: i64,
+    number: IncidentNumber,
     status: Status,
     placement: Placement,
     assignable: Vec<Assignable>,

@@ -7,11 +7,12 @@ use crate::console::{console_reveal, IdentityField};
 use crate::error::AppError;
 use crate::i18n::use_i18n;
 use crate::incidents::DocType;
+use crate::incidents::IncidentNumber;
 use crate::ui::{HINT, PANEL};
 
 #[component]
 pub(super) fn IdentityPanel(
-    number: i64,
+    number: IncidentNumber,
     doc: DocType,
     customer_name: String,
     id_number: String,
@@ -45,7 +46,7 @@ pub(super) fn IdentityPanel(
 /// A masked identity field with a button that shows it in full (and is recorded).
 #[component]
 fn Revealable(
-    number: i64,
+    number: IncidentNumber,
     field: IdentityField,
     masked: String,
     label: impl Fn() -> &'static str + Send + Sync + 'static,

@@ -8,7 +8,6 @@ mod thread;
 
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_params_map;
 
 use self::actions::{Actions, Pending, Placement};
 use self::identity::IdentityPanel;
@@ -17,7 +16,6 @@ use super::attachment_viewer::AttachmentViewer;
 use super::sla_badge::SlaBadge;
 use super::{console_incident, console_mark_read, ConsoleReply, ConsoleStep, TeamIncident};
 use crate::datafix::ScriptsPanel;
-use crate::error::AppError;
 use crate::i18n::use_i18n;
 use crate::incidents::view::{StatusBadge, Timeline};
 use crate::incidents::{Category, Severity, TransferTarget};
@@ -26,22 +24,9 @@ use crate::ui::PANEL;
 
 #[component]
 pub fn ConsoleIncidentPage() -> impl IntoView {
-    let params = use_params_map();
-    let number = move || params.with(|p| p.get("number").and_then(|n| n.parse::<i64>().ok()));
-    let refresh = RwSignal::new(0u32);
-    let incident = Resource::new(
-        move || (number(), refresh.get()),
-        |(number, _)| async move {
-            match number {
-                Some(number) => console_incident(number).await,
-                None => Err(AppError::NotFound),
-            }
-        },
-    );
-    crate::incidents::follow::refresh_on_changes(
-        move || number().map(|n| format!("/api/console/incidents/{n}/events")),
-        refresh,
-    );
+    let (incident, refresh) = crate::incidents::follow::live_incident(console_incident, |n| {
+        format!("/api/console/incidents/{n}/events")
+    });
     // Live refreshes rebuild the page below; what the handler is typing lives up here.
     provide_context(Drafts::new(refresh));
     provide_context(crate::datafix::ScriptDraft::new(refresh));
@@ -104,7 +89,7 @@ fn IncidentDetail(incident: TeamIncident) -> impl IntoView {
         <a href="/console" class="text-sm text-sky-700">{move || t().back_to_queue}</a>
         <div class="mt-2 flex flex-wrap items-center gap-3">
             <h1 class="text-xl font-semibold">
-                <span class="font-mono text-slate-500">"#" {number}</span> " " {report.title.clone()}
+                <span class="font-mono text-slate-500">"#" {number.to_string()}</span> " " {report.title.clone()}
             </h1>
             <StatusBadge status />
             <span data-testid="classification" class="text-sm text-slate-600">

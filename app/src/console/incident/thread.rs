@@ -7,13 +7,18 @@ use crate::canned::CannedPicker;
 use crate::console::attachment_viewer::AttachmentViewer;
 use crate::console::ConsoleReply;
 use crate::i18n::use_i18n;
+use crate::incidents::IncidentNumber;
 use crate::incidents::{Status, ThreadMessage};
 use crate::time::format_minute;
 use crate::ui::{Labeled, HINT, INPUT, PANEL, PRIMARY_BUTTON};
 
 /// The whole thread, internal notes marked, and the composer. A refused reply keeps its text.
 #[component]
-pub(super) fn Thread(number: i64, messages: Vec<ThreadMessage>, status: Status) -> impl IntoView {
+pub(super) fn Thread(
+    number: IncidentNumber,
+    messages: Vec<ThreadMessage>,
+    status: Status,
+) -> impl IntoView {
     let i18n = use_i18n();
     let t = move || i18n.console();
     let Drafts {

@@ -5,15 +5,19 @@
 use sqlx::PgConnection;
 
 use crate::error::AppError;
+use crate::incidents::IncidentId;
 use crate::incidents::{Status, Step, TransferTarget};
 
 pub const ACTIVITY_CHANNEL: &str = "incident_activity";
 
-pub(crate) async fn notify(conn: &mut PgConnection, incident_id: i64) -> Result<(), AppError> {
+pub(crate) async fn notify(
+    conn: &mut PgConnection,
+    incident_id: IncidentId,
+) -> Result<(), AppError> {
     sqlx::query!(
         "SELECT pg_notify($1, $2::BIGINT::TEXT)",
         ACTIVITY_CHANNEL,
-        incident_id
+        incident_id.0
     )
     .execute(conn)
     .await?;
@@ -30,14 +34,14 @@ pub(crate) struct StepEvent<'a> {
 
 pub(crate) async fn record_step(
     conn: &mut PgConnection,
-    incident_id: i64,
+    incident_id: IncidentId,
     actor_id: i64,
     event: StepEvent<'_>,
 ) -> Result<(), AppError> {
     sqlx::query!(
         "INSERT INTO incident_events (incident_id, actor_id, kind, to_status, detail, note)
          VALUES ($1, $2, $3, $4, $5, $6)",
-        incident_id,
+        incident_id.0,
         actor_id,
         event.step as Step,
         event.to_status as Status,
@@ -52,7 +56,7 @@ pub(crate) async fn record_step(
 /// Times hand-offs: a transfer opens one, leaving the transferred status closes it.
 pub(crate) async fn record_handoff(
     conn: &mut PgConnection,
-    incident_id: i64,
+    incident_id: IncidentId,
     actor_id: i64,
     from: Status,
     to: Status,
@@ -62,7 +66,7 @@ pub(crate) async fn record_handoff(
         sqlx::query!(
             "UPDATE incident_handoffs SET ended_at = now()
              WHERE incident_id = $1 AND ended_at IS NULL",
-            incident_id
+            incident_id.0
         )
         .execute(&mut *conn)
         .await?;
@@ -71,7 +75,7 @@ pub(crate) async fn record_handoff(
         if let Some(target) = target {
             sqlx::query!(
                 "INSERT INTO incident_handoffs (incident_id, target, started_by) VALUES ($1, $2, $3)",
-                incident_id,
+                incident_id.0,
                 target as TransferTarget,
                 actor_id
             )

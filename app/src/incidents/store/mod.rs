@@ -18,19 +18,24 @@ use sqlx::PgPool;
 use crate::auth::CurrentUser;
 use crate::error::AppError;
 use crate::incidents::Status;
+use crate::incidents::{IncidentId, IncidentNumber};
 
 /// Numbers of the incidents whose number, title or description hold every word of `query`,
 /// newest activity first.
-pub async fn search_numbers(pool: &PgPool, query: &str, limit: i64) -> Result<Vec<i64>, AppError> {
+pub async fn search_numbers(
+    pool: &PgPool,
+    query: &str,
+    limit: i64,
+) -> Result<Vec<IncidentNumber>, AppError> {
     let words = crate::search::segment(query);
     if words.is_empty() {
         return Ok(Vec::new());
     }
     let numbers = sqlx::query_scalar!(
-        "SELECT number FROM incidents
-         WHERE search_words @@ plainto_tsquery('simple', $1)
-         ORDER BY last_activity_at DESC, id DESC
-         LIMIT $2",
+        r#"SELECT number AS "number: IncidentNumber" FROM incidents
+           WHERE search_words @@ plainto_tsquery('simple', $1)
+           ORDER BY last_activity_at DESC, id DESC
+           LIMIT $2"#,
         words,
         limit
     )
@@ -42,18 +47,21 @@ pub async fn search_numbers(pool: &PgPool, query: &str, limit: i64) -> Result<Ve
 /// The few columns access checks and workflow steps need.
 #[derive(Debug, Clone, Copy)]
 pub struct IncidentRef {
-    pub id: i64,
-    pub number: i64,
+    pub id: IncidentId,
+    pub number: IncidentNumber,
     pub reporter_id: i64,
     pub status: Status,
 }
 
-pub async fn find_by_number(pool: &PgPool, number: i64) -> Result<Option<IncidentRef>, AppError> {
+pub async fn find_by_number(
+    pool: &PgPool,
+    number: IncidentNumber,
+) -> Result<Option<IncidentRef>, AppError> {
     let incident = sqlx::query_as!(
         IncidentRef,
-        r#"SELECT id, number, reporter_id, status AS "status: Status"
+        r#"SELECT id AS "id: IncidentId", number AS "number: IncidentNumber", reporter_id, status AS "status: Status"
            FROM incidents WHERE number = $1"#,
-        number
+        number.0
     )
     .fetch_optional(pool)
     .await?;
@@ -64,7 +72,7 @@ pub async fn find_by_number(pool: &PgPool, number: i64) -> Result<Option<Inciden
 /// reveal nothing.
 pub async fn find_for_reporter(
     pool: &PgPool,
-    number: i64,
+    number: IncidentNumber,
     reporter: &CurrentUser,
 ) -> Result<IncidentRef, AppError> {
     match find_by_number(pool, number).await? {

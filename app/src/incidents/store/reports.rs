@@ -7,7 +7,7 @@ use super::journal::{notify, record_step, StepEvent};
 use crate::attachments::store as attachments;
 use crate::auth::CurrentUser;
 use crate::error::{AppError, Problem};
-use crate::incidents::{DocType, NewReport, Status, Step};
+use crate::incidents::{DocType, IncidentId, IncidentNumber, NewReport, Status, Step};
 
 /// Files a report once: a retry with the same client id answers the number made the first time.
 pub async fn create_report(
@@ -16,7 +16,7 @@ pub async fn create_report(
     client_id: Uuid,
     report: &NewReport,
     attachment_ids: &[Uuid],
-) -> Result<i64, AppError> {
+) -> Result<IncidentNumber, AppError> {
     if let Some(number) = existing_report(pool, reporter, client_id).await? {
         return Ok(number);
     }
@@ -48,7 +48,7 @@ pub async fn create_report(
                                   description)
            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
            ON CONFLICT (client_id) DO NOTHING
-           RETURNING id, number"#,
+           RETURNING id AS "id: IncidentId", number AS "number: IncidentNumber""#,
         client_id,
         reporter.id,
         report.customer_name,
@@ -77,7 +77,7 @@ pub async fn create_report(
     ));
     sqlx::query!(
         "UPDATE incidents SET search_words = to_tsvector('simple', $2) WHERE id = $1",
-        row.id,
+        row.id.0,
         words
     )
     .execute(&mut *tx)
@@ -98,9 +98,9 @@ async fn existing_report(
     pool: &PgPool,
     reporter: &CurrentUser,
     client_id: Uuid,
-) -> Result<Option<i64>, AppError> {
+) -> Result<Option<IncidentNumber>, AppError> {
     let row = sqlx::query!(
-        "SELECT number, reporter_id FROM incidents WHERE client_id = $1",
+        r#"SELECT number AS "number: IncidentNumber", reporter_id FROM incidents WHERE client_id = $1"#,
         client_id
     )
     .fetch_optional(pool)

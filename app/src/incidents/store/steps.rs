@@ -6,6 +6,7 @@ use super::journal::{notify, record_handoff, record_step, StepEvent};
 use crate::auth::CurrentUser;
 use crate::checks::within;
 use crate::error::{AppError, Problem};
+use crate::incidents::IncidentId;
 use crate::incidents::{
     Category, Severity, Status, Step, StepDetails, TransferTarget, MAX_MESSAGE, MAX_SUBCATEGORY,
 };
@@ -53,7 +54,7 @@ impl StepDetails {
 /// locked, so two people acting at once see each other's result.
 pub async fn apply_step(
     pool: &PgPool,
-    incident_id: i64,
+    incident_id: IncidentId,
     actor: &CurrentUser,
     step: Step,
     details: StepDetails,
@@ -62,7 +63,7 @@ pub async fn apply_step(
     // Locked alone: a join would be read from before the wait for the lock.
     let row = sqlx::query!(
         r#"SELECT status AS "status: Status", assignee_id FROM incidents WHERE id = $1 FOR UPDATE"#,
-        incident_id
+        incident_id.0
     )
     .fetch_optional(&mut *tx)
     .await?
@@ -113,7 +114,7 @@ pub async fn apply_step(
                system_id = COALESCE($11, system_id),
                module_id = CASE WHEN $9 AND $11::SMALLINT IS NOT NULL THEN $12 ELSE module_id END
            WHERE id = $1"#,
-        incident_id,
+        incident_id.0,
         next as Status,
         assignee,
         details.transfer_target as Option<TransferTarget>,

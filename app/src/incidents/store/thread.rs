@@ -8,6 +8,7 @@ use super::IncidentRef;
 use crate::attachments::store as attachments;
 use crate::auth::CurrentUser;
 use crate::error::AppError;
+use crate::incidents::IncidentId;
 use crate::incidents::{Side, Status, Step};
 
 /// A message for the thread.
@@ -35,7 +36,7 @@ pub async fn post_message(
     let mut tx = pool.begin().await?;
     let status = sqlx::query_scalar!(
         r#"SELECT status AS "status: Status" FROM incidents WHERE id = $1 FOR UPDATE"#,
-        incident.id
+        incident.id.0
     )
     .fetch_one(&mut *tx)
     .await?;
@@ -47,7 +48,7 @@ pub async fn post_message(
            VALUES ($1, $2, $3, $4, $5, $6)
            ON CONFLICT (client_id) DO NOTHING
            RETURNING id"#,
-        incident.id,
+        incident.id.0,
         message.client_id,
         author.id,
         message.side as Side,
@@ -83,7 +84,7 @@ pub async fn post_message(
                                         THEN COALESCE(first_response_at, now())
                                         ELSE first_response_at END
            WHERE id = $1"#,
-        incident.id,
+        incident.id.0,
         message.side as Side,
         id,
         message.internal,
@@ -94,7 +95,7 @@ pub async fn post_message(
     if message.side == Side::Reporter && status == Status::Waiting {
         sqlx::query!(
             "UPDATE incidents SET status = 'analysing' WHERE id = $1",
-            incident.id
+            incident.id.0
         )
         .execute(&mut *tx)
         .await?;
@@ -132,7 +133,7 @@ async fn existing_message(
 
 /// Marks the other side's visible messages read by `side`; notifies only when something changed,
 /// so the writer's read markers update live.
-pub async fn mark_read(pool: &PgPool, incident_id: i64, side: Side) -> Result<(), AppError> {
+pub async fn mark_read(pool: &PgPool, incident_id: IncidentId, side: Side) -> Result<(), AppError> {
     let mut tx = pool.begin().await?;
     let changed = sqlx::query!(
         r#"WITH newest AS (
@@ -144,7 +145,7 @@ pub async fn mark_read(pool: &PgPool, incident_id: i64, side: Side) -> Result<()
            FROM newest
            WHERE id = $1 AND newest.upto > CASE WHEN $2 = 'reporter' THEN reporter_read_upto
                                                 ELSE handler_read_upto END"#,
-        incident_id,
+        incident_id.0,
         side as Side
     )
     .execute(&mut *tx)

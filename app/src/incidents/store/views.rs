@@ -5,9 +5,10 @@ use sqlx::PgPool;
 
 use crate::attachments::{store as attachments, AttachmentRef};
 use crate::error::AppError;
+use crate::incidents::IncidentId;
 use crate::incidents::{
-    mask_name, mask_number, DocType, ReportFilter, ReportSummary, ReportView, Side, Status, Step,
-    ThreadMessage, TimelineEntry,
+    mask_name, mask_number, DocType, IncidentNumber, ReportFilter, ReportSummary, ReportView, Side,
+    Status, Step, ThreadMessage, TimelineEntry,
 };
 use crate::reference::Named;
 
@@ -22,7 +23,7 @@ pub async fn list_for_reporter(
         ReportFilter::Resolved => "resolved",
     };
     let rows = sqlx::query!(
-        r#"SELECT i.number, i.client_id, i.title, i.status AS "status: Status",
+        r#"SELECT i.number AS "number: IncidentNumber", i.client_id, i.title, i.status AS "status: Status",
                   s.code AS system_code, s.name_zh, s.name_en,
                   i.last_activity_at AS "last_activity_at: DateTime<Utc>",
                   (SELECT count(*) FROM incident_messages m
@@ -60,11 +61,11 @@ pub async fn list_for_reporter(
 /// reveals a field on purpose, see `console::store::reveal`), internal notes for the team only.
 pub async fn load_view(
     pool: &PgPool,
-    incident_id: i64,
+    incident_id: IncidentId,
     viewer: Side,
 ) -> Result<ReportView, AppError> {
     let row = sqlx::query!(
-        r#"SELECT i.number, i.title, i.status AS "status: Status", i.customer_name,
+        r#"SELECT i.number AS "number: IncidentNumber", i.title, i.status AS "status: Status", i.customer_name,
                   i.id_doc_type AS "id_doc_type: DocType", i.id_number,
                   i.description, i.solution, i.reporter_read_upto, i.handler_read_upto,
                   i.created_at AS "created_at: DateTime<Utc>",
@@ -74,7 +75,7 @@ pub async fn load_view(
            JOIN systems s ON s.id = i.system_id
            LEFT JOIN system_modules m ON m.id = i.module_id
            WHERE i.id = $1"#,
-        incident_id
+        incident_id.0
     )
     .fetch_optional(pool)
     .await?
@@ -87,7 +88,7 @@ pub async fn load_view(
            FROM incident_events e JOIN users u ON u.id = e.actor_id
            WHERE e.incident_id = $1 AND ($2 OR NOT e.kind = ANY($3))
            ORDER BY e.id"#,
-        incident_id,
+        incident_id.0,
         viewer == Side::Handler,
         &internal_steps() as &[Step]
     )
@@ -112,7 +113,7 @@ pub async fn load_view(
            FROM incident_messages m JOIN users u ON u.id = m.author_id
            WHERE m.incident_id = $1 AND (NOT m.internal OR $2)
            ORDER BY m.id"#,
-        incident_id,
+        incident_id.0,
         viewer == Side::Handler
     )
     .fetch_all(pool)
