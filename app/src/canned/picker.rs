@@ -1,14 +1,20 @@
 use leptos::prelude::*;
 
-use super::canned_list;
+use super::CannedReply;
+use crate::error::AppError;
 use crate::i18n::use_i18n;
 use crate::ui::{Labeled, INPUT};
 
-/// A menu of canned replies; choosing one hands its text to `on_pick`.
+/// A menu of canned replies; choosing one hands its text to `on_pick`. The page makes `replies`
+/// (from `canned_list`) where its own resources are made, never inside a `Suspense` or a
+/// `Transition`: server-side rendering re-runs closures in there while it waits, and a resource
+/// made twice breaks hydration (see `AreaGate`).
 #[component]
-pub fn CannedPicker(on_pick: Callback<String>) -> impl IntoView {
+pub fn CannedPicker(
+    replies: Resource<Result<Vec<CannedReply>, AppError>>,
+    on_pick: Callback<String>,
+) -> impl IntoView {
     let i18n = use_i18n();
-    let replies = Resource::new(|| (), |_| canned_list());
     // Back to the prompt after each choice, so the same reply can be chosen again.
     let choice = RwSignal::new(String::new());
     view! {

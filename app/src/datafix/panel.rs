@@ -3,13 +3,15 @@
 use leptos::prelude::*;
 
 use super::{DataFixScript, DatafixExecuted, DatafixSubmit, NewScript, ScriptStatus};
+use crate::error::AppError;
 use crate::i18n::{fill, use_i18n};
 use crate::incidents::IncidentNumber;
-use crate::reference::list_systems;
+use crate::reference::System;
 use crate::time::format_minute;
 use crate::ui::{Labeled, INPUT, PANEL, PRIMARY_BUTTON, SECONDARY_BUTTON};
 
-/// What the handler is typing, kept across the page's live refreshes.
+/// What the handler is typing, and the systems a script may target, kept across the page's
+/// live refreshes.
 #[derive(Clone, Copy)]
 pub struct ScriptDraft {
     open: RwSignal<bool>,
@@ -19,11 +21,13 @@ pub struct ScriptDraft {
     note: RwSignal<String>,
     submit: ServerAction<DatafixSubmit>,
     executed: ServerAction<DatafixExecuted>,
+    systems: Resource<Result<Vec<System>, AppError>>,
 }
 
 impl ScriptDraft {
-    /// `refresh` reloads the incident after a success.
-    pub fn new(refresh: RwSignal<u32>) -> Self {
+    /// `refresh` reloads the incident after a success. `systems` is made by the page, outside
+    /// its `Transition` (see `console::incident`).
+    pub fn new(refresh: RwSignal<u32>, systems: Resource<Result<Vec<System>, AppError>>) -> Self {
         let draft = Self {
             open: RwSignal::new(false),
             system: RwSignal::new(String::new()),
@@ -32,6 +36,7 @@ impl ScriptDraft {
             note: RwSignal::new(String::new()),
             submit: ServerAction::new(),
             executed: ServerAction::new(),
+            systems,
         };
         Effect::new(move |_| {
             if let Some(Ok(_)) = draft.submit.value().get() {
@@ -68,7 +73,7 @@ pub fn ScriptsPanel(
     if draft.system.get_untracked().is_empty() {
         draft.system.set(system);
     }
-    let systems = Resource::new(|| (), |_| list_systems());
+    let systems = draft.systems;
     let send = move |_| {
         draft.submit.dispatch(DatafixSubmit {
             number,

@@ -8,7 +8,6 @@ use crate::console::{Assignable, ConsoleStep};
 use crate::i18n::use_i18n;
 use crate::incidents::IncidentNumber;
 use crate::incidents::{Category, Severity, Status, Step, StepDetails, TransferTarget};
-use crate::reference::list_systems;
 use crate::ui::{Labeled, SystemModulePicker, INPUT, PRIMARY_BUTTON};
 
 /// Which form of the action bar is open.
@@ -235,9 +234,9 @@ fn ClassifyFields() -> impl IntoView {
         subcategory,
         system,
         module,
+        systems,
         ..
     } = expect_context::<Drafts>();
-    let systems = Resource::new(|| (), |_| list_systems());
     let incidents = move || i18n.incidents();
     view! {
         <Labeled label=move || incidents().field_category>

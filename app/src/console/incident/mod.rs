@@ -15,10 +15,13 @@ use self::thread::Thread;
 use super::attachment_viewer::AttachmentViewer;
 use super::sla_badge::SlaBadge;
 use super::{console_incident, console_mark_read, ConsoleReply, ConsoleStep, TeamIncident};
+use crate::canned::{canned_list, CannedReply};
 use crate::datafix::ScriptsPanel;
+use crate::error::AppError;
 use crate::i18n::use_i18n;
 use crate::incidents::view::{StatusBadge, Timeline};
 use crate::incidents::{Category, Severity, TransferTarget};
+use crate::reference::{list_systems, System};
 use crate::shell::{Loading, PageError};
 use crate::ui::PANEL;
 
@@ -27,9 +30,13 @@ pub fn ConsoleIncidentPage() -> impl IntoView {
     let (incident, refresh) = crate::incidents::follow::live_incident(console_incident, |n| {
         format!("/api/console/incidents/{n}/events")
     });
-    // Live refreshes rebuild the page below; what the handler is typing lives up here.
-    provide_context(Drafts::new(refresh));
-    provide_context(crate::datafix::ScriptDraft::new(refresh));
+    // Live refreshes rebuild the page below; what the handler is typing lives up here, and so
+    // do the lists the forms choose from. Resources must be made out here in any case: while it
+    // waits, server-side rendering re-runs the closures inside the `Transition`, and resources
+    // made in there would be created twice, with serialisation ids the browser never sees.
+    let systems = Resource::new(|| (), |_| list_systems());
+    provide_context(Drafts::new(refresh, systems));
+    provide_context(crate::datafix::ScriptDraft::new(refresh, systems));
     // Reading the thread marks the reporter's messages read; the reporter sees it.
     Effect::new(move |_| {
         if let Some(Ok(incident)) = incident.get() {
@@ -141,7 +148,8 @@ fn IncidentDetail(incident: TeamIncident) -> impl IntoView {
     }
 }
 
-/// The open step form, the reply being written and both actions, kept across live refreshes.
+/// The open step form, the reply being written, both actions and the lists the forms choose
+/// from, kept across live refreshes.
 #[derive(Clone, Copy)]
 struct Drafts {
     step: ServerAction<ConsoleStep>,
@@ -157,10 +165,12 @@ struct Drafts {
     reply: ServerAction<ConsoleReply>,
     body: RwSignal<String>,
     internal: RwSignal<bool>,
+    systems: Resource<Result<Vec<System>, AppError>>,
+    canned: Resource<Result<Vec<CannedReply>, AppError>>,
 }
 
 impl Drafts {
-    fn new(refresh: RwSignal<u32>) -> Self {
+    fn new(refresh: RwSignal<u32>, systems: Resource<Result<Vec<System>, AppError>>) -> Self {
         let drafts = Self {
             step: ServerAction::new(),
             open: RwSignal::new(Pending::None),
@@ -175,6 +185,8 @@ impl Drafts {
             reply: ServerAction::new(),
             body: RwSignal::new(String::new()),
             internal: RwSignal::new(false),
+            systems,
+            canned: Resource::new(|| (), |_| canned_list()),
         };
         // Only a success clears what was typed.
         Effect::new(move |_| {

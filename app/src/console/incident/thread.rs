@@ -25,6 +25,7 @@ pub(super) fn Thread(
         reply,
         body,
         internal,
+        canned,
         ..
     } = expect_context::<Drafts>();
     let send = move |_| {
@@ -73,7 +74,7 @@ pub(super) fn Thread(
                         ></textarea>
                     </Labeled>
                     <div class="flex flex-wrap items-center justify-between gap-2">
-                        <CannedPicker on_pick=Callback::new(move |text: String| {
+                        <CannedPicker replies=canned on_pick=Callback::new(move |text: String| {
                             body.update(|b| {
                                 if !b.is_empty() && !b.ends_with('\n') { b.push('\n'); }
                                 b.push_str(&text);
