@@ -44,6 +44,9 @@ pub enum AppError {
     /// The same client id was already used for something else.
     #[error("conflicting client id")]
     Conflict,
+    /// A request body in an encoding none of the app's requests use.
+    #[error("unsupported content type")]
+    UnsupportedContentType,
     #[error("internal error")]
     Internal,
     /// The request did not complete (network down, bad encoding). Produced by the server-fn
@@ -128,7 +131,9 @@ impl AppError {
             Self::NotFound => S::NOT_FOUND,
             Self::Throttled { .. } => S::TOO_MANY_REQUESTS,
             Self::Invalid { .. } | Self::NotNow { .. } => S::UNPROCESSABLE_ENTITY,
-            Self::NotAnImage | Self::UnsupportedImage { .. } => S::UNSUPPORTED_MEDIA_TYPE,
+            Self::NotAnImage | Self::UnsupportedImage { .. } | Self::UnsupportedContentType => {
+                S::UNSUPPORTED_MEDIA_TYPE
+            }
             Self::TooLarge { .. } => S::PAYLOAD_TOO_LARGE,
             Self::Conflict
             | Self::WrongAccount
@@ -157,6 +162,7 @@ impl AppError {
             Self::WrongAccount => words.err_wrong_account.to_owned(),
             Self::AlreadyClaimed { by } => fill(words.err_already_claimed, &[by]),
             Self::AlreadyReviewed { by } => fill(words.err_already_reviewed, &[by]),
+            Self::UnsupportedContentType => t.err_content_type.to_owned(),
             Self::Internal => t.err_internal.to_owned(),
             Self::Transport(_) => t.err_network.to_owned(),
         }

@@ -15,6 +15,9 @@ pub struct Config {
     pub upload_dir: PathBuf,
     /// An object store URL such as `s3://bucket/prefix` (credentials from `AWS_*` variables).
     pub media_url: Option<String>,
+    /// Where browsers reach the app, such as `https://desk.example.com`, checked against the
+    /// `Origin` of state-changing requests; unset, the host each request names is trusted.
+    pub public_origin: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -51,6 +54,9 @@ impl Config {
             media_url: std::env::var("MEDIA_URL")
                 .ok()
                 .filter(|url| !url.is_empty()),
+            public_origin: std::env::var("PUBLIC_ORIGIN")
+                .ok()
+                .filter(|origin| !origin.is_empty()),
             database_url,
         })
     }

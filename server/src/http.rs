@@ -29,6 +29,8 @@ use app::attachments::media::Media;
 use app::error::AppError;
 use app::incidents::live::Activity;
 
+use crate::forgery::{self, PublicOrigin};
+
 /// Largest request body accepted by pages, server functions and JSON endpoints; image uploads
 /// have their own, larger limit.
 const BODY_LIMIT: usize = 1024 * 1024;
@@ -60,7 +62,11 @@ pub fn session_layer(
         ))
 }
 
-pub fn router(state: AppState, sessions: SessionManagerLayer<PostgresStore>) -> Router {
+pub fn router(
+    state: AppState,
+    sessions: SessionManagerLayer<PostgresStore>,
+    origin: PublicOrigin,
+) -> Router {
     let options = state.leptos_options.clone();
     let pool = state.pool.clone();
     let context = move || provide_context(pool.clone());
@@ -123,6 +129,11 @@ pub fn router(state: AppState, sessions: SessionManagerLayer<PostgresStore>) -> 
         // pass through untouched.
         .layer(CompressionLayer::new())
         .layer(sessions)
+        // Before the session is read: a forged request gets nothing.
+        .layer(axum::middleware::from_fn_with_state(
+            std::sync::Arc::new(origin),
+            forgery::refuse_forged,
+        ))
         .layer(
             ServiceBuilder::new()
                 .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))

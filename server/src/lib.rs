@@ -1,6 +1,7 @@
 //! Boots and wires the incident desk: configuration, database, HTTP routes, background work.
 
 pub mod config;
+pub mod forgery;
 pub mod http;
 pub mod telemetry;
 

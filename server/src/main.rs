@@ -11,6 +11,7 @@ use app::attachments::media::Media;
 use app::incidents::live::Activity;
 use embedded_pg::EmbeddedPostgres;
 use server::config::Config;
+use server::forgery::PublicOrigin;
 use server::http::{self, AppState, Settings};
 
 const DATABASE: &str = "incident_desk";
@@ -103,7 +104,11 @@ async fn run(config: &Config, embedded_pg: Option<&EmbeddedPostgres>) -> Result<
     let settings = Settings {
         cookie_secure: config.cookie_secure,
     };
-    let app = http::router(state, http::session_layer(session_store, &settings));
+    let app = http::router(
+        state,
+        http::session_layer(session_store, &settings),
+        PublicOrigin::new(config.public_origin.clone()),
+    );
 
     let listener = tokio::net::TcpListener::bind(addr)
         .await?

@@ -42,6 +42,7 @@ pub struct Texts {
     pub err_required: &'static str,
     pub err_too_long: &'static str,
     pub err_internal: &'static str,
+    pub err_content_type: &'static str,
     pub err_network: &'static str,
 }
 
@@ -121,6 +122,7 @@ pub static ZH: Texts = Texts {
     err_required: "请填写{}",
     err_too_long: "{}不能超过 {} 个字",
     err_internal: "服务器出错了，请稍后再试",
+    err_content_type: "请求的格式不受支持",
     err_network: "网络异常，请检查网络后重试",
 };
 
@@ -161,6 +163,7 @@ pub static EN: Texts = Texts {
     err_required: "{} is required.",
     err_too_long: "{} must be at most {} characters.",
     err_internal: "Something went wrong on the server. Please try again later.",
+    err_content_type: "This request is in a format the desk does not accept.",
     err_network: "Network problem. Check the connection and try again.",
 };
 

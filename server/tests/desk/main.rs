@@ -6,6 +6,7 @@ mod canned;
 mod codes;
 mod console;
 mod datafix;
+mod forgery;
 mod pages;
 mod reports;
 mod search;

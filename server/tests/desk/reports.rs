@@ -492,11 +492,12 @@ async fn what_one_account_wrote_is_refused_under_another(pool: PgPool) {
     multipart.extend_from_slice(&jpeg_with_exif(32, 32));
     multipart.extend_from_slice(format!("\r\n--{BOUNDARY}--\r\n").as_bytes());
     let upload = desk
-        .send(
+        .send_with(
             axum::http::Method::POST,
             "/api/m/uploads",
             Some(&colleague),
             Some(&format!("multipart/form-data; boundary={BOUNDARY}")),
+            &[crate::support::SAME_ORIGIN],
             multipart,
         )
         .await;

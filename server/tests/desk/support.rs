@@ -14,9 +14,13 @@ use tower_sessions_sqlx_store::PostgresStore;
 use app::attachments::media::Media;
 use app::auth::{password, store, Role};
 use app::incidents::live::Activity;
+use server::forgery::PublicOrigin;
 use server::http::{router, session_layer, AppState, Settings};
 
 pub const PASSWORD: &str = "correct horse 42";
+
+/// What a browser adds to the app's own requests.
+pub const SAME_ORIGIN: (&str, &str) = ("sec-fetch-site", "same-origin");
 
 pub struct Desk {
     router: Router,
@@ -77,7 +81,11 @@ impl Desk {
             cookie_secure: false,
         };
         Self {
-            router: router(state, session_layer(sessions, &settings)),
+            router: router(
+                state,
+                session_layer(sessions, &settings),
+                PublicOrigin::default(),
+            ),
             pool,
             media_dir,
         }
@@ -101,7 +109,7 @@ impl Desk {
         reply.cookie("desk_session").expect("session cookie")
     }
 
-    /// Sends raw bytes as a program would (JSON accepted back).
+    /// Sends raw bytes as a program would (JSON accepted back), with no browser headers.
     pub async fn send(
         &self,
         method: Method,
@@ -110,10 +118,27 @@ impl Desk {
         content_type: Option<&str>,
         body: Vec<u8>,
     ) -> Reply {
+        self.send_with(method, path, cookie, content_type, &[], body)
+            .await
+    }
+
+    /// As `send`, with more headers (such as the ones a browser adds).
+    pub async fn send_with(
+        &self,
+        method: Method,
+        path: &str,
+        cookie: Option<&str>,
+        content_type: Option<&str>,
+        headers: &[(&str, &str)],
+        body: Vec<u8>,
+    ) -> Reply {
         let mut request = Request::builder()
             .method(method)
             .uri(path)
             .header(header::ACCEPT, "application/json");
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
         if let Some(cookie) = cookie {
             request = request.header(header::COOKIE, cookie);
         }
@@ -151,11 +176,12 @@ impl Desk {
         .into_bytes();
         body.extend_from_slice(file);
         body.extend_from_slice(format!("\r\n--{BOUNDARY}--\r\n").as_bytes());
-        self.send(
+        self.send_with(
             Method::POST,
             "/api/m/uploads",
             Some(cookie),
             Some(&format!("multipart/form-data; boundary={BOUNDARY}")),
+            &[SAME_ORIGIN],
             body,
         )
         .await
@@ -169,7 +195,10 @@ impl Desk {
         form: Option<&str>,
         from: [u8; 4],
     ) -> Reply {
-        let mut request = Request::builder().method(method).uri(path);
+        let mut request = Request::builder()
+            .method(method)
+            .uri(path)
+            .header(SAME_ORIGIN.0, SAME_ORIGIN.1);
         if let Some(cookie) = cookie {
             request = request.header(header::COOKIE, cookie);
         }
