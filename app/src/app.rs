@@ -17,6 +17,8 @@ use crate::sla::SlaSettingsPage;
 /// browser so hydration renders the same strings.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     let lang = initial_locale().html_lang();
+    #[cfg(feature = "ssr")]
+    content_security_policy();
     view! {
         <!DOCTYPE html>
         <html lang=lang>
@@ -39,6 +41,29 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <App />
             </body>
         </html>
+    }
+}
+
+/// The page's Content-Security-Policy: scripts only from here or carrying this response's nonce
+/// (Leptos puts it on the inline scripts it writes), WASM compiled, nothing inline otherwise, and
+/// no other site may frame the page. Screenshots waiting in the outbox are `blob:` URLs, shown
+/// and read back (to shrink and send them).
+#[cfg(feature = "ssr")]
+fn content_security_policy() {
+    let Some(nonce) = use_nonce() else {
+        return;
+    };
+    let policy = format!(
+        "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; \
+         style-src 'self'; img-src 'self' blob:; connect-src 'self' blob:; worker-src 'self'; \
+         manifest-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; \
+         frame-ancestors 'none'"
+    );
+    if let (Some(response), Ok(policy)) = (
+        use_context::<leptos_axum::ResponseOptions>(),
+        http::HeaderValue::from_str(&policy),
+    ) {
+        response.insert_header(http::header::CONTENT_SECURITY_POLICY, policy);
     }
 }
 

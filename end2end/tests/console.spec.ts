@@ -1,7 +1,7 @@
-import { expect, test, type Page } from '@playwright/test';
+import type { Page } from '@playwright/test';
 
 import { sqlValue } from './database';
-import { expectPath, hydrated, signIn, unique } from './helpers';
+import { expect, expectPath, hydrated, signIn, test, unique } from './helpers';
 
 /** Each timeline entry as "step:actor". */
 async function timelineSteps(page: Page) {

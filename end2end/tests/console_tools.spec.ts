@@ -1,6 +1,6 @@
-import { expect, test, type Browser } from '@playwright/test';
+import type { Browser } from '@playwright/test';
 
-import { fileReport, hydrated, signedIn, unique } from './helpers';
+import { expect, fileReport, hydrated, signedIn, test, unique } from './helpers';
 
 /** Files a report as the reporter, in a browser context of its own; answers its number. */
 async function reportFiled(browser: Browser, title: string): Promise<number> {

@@ -1,4 +1,30 @@
-import { expect, type Browser, type Page } from '@playwright/test';
+import { expect, test as base, type Browser, type BrowserContext, type Page } from '@playwright/test';
+
+export { expect };
+
+/** Every test runs with every page it opens watched for Content-Security-Policy violations
+ * (Chromium reports each on the page's console), and fails on any: the app must run under its
+ * CSP as it is, not merely load. */
+export const test = base.extend<{ underCsp: void }>({
+  underCsp: [async ({ browser, context }, use) => {
+    const violations: string[] = [];
+    const watch = (watched: BrowserContext) => watched.on('console', (message) => {
+      if (message.type() === 'error' && message.text().includes('Content Security Policy')) {
+        violations.push(`${message.page()?.url() ?? '?'}: ${message.text()}`);
+      }
+    });
+    watch(context);
+    const newContext = browser.newContext.bind(browser);
+    browser.newContext = async (options) => {
+      const opened = await newContext(options);
+      watch(opened);
+      return opened;
+    };
+    await use();
+    browser.newContext = newContext;
+    expect(violations, 'Content-Security-Policy violations').toEqual([]);
+  }, { auto: true }],
+});
 
 export const DEMO_PASSWORD = 'demo-2026';
 

@@ -1,7 +1,7 @@
-import { expect, test, type Page } from '@playwright/test';
+import type { Page } from '@playwright/test';
 
 import { sqlValue, storedFile } from './database';
-import { expectPath, fileReport, hydrated, signIn, signedIn, unique } from './helpers';
+import { expect, expectPath, fileReport, hydrated, signedIn, signIn, test, unique } from './helpers';
 import { cameraPhoto } from './photos';
 
 /** Signs a reporter in and waits until the service worker keeps the app for offline use. */

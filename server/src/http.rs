@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use axum::body::{to_bytes, Body};
 use axum::extract::{DefaultBodyLimit, State};
-use axum::http::{header, HeaderValue, Request, StatusCode};
+use axum::http::{header, HeaderName, HeaderValue, Request, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
@@ -35,6 +35,8 @@ use crate::forgery::{self, PublicOrigin};
 /// have their own, larger limit.
 const BODY_LIMIT: usize = 1024 * 1024;
 const SESSION_COOKIE: &str = "desk_session";
+/// Over HTTPS: a cookie by this name is only ever set by this host, for every path, `Secure`.
+const SECURE_SESSION_COOKIE: &str = "__Host-desk_session";
 
 #[derive(Clone, axum::extract::FromRef)]
 pub struct AppState {
@@ -45,7 +47,9 @@ pub struct AppState {
 }
 
 pub struct Settings {
+    /// Served over HTTPS: `Secure` cookies and HSTS.
     pub cookie_secure: bool,
+    pub public_origin: PublicOrigin,
 }
 
 pub fn session_layer(
@@ -53,7 +57,11 @@ pub fn session_layer(
     settings: &Settings,
 ) -> SessionManagerLayer<PostgresStore> {
     SessionManagerLayer::new(store)
-        .with_name(SESSION_COOKIE)
+        .with_name(if settings.cookie_secure {
+            SECURE_SESSION_COOKIE
+        } else {
+            SESSION_COOKIE
+        })
         .with_http_only(true)
         .with_same_site(SameSite::Lax)
         .with_secure(settings.cookie_secure)
@@ -65,7 +73,7 @@ pub fn session_layer(
 pub fn router(
     state: AppState,
     sessions: SessionManagerLayer<PostgresStore>,
-    origin: PublicOrigin,
+    settings: &Settings,
 ) -> Router {
     let options = state.leptos_options.clone();
     let pool = state.pool.clone();
@@ -118,7 +126,7 @@ pub fn router(
         .merge(app::attachments::http::routes())
         .layer(axum::middleware::from_fn(app::rest::in_callers_language))
         .layer(DefaultBodyLimit::max(BODY_LIMIT));
-    Router::new()
+    let app = Router::new()
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
         .merge(endpoints)
@@ -131,9 +139,10 @@ pub fn router(
         .layer(sessions)
         // Before the session is read: a forged request gets nothing.
         .layer(axum::middleware::from_fn_with_state(
-            std::sync::Arc::new(origin),
+            std::sync::Arc::new(settings.public_origin.clone()),
             forgery::refuse_forged,
         ))
+        .layer(axum::middleware::from_fn(not_stored))
         .layer(
             ServiceBuilder::new()
                 .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
@@ -144,7 +153,53 @@ pub fn router(
                 )
                 .layer(PropagateRequestIdLayer::x_request_id()),
         )
-        .with_state(state)
+        .with_state(state);
+    with_security_headers(app, settings.cookie_secure)
+}
+
+/// Headers every answer carries. Pages add their Content-Security-Policy (with the nonce of
+/// their inline scripts) in `app::app::shell`.
+fn with_security_headers<S>(mut router: Router<S>, https: bool) -> Router<S>
+where
+    S: Clone + Send + Sync + 'static,
+{
+    let mut headers = vec![
+        (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+        (header::REFERRER_POLICY, "same-origin"),
+        (header::X_FRAME_OPTIONS, "DENY"),
+        (
+            HeaderName::from_static("permissions-policy"),
+            "camera=(), microphone=(), geolocation=(), payment=(), usb=()",
+        ),
+    ];
+    if https {
+        headers.push((
+            header::STRICT_TRANSPORT_SECURITY,
+            "max-age=31536000; includeSubDomains",
+        ));
+    }
+    for (name, value) in headers {
+        router = router.layer(SetResponseHeaderLayer::if_not_present(
+            name,
+            HeaderValue::from_static(value),
+        ));
+    }
+    router
+}
+
+/// Pages and API answers can carry what a user may see and another may not (a shared phone, a
+/// proxy): nothing of them is kept by the browser or on the way. Static files set their own.
+async fn not_stored(request: Request<Body>, next: axum::middleware::Next) -> Response {
+    let api = request.uri().path().starts_with("/api/");
+    let mut response = next.run(request).await;
+    let headers = response.headers_mut();
+    let page = headers
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|kind| kind.as_bytes().starts_with(b"text/html"));
+    if (api || page) && !headers.contains_key(header::CACHE_CONTROL) {
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    response
 }
 
 /// One span a request, with its id. Only the path is logged: query strings can carry what a

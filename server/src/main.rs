@@ -103,11 +103,12 @@ async fn run(config: &Config, embedded_pg: Option<&EmbeddedPostgres>) -> Result<
     };
     let settings = Settings {
         cookie_secure: config.cookie_secure,
+        public_origin: PublicOrigin::new(config.public_origin.clone()),
     };
     let app = http::router(
         state,
         http::session_layer(session_store, &settings),
-        PublicOrigin::new(config.public_origin.clone()),
+        &settings,
     );
 
     let listener = tokio::net::TcpListener::bind(addr)

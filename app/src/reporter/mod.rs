@@ -110,12 +110,13 @@ fn ImageProgress(images: Vec<outbox::ItemImage>) -> impl IntoView {
                     .map(|image| {
                         // Whole percent, formatted as an integer: float formatting costs the bundle kilobytes.
                         let percent = (image.progress.clamp(0.0, 1.0) * 100.0).round() as u8;
-                        let width = format!("width: {percent}%");
+                        // A style property, not a `style` attribute: the CSP refuses inline styles.
+                        let width = format!("{percent}%");
                         view! {
                             <div class="w-14">
                                 <img src=image.url alt="" class="h-14 w-14 rounded object-cover" />
                                 <div class="mt-1 h-1 rounded bg-slate-200">
-                                    <div data-testid="upload-progress" class="h-1 rounded bg-sky-600" style=width></div>
+                                    <div data-testid="upload-progress" class="h-1 rounded bg-sky-600" style:width=width></div>
                                 </div>
                             </div>
                         }

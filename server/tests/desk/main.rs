@@ -7,6 +7,7 @@ mod codes;
 mod console;
 mod datafix;
 mod forgery;
+mod headers;
 mod pages;
 mod reports;
 mod search;

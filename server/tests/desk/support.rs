@@ -50,6 +50,18 @@ impl Reply {
 impl Desk {
     /// A desk on `pool` with one user of each role, logins named after the role.
     pub async fn new(pool: PgPool) -> Self {
+        Self::with_settings(
+            pool,
+            Settings {
+                cookie_secure: false,
+                public_origin: PublicOrigin::default(),
+            },
+        )
+        .await
+    }
+
+    /// As `new`, served as `settings` say (HTTPS, say).
+    pub async fn with_settings(pool: PgPool, settings: Settings) -> Self {
         let hash = password::hash(PASSWORD.to_owned()).await.expect("hash");
         for role in Role::ALL {
             store::create(
@@ -77,15 +89,8 @@ impl Desk {
             media: Media::local(media_dir.path()).expect("media store"),
             activity,
         };
-        let settings = Settings {
-            cookie_secure: false,
-        };
         Self {
-            router: router(
-                state,
-                session_layer(sessions, &settings),
-                PublicOrigin::default(),
-            ),
+            router: router(state, session_layer(sessions, &settings), &settings),
             pool,
             media_dir,
         }

@@ -1,0 +1,144 @@
+//! What every answer tells the browser: a Content-Security-Policy that only the page's own
+//! scripts pass, no framing, no sniffing, no referrer to other sites, nothing stored of pages
+//! and API answers; over HTTPS also HSTS and a `__Host-` session cookie.
+
+use axum::http::{header, StatusCode};
+use serde_json::json;
+use sqlx::PgPool;
+
+use crate::support::{file_report, Desk, Reply};
+use app::auth::Role;
+use server::forgery::PublicOrigin;
+use server::http::Settings;
+
+fn header<'a>(reply: &'a Reply, name: &str) -> &'a str {
+    reply
+        .headers
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+}
+
+fn expect_common_headers(reply: &Reply, what: &str) {
+    assert_eq!(header(reply, "x-content-type-options"), "nosniff", "{what}");
+    assert_eq!(header(reply, "referrer-policy"), "same-origin", "{what}");
+    assert_eq!(header(reply, "x-frame-options"), "DENY", "{what}");
+    assert!(
+        header(reply, "permissions-policy").contains("camera=()"),
+        "{what}"
+    );
+    assert_eq!(header(reply, "cache-control"), "no-store", "{what}");
+}
+
+#[sqlx::test(migrator = "server::MIGRATOR")]
+async fn pages_run_under_a_nonce_policy_and_nothing_is_stored(pool: PgPool) {
+    let desk = Desk::new(pool).await;
+    let reporter = desk.session_of(Role::Reporter).await;
+    let handler = desk.session_of(Role::Handler).await;
+    let number = file_report(&desk, &reporter, "安全头", "看看响应头").await;
+
+    for (path, cookie) in [
+        ("/m".to_owned(), Some(&reporter)),
+        (format!("/console/i/{number}"), Some(&handler)),
+        ("/help".to_owned(), None),
+    ] {
+        let page = desk.page(&path, cookie.map(String::as_str)).await;
+        assert_eq!(page.status, StatusCode::OK, "{path}");
+        expect_common_headers(&page, &path);
+        let policy = header(&page, "content-security-policy");
+        for directive in [
+            "default-src 'self'",
+            "frame-ancestors 'none'",
+            "object-src 'none'",
+            "base-uri 'none'",
+            "style-src 'self'",
+        ] {
+            assert!(
+                policy.contains(directive),
+                "{path}: {directive} in {policy}"
+            );
+        }
+        assert!(!policy.contains("unsafe-inline"), "{path}: {policy}");
+        assert!(!policy.contains("'unsafe-eval'"), "{path}: {policy}");
+        let nonce = policy
+            .split("'nonce-")
+            .nth(1)
+            .and_then(|rest| rest.split('\'').next())
+            .expect("a nonce in the policy");
+        // Every script the page carries is a file from here or carries this response's nonce.
+        let scripts: Vec<&str> = page.body.split("<script").skip(1).collect();
+        assert!(scripts.len() > 1, "{path}: the page has its scripts");
+        for script in scripts {
+            let tag = script.split('>').next().unwrap_or_default();
+            assert!(
+                tag.contains(" src=\"/") || tag.contains(&format!("nonce=\"{nonce}\"")),
+                "{path}: <script{tag}> runs neither from a file nor with the nonce"
+            );
+        }
+        // A fresh nonce for every answer.
+        let again = desk.page(&path, cookie.map(String::as_str)).await;
+        assert!(
+            !header(&again, "content-security-policy").contains(nonce),
+            "{path}: nonce reused"
+        );
+    }
+
+    let answer = desk
+        .post_json(
+            "/api/console/incident",
+            &handler,
+            &json!({"number": number}),
+        )
+        .await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
+    expect_common_headers(&answer, "a server function's answer");
+    let refused = desk
+        .post_json(
+            "/api/console/incident",
+            &reporter,
+            &json!({"number": number}),
+        )
+        .await;
+    expect_common_headers(&refused, "a refusal");
+    assert!(
+        header(&answer, "strict-transport-security").is_empty(),
+        "HSTS over plain HTTP"
+    );
+}
+
+#[sqlx::test(migrator = "server::MIGRATOR")]
+async fn over_https_the_session_cookie_is_host_only_and_hsts_is_on(pool: PgPool) {
+    let desk = Desk::with_settings(
+        pool,
+        Settings {
+            cookie_secure: true,
+            public_origin: PublicOrigin::new(Some("https://desk.example.com".to_owned())),
+        },
+    )
+    .await;
+    let reply = desk
+        .sign_in_from("handler", crate::support::PASSWORD, [127, 0, 0, 1])
+        .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    let cookie = reply
+        .headers
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.contains("desk_session="))
+        .expect("session cookie")
+        .to_owned();
+    assert!(cookie.starts_with("__Host-desk_session="), "{cookie}");
+    for part in ["Secure", "HttpOnly", "Path=/"] {
+        assert!(cookie.contains(part), "{part} in {cookie}");
+    }
+    assert!(!cookie.contains("Domain="), "{cookie}");
+    assert_eq!(
+        header(&reply, "strict-transport-security"),
+        "max-age=31536000; includeSubDomains"
+    );
+    // The cookie signs the browser in.
+    let session = cookie.split(';').next().unwrap_or_default();
+    let queue = desk.page("/console", Some(session)).await;
+    assert_eq!(queue.status, StatusCode::OK);
+}
