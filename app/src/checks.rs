@@ -1,7 +1,8 @@
-//! Length checks every form shares, run alike in the browser and on the server. Lengths count
+//! Text checks every form shares, run alike in the browser and on the server. Lengths count
 //! characters, not bytes: names and descriptions are Chinese. Each form's `maxlength` attribute
 //! uses the same constant its server check does, so the browser stops typing where the server
-//! would refuse.
+//! would refuse. Control characters other than line breaks and tabs are refused: pasted text can
+//! carry them, and PostgreSQL cannot store a NUL.
 
 use crate::error::Problem;
 
@@ -18,9 +19,15 @@ pub fn required_within(value: &str, max: u32) -> Result<(), Problem> {
 pub fn within(value: &str, max: u32) -> Result<(), Problem> {
     if value.chars().count() > max as usize {
         Err(Problem::TooLong { max })
+    } else if value.chars().any(is_unwanted_control) {
+        Err(Problem::ControlCharacter)
     } else {
         Ok(())
     }
+}
+
+fn is_unwanted_control(c: char) -> bool {
+    c.is_control() && !matches!(c, '\n' | '\r' | '\t')
 }
 
 #[cfg(test)]
@@ -31,6 +38,15 @@ mod tests {
     fn lengths_count_characters_not_bytes() {
         assert_eq!(within("股票", 2), Ok(()));
         assert_eq!(within("股票a", 2), Err(Problem::TooLong { max: 2 }));
+    }
+
+    #[test]
+    fn control_characters_are_refused_but_line_breaks_kept() {
+        assert_eq!(within("第一行\r\n\t第二行", 20), Ok(()));
+        for text in ["名\0字", "\u{1b}[31m", "a\u{7f}", "\u{85}"] {
+            assert_eq!(within(text, 20), Err(Problem::ControlCharacter), "{text:?}");
+        }
+        assert_eq!(required_within("\0", 5), Err(Problem::ControlCharacter));
     }
 
     #[test]

@@ -62,6 +62,8 @@ pub enum Problem {
     TooLong {
         max: u32,
     },
+    /// A control character (NUL, for one) that no text of the desk may hold.
+    ControlCharacter,
     TooMany {
         max: u32,
     },
@@ -95,6 +97,7 @@ impl Problem {
         match self {
             Self::Required => fill(t.err_required, &[&name]),
             Self::TooLong { max } => fill(t.err_too_long, &[&name, &max]),
+            Self::ControlCharacter => fill(t.err_control_character, &[&name]),
             Self::TooMany { max } => fill(words.err_too_many, &[&name, &max]),
             Self::UnknownChoice => fill(words.err_unknown_choice, &[&name]),
             Self::IdCardFormat => words.err_id_card_format.to_owned(),
@@ -180,6 +183,16 @@ impl FromServerFnError for AppError {
 #[cfg(feature = "ssr")]
 impl From<sqlx::Error> for AppError {
     fn from(err: sqlx::Error) -> Self {
+        // Text PostgreSQL cannot store (a NUL byte) that no field check caught: still the
+        // sender's mistake, never a server error. Every field is checked before it gets here.
+        let unstorable = err
+            .as_database_error()
+            .and_then(|e| e.code())
+            .is_some_and(|code| matches!(code.as_ref(), "22021" | "22P05"));
+        if unstorable {
+            tracing::warn!(error = %err, "unstorable text reached the database");
+            return Self::invalid("text", Problem::ControlCharacter);
+        }
         tracing::error!(error = %err, "database error");
         Self::Internal
     }

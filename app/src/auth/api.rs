@@ -21,17 +21,8 @@ pub async fn login(
     use super::{landing_for, session};
 
     let login = login.trim().to_owned();
-    if login.is_empty() {
-        return Err(AppError::invalid("login", Problem::Required));
-    }
-    if login.chars().count() > LOGIN_MAX_CHARS {
-        return Err(AppError::invalid(
-            "login",
-            Problem::TooLong {
-                max: LOGIN_MAX_CHARS as u32,
-            },
-        ));
-    }
+    crate::checks::required_within(&login, LOGIN_MAX_CHARS as u32)
+        .map_err(|problem| AppError::invalid("login", problem))?;
     if password.is_empty() {
         return Err(AppError::invalid("password", Problem::Required));
     }

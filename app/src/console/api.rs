@@ -43,6 +43,7 @@ pub async fn console_queue(
 ) -> Result<QueuePage, AppError> {
     use crate::auth::{session::require_area, Area};
     let user = require_area(Area::Console).await?;
+    filter.check()?;
     super::store::queue(&crate::state::db()?, &user, &filter, after, QUEUE_PAGE).await
 }
 

@@ -20,6 +20,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::auth::Role;
 use crate::datafix::DataFixScript;
+use crate::error::AppError;
 use crate::incidents::IncidentNumber;
 use crate::incidents::{BatchMember, Category, ReportView, Severity, Status, TransferTarget};
 use crate::reference::Named;
@@ -104,6 +105,25 @@ pub struct QueueFilter {
     /// Words or an incident number.
     pub search: String,
     pub sort: QueueSort,
+}
+
+/// Longest text a queue filter field takes (a search, part of a name, a system code).
+pub const MAX_FILTER_TEXT: u32 = 100;
+
+impl QueueFilter {
+    /// Refuses text no search could mean (too long, control characters), naming the field.
+    pub fn check(&self) -> Result<(), AppError> {
+        let fields = [
+            ("search", self.search.as_str()),
+            ("reporter", self.reporter.as_str()),
+            ("system", self.system.as_deref().unwrap_or_default()),
+        ];
+        for (field, text) in fields {
+            crate::checks::within(text, MAX_FILTER_TEXT)
+                .map_err(|problem| AppError::invalid(field, problem))?;
+        }
+        Ok(())
+    }
 }
 
 /// Where the next page starts: after this incident in the queue's order. Keyset pagination,

@@ -198,6 +198,7 @@ fn FilterBar(filter: Memo<QueueFilter>) -> impl IntoView {
                     type="search"
                     name="q"
                     data-testid="queue-search"
+                    maxlength=super::MAX_FILTER_TEXT
                     class=format!("w-80 {INPUT}")
                     prop:value=move || current().search
                     placeholder=move || i18n.console().search_placeholder
@@ -264,7 +265,7 @@ fn FilterBar(filter: Memo<QueueFilter>) -> impl IntoView {
                 </select>
             </Labeled>
             <Labeled label=move || i18n.console().reporter_placeholder hidden_label=true class="contents">
-                <input type="text" name="reporter" data-testid="queue-reporter" class=format!("w-28 {INPUT}")
+                <input type="text" name="reporter" data-testid="queue-reporter" maxlength=super::MAX_FILTER_TEXT class=format!("w-28 {INPUT}")
                     placeholder=move || i18n.console().reporter_placeholder prop:value=move || current().reporter />
             </Labeled>
             <Labeled label=move || i18n.console().reported_from class="flex items-center gap-1 text-sm text-slate-700">

@@ -240,6 +240,8 @@ pub static ZH: ConsoleTexts = ConsoleTexts {
         ("canned_body", "回复内容"),
         ("from", "开始日期"),
         ("to", "结束日期"),
+        ("search", "搜索内容"),
+        ("reporter", "上报人"),
     ],
 };
 
@@ -353,6 +355,8 @@ pub static EN: ConsoleTexts = ConsoleTexts {
         ("canned_body", "Reply text"),
         ("from", "Start date"),
         ("to", "End date"),
+        ("search", "Search"),
+        ("reporter", "Reporter"),
     ],
 };
 

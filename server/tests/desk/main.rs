@@ -1,6 +1,7 @@
 //! The desk over HTTP: one test binary, a fresh PostgreSQL database per test.
 
 mod auth;
+mod bad_input;
 mod batches;
 mod canned;
 mod codes;
