@@ -2,6 +2,8 @@
 
 use std::path::PathBuf;
 
+use crate::client_address::{BadProxyList, TrustedProxies};
+
 #[derive(Debug, Clone)]
 pub struct Config {
     /// An external database; when unset the server runs its own cluster in `embedded_pg_dir`.
@@ -18,6 +20,36 @@ pub struct Config {
     /// Where browsers reach the app, such as `https://desk.example.com`, checked against the
     /// `Origin` of state-changing requests; unset, the host each request names is trusted.
     pub public_origin: Option<String>,
+    /// Reverse proxies whose `X-Forwarded-For` names the client.
+    pub trusted_proxies: TrustedProxies,
+    /// How long the authentication audit is kept.
+    pub auth_audit_days: u32,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error(transparent)]
+    Flag(#[from] BadFlag),
+    #[error(transparent)]
+    Proxies(#[from] BadProxyList),
+    #[error("{name} must be a whole number from 1 to {max}, got {value:?}")]
+    Number {
+        name: &'static str,
+        max: u32,
+        value: String,
+    },
+}
+
+fn number(name: &'static str, default: u32, max: u32) -> Result<u32, ConfigError> {
+    match std::env::var(name) {
+        Err(_) => Ok(default),
+        Ok(value) => value
+            .trim()
+            .parse()
+            .ok()
+            .filter(|n| (1..=max).contains(n))
+            .ok_or(ConfigError::Number { name, max, value }),
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -39,7 +71,7 @@ fn flag(name: &'static str) -> Result<Option<bool>, BadFlag> {
 }
 
 impl Config {
-    pub fn from_env() -> Result<Self, BadFlag> {
+    pub fn from_env() -> Result<Self, ConfigError> {
         let database_url = std::env::var("DATABASE_URL")
             .ok()
             .filter(|url| !url.is_empty());
@@ -57,6 +89,14 @@ impl Config {
             public_origin: std::env::var("PUBLIC_ORIGIN")
                 .ok()
                 .filter(|origin| !origin.is_empty()),
+            trusted_proxies: TrustedProxies::parse(
+                &std::env::var("TRUSTED_PROXIES").unwrap_or_default(),
+            )?,
+            auth_audit_days: number(
+                "AUTH_AUDIT_DAYS",
+                app::auth::audit::DEFAULT_RETENTION_DAYS,
+                3650,
+            )?,
             database_url,
         })
     }

@@ -29,6 +29,7 @@ use app::attachments::media::Media;
 use app::error::AppError;
 use app::incidents::live::Activity;
 
+use crate::client_address::{self, TrustedProxies};
 use crate::forgery::{self, PublicOrigin};
 
 /// Largest request body accepted by pages, server functions and JSON endpoints; image uploads
@@ -50,6 +51,7 @@ pub struct Settings {
     /// Served over HTTPS: `Secure` cookies and HSTS.
     pub cookie_secure: bool,
     pub public_origin: PublicOrigin,
+    pub trusted_proxies: TrustedProxies,
 }
 
 pub fn session_layer(
@@ -143,6 +145,10 @@ pub fn router(
             forgery::refuse_forged,
         ))
         .layer(axum::middleware::from_fn(not_stored))
+        .layer(axum::middleware::from_fn_with_state(
+            std::sync::Arc::new(settings.trusted_proxies.clone()),
+            client_address::determine,
+        ))
         .layer(
             ServiceBuilder::new()
                 .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))

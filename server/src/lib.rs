@@ -1,5 +1,6 @@
 //! Boots and wires the incident desk: configuration, database, HTTP routes, background work.
 
+pub mod client_address;
 pub mod config;
 pub mod forgery;
 pub mod http;

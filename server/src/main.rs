@@ -95,6 +95,7 @@ async fn run(config: &Config, embedded_pg: Option<&EmbeddedPostgres>) -> Result<
     let state_activity = activity.clone();
     let listener_task = tokio::spawn(activity.clone().listen(pool.clone()));
     let breach_task = tokio::spawn(watch_sla_breaches(pool.clone()));
+    let audit_task = tokio::spawn(forget_old_auth_events(pool.clone(), config.auth_audit_days));
     let state = AppState {
         pool: pool.clone(),
         leptos_options,
@@ -104,6 +105,7 @@ async fn run(config: &Config, embedded_pg: Option<&EmbeddedPostgres>) -> Result<
     let settings = Settings {
         cookie_secure: config.cookie_secure,
         public_origin: PublicOrigin::new(config.public_origin.clone()),
+        trusted_proxies: config.trusted_proxies.clone(),
     };
     let app = http::router(
         state,
@@ -129,6 +131,7 @@ async fn run(config: &Config, embedded_pg: Option<&EmbeddedPostgres>) -> Result<
     deletion.abort();
     listener_task.abort();
     breach_task.abort();
+    audit_task.abort();
     pool.close().await;
     Ok(())
 }
@@ -145,6 +148,19 @@ async fn watch_sla_breaches(pool: sqlx::PgPool) {
             }
             Ok(_) => {}
             Err(error) => tracing::warn!(?error, "SLA breach check failed"),
+        }
+    }
+}
+
+/// Keeps the authentication audit to its retention time, hourly. Any replica may run it.
+async fn forget_old_auth_events(pool: sqlx::PgPool, days: u32) {
+    let mut tick = tokio::time::interval(Duration::from_secs(60 * 60));
+    loop {
+        tick.tick().await;
+        match app::auth::audit::forget_older_than(&pool, days).await {
+            Ok(0) => {}
+            Ok(count) => tracing::info!(count, days, "old authentication events deleted"),
+            Err(error) => tracing::warn!(?error, "authentication audit clean-up failed"),
         }
     }
 }

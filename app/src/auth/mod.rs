@@ -11,6 +11,8 @@ pub use pages::LoginPage;
 pub use roles::{landing_for, Area, CurrentUser, Role};
 
 #[cfg(feature = "ssr")]
+pub mod audit;
+#[cfg(feature = "ssr")]
 pub mod password;
 #[cfg(feature = "ssr")]
 pub mod session;

@@ -5,6 +5,7 @@ use std::net::{IpAddr, SocketAddr};
 use axum::extract::ConnectInfo;
 use tower_sessions::Session;
 
+use super::audit::{self, AuthEvent};
 use super::{password, store, throttle, Area, CurrentUser};
 use crate::error::AppError;
 use crate::state::db;
@@ -18,9 +19,17 @@ async fn session() -> Result<Session, AppError> {
     })
 }
 
-/// The peer address of this request. Behind a reverse proxy this is the proxy's address, which
-/// makes the per-address throttle coarser but never weaker.
+/// The client's address as the server's front layer determined it (the peer, or behind a
+/// trusted reverse proxy the address the proxy names), else the peer's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ClientAddress(pub IpAddr);
+
 pub async fn client_ip() -> Option<IpAddr> {
+    if let Ok(axum::Extension(ClientAddress(ip))) =
+        leptos_axum::extract::<axum::Extension<ClientAddress>>().await
+    {
+        return Some(ip);
+    }
     leptos_axum::extract::<ConnectInfo<SocketAddr>>()
         .await
         .ok()
@@ -81,23 +90,40 @@ pub async fn authenticate(
 ) -> Result<CurrentUser, AppError> {
     let pool = db()?;
     let login = login.trim().to_lowercase();
-    if let Some(retry_after_secs) = throttle::wait_before_attempt(&pool, &login, address).await? {
-        return Err(AppError::Throttled { retry_after_secs });
-    }
+    let audit = |kind, user_id| audit::record(&pool, kind, &login, user_id, address);
+    let attempt = match throttle::begin_attempt(&pool, &login, address).await {
+        Ok(attempt) => attempt,
+        Err(refusal @ AppError::Throttled { .. }) => {
+            audit(AuthEvent::Throttled, None).await?;
+            return Err(refusal);
+        }
+        Err(error) => return Err(error),
+    };
+    tokio::time::sleep(attempt.delay).await;
     let credentials = store::find_credentials(&pool, &login).await?;
     let (user, stored) = match credentials {
         Some(c) => (Some(c.user), Some(c.password_hash)),
         None => (None, None),
     };
-    let verified = password::verify(password, stored).await?;
+    let user_id = user.as_ref().map(|u| u.id);
+    let verified = match password::verify(password, stored).await {
+        Ok(verified) => verified,
+        Err(busy @ AppError::Busy { .. }) => {
+            throttle::cancel_attempt(&pool, attempt).await?;
+            audit(AuthEvent::Busy, user_id).await?;
+            return Err(busy);
+        }
+        Err(error) => return Err(error),
+    };
     match user {
         Some(user) if verified => {
             throttle::clear_failures(&pool, &login).await?;
             store::record_sign_in(&pool, user.id).await?;
+            audit(AuthEvent::SignedIn, user_id).await?;
             Ok(user)
         }
         _ => {
-            throttle::record_failure(&pool, &login, address).await?;
+            audit(AuthEvent::Failed, user_id).await?;
             Err(AppError::BadCredentials)
         }
     }
@@ -113,6 +139,18 @@ pub async fn start(user: &CurrentUser) -> Result<(), AppError> {
 }
 
 pub async fn end() -> Result<(), AppError> {
-    session().await?.flush().await?;
+    let session = session().await?;
+    let pool = db()?;
+    if let Some(user) = user_of(&session, &pool).await? {
+        audit::record(
+            &pool,
+            AuthEvent::SignedOut,
+            &user.login,
+            Some(user.id),
+            client_ip().await,
+        )
+        .await?;
+    }
+    session.flush().await?;
     Ok(())
 }

@@ -113,6 +113,7 @@ async fn over_https_the_session_cookie_is_host_only_and_hsts_is_on(pool: PgPool)
         Settings {
             cookie_secure: true,
             public_origin: PublicOrigin::new(Some("https://desk.example.com".to_owned())),
+            trusted_proxies: Default::default(),
         },
     )
     .await;

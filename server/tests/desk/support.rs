@@ -14,6 +14,7 @@ use tower_sessions_sqlx_store::PostgresStore;
 use app::attachments::media::Media;
 use app::auth::{password, store, Role};
 use app::incidents::live::Activity;
+use server::client_address::TrustedProxies;
 use server::forgery::PublicOrigin;
 use server::http::{router, session_layer, AppState, Settings};
 
@@ -55,6 +56,7 @@ impl Desk {
             Settings {
                 cookie_secure: false,
                 public_origin: PublicOrigin::default(),
+                trusted_proxies: TrustedProxies::default(),
             },
         )
         .await
