@@ -19,6 +19,8 @@ use crate::i18n::request_locale;
 /// The signed-in user of a plain request, or the error naming why there is none.
 pub struct Caller {
     pub user: Result<CurrentUser, AppError>,
+    /// The session that signs the user in, for streams that must end with it.
+    pub session_id: Option<String>,
 }
 
 impl Caller {
@@ -50,16 +52,20 @@ where
     type Rejection = std::convert::Infallible;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        let user = match Session::from_request_parts(parts, state).await {
-            Ok(session) => session::user_of(&session, &PgPool::from_ref(state))
-                .await
-                .and_then(|user| user.ok_or(AppError::Unauthenticated)),
-            Err(_) => {
-                tracing::error!("session layer missing");
-                Err(AppError::Internal)
-            }
+        let Ok(session) = Session::from_request_parts(parts, state).await else {
+            tracing::error!("session layer missing");
+            return Ok(Self {
+                user: Err(AppError::Internal),
+                session_id: None,
+            });
         };
-        Ok(Self { user })
+        let user = session::user_of(&session, &PgPool::from_ref(state))
+            .await
+            .and_then(|user| user.ok_or(AppError::Unauthenticated));
+        Ok(Self {
+            user,
+            session_id: session.id().map(|id| id.to_string()),
+        })
     }
 }
 

@@ -3,14 +3,59 @@
 use std::net::{IpAddr, SocketAddr};
 
 use axum::extract::ConnectInfo;
-use tower_sessions::Session;
+use tower_sessions::{Expiry, Session};
 
 use super::audit::{self, AuthEvent};
-use super::{password, store, throttle, Area, CurrentUser};
+use super::{password, store, throttle, Area, CurrentUser, Role};
 use crate::error::AppError;
 use crate::state::db;
 
 const USER_ID: &str = "user_id";
+/// When the user signed in (Unix seconds), for the session's whole-life limit.
+const SIGNED_IN_AT: &str = "signed_in_at";
+/// When the session's idle expiry was last moved on (Unix seconds).
+const SEEN_AT: &str = "seen_at";
+/// Activity moves the idle expiry on at most this often, so a busy page does not write its
+/// session on every request.
+const TOUCH_EVERY_SECS: i64 = 60;
+
+/// How long a session lives: idle, and in all. The back office signs out soon (shared desks,
+/// customer data on screen); a reporter's phone stays signed in for long (its outbox waits for
+/// the same account to sign in again).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Lifetime {
+    pub idle_secs: i64,
+    pub total_secs: i64,
+}
+
+impl Lifetime {
+    pub fn of(role: Role) -> Self {
+        const MINUTE: i64 = 60;
+        const HOUR: i64 = 60 * MINUTE;
+        const DAY: i64 = 24 * HOUR;
+        match role {
+            Role::Reporter => Self {
+                idle_secs: 7 * DAY,
+                total_secs: 30 * DAY,
+            },
+            Role::Handler | Role::Reviewer | Role::Admin => Self {
+                idle_secs: 30 * MINUTE,
+                total_secs: 12 * HOUR,
+            },
+        }
+    }
+
+    /// Whether a session signed in at `signed_in_at` is past its whole life at `now`.
+    pub fn is_over(self, signed_in_at: i64, now: i64) -> bool {
+        now.saturating_sub(signed_in_at) > self.total_secs
+    }
+
+    fn idle_expiry(self) -> Expiry {
+        Expiry::OnInactivity(tower_sessions::cookie::time::Duration::seconds(
+            self.idle_secs,
+        ))
+    }
+}
 
 async fn session() -> Result<Session, AppError> {
     leptos_axum::extract::<Session>().await.map_err(|err| {
@@ -48,12 +93,60 @@ pub async fn user_of(
     let Some(id) = session.get::<i64>(USER_ID).await? else {
         return Ok(None);
     };
-    let user = store::find_active(pool, id).await?;
-    if user.is_none() {
+    let Some(user) = store::find_active(pool, id).await? else {
         // The account was deactivated since: end the session.
         session.flush().await?;
+        return Ok(None);
+    };
+    let lifetime = Lifetime::of(user.role);
+    let now = chrono::Utc::now().timestamp();
+    let signed_in_at = session.get::<i64>(SIGNED_IN_AT).await?.unwrap_or_default();
+    if lifetime.is_over(signed_in_at, now) {
+        session.flush().await?;
+        return Ok(None);
     }
-    Ok(user)
+    // The store drops a session idle past its expiry; activity moves that on.
+    let seen_at = session.get::<i64>(SEEN_AT).await?.unwrap_or_default();
+    if now - seen_at >= TOUCH_EVERY_SECS {
+        session.insert(SEEN_AT, now).await?;
+        session.set_expiry(Some(lifetime.idle_expiry()));
+    }
+    Ok(Some(user))
+}
+
+/// Whether `session_id` still signs `user_id` in: not signed out, not expired, the account
+/// still active. Unchecked SQL: the session table belongs to tower-sessions, made at start-up.
+pub async fn still_signed_in(
+    pool: &sqlx::PgPool,
+    session_id: &str,
+    user_id: i64,
+) -> Result<bool, AppError> {
+    let signed_in = sqlx::query_scalar::<_, bool>(
+        "SELECT EXISTS (SELECT 1 FROM tower_sessions.session
+                        WHERE id = $1 AND expiry_date > now())
+            AND EXISTS (SELECT 1 FROM users WHERE id = $2 AND active)",
+    )
+    .bind(session_id)
+    .bind(user_id)
+    .fetch_one(pool)
+    .await?;
+    Ok(signed_in)
+}
+
+/// Resolves once `session_id` no longer signs `user_id` in, checking every `every`: a live
+/// stream ends with the session that opened it. A failed check is no sign-out.
+pub async fn ended(
+    pool: sqlx::PgPool,
+    session_id: String,
+    user_id: i64,
+    every: std::time::Duration,
+) {
+    loop {
+        tokio::time::sleep(every).await;
+        if let Ok(false) = still_signed_in(&pool, &session_id, user_id).await {
+            return;
+        }
+    }
 }
 
 pub async fn require_user() -> Result<CurrentUser, AppError> {
@@ -135,6 +228,10 @@ pub async fn start(user: &CurrentUser) -> Result<(), AppError> {
     let session = session().await?;
     session.cycle_id().await?;
     session.insert(USER_ID, user.id).await?;
+    let now = chrono::Utc::now().timestamp();
+    session.insert(SIGNED_IN_AT, now).await?;
+    session.insert(SEEN_AT, now).await?;
+    session.set_expiry(Some(Lifetime::of(user.role).idle_expiry()));
     Ok(())
 }
 
@@ -153,4 +250,30 @@ pub async fn end() -> Result<(), AppError> {
     }
     session.flush().await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_console_signs_out_sooner_than_the_phone() {
+        let console = Lifetime::of(Role::Reviewer);
+        assert_eq!(
+            (console.idle_secs, console.total_secs),
+            (30 * 60, 12 * 3600)
+        );
+        let phone = Lifetime::of(Role::Reporter);
+        assert_eq!((phone.idle_secs, phone.total_secs), (7 * 86400, 30 * 86400));
+    }
+
+    #[test]
+    fn a_session_ends_after_its_whole_life_however_active() {
+        let console = Lifetime::of(Role::Handler);
+        let signed_in = 1_000_000;
+        assert!(!console.is_over(signed_in, signed_in + 12 * 3600));
+        assert!(console.is_over(signed_in, signed_in + 12 * 3600 + 1));
+        // A session from before this rule carries no sign-in time: it is over.
+        assert!(console.is_over(0, signed_in));
+    }
 }

@@ -44,6 +44,7 @@ pub struct Texts {
     pub err_control_character: &'static str,
     pub err_internal: &'static str,
     pub err_busy: &'static str,
+    pub err_too_many_streams: &'static str,
     pub err_content_type: &'static str,
     pub err_network: &'static str,
 }
@@ -126,6 +127,7 @@ pub static ZH: Texts = Texts {
     err_control_character: "{}含有无法保存的控制字符（可能随粘贴带入），请删去后重试",
     err_internal: "服务器出错了，请稍后再试",
     err_busy: "正在登录的人较多，请 {} 秒后再试",
+    err_too_many_streams: "同时打开的页面太多，请关闭一些后刷新",
     err_content_type: "请求的格式不受支持",
     err_network: "网络异常，请检查网络后重试",
 };
@@ -169,6 +171,7 @@ pub static EN: Texts = Texts {
     err_control_character: "{} contains a control character that cannot be saved (pasted text can carry one). Remove it and try again.",
     err_internal: "Something went wrong on the server. Please try again later.",
     err_busy: "Many people are signing in right now. Please try again in {} seconds.",
+    err_too_many_streams: "Too many pages of the desk are open. Close some and reload.",
     err_content_type: "This request is in a format the desk does not accept.",
     err_network: "Network problem. Check the connection and try again.",
 };

@@ -2,6 +2,8 @@
 //! worker), and the live event stream of one report.
 
 use std::convert::Infallible;
+use std::future::Future;
+use std::pin::Pin;
 use std::time::Duration;
 
 use axum::extract::{FromRef, Path, State};
@@ -18,7 +20,7 @@ use uuid::Uuid;
 use super::live::Activity;
 use super::store::{self, NewMessage};
 use super::{check_message, IncidentId, NewReport, Side};
-use crate::auth::Area;
+use crate::auth::{session, Area};
 use crate::error::AppError;
 use crate::incidents::IncidentNumber;
 use crate::rest::{Caller, RestError};
@@ -139,17 +141,24 @@ pub async fn report_events(
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, RestError> {
     let user = caller.in_area(Area::Mobile)?;
     let incident = store::find_for_reporter(&pool, number, user).await?;
-    Ok(change_events(&activity, Some(incident.id)))
+    Ok(change_events(
+        &pool,
+        &activity,
+        &caller,
+        user.id,
+        Some(incident.id),
+    )?)
 }
 
 /// `GET /api/console/events`: a `changed` event whenever any incident changes (a new report, a
 /// reply, a step), so the queue stays current. Console roles only.
 pub async fn console_events(
+    State(pool): State<PgPool>,
     State(activity): State<Activity>,
     caller: Caller,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, RestError> {
-    caller.in_area(Area::Console)?;
-    Ok(change_events(&activity, None))
+    let user = caller.in_area(Area::Console)?;
+    Ok(change_events(&pool, &activity, &caller, user.id, None)?)
 }
 
 /// `GET /api/console/incidents/{number}/events`: changes of one incident, for its console page.
@@ -159,19 +168,41 @@ pub async fn console_incident_events(
     caller: Caller,
     Path(number): Path<IncidentNumber>,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, RestError> {
-    caller.in_area(Area::Console)?;
+    let user = caller.in_area(Area::Console)?;
     let incident = store::find_by_number(&pool, number)
         .await?
         .ok_or(AppError::NotFound)?;
-    Ok(change_events(&activity, Some(incident.id)))
+    Ok(change_events(
+        &pool,
+        &activity,
+        &caller,
+        user.id,
+        Some(incident.id),
+    )?)
 }
 
 /// `ready` on every (re)connection, so a page can catch up on what it missed while
-/// disconnected, then `changed` for each change of `only` (or of any incident), until shutdown.
+/// disconnected, then `changed` for each change of `only` (or of any incident), until the
+/// caller's session ends (sign-out, expiry, deactivation) or the server shuts down. A user holds
+/// at most `MAX_STREAMS_PER_USER` at once.
 fn change_events(
+    pool: &PgPool,
     activity: &Activity,
+    caller: &Caller,
+    user_id: i64,
     only: Option<IncidentId>,
-) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
+) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, AppError> {
+    let slot = activity.admit(user_id)?;
+    let session_ended: Pin<Box<dyn Future<Output = ()> + Send>> = match &caller.session_id {
+        Some(id) => Box::pin(session::ended(
+            pool.clone(),
+            id.clone(),
+            user_id,
+            activity.session_check_every(),
+        )),
+        None => Box::pin(std::future::pending()),
+    };
+    let stop = futures_util::future::select(Box::pin(activity.closed()), session_ended);
     let changes = BroadcastStream::new(activity.subscribe()).filter_map(move |change| {
         // A lagging receiver missed some ids: tell the page to refetch anyway.
         let relevant = match (change, only) {
@@ -183,6 +214,10 @@ fn change_events(
     // Browsers drop events without data.
     let ready =
         futures_util::stream::once(async { Ok(Event::default().event("ready").data("ready")) });
-    let stream = ready.chain(changes).take_until(activity.closed());
-    Sse::new(stream).keep_alive(KeepAlive::new().interval(Duration::from_secs(20)))
+    let stream = ready.chain(changes).take_until(stop).map(move |event| {
+        // The user's place is held as long as the stream.
+        let _held = &slot;
+        event
+    });
+    Ok(Sse::new(stream).keep_alive(KeepAlive::new().interval(Duration::from_secs(20))))
 }

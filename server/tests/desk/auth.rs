@@ -201,3 +201,41 @@ async fn health_and_readiness(pool: PgPool) {
     assert_eq!(missing.status, StatusCode::NOT_FOUND);
     assert!(missing.headers.contains_key("x-request-id"));
 }
+
+#[sqlx::test(migrator = "server::MIGRATOR")]
+async fn console_sessions_idle_out_in_30_minutes_and_phones_in_7_days(pool: PgPool) {
+    let desk = Desk::new(pool.clone()).await;
+    for (role, idle_minutes) in [
+        (Role::Handler, 30.0),
+        (Role::Admin, 30.0),
+        (Role::Reporter, 7.0 * 24.0 * 60.0),
+    ] {
+        let cookie = desk.session_of(role).await;
+        let id = cookie
+            .split_once('=')
+            .map(|(_, id)| id.to_owned())
+            .unwrap_or_default();
+        let minutes: f64 = sqlx::query_scalar(
+            "SELECT EXTRACT(EPOCH FROM expiry_date - now())::float8 / 60
+             FROM tower_sessions.session WHERE id = $1",
+        )
+        .bind(&id)
+        .fetch_one(&pool)
+        .await
+        .expect("session row");
+        assert!(
+            (idle_minutes - 1.0..=idle_minutes).contains(&minutes),
+            "{role:?}: expires in {minutes} minutes"
+        );
+        // The session works, and an expired one does not.
+        let home = role.home();
+        assert_eq!(desk.page(home, Some(&cookie)).await.status, StatusCode::OK);
+        sqlx::query("UPDATE tower_sessions.session SET expiry_date = now() - interval '1 second' WHERE id = $1")
+            .bind(&id)
+            .execute(&pool)
+            .await
+            .expect("expire");
+        let after = desk.page(home, Some(&cookie)).await;
+        assert_eq!(after.status, StatusCode::FOUND, "{role:?}: {}", after.body);
+    }
+}

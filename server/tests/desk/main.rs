@@ -13,5 +13,6 @@ mod pages;
 mod reports;
 mod search;
 mod sla;
+mod streams;
 mod support;
 mod throttle;

@@ -81,7 +81,9 @@ impl Desk {
         let sessions = PostgresStore::new(pool.clone());
         sessions.migrate().await.expect("session schema");
         let media_dir = tempfile::tempdir().expect("media folder");
-        let activity = Activity::new();
+        // Quick session checks, so a test sees a stream end with its session.
+        let activity =
+            Activity::new().checking_sessions_every(std::time::Duration::from_millis(100));
         tokio::spawn(activity.clone().listen(pool.clone()));
         let state = AppState {
             pool: pool.clone(),
@@ -219,6 +221,21 @@ impl Desk {
             .body(Body::from(form.unwrap_or_default().to_owned()))
             .expect("request");
         self.respond(request, from).await
+    }
+
+    /// A GET whose answer is not read: for event streams, which stay open.
+    pub async fn open(&self, path: &str, cookie: &str) -> axum::response::Response {
+        let request = Request::builder()
+            .uri(path)
+            .header(header::COOKIE, cookie)
+            .body(Body::empty())
+            .expect("request");
+        self.router
+            .clone()
+            .layer(MockConnectInfo(SocketAddr::from(([127, 0, 0, 1], 40000))))
+            .oneshot(request)
+            .await
+            .expect("response")
     }
 
     async fn respond(&self, request: Request<Body>, from: [u8; 4]) -> Reply {
