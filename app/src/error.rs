@@ -35,6 +35,9 @@ pub enum AppError {
     UnsupportedImage { format: String },
     #[error("body over {max_mb} MB")]
     TooLarge { max_mb: u32 },
+    /// A picture larger than any phone sends (checked by its declared size).
+    #[error("image over {max_megapixels} megapixels")]
+    ImageTooLarge { max_megapixels: u32 },
     /// The action does not fit the incident's current status.
     #[error("not allowed while {status:?}")]
     NotNow { status: crate::incidents::Status },
@@ -144,7 +147,7 @@ impl AppError {
             Self::NotAnImage | Self::UnsupportedImage { .. } | Self::UnsupportedContentType => {
                 S::UNSUPPORTED_MEDIA_TYPE
             }
-            Self::TooLarge { .. } => S::PAYLOAD_TOO_LARGE,
+            Self::TooLarge { .. } | Self::ImageTooLarge { .. } => S::PAYLOAD_TOO_LARGE,
             Self::Conflict
             | Self::WrongAccount
             | Self::AlreadyClaimed { .. }
@@ -169,6 +172,9 @@ impl AppError {
             Self::NotAnImage => words.err_not_an_image.to_owned(),
             Self::UnsupportedImage { format } => fill(words.err_unsupported_image, &[format]),
             Self::TooLarge { max_mb } => fill(words.err_too_large, &[max_mb]),
+            Self::ImageTooLarge { max_megapixels } => {
+                fill(words.err_image_too_large, &[max_megapixels])
+            }
             Self::NotNow { status } => fill(words.err_not_now, &[&words.status_name(*status)]),
             Self::Conflict => words.err_conflict.to_owned(),
             Self::WrongAccount => words.err_wrong_account.to_owned(),

@@ -14,6 +14,11 @@ use crate::auth::{Area, CurrentUser};
 use crate::error::{AppError, Problem};
 use crate::rest::{Caller, RestError};
 
+/// Image decodes: one per core at a time (each may take 100 MB), 8 more waiting, the rest told
+/// to retry in a few seconds (the outbox does).
+static DECODING: std::sync::LazyLock<crate::gate::Gate> =
+    std::sync::LazyLock::new(|| crate::gate::Gate::per_core(8, 5));
+
 /// Upload (with room for a phone photo; axum's extractors answer 413 past it) and download.
 pub fn routes<S>() -> Router<S>
 where
@@ -46,6 +51,7 @@ pub async fn upload(
     if let Some(existing) = store::find_by_client_id(&pool, user.id, client_id).await? {
         return Ok((StatusCode::OK, Json(existing)));
     }
+    let _turn = DECODING.enter().await?;
     let processed = tokio::task::spawn_blocking(move || image::process(&bytes))
         .await
         .map_err(|_| AppError::Internal)??;

@@ -3,12 +3,16 @@
 
 use std::io::Cursor;
 
-use image::imageops::FilterType;
 use image::{DynamicImage, ImageDecoder, ImageFormat, ImageReader, Limits, RgbImage};
 
 use crate::error::AppError;
 
 pub const MAX_SIDE: u32 = 1600;
+/// Largest picture decoded: the phone sends at most 1600 px on the long side, and no phone
+/// camera or screen reaches this. Declared sizes are checked before any pixel is decoded.
+pub const MAX_MEGAPIXELS: u64 = 24;
+/// Memory one decode may take, the decoded picture included (24 MP of RGBA is 96 MB).
+const MAX_DECODE_BYTES: u64 = 100 * 1024 * 1024;
 pub const THUMB_SIDE: u32 = 320;
 const QUALITY: u8 = 85;
 const THUMB_QUALITY: u8 = 75;
@@ -39,21 +43,35 @@ pub fn process(bytes: &[u8]) -> Result<Processed, AppError> {
         }
         None => return Err(AppError::NotAnImage),
     }
+    let too_large = AppError::ImageTooLarge {
+        max_megapixels: MAX_MEGAPIXELS as u32,
+    };
     let mut limits = Limits::default();
-    limits.max_image_width = Some(12_000);
-    limits.max_image_height = Some(12_000);
-    limits.max_alloc = Some(400 * 1024 * 1024);
+    limits.max_image_width = Some(16_000);
+    limits.max_image_height = Some(16_000);
+    limits.max_alloc = Some(MAX_DECODE_BYTES);
     reader.limits(limits);
 
-    let mut decoder = reader.into_decoder().map_err(|_| AppError::NotAnImage)?;
+    let mut decoder = reader.into_decoder().map_err(|error| match error {
+        image::ImageError::Limits(_) => too_large.clone(),
+        _ => AppError::NotAnImage,
+    })?;
+    let (width, height) = decoder.dimensions();
+    if u64::from(width) * u64::from(height) > MAX_MEGAPIXELS * 1_000_000 {
+        return Err(too_large);
+    }
     let orientation = decoder
         .orientation()
         .unwrap_or(image::metadata::Orientation::NoTransforms);
-    let mut decoded = DynamicImage::from_decoder(decoder).map_err(|_| AppError::NotAnImage)?;
+    let mut decoded = DynamicImage::from_decoder(decoder).map_err(|error| match error {
+        image::ImageError::Limits(_) => too_large,
+        _ => AppError::NotAnImage,
+    })?;
     decoded.apply_orientation(orientation);
 
+    // Area averaging: as good as a filter for shrinking, without a float copy of the picture.
     let full = if decoded.width().max(decoded.height()) > MAX_SIDE {
-        decoded.resize(MAX_SIDE, MAX_SIDE, FilterType::Triangle)
+        decoded.thumbnail(MAX_SIDE, MAX_SIDE)
     } else {
         decoded
     };
@@ -146,6 +164,24 @@ mod tests {
             Some(AppError::UnsupportedImage {
                 format: "HEIC".into()
             })
+        );
+    }
+
+    #[test]
+    fn a_picture_past_the_pixel_limit_is_refused_before_decoding() {
+        // 5000 x 5000 in a hundred-odd kilobytes of zeros: a decompression bomb.
+        let bomb = {
+            let image = DynamicImage::ImageLuma8(image::GrayImage::new(5000, 5000));
+            let mut out = Cursor::new(Vec::new());
+            image
+                .write_to(&mut out, ImageFormat::Png)
+                .unwrap_or_default();
+            out.into_inner()
+        };
+        assert!(bomb.len() < 200_000, "{}", bomb.len());
+        assert_eq!(
+            process(&bomb).err(),
+            Some(AppError::ImageTooLarge { max_megapixels: 24 })
         );
     }
 

@@ -2,16 +2,14 @@
 //! async workers, at most one per core at a time; past a short queue, a check is refused as
 //! busy rather than piling up memory and latency for everyone.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::LazyLock;
-
-use tokio::sync::{Semaphore, SemaphorePermit};
 
 use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
 
 use crate::error::AppError;
+use crate::gate::Gate;
 
 pub fn hash_blocking(password: &str) -> Result<String, AppError> {
     let salt = SaltString::generate(&mut OsRng);
@@ -35,36 +33,13 @@ pub async fn hash(password: String) -> Result<String, AppError> {
 static DECOY_HASH: LazyLock<Option<String>> =
     LazyLock::new(|| hash_blocking("decoy password").ok());
 
-/// Password checks running at once: one per core.
-static CHECKING: LazyLock<Semaphore> = LazyLock::new(|| {
-    Semaphore::new(std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get))
-});
-/// Checks waiting for a core; past `MAX_WAITING` a new one is refused.
-static WAITING: AtomicUsize = AtomicUsize::new(0);
-const MAX_WAITING: usize = 16;
-/// What a refused check is told: the queue drains in well under this.
-const BUSY_RETRY_SECS: u64 = 3;
-
-/// A turn to check a password, or `Busy` when the queue is full.
-async fn turn() -> Result<SemaphorePermit<'static>, AppError> {
-    if let Ok(permit) = CHECKING.try_acquire() {
-        return Ok(permit);
-    }
-    if WAITING.fetch_add(1, Ordering::SeqCst) >= MAX_WAITING {
-        WAITING.fetch_sub(1, Ordering::SeqCst);
-        return Err(AppError::Busy {
-            retry_after_secs: BUSY_RETRY_SECS,
-        });
-    }
-    let permit = CHECKING.acquire().await;
-    WAITING.fetch_sub(1, Ordering::SeqCst);
-    permit.map_err(|_| AppError::Internal)
-}
+/// Password checks: one per core at a time, 16 more waiting.
+static CHECKING: LazyLock<Gate> = LazyLock::new(|| Gate::per_core(16, 3));
 
 /// Whether `password` matches `stored`; with no stored hash, checks a decoy and answers false.
 /// `Busy` when too many checks are already waiting.
 pub async fn verify(password: String, stored: Option<String>) -> Result<bool, AppError> {
-    let _turn = turn().await?;
+    let _turn = CHECKING.enter().await?;
     tokio::task::spawn_blocking(move || {
         let real = stored.is_some();
         let Some(phc) = stored.or_else(|| DECOY_HASH.clone()) else {

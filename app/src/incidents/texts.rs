@@ -79,6 +79,7 @@ pub struct IncidentTexts {
     pub err_not_an_image: &'static str,
     pub err_unsupported_image: &'static str,
     pub err_too_large: &'static str,
+    pub err_image_too_large: &'static str,
     pub err_not_now: &'static str,
     pub err_conflict: &'static str,
     pub err_wrong_account: &'static str,
@@ -246,6 +247,7 @@ pub static ZH: IncidentTexts = IncidentTexts {
     err_not_an_image: "这个文件不是图片，请选择 JPG、PNG 或 WebP 图片",
     err_unsupported_image: "暂不支持 {} 格式的图片，请截图或在相机设置中选择“兼容性最佳”后重拍",
     err_too_large: "文件太大，单张图片不能超过 {} MB",
+    err_image_too_large: "图片尺寸太大（超过 {} 百万像素），请截图或用手机拍照后重新上传",
     err_not_now: "事件当前为“{}”，不能执行这个操作",
     err_conflict: "这条记录已由其他账号提交",
     err_wrong_account:
@@ -333,6 +335,7 @@ pub static EN: IncidentTexts = IncidentTexts {
     err_unsupported_image:
         "{} images are not supported yet; take a screenshot or set the camera to \"Most compatible\"",
     err_too_large: "The file is too large; an image may be at most {} MB",
+    err_image_too_large: "The picture is too large (over {} megapixels); take a screenshot or a phone photo and upload that",
     err_not_now: "The incident is \"{}\"; this action is not possible now",
     err_conflict: "This was already submitted from another account",
     err_wrong_account: "This was written under another account: sign in with that account and retry, or choose Edit to submit it as yourself",

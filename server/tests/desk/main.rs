@@ -9,6 +9,7 @@ mod console;
 mod datafix;
 mod forgery;
 mod headers;
+mod images;
 mod pages;
 mod reports;
 mod search;
