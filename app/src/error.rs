@@ -19,6 +19,9 @@ pub enum AppError {
     BadCredentials,
     #[error("too many sign-in attempts, retry in {retry_after_secs}s")]
     Throttled { retry_after_secs: u64 },
+    /// Too many writes of one kind in an hour (reports, messages, uploads, replies, reveals).
+    #[error("rate limited, retry in {retry_after_secs}s")]
+    RateLimited { retry_after_secs: u64 },
     /// The user already holds as many live streams as one user may.
     #[error("too many open streams")]
     TooManyStreams,
@@ -141,7 +144,9 @@ impl AppError {
             Self::Unauthenticated | Self::BadCredentials => S::UNAUTHORIZED,
             Self::Forbidden => S::FORBIDDEN,
             Self::NotFound => S::NOT_FOUND,
-            Self::Throttled { .. } | Self::TooManyStreams => S::TOO_MANY_REQUESTS,
+            Self::Throttled { .. } | Self::RateLimited { .. } | Self::TooManyStreams => {
+                S::TOO_MANY_REQUESTS
+            }
             Self::Busy { .. } => S::SERVICE_UNAVAILABLE,
             Self::Invalid { .. } | Self::NotNow { .. } => S::UNPROCESSABLE_ENTITY,
             Self::NotAnImage | Self::UnsupportedImage { .. } | Self::UnsupportedContentType => {
@@ -168,6 +173,9 @@ impl AppError {
             Self::Throttled { retry_after_secs } => t.throttled(*retry_after_secs),
             Self::Busy { retry_after_secs } => fill(t.err_busy, &[retry_after_secs]),
             Self::TooManyStreams => t.err_too_many_streams.to_owned(),
+            Self::RateLimited { retry_after_secs } => {
+                fill(t.err_rate_limited, &[&retry_after_secs.div_ceil(60)])
+            }
             Self::Invalid { field, problem } => problem.message(t, t.field_name(field)),
             Self::NotAnImage => words.err_not_an_image.to_owned(),
             Self::UnsupportedImage { format } => fill(words.err_unsupported_image, &[format]),

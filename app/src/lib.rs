@@ -15,6 +15,7 @@ pub mod error;
 pub mod help;
 pub mod i18n;
 pub mod incidents;
+pub mod limits;
 pub mod reference;
 pub mod reporter;
 pub mod shell;

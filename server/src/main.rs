@@ -95,7 +95,7 @@ async fn run(config: &Config, embedded_pg: Option<&EmbeddedPostgres>) -> Result<
     let state_activity = activity.clone();
     let listener_task = tokio::spawn(activity.clone().listen(pool.clone()));
     let breach_task = tokio::spawn(watch_sla_breaches(pool.clone()));
-    let audit_task = tokio::spawn(forget_old_auth_events(pool.clone(), config.auth_audit_days));
+    let cleanup_task = tokio::spawn(forget_old_records(pool.clone(), config.auth_audit_days));
     let state = AppState {
         pool: pool.clone(),
         leptos_options,
@@ -131,7 +131,7 @@ async fn run(config: &Config, embedded_pg: Option<&EmbeddedPostgres>) -> Result<
     deletion.abort();
     listener_task.abort();
     breach_task.abort();
-    audit_task.abort();
+    cleanup_task.abort();
     pool.close().await;
     Ok(())
 }
@@ -152,8 +152,9 @@ async fn watch_sla_breaches(pool: sqlx::PgPool) {
     }
 }
 
-/// Keeps the authentication audit to its retention time, hourly. Any replica may run it.
-async fn forget_old_auth_events(pool: sqlx::PgPool, days: u32) {
+/// Keeps the authentication audit to its retention time and drops past hours' write counts,
+/// hourly. Any replica may run it.
+async fn forget_old_records(pool: sqlx::PgPool, days: u32) {
     let mut tick = tokio::time::interval(Duration::from_secs(60 * 60));
     loop {
         tick.tick().await;
@@ -161,6 +162,9 @@ async fn forget_old_auth_events(pool: sqlx::PgPool, days: u32) {
             Ok(0) => {}
             Ok(count) => tracing::info!(count, days, "old authentication events deleted"),
             Err(error) => tracing::warn!(?error, "authentication audit clean-up failed"),
+        }
+        if let Err(error) = app::limits::store::forget_past(&pool).await {
+            tracing::warn!(?error, "write count clean-up failed");
         }
     }
 }

@@ -51,6 +51,7 @@ pub async fn upload(
     if let Some(existing) = store::find_by_client_id(&pool, user.id, client_id).await? {
         return Ok((StatusCode::OK, Json(existing)));
     }
+    crate::limits::store::spend(&pool, user.id, crate::limits::Write::Upload).await?;
     let _turn = DECODING.enter().await?;
     let processed = tokio::task::spawn_blocking(move || image::process(&bytes))
         .await

@@ -63,7 +63,9 @@ pub async fn console_reveal(
 ) -> Result<String, AppError> {
     use guard::*;
     let (user, incident) = staff_on(number).await?;
-    super::store::reveal(&db()?, &user, incident.id, field).await
+    let pool = db()?;
+    crate::limits::store::spend(&pool, user.id, crate::limits::Write::Reveal).await?;
+    super::store::reveal(&pool, &user, incident.id, field).await
 }
 
 /// A reply to the reporter, or an internal note the reporter never sees.
@@ -78,6 +80,7 @@ pub async fn console_reply(
     let (user, incident) = staff_on(number).await?;
     let body = body.trim();
     check_message(body, 0).map_err(|p| AppError::invalid("message", p))?;
+    crate::limits::store::spend(&db()?, user.id, crate::limits::Write::Reply).await?;
     let message = store::NewMessage {
         client_id: None,
         side: Side::Handler,

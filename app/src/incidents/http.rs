@@ -23,6 +23,8 @@ use super::{check_message, IncidentId, NewReport, Side};
 use crate::auth::{session, Area};
 use crate::error::AppError;
 use crate::incidents::IncidentNumber;
+use crate::limits::store::spend;
+use crate::limits::Write;
 use crate::rest::{Caller, RestError};
 use crate::time::shanghai_today;
 
@@ -73,6 +75,7 @@ pub async fn file_report(
     if let Some(first) = report.problems(shanghai_today()).first() {
         return Err(AppError::invalid(first.field, first.problem).into());
     }
+    spend(&pool, user.id, Write::Report).await?;
     let number = store::create_report(
         &pool,
         user,
@@ -119,6 +122,7 @@ pub async fn post_message(
     check_message(body, submission.attachment_ids.len())
         .map_err(|problem| AppError::invalid("message", problem))?;
     let incident = store::find_for_reporter(&pool, number, user).await?;
+    spend(&pool, user.id, Write::Message).await?;
     let message = NewMessage {
         client_id: Some(submission.client_id),
         side: Side::Reporter,

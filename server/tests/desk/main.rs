@@ -10,6 +10,7 @@ mod datafix;
 mod forgery;
 mod headers;
 mod images;
+mod limits;
 mod pages;
 mod reports;
 mod search;
