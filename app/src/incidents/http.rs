@@ -144,14 +144,8 @@ pub async fn report_events(
     Path(number): Path<IncidentNumber>,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, RestError> {
     let user = caller.in_area(Area::Mobile)?;
-    let incident = store::find_for_reporter(&pool, number, user).await?;
-    Ok(change_events(
-        &pool,
-        &activity,
-        &caller,
-        user.id,
-        Some(incident.id),
-    )?)
+    let only = store::find_for_reporter(&pool, number, user).await?.id;
+    Ok(changes(&pool, &activity, &caller, user.id, Some(only))?)
 }
 
 /// `GET /api/console/events`: a `changed` event whenever any incident changes (a new report, a
@@ -162,7 +156,7 @@ pub async fn console_events(
     caller: Caller,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, RestError> {
     let user = caller.in_area(Area::Console)?;
-    Ok(change_events(&pool, &activity, &caller, user.id, None)?)
+    Ok(changes(&pool, &activity, &caller, user.id, None)?)
 }
 
 /// `GET /api/console/incidents/{number}/events`: changes of one incident, for its console page.
@@ -173,23 +167,18 @@ pub async fn console_incident_events(
     Path(number): Path<IncidentNumber>,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, RestError> {
     let user = caller.in_area(Area::Console)?;
-    let incident = store::find_by_number(&pool, number)
+    let only = store::find_by_number(&pool, number)
         .await?
-        .ok_or(AppError::NotFound)?;
-    Ok(change_events(
-        &pool,
-        &activity,
-        &caller,
-        user.id,
-        Some(incident.id),
-    )?)
+        .ok_or(AppError::NotFound)?
+        .id;
+    Ok(changes(&pool, &activity, &caller, user.id, Some(only))?)
 }
 
 /// `ready` on every (re)connection, so a page can catch up on what it missed while
 /// disconnected, then `changed` for each change of `only` (or of any incident), until the
 /// caller's session ends (sign-out, expiry, deactivation) or the server shuts down. A user holds
 /// at most `MAX_STREAMS_PER_USER` at once.
-fn change_events(
+fn changes(
     pool: &PgPool,
     activity: &Activity,
     caller: &Caller,

@@ -6,7 +6,7 @@ use serde_json::json;
 use sqlx::PgPool;
 use uuid::Uuid;
 
-use crate::support::{body, file_report, step_with, Desk};
+use crate::support::{body, error_of, file_report, step_with, Desk};
 use app::auth::Role;
 
 const NUL: &str = "客户\u{0}张三";
@@ -18,15 +18,8 @@ fn expect_refused(reply: &crate::support::Reply, field: &str, what: &str) {
         "{what}: {}",
         reply.body
     );
-    // Server functions answer the error itself; plain endpoints wrap it beside its sentence.
-    let answer = body(reply);
-    let error = if answer["error"].is_null() {
-        &answer
-    } else {
-        &answer["error"]
-    };
     assert_eq!(
-        error["Invalid"],
+        error_of(reply)["Invalid"],
         json!({"field": field, "problem": "ControlCharacter"}),
         "{what}: {}",
         reply.body

@@ -7,7 +7,7 @@ use serde_json::json;
 use sqlx::PgPool;
 use uuid::Uuid;
 
-use crate::support::{body, file_report, Desk};
+use crate::support::{error_of, file_report, Desk};
 use app::auth::Role;
 use app::limits::Write;
 
@@ -38,13 +38,7 @@ fn expect_limited(reply: &crate::support::Reply) {
         "{}",
         reply.body
     );
-    let answer = body(reply);
-    let error = if answer["error"].is_null() {
-        answer.clone()
-    } else {
-        answer["error"].clone()
-    };
-    let retry = error["RateLimited"]["retry_after_secs"]
+    let retry = error_of(reply)["RateLimited"]["retry_after_secs"]
         .as_u64()
         .expect("retry");
     assert!((1..=3600).contains(&retry), "{retry}");

@@ -358,6 +358,16 @@ impl Desk {
 }
 
 /// The field refusal of a 422 reply (`{"field": …, "problem": …}`).
+/// The error a refusal carries: server functions answer it bare, plain endpoints beside its
+/// sentence (`{"error": …, "message": …}`).
+pub fn error_of(reply: &Reply) -> serde_json::Value {
+    let answer = body(reply);
+    match answer.get("error") {
+        Some(error) => error.clone(),
+        None => answer,
+    }
+}
+
 pub fn refusal(reply: &Reply) -> serde_json::Value {
     assert_eq!(
         reply.status,
