@@ -324,10 +324,12 @@ pub async fn put_day(
 }
 
 pub async fn remove_day(pool: &PgPool, date: &str) -> Result<(), AppError> {
+    let day = NaiveDate::parse_from_str(date.trim(), "%Y-%m-%d")
+        .map_err(|_| AppError::invalid("date", Problem::Format))?;
     let mut tx = pool.begin().await?;
     let removed = sqlx::query!(
-        "DELETE FROM calendar_days WHERE to_char(day, 'YYYY-MM-DD') = $1",
-        date.trim()
+        "DELETE FROM calendar_days WHERE day = $1::TEXT::DATE",
+        day.format("%Y-%m-%d").to_string()
     )
     .execute(&mut *tx)
     .await?

@@ -119,6 +119,18 @@ async fn a_nul_anywhere_is_refused_naming_its_field(pool: PgPool) {
         reply.body
     );
 
+    // A day that is no date (the fuzz test found this one reaching the database).
+    let admin = desk.session_of(Role::Admin).await;
+    let reply = desk
+        .post_json("/api/sla/day/remove", &admin, &json!({"date": NUL}))
+        .await;
+    assert_eq!(
+        error_of(&reply)["Invalid"],
+        json!({"field": "date", "problem": "Format"}),
+        "{}",
+        reply.body
+    );
+
     let stored: i64 = sqlx::query_scalar("SELECT count(*) FROM incidents")
         .fetch_one(&pool)
         .await

@@ -8,6 +8,7 @@ mod codes;
 mod console;
 mod datafix;
 mod forgery;
+mod fuzz;
 mod headers;
 mod images;
 mod limits;
