@@ -10,7 +10,8 @@ if (!databaseUrl) {
 
 export default defineConfig({
   testDir: './tests',
-  timeout: 30_000,
+  // Whole flows across several browser contexts: 17 to 31 s each on these 2-core machines.
+  timeout: 60_000,
   expect: { timeout: 10_000 },
   fullyParallel: true,
   workers: 2,

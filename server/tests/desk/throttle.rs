@@ -51,12 +51,12 @@ async fn one_address_guessing_many_logins_is_slowed_but_colleagues_still_sign_in
             .await;
         assert_eq!(reply.status, StatusCode::UNAUTHORIZED);
     }
-    // The 23rd attempt from the office is held back (policy: 500 ms), not refused.
+    // The office's 23rd attempt in the window is held back (policy: 1 s), not refused.
     let started = Instant::now();
     let colleague = desk.sign_in_from("admin", PASSWORD, OFFICE).await;
     assert_eq!(colleague.status, StatusCode::OK, "{}", colleague.body);
     assert!(
-        started.elapsed() >= Duration::from_millis(500),
+        started.elapsed() >= Duration::from_secs(1),
         "held back {:?}",
         started.elapsed()
     );
