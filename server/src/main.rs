@@ -152,8 +152,8 @@ async fn watch_sla_breaches(pool: sqlx::PgPool) {
     }
 }
 
-/// Keeps the authentication audit to its retention time and drops past hours' write counts,
-/// hourly. Any replica may run it.
+/// Keeps the authentication audit to its retention time and drops old sign-in failures and
+/// past hours' write counts, hourly. Any replica may run it.
 async fn forget_old_records(pool: sqlx::PgPool, days: u32) {
     let mut tick = tokio::time::interval(Duration::from_secs(60 * 60));
     loop {
@@ -162,6 +162,9 @@ async fn forget_old_records(pool: sqlx::PgPool, days: u32) {
             Ok(0) => {}
             Ok(count) => tracing::info!(count, days, "old authentication events deleted"),
             Err(error) => tracing::warn!(?error, "authentication audit clean-up failed"),
+        }
+        if let Err(error) = app::auth::throttle::forget_old(&pool).await {
+            tracing::warn!(?error, "sign-in failure clean-up failed");
         }
         if let Err(error) = app::limits::store::forget_past(&pool).await {
             tracing::warn!(?error, "write count clean-up failed");
