@@ -35,6 +35,40 @@ test('a canned reply is written once and inserted into a reply', async ({ browse
   await expect(handler.getByTestId('message').filter({ hasText: '请上传客户手机上的报错截图' })).toHaveCount(1);
 });
 
+test('the canned-reply history names who changed what; a reviewer reads but cannot edit', async ({ browser }) => {
+  const handler = await signedIn(browser, 'handler');
+  const name = unique('历史');
+  await handler.goto('/console/replies');
+  await hydrated(handler);
+  await handler.getByTestId('canned-title').fill(name);
+  await handler.getByTestId('canned-body').fill('您好，请稍等。');
+  await handler.getByTestId('canned-save').click();
+  await expect(handler.getByTestId('history-entry').filter({ hasText: `新建“${name}”` })).toHaveCount(1);
+  await handler.context().close();
+
+  const reviewer = await signedIn(browser, 'reviewer');
+  await reviewer.goto('/console/replies');
+  await hydrated(reviewer);
+  await expect(reviewer.getByTestId('history-entry').filter({ hasText: name }).first()).toContainText('李强');
+  await expect(reviewer.getByTestId('canned-reply').filter({ hasText: name })).toHaveCount(1);
+  await expect(reviewer.getByTestId('canned-form')).toHaveCount(0);
+  await expect(reviewer.getByTestId('canned-edit')).toHaveCount(0);
+  await reviewer.context().close();
+});
+
+test('a reviewer reads an incident but is offered no step, reply or reveal', async ({ browser }) => {
+  const number = await reportFiled(browser, unique('只读'));
+  const reviewer = await signedIn(browser, 'reviewer');
+  await reviewer.goto(`/console/i/${number}`);
+  await hydrated(reviewer);
+  await expect(reviewer.getByTestId('description')).toContainText('客户三方存管状态不一致');
+  await expect(reviewer.getByTestId('identity-value').first()).toBeVisible();
+  await expect(reviewer.getByTestId('reveal')).toHaveCount(0);
+  await expect(reviewer.getByTestId('reply-body')).toHaveCount(0);
+  await expect(reviewer.getByRole('button', { name: /受理|Claim/ })).toHaveCount(0);
+  await reviewer.context().close();
+});
+
 test('a data-fix script is reviewed in another browser and its run recorded', async ({ browser }) => {
   test.setTimeout(90_000);
   const handler = await signedIn(browser, 'handler');

@@ -28,6 +28,7 @@ use app::app::{shell, App};
 use app::attachments::media::Media;
 use app::error::AppError;
 use app::incidents::live::Activity;
+use app::rest::Routes;
 
 use crate::client_address::{self, TrustedProxies};
 use crate::forgery::{self, PublicOrigin};
@@ -123,9 +124,8 @@ pub fn router(
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT));
     // axum's extractors (JSON, multipart) honour this limit and answer 413 past it; the
     // upload route sets its own.
-    let endpoints = Router::new()
-        .merge(app::incidents::http::routes())
-        .merge(app::attachments::http::routes())
+    let endpoints = plain_routes()
+        .router
         .layer(axum::middleware::from_fn(app::rest::in_callers_language))
         .layer(DefaultBodyLimit::max(BODY_LIMIT));
     let app = Router::new()
@@ -161,6 +161,11 @@ pub fn router(
         )
         .with_state(state);
     with_security_headers(app, settings.cookie_secure)
+}
+
+/// The endpoints beside the server functions: the outbox's writes, event streams, images.
+pub fn plain_routes() -> Routes<AppState> {
+    app::incidents::http::routes().merge(app::attachments::http::routes())
 }
 
 /// Headers every answer carries. Pages add their Content-Security-Policy (with the nonce of

@@ -1,18 +1,18 @@
 //! Upload and download of images.
 
 use axum::extract::{DefaultBodyLimit, FromRef, Multipart, Path, State};
-use axum::http::{header, StatusCode};
+use axum::http::{header, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::Json;
 use sqlx::PgPool;
 use uuid::Uuid;
 
 use super::media::Media;
 use super::{image, store, Uploaded, MAX_UPLOAD_MB};
-use crate::auth::{Area, CurrentUser};
+use crate::auth::Action;
 use crate::error::{AppError, Problem};
-use crate::rest::{Caller, RestError};
+use crate::rest::{Caller, RestError, Routes};
 
 /// Image decodes: one per core at a time (each may take 100 MB), 8 more waiting, the rest told
 /// to retry in a few seconds (the outbox does).
@@ -20,20 +20,21 @@ static DECODING: std::sync::LazyLock<crate::gate::Gate> =
     std::sync::LazyLock::new(|| crate::gate::Gate::per_core(8, 5));
 
 /// Upload (with room for a phone photo; axum's extractors answer 413 past it) and download.
-pub fn routes<S>() -> Router<S>
+pub fn routes<S>() -> Routes<S>
 where
     S: Clone + Send + Sync + 'static,
     PgPool: FromRef<S>,
     Media: FromRef<S>,
 {
     let upload_limit = (MAX_UPLOAD_MB as usize + 1) * 1024 * 1024;
-    Router::new()
+    Routes::new()
         .route(
+            Method::POST,
             "/api/m/uploads",
             post(upload).layer(DefaultBodyLimit::max(upload_limit)),
         )
-        .route("/api/attachments/{id}", get(full))
-        .route("/api/attachments/{id}/thumb", get(thumb))
+        .route(Method::GET, "/api/attachments/{id}", get(full))
+        .route(Method::GET, "/api/attachments/{id}/thumb", get(thumb))
 }
 
 /// `POST /api/m/uploads`, multipart with `client_id` and `file`. Answers the same attachment for
@@ -44,7 +45,8 @@ pub async fn upload(
     caller: Caller,
     multipart: Multipart,
 ) -> Result<(StatusCode, Json<Uploaded>), RestError> {
-    let user = signed_in(&caller)?;
+    // Screenshots come from the phone; the console attaches none yet.
+    let user = caller.may(Action::Report)?;
     let upload = read_upload(multipart).await?;
     caller.check_owner(user, upload.owner_id)?;
     let (client_id, bytes) = (upload.client_id, upload.file);
@@ -79,13 +81,6 @@ pub async fn upload(
 
 fn dimension(value: u32) -> i32 {
     i32::try_from(value).unwrap_or(i32::MAX)
-}
-
-/// Reporters upload from the phone, the team from the console: any signed-in role.
-fn signed_in(caller: &Caller) -> Result<&CurrentUser, AppError> {
-    caller
-        .in_area(Area::Mobile)
-        .or_else(|_| caller.in_area(Area::Console))
 }
 
 struct Upload {
@@ -166,11 +161,11 @@ async fn serve(
     id: Uuid,
     thumbnail: bool,
 ) -> Result<Response, RestError> {
-    let user = signed_in(caller)?;
+    let user = caller.may_any(&[Action::Report, Action::SeeIncidents])?;
     let stored = store::find_stored(pool, id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let allowed = Area::Console.admits(user.role)
+    let allowed = user.may(Action::SeeIncidents)
         || stored.uploader_id == user.id
         || (stored.reporter_id == Some(user.id) && !stored.internal);
     if !allowed {

@@ -8,7 +8,7 @@ mod roles;
 pub use api::*;
 pub use gate::{AreaAccess, AreaGate, AuthContext};
 pub use pages::LoginPage;
-pub use roles::{landing_for, Area, CurrentUser, Role};
+pub use roles::{landing_for, Action, Area, CurrentUser, Role};
 
 #[cfg(feature = "ssr")]
 pub mod audit;

@@ -28,6 +28,10 @@ impl Role {
         }
     }
 
+    pub fn named(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|role| role.as_str() == name)
+    }
+
     /// Where this role lands after signing in.
     pub fn home(self) -> &'static str {
         match self {
@@ -35,6 +39,74 @@ impl Role {
             Self::Handler | Self::Reviewer | Self::Admin => Area::Console.root(),
         }
     }
+
+    /// The permission table: every rule of who may do what is here and nowhere else. Each role
+    /// names its actions in full, so a new action is refused until a role is given it.
+    pub fn may(self, action: Action) -> bool {
+        use Action::*;
+        match self {
+            Self::Reporter => matches!(action, Report),
+            Self::Handler => matches!(
+                action,
+                SeeIncidents | WorkIncidents | RevealIdentity | WriteDataFix | EditCannedReplies
+            ),
+            Self::Reviewer => matches!(action, SeeIncidents | ReviewDataFix),
+            Self::Admin => matches!(
+                action,
+                SeeIncidents
+                    | WorkIncidents
+                    | RevealIdentity
+                    | WriteDataFix
+                    | ReviewDataFix
+                    | EditCannedReplies
+                    | ManageSettings
+            ),
+        }
+    }
+
+    /// The roles given `action`, for queries that select people by what they may do.
+    pub fn holding(action: Action) -> Vec<&'static str> {
+        Self::ALL
+            .into_iter()
+            .filter(|role| role.may(action))
+            .map(Self::as_str)
+            .collect()
+    }
+}
+
+/// What a signed-in person may be allowed to do; [`Role::may`] says who may.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Action {
+    /// The phone app: report incidents, follow and answer one's own, upload screenshots.
+    Report,
+    /// The console read-only: queue, incidents with their threads, team, SLA settings, canned
+    /// replies, live updates.
+    SeeIncidents,
+    /// Claim, classify, transfer, reply, resolve, link, mark read; be assigned incidents.
+    WorkIncidents,
+    /// Show one field of a customer's identity in full (each reveal is recorded).
+    RevealIdentity,
+    /// Attach a data-fix script to an incident and record that it ran.
+    WriteDataFix,
+    /// Approve or reject data-fix scripts.
+    ReviewDataFix,
+    /// Add, rewrite and retire canned replies.
+    EditCannedReplies,
+    /// SLA targets, business hours and the calendar.
+    ManageSettings,
+}
+
+impl Action {
+    pub const ALL: [Action; 8] = [
+        Action::Report,
+        Action::SeeIncidents,
+        Action::WorkIncidents,
+        Action::RevealIdentity,
+        Action::WriteDataFix,
+        Action::ReviewDataFix,
+        Action::EditCannedReplies,
+        Action::ManageSettings,
+    ];
 }
 
 /// A part of the product that only some roles may enter. `/help` is public and is no area.
@@ -54,12 +126,16 @@ impl Area {
         }
     }
 
-    /// The role rule. Reporters see only the mobile app; everybody else works in the console.
-    pub fn admits(self, role: Role) -> bool {
+    /// What entering the area takes.
+    pub fn action(self) -> Action {
         match self {
-            Self::Mobile => role == Role::Reporter,
-            Self::Console => matches!(role, Role::Handler | Role::Reviewer | Role::Admin),
+            Self::Mobile => Action::Report,
+            Self::Console => Action::SeeIncidents,
         }
+    }
+
+    pub fn admits(self, role: Role) -> bool {
+        role.may(self.action())
     }
 
     /// The area a local path belongs to, if any.
@@ -90,8 +166,22 @@ pub struct CurrentUser {
     pub id: i64,
     pub login: String,
     pub display_name: String,
+    /// The role the account was made with: it decides home and session lifetime.
     pub role: Role,
+    /// Console roles held beside `role` (a reviewer who also handles incidents).
+    pub extra_roles: Vec<Role>,
     pub locale: Locale,
+}
+
+impl CurrentUser {
+    pub fn may(&self, action: Action) -> bool {
+        self.role.may(action) || self.extra_roles.iter().any(|role| role.may(action))
+    }
+
+    /// Everything this user may do, for pages that offer only what will be accepted.
+    pub fn actions(&self) -> Vec<Action> {
+        Action::ALL.into_iter().filter(|a| self.may(*a)).collect()
+    }
 }
 
 #[cfg(test)]
@@ -110,6 +200,63 @@ mod tests {
             assert_eq!(Area::Mobile.admits(role), mobile, "{role:?} in /m");
             assert_eq!(Area::Console.admits(role), console, "{role:?} in /console");
         }
+    }
+
+    #[test]
+    fn the_permission_table() {
+        use Action::*;
+        let expected: [(Role, &[Action]); 4] = [
+            (Role::Reporter, &[Report]),
+            (
+                Role::Handler,
+                &[
+                    SeeIncidents,
+                    WorkIncidents,
+                    RevealIdentity,
+                    WriteDataFix,
+                    EditCannedReplies,
+                ],
+            ),
+            (Role::Reviewer, &[SeeIncidents, ReviewDataFix]),
+            (
+                Role::Admin,
+                &[
+                    SeeIncidents,
+                    WorkIncidents,
+                    RevealIdentity,
+                    WriteDataFix,
+                    ReviewDataFix,
+                    EditCannedReplies,
+                    ManageSettings,
+                ],
+            ),
+        ];
+        for (role, allowed) in expected {
+            for action in Action::ALL {
+                assert_eq!(
+                    role.may(action),
+                    allowed.contains(&action),
+                    "{role:?} {action:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn extra_roles_add_their_actions() {
+        let mut user = CurrentUser {
+            id: 1,
+            login: "ops".into(),
+            display_name: "Ops".into(),
+            role: Role::Reviewer,
+            extra_roles: vec![],
+            locale: Locale::default(),
+        };
+        assert!(!user.may(Action::WorkIncidents));
+        user.extra_roles.push(Role::Handler);
+        assert!(user.may(Action::WorkIncidents) && user.may(Action::ReviewDataFix));
+        assert!(!user.may(Action::ManageSettings));
+        assert_eq!(Role::holding(Action::WorkIncidents), ["handler", "admin"]);
     }
 
     #[test]

@@ -6,7 +6,7 @@ use axum::extract::ConnectInfo;
 use tower_sessions::{Expiry, Session};
 
 use super::audit::{self, AuthEvent};
-use super::{password, store, throttle, Area, CurrentUser, Role};
+use super::{password, store, throttle, Action, Area, CurrentUser, Role};
 use crate::error::AppError;
 use crate::state::db;
 
@@ -153,26 +153,29 @@ pub async fn require_user() -> Result<CurrentUser, AppError> {
     current_user().await?.ok_or(AppError::Unauthenticated)
 }
 
-/// The signed-in user if their role may work in `area`.
-pub async fn require_area(area: Area) -> Result<CurrentUser, AppError> {
+/// The signed-in user if the permission table lets them do `action`.
+pub async fn require(action: Action) -> Result<CurrentUser, AppError> {
     let user = require_user().await?;
-    if area.admits(user.role) {
+    permit(user, action)
+}
+
+/// `user` if they may do `action`; the refusal is logged (the user's id only).
+pub fn permit(user: CurrentUser, action: Action) -> Result<CurrentUser, AppError> {
+    if user.may(action) {
         Ok(user)
     } else {
-        tracing::warn!(user_id = user.id, ?area, "role refused");
+        tracing::warn!(
+            user_id = user.id,
+            ?action,
+            "refused by the permission table"
+        );
         Err(AppError::Forbidden)
     }
 }
 
-/// The signed-in user if their role is one of `roles` (reviews: reviewers; settings: admins).
-pub async fn require_role(roles: &[crate::auth::Role]) -> Result<CurrentUser, AppError> {
-    let user = require_user().await?;
-    if roles.contains(&user.role) {
-        Ok(user)
-    } else {
-        tracing::warn!(user_id = user.id, role = user.role.as_str(), "role refused");
-        Err(AppError::Forbidden)
-    }
+/// The signed-in user if their roles may enter `area`.
+pub async fn require_area(area: Area) -> Result<CurrentUser, AppError> {
+    require(area.action()).await
 }
 
 /// Checks a login and password, throttled per login and per address.

@@ -23,7 +23,7 @@ fn current_user(
     id: i64,
     login: String,
     display_name: String,
-    role: Role,
+    (role, extra_roles): (Role, Vec<String>),
     locale: &str,
 ) -> CurrentUser {
     CurrentUser {
@@ -31,6 +31,11 @@ fn current_user(
         login,
         display_name,
         role,
+        // The column's check admits only role names.
+        extra_roles: extra_roles
+            .iter()
+            .filter_map(|name| Role::named(name))
+            .collect(),
         locale: Locale::from_code(locale).unwrap_or_default(),
     }
 }
@@ -38,27 +43,41 @@ fn current_user(
 /// The active user with this (lower-cased) login and the hash to check the password against.
 pub async fn find_credentials(pool: &PgPool, login: &str) -> Result<Option<Credentials>, AppError> {
     let row = sqlx::query!(
-        r#"SELECT id, login, display_name, role AS "role: Role", locale, password_hash
+        r#"SELECT id, login, display_name, role AS "role: Role", extra_roles, locale, password_hash
            FROM users WHERE login = $1 AND active"#,
         login
     )
     .fetch_optional(pool)
     .await?;
     Ok(row.map(|r| Credentials {
-        user: current_user(r.id, r.login, r.display_name, r.role, &r.locale),
+        user: current_user(
+            r.id,
+            r.login,
+            r.display_name,
+            (r.role, r.extra_roles),
+            &r.locale,
+        ),
         password_hash: r.password_hash,
     }))
 }
 
 pub async fn find_active(pool: &PgPool, id: i64) -> Result<Option<CurrentUser>, AppError> {
     let row = sqlx::query!(
-        r#"SELECT id, login, display_name, role AS "role: Role", locale
+        r#"SELECT id, login, display_name, role AS "role: Role", extra_roles, locale
            FROM users WHERE id = $1 AND active"#,
         id
     )
     .fetch_optional(pool)
     .await?;
-    Ok(row.map(|r| current_user(r.id, r.login, r.display_name, r.role, &r.locale)))
+    Ok(row.map(|r| {
+        current_user(
+            r.id,
+            r.login,
+            r.display_name,
+            (r.role, r.extra_roles),
+            &r.locale,
+        )
+    }))
 }
 
 pub async fn record_sign_in(pool: &PgPool, id: i64) -> Result<(), AppError> {

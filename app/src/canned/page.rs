@@ -4,7 +4,9 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use super::{canned_list, CannedReply, CannedRetire, CannedSave};
+use crate::auth::{Action, AreaAccess};
 use crate::i18n::use_i18n;
+use crate::settings_history::{ChangeHistory, ChangeKind, SettingsChange, Subject};
 use crate::shell::{Loading, PageError};
 use crate::ui::{Labeled, INPUT, PANEL, PRIMARY_BUTTON};
 
@@ -49,10 +51,62 @@ pub fn CannedRepliesPage() -> impl IntoView {
         editing.title.set(reply.title.clone());
         editing.body.set(reply.body.clone());
     };
+    let AreaAccess(access) = expect_context::<AreaAccess>();
     view! {
         <Title text=move || t().title />
         <h1 class="text-xl font-semibold">{move || t().title}</h1>
         <p class="mt-1 text-sm text-slate-500">{move || t().hint}</p>
+        <Transition fallback=Loading>
+            {move || Suspend::new(async move {
+                let editable = access.await.is_ok_and(|user| user.may(Action::EditCannedReplies));
+                let form = editable.then(|| view! { <CannedForm editing retire /> });
+                let list = match replies.await {
+                    Ok(list) if list.is_empty() => view! {
+                        <p class="mt-4 text-slate-500">{move || t().none_yet}</p>
+                    }.into_any(),
+                    Ok(list) => view! {
+                        <ul class="mt-4 max-w-3xl space-y-3" data-testid="canned-list">
+                            {list.into_iter().map(|reply| {
+                                let id = reply.id;
+                                let by = reply.updated_by.clone();
+                                let for_edit = reply.clone();
+                                view! {
+                                    <li class="rounded-xl border border-slate-200 bg-white p-4" data-testid="canned-reply">
+                                        <div class="flex items-center justify-between gap-2">
+                                            <span class="font-medium">{reply.title}</span>
+                                            {editable.then(|| view! {
+                                                <span class="flex gap-3 text-sm">
+                                                    <button type="button" class="text-sky-700" data-testid="canned-edit"
+                                                        on:click=move |_| start_edit(&for_edit)>{move || t().edit}</button>
+                                                    <button type="button" class="text-red-700" data-testid="canned-retire"
+                                                        on:click=move |_| { retire.dispatch(CannedRetire { id }); }>
+                                                        {move || t().retire}
+                                                    </button>
+                                                </span>
+                                            })}
+                                        </div>
+                                        <p class="mt-1 whitespace-pre-line text-sm text-slate-700">{reply.body}</p>
+                                        <p class="mt-1 text-xs text-slate-600">{move || crate::i18n::fill(t().updated_by, &[&by])}</p>
+                                    </li>
+                                }
+                            }).collect_view()}
+                        </ul>
+                    }.into_any(),
+                    Err(error) => view! { <PageError error /> }.into_any(),
+                };
+                view! { {form} {list} }
+            })}
+        </Transition>
+        <ChangeHistory subject=Subject::CannedReplies refresh=changed describe=describe_change />
+    }
+}
+
+/// Adds or rewrites a reply; shown to those who may edit them.
+#[component]
+fn CannedForm(editing: Editing, retire: ServerAction<CannedRetire>) -> impl IntoView {
+    let i18n = use_i18n();
+    let t = move || i18n.canned();
+    view! {
         <section class=format!("mt-4 max-w-3xl space-y-2 {PANEL}") data-testid="canned-form">
             <h2 class="font-semibold">
                 {move || if editing.id.get().is_some() { t().edit } else { t().new_reply }}
@@ -87,41 +141,21 @@ pub fn CannedRepliesPage() -> impl IntoView {
                 .or_else(|| retire.value().get().and_then(Result::err))
                 .map(|error| view! { <p role="alert" class="text-sm text-red-700">{error.message(i18n.t())}</p> })}
         </section>
-        <Transition fallback=Loading>
-            {move || Suspend::new(async move {
-                match replies.await {
-                    Ok(list) if list.is_empty() => view! {
-                        <p class="mt-4 text-slate-500">{move || t().none_yet}</p>
-                    }.into_any(),
-                    Ok(list) => view! {
-                        <ul class="mt-4 max-w-3xl space-y-3" data-testid="canned-list">
-                            {list.into_iter().map(|reply| {
-                                let id = reply.id;
-                                let by = reply.updated_by.clone();
-                                let for_edit = reply.clone();
-                                view! {
-                                    <li class="rounded-xl border border-slate-200 bg-white p-4" data-testid="canned-reply">
-                                        <div class="flex items-center justify-between gap-2">
-                                            <span class="font-medium">{reply.title}</span>
-                                            <span class="flex gap-3 text-sm">
-                                                <button type="button" class="text-sky-700" data-testid="canned-edit"
-                                                    on:click=move |_| start_edit(&for_edit)>{move || t().edit}</button>
-                                                <button type="button" class="text-red-700" data-testid="canned-retire"
-                                                    on:click=move |_| { retire.dispatch(CannedRetire { id }); }>
-                                                    {move || t().retire}
-                                                </button>
-                                            </span>
-                                        </div>
-                                        <p class="mt-1 whitespace-pre-line text-sm text-slate-700">{reply.body}</p>
-                                        <p class="mt-1 text-xs text-slate-600">{move || crate::i18n::fill(t().updated_by, &[&by])}</p>
-                                    </li>
-                                }
-                            }).collect_view()}
-                        </ul>
-                    }.into_any(),
-                    Err(error) => view! { <PageError error /> }.into_any(),
-                }
-            })}
-        </Transition>
     }
+}
+
+/// One line of the history: what happened to which reply.
+fn describe_change(change: &SettingsChange, locale: crate::i18n::Locale) -> String {
+    let t = super::texts::of(locale);
+    let title = change.field("title").unwrap_or_default();
+    let retired = change
+        .after
+        .as_ref()
+        .is_some_and(|after| after["retired"] == true);
+    let what = match change.change {
+        ChangeKind::Insert => t.history_added,
+        _ if retired => t.history_retired,
+        _ => t.history_changed,
+    };
+    crate::i18n::fill(what, &[&title])
 }

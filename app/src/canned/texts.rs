@@ -13,6 +13,9 @@ pub struct CannedTexts {
     pub cancel: &'static str,
     pub insert: &'static str,
     pub updated_by: &'static str,
+    pub history_added: &'static str,
+    pub history_changed: &'static str,
+    pub history_retired: &'static str,
 }
 
 crate::area_texts!(CannedTexts, canned);
@@ -30,6 +33,9 @@ static ZH: CannedTexts = CannedTexts {
     cancel: "取消",
     insert: "插入快捷回复…",
     updated_by: "最后修改：{}",
+    history_added: "新建“{}”",
+    history_changed: "修改“{}”",
+    history_retired: "停用“{}”",
 };
 
 static EN: CannedTexts = CannedTexts {
@@ -45,4 +51,7 @@ static EN: CannedTexts = CannedTexts {
     cancel: "Cancel",
     insert: "Insert a canned reply…",
     updated_by: "Last changed by {}",
+    history_added: "Added “{}”",
+    history_changed: "Changed “{}”",
+    history_retired: "Retired “{}”",
 };

@@ -11,16 +11,19 @@ pub const QUEUE_PAGE: i64 = 50;
 
 #[cfg(feature = "ssr")]
 mod guard {
-    pub use crate::auth::session::require_area;
-    pub use crate::auth::{Area, CurrentUser};
+    pub use crate::auth::session::require;
+    pub use crate::auth::{Action, CurrentUser};
     pub use crate::error::AppError;
     pub use crate::incidents::store::{self, IncidentRef};
     use crate::incidents::IncidentNumber;
     pub use crate::state::db;
 
-    /// A console user and the incident they act on.
-    pub async fn staff_on(number: IncidentNumber) -> Result<(CurrentUser, IncidentRef), AppError> {
-        let user = require_area(Area::Console).await?;
+    /// A console user who may do `action`, and the incident they do it on.
+    pub async fn staff_on(
+        number: IncidentNumber,
+        action: Action,
+    ) -> Result<(CurrentUser, IncidentRef), AppError> {
+        let user = require(action).await?;
         let incident = store::find_by_number(&db()?, number)
             .await?
             .ok_or(AppError::NotFound)?;
@@ -31,7 +34,7 @@ mod guard {
 /// The people who work in the console. Console roles only.
 #[server(endpoint = "console/team")]
 pub async fn console_team() -> Result<Vec<TeamMember>, AppError> {
-    crate::auth::session::require_area(crate::auth::Area::Console).await?;
+    crate::auth::session::require(crate::auth::Action::SeeIncidents).await?;
     super::store::list_staff(&crate::state::db()?).await
 }
 
@@ -41,8 +44,8 @@ pub async fn console_queue(
     filter: QueueFilter,
     after: Option<QueueCursor>,
 ) -> Result<QueuePage, AppError> {
-    use crate::auth::{session::require_area, Area};
-    let user = require_area(Area::Console).await?;
+    use crate::auth::{session::require, Action};
+    let user = require(Action::SeeIncidents).await?;
     filter.check()?;
     super::store::queue(&crate::state::db()?, &user, &filter, after, QUEUE_PAGE).await
 }
@@ -51,7 +54,7 @@ pub async fn console_queue(
 #[server(endpoint = "console/incident", input = Json)]
 pub async fn console_incident(number: IncidentNumber) -> Result<TeamIncident, AppError> {
     use guard::*;
-    let (user, incident) = staff_on(number).await?;
+    let (user, incident) = staff_on(number, Action::SeeIncidents).await?;
     super::store::incident(&db()?, &user, incident.id).await
 }
 
@@ -62,7 +65,7 @@ pub async fn console_reveal(
     field: IdentityField,
 ) -> Result<String, AppError> {
     use guard::*;
-    let (user, incident) = staff_on(number).await?;
+    let (user, incident) = staff_on(number, Action::RevealIdentity).await?;
     let pool = db()?;
     crate::limits::store::spend(&pool, user.id, crate::limits::Write::Reveal).await?;
     super::store::reveal(&pool, &user, incident.id, field).await
@@ -77,7 +80,7 @@ pub async fn console_reply(
 ) -> Result<i64, AppError> {
     use crate::incidents::{check_message, Side};
     use guard::*;
-    let (user, incident) = staff_on(number).await?;
+    let (user, incident) = staff_on(number, Action::WorkIncidents).await?;
     let body = body.trim();
     check_message(body, 0).map_err(|p| AppError::invalid("message", p))?;
     crate::limits::store::spend(&db()?, user.id, crate::limits::Write::Reply).await?;
@@ -102,7 +105,7 @@ pub async fn console_step(
     if !Step::CONSOLE_ACTIONS.contains(&step) {
         return Err(AppError::Forbidden);
     }
-    let (user, incident) = staff_on(number).await?;
+    let (user, incident) = staff_on(number, Action::WorkIncidents).await?;
     store::apply_step(&db()?, incident.id, &user, step, input.trimmed()).await
 }
 
@@ -111,7 +114,7 @@ pub async fn console_step(
 #[server(endpoint = "console/link", input = Json)]
 pub async fn console_link(number: IncidentNumber, parent: IncidentNumber) -> Result<(), AppError> {
     use guard::*;
-    let (user, incident) = staff_on(number).await?;
+    let (user, incident) = staff_on(number, Action::WorkIncidents).await?;
     crate::incidents::batch::link(&db()?, incident.id, parent, &user).await
 }
 
@@ -119,7 +122,7 @@ pub async fn console_link(number: IncidentNumber, parent: IncidentNumber) -> Res
 #[server(endpoint = "console/unlink", input = Json)]
 pub async fn console_unlink(number: IncidentNumber) -> Result<(), AppError> {
     use guard::*;
-    let (user, incident) = staff_on(number).await?;
+    let (user, incident) = staff_on(number, Action::WorkIncidents).await?;
     crate::incidents::batch::unlink(&db()?, incident.id, &user).await
 }
 
@@ -128,6 +131,6 @@ pub async fn console_unlink(number: IncidentNumber) -> Result<(), AppError> {
 pub async fn console_mark_read(number: IncidentNumber) -> Result<(), AppError> {
     use crate::incidents::Side;
     use guard::*;
-    let (_, incident) = staff_on(number).await?;
+    let (_, incident) = staff_on(number, Action::WorkIncidents).await?;
     store::mark_read(&db()?, incident.id, Side::Handler).await
 }

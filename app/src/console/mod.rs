@@ -215,6 +215,8 @@ pub struct TeamIncident {
     pub scripts: Vec<DataFixScript>,
     /// Who the incident may be assigned to.
     pub assignable: Vec<Assignable>,
+    /// What the viewer may do: the page offers nothing the server would refuse.
+    pub may: Vec<crate::auth::Action>,
 }
 
 /// A stretch of time with test, development, operations or product.

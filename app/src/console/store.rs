@@ -5,7 +5,7 @@ use super::{
     Assignable, AssigneeFilter, Handoff, IdentityField, QueueCursor, QueueFilter, QueuePage,
     QueueRow, QueueSort, TeamIncident, TeamMember,
 };
-use crate::auth::{CurrentUser, Role};
+use crate::auth::{Action, CurrentUser, Role};
 use crate::error::{AppError, Problem};
 use crate::incidents::IncidentId;
 use crate::incidents::IncidentNumber;
@@ -15,24 +15,27 @@ use crate::incidents::{
 use crate::reference::Named;
 use crate::sla::SlaState;
 
-/// Active staff (everyone but reporters), by role then name.
+/// Active staff (everyone who may see the console), by role then name.
 pub async fn list_staff(pool: &PgPool) -> Result<Vec<TeamMember>, AppError> {
     let rows = sqlx::query!(
         r#"SELECT display_name, role AS "role: Role",
                   last_sign_in_at AS "last_sign_in_at: chrono::DateTime<chrono::Utc>" FROM users
-         WHERE active AND role <> 'reporter'
-         ORDER BY array_position(ARRAY['handler', 'reviewer', 'admin'], role), display_name"#
+         WHERE active AND (role = ANY($1) OR extra_roles && $1)
+         ORDER BY display_name"#,
+        &Role::holding(Action::SeeIncidents) as &[&str]
     )
     .fetch_all(pool)
     .await?;
-    Ok(rows
+    let mut team: Vec<TeamMember> = rows
         .into_iter()
         .map(|r| TeamMember {
             role: r.role,
             display_name: r.display_name,
             last_sign_in_at: r.last_sign_in_at,
         })
-        .collect())
+        .collect();
+    team.sort_by_key(|member| Role::ALL.iter().position(|role| *role == member.role));
+    Ok(team)
 }
 
 /// The queue's columns, decoded by name: the query is assembled per filter.
@@ -333,7 +336,8 @@ pub async fn incident(
     let assignable = sqlx::query_as!(
         Assignable,
         "SELECT id, display_name FROM users
-         WHERE active AND role IN ('handler', 'admin') ORDER BY display_name"
+         WHERE active AND (role = ANY($1) OR extra_roles && $1) ORDER BY display_name",
+        &Role::holding(Action::WorkIncidents) as &[&str]
     )
     .fetch_all(pool)
     .await?;
@@ -356,6 +360,7 @@ pub async fn incident(
         reporter: row.reporter_name,
         assignee: row.assignee_name,
         mine: row.assignee_id == Some(viewer.id),
+        may: viewer.actions(),
         category: row.category,
         severity: row.severity,
         fund_account: row.fund_account.map(|v| mask_number(&v, 2, 2)),

@@ -10,8 +10,8 @@ pub const RECENT_DECISIONS: i64 = 20;
 
 #[cfg(feature = "ssr")]
 mod guard {
-    use crate::auth::session::require_role;
-    use crate::auth::{CurrentUser, Role};
+    use crate::auth::session::require;
+    use crate::auth::{Action, CurrentUser};
     use crate::error::AppError;
     use crate::incidents::store::{self, IncidentRef};
     use crate::incidents::IncidentNumber;
@@ -21,7 +21,7 @@ mod guard {
     pub async fn handler_on(
         number: IncidentNumber,
     ) -> Result<(CurrentUser, IncidentRef), AppError> {
-        let user = require_role(&[Role::Handler, Role::Admin]).await?;
+        let user = require(Action::WriteDataFix).await?;
         let incident = store::find_by_number(&db()?, number)
             .await?
             .ok_or(AppError::NotFound)?;
@@ -29,7 +29,7 @@ mod guard {
     }
 
     pub async fn reviewer() -> Result<CurrentUser, AppError> {
-        require_role(&[Role::Reviewer, Role::Admin]).await
+        require(Action::ReviewDataFix).await
     }
 }
 

@@ -7,10 +7,10 @@ use std::pin::Pin;
 use std::time::Duration;
 
 use axum::extract::{FromRef, Path, State};
-use axum::http::StatusCode;
+use axum::http::{Method, StatusCode};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::Json;
 use futures_util::{Stream, StreamExt};
 use serde::{Deserialize, Serialize};
 use sqlx::PgPool;
@@ -20,27 +20,32 @@ use uuid::Uuid;
 use super::live::Activity;
 use super::store::{self, NewMessage};
 use super::{check_message, IncidentId, NewReport, Side};
-use crate::auth::{session, Area};
+use crate::auth::{session, Action};
 use crate::error::AppError;
 use crate::incidents::IncidentNumber;
 use crate::limits::store::spend;
 use crate::limits::Write;
-use crate::rest::{Caller, RestError};
+use crate::rest::{Caller, RestError, Routes};
 use crate::time::shanghai_today;
 
 /// The outbox's endpoints and the live event streams.
-pub fn routes<S>() -> Router<S>
+pub fn routes<S>() -> Routes<S>
 where
     S: Clone + Send + Sync + 'static,
     PgPool: FromRef<S>,
     Activity: FromRef<S>,
 {
-    Router::new()
-        .route("/api/m/reports", post(file_report))
-        .route("/api/m/messages", post(post_message))
-        .route("/api/m/reports/{number}/events", get(report_events))
-        .route("/api/console/events", get(console_events))
+    Routes::new()
+        .route(Method::POST, "/api/m/reports", post(file_report))
+        .route(Method::POST, "/api/m/messages", post(post_message))
         .route(
+            Method::GET,
+            "/api/m/reports/{number}/events",
+            get(report_events),
+        )
+        .route(Method::GET, "/api/console/events", get(console_events))
+        .route(
+            Method::GET,
             "/api/console/incidents/{number}/events",
             get(console_incident_events),
         )
@@ -69,7 +74,7 @@ pub async fn file_report(
     caller: Caller,
     Json(submission): Json<ReportSubmission>,
 ) -> Result<(StatusCode, Json<Filed>), RestError> {
-    let user = caller.in_area(Area::Mobile)?;
+    let user = caller.may(Action::Report)?;
     caller.check_owner(user, submission.owner_id)?;
     let report = submission.report.normalized();
     if let Some(first) = report.problems(shanghai_today()).first() {
@@ -111,7 +116,7 @@ pub async fn post_message(
     caller: Caller,
     Json(submission): Json<MessageSubmission>,
 ) -> Result<(StatusCode, Json<Posted>), RestError> {
-    let user = caller.in_area(Area::Mobile)?;
+    let user = caller.may(Action::Report)?;
     caller.check_owner(user, submission.owner_id)?;
     let number: IncidentNumber = submission
         .incident_number
@@ -143,7 +148,7 @@ pub async fn report_events(
     caller: Caller,
     Path(number): Path<IncidentNumber>,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, RestError> {
-    let user = caller.in_area(Area::Mobile)?;
+    let user = caller.may(Action::Report)?;
     let only = store::find_for_reporter(&pool, number, user).await?.id;
     Ok(changes(&pool, &activity, &caller, user.id, Some(only))?)
 }
@@ -155,7 +160,7 @@ pub async fn console_events(
     State(activity): State<Activity>,
     caller: Caller,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, RestError> {
-    let user = caller.in_area(Area::Console)?;
+    let user = caller.may(Action::SeeIncidents)?;
     Ok(changes(&pool, &activity, &caller, user.id, None)?)
 }
 
@@ -166,7 +171,7 @@ pub async fn console_incident_events(
     caller: Caller,
     Path(number): Path<IncidentNumber>,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, RestError> {
-    let user = caller.in_area(Area::Console)?;
+    let user = caller.may(Action::SeeIncidents)?;
     let only = store::find_by_number(&pool, number)
         .await?
         .ok_or(AppError::NotFound)?

@@ -6,15 +6,15 @@ use crate::error::AppError;
 
 #[cfg(feature = "ssr")]
 async fn admin() -> Result<crate::auth::CurrentUser, AppError> {
-    crate::auth::session::require_role(&[crate::auth::Role::Admin]).await
+    crate::auth::session::require(crate::auth::Action::ManageSettings).await
 }
 
 /// Targets and calendar; every console user may read them, admins may change them.
 #[server(endpoint = "sla/settings")]
 pub async fn sla_settings() -> Result<SlaConfig, AppError> {
-    use crate::auth::{session::require_area, Area, Role};
-    let user = require_area(Area::Console).await?;
-    super::store::settings(&crate::state::db()?, user.role == Role::Admin).await
+    use crate::auth::{session::require, Action};
+    let user = require(Action::SeeIncidents).await?;
+    super::store::settings(&crate::state::db()?, user.may(Action::ManageSettings)).await
 }
 
 #[server(endpoint = "sla/targets", input = Json)]
@@ -37,6 +37,6 @@ pub async fn sla_put_day(day: CalendarDay) -> Result<(), AppError> {
 
 #[server(endpoint = "sla/day/remove", input = Json)]
 pub async fn sla_remove_day(date: String) -> Result<(), AppError> {
-    admin().await?;
-    super::store::remove_day(&crate::state::db()?, &date).await
+    let user = admin().await?;
+    super::store::remove_day(&crate::state::db()?, &user, &date).await
 }

@@ -10,8 +10,9 @@ use super::{
     SlaSaveHours, SlaSaveTargets, SlaTarget,
 };
 use crate::error::AppError;
-use crate::i18n::use_i18n;
+use crate::i18n::{use_i18n, Locale};
 use crate::incidents::{Category, Severity};
+use crate::settings_history::{ChangeHistory, ChangeKind, SettingsChange, Subject};
 use crate::shell::{Loading, PageError};
 use crate::ui::{Labeled, INPUT, PANEL, PRIMARY_BUTTON};
 
@@ -21,22 +22,110 @@ pub fn SlaSettingsPage() -> impl IntoView {
     let t = move || i18n.sla();
     let refresh = RwSignal::new(0u32);
     let settings = Resource::new(move || refresh.get(), |_| sla_settings());
+    // Bumped by every save, so the history below follows.
+    let saved = RwSignal::new(0u32);
     view! {
         <Title text=move || t().title />
         <h1 class="text-xl font-semibold">{move || t().title}</h1>
         <Transition fallback=Loading>
             {move || Suspend::new(async move {
                 match settings.await {
-                    Ok(settings) => view! { <SettingsForms settings refresh /> }.into_any(),
+                    Ok(settings) => view! { <SettingsForms settings refresh saved /> }.into_any(),
                     Err(error) => view! { <PageError error /> }.into_any(),
                 }
             })}
         </Transition>
+        <ChangeHistory subject=Subject::Sla refresh=saved describe=describe_change />
+    }
+}
+
+/// Counts a successful save of `action` in `saved`.
+fn count_saves<A>(action: ServerAction<A>, saved: RwSignal<u32>)
+where
+    A: leptos::server_fn::ServerFn<Output = ()> + Send + Sync + Clone + 'static,
+    A::Error: Clone + Send + Sync + 'static,
+{
+    Effect::new(move |_| {
+        if let Some(Ok(())) = action.value().get() {
+            saved.update(|n| *n += 1);
+        }
+    });
+}
+
+/// One line of the history, in the page's words.
+fn describe_change(change: &SettingsChange, locale: Locale) -> String {
+    let t = super::texts::of(locale);
+    let field = |name| change.field(name).unwrap_or_default();
+    let removed = change.change == ChangeKind::Delete;
+    match change.table.as_str() {
+        "sla_targets" => {
+            let category = field("category");
+            let category = Category::ALL
+                .into_iter()
+                .find(|c| c.as_str() == category)
+                .map_or(category.clone(), |c| {
+                    crate::incidents::texts::of(locale)
+                        .category_name(c)
+                        .to_owned()
+                });
+            let minutes = |value: Option<&serde_json::Value>| {
+                value
+                    .and_then(serde_json::Value::as_i64)
+                    .map(|m| t.minutes_as_hours(i32::try_from(m).unwrap_or(i32::MAX)))
+            };
+            let after = minutes(change.after.as_ref().map(|row| &row["resolve_minutes"]));
+            let before = minutes(change.before("resolve_minutes"));
+            let severity = field("severity").to_uppercase();
+            let mut line = format!("{} {category} · {severity}: ", t.targets);
+            if let Some(before) = before {
+                line.push_str(&format!("{before} → "));
+            }
+            line.push_str(&after.unwrap_or_default());
+            line
+        }
+        "business_hours" => {
+            let days: Vec<&str> = change
+                .after
+                .as_ref()
+                .and_then(|row| row["weekdays"].as_array())
+                .map(|days| {
+                    days.iter()
+                        .filter_map(serde_json::Value::as_u64)
+                        .filter_map(|d| t.weekday_names.get(d.saturating_sub(1) as usize))
+                        .copied()
+                        .collect()
+                })
+                .unwrap_or_default();
+            let hm = |name| field(name).chars().take(5).collect::<String>();
+            format!(
+                "{}: {}–{} {}",
+                t.hours,
+                hm("day_start"),
+                hm("day_end"),
+                days.join(" ")
+            )
+        }
+        _ => {
+            let kind = match field("kind").as_str() {
+                "workday" => t.workday,
+                _ => t.holiday,
+            };
+            let line = format!("{} {} {}", field("day"), kind, field("name"));
+            if removed {
+                crate::i18n::fill(t.history_removed, &[&line])
+            } else {
+                line
+            }
+        }
     }
 }
 
 #[component]
-fn SettingsForms(settings: SlaConfig, refresh: RwSignal<u32>) -> impl IntoView {
+fn SettingsForms(
+    settings: SlaConfig,
+    refresh: RwSignal<u32>,
+    saved: RwSignal<u32>,
+) -> impl IntoView {
     let i18n = use_i18n();
     let t = move || i18n.sla();
     let editable = settings.editable;
@@ -44,9 +133,9 @@ fn SettingsForms(settings: SlaConfig, refresh: RwSignal<u32>) -> impl IntoView {
         {(!editable).then(|| view! {
             <p class="mt-2 text-sm text-slate-500" data-testid="sla-read-only">{move || t().read_only}</p>
         })}
-        <Targets targets=settings.targets editable />
-        <Hours hours=settings.hours editable />
-        <Days days=settings.days editable refresh />
+        <Targets targets=settings.targets editable saved />
+        <Hours hours=settings.hours editable saved />
+        <Days days=settings.days editable refresh saved />
     }
 }
 
@@ -78,11 +167,12 @@ fn SaveRow(
 }
 
 #[component]
-fn Targets(targets: Vec<SlaTarget>, editable: bool) -> impl IntoView {
+fn Targets(targets: Vec<SlaTarget>, editable: bool, saved: RwSignal<u32>) -> impl IntoView {
     let i18n = use_i18n();
     let t = move || i18n.sla();
     let values = RwSignal::new(targets);
     let save = ServerAction::<SlaSaveTargets>::new();
+    count_saves(save, saved);
     let minutes_of = move |c: Category, s: Severity| {
         values.with(|v| {
             v.iter()
@@ -146,13 +236,14 @@ fn Targets(targets: Vec<SlaTarget>, editable: bool) -> impl IntoView {
 }
 
 #[component]
-fn Hours(hours: BusinessHours, editable: bool) -> impl IntoView {
+fn Hours(hours: BusinessHours, editable: bool, saved: RwSignal<u32>) -> impl IntoView {
     let i18n = use_i18n();
     let t = move || i18n.sla();
     let start = RwSignal::new(hours.day_start);
     let end = RwSignal::new(hours.day_end);
     let weekdays = RwSignal::new(hours.weekdays);
     let save = ServerAction::<SlaSaveHours>::new();
+    count_saves(save, saved);
     let time_input = move |label: fn(&SlaTexts) -> &'static str,
                            value: RwSignal<String>,
                            testid: &'static str| {
@@ -202,7 +293,12 @@ fn Hours(hours: BusinessHours, editable: bool) -> impl IntoView {
 }
 
 #[component]
-fn Days(days: Vec<CalendarDay>, editable: bool, refresh: RwSignal<u32>) -> impl IntoView {
+fn Days(
+    days: Vec<CalendarDay>,
+    editable: bool,
+    refresh: RwSignal<u32>,
+    saved: RwSignal<u32>,
+) -> impl IntoView {
     let i18n = use_i18n();
     let t = move || i18n.sla();
     let date = RwSignal::new(String::new());
@@ -210,6 +306,8 @@ fn Days(days: Vec<CalendarDay>, editable: bool, refresh: RwSignal<u32>) -> impl 
     let name = RwSignal::new(String::new());
     let put = ServerAction::<SlaPutDay>::new();
     let remove = ServerAction::<SlaRemoveDay>::new();
+    count_saves(put, saved);
+    count_saves(remove, saved);
     Effect::new(move |_| {
         let put_done = matches!(put.value().get(), Some(Ok(())));
         let remove_done = matches!(remove.value().get(), Some(Ok(())));

@@ -323,10 +323,11 @@ pub async fn put_day(
     Ok(())
 }
 
-pub async fn remove_day(pool: &PgPool, date: &str) -> Result<(), AppError> {
+pub async fn remove_day(pool: &PgPool, admin: &CurrentUser, date: &str) -> Result<(), AppError> {
     let day = NaiveDate::parse_from_str(date.trim(), "%Y-%m-%d")
         .map_err(|_| AppError::invalid("date", Problem::Format))?;
     let mut tx = pool.begin().await?;
+    crate::settings_history::store::act_as(&mut tx, admin).await?;
     let removed = sqlx::query!(
         "DELETE FROM calendar_days WHERE day = $1::TEXT::DATE",
         day.format("%Y-%m-%d").to_string()

@@ -25,6 +25,7 @@ pub struct SlaTexts {
     pub saved: &'static str,
     /// Hours; hours and minutes.
     pub hour_units: [&'static str; 2],
+    pub history_removed: &'static str,
 }
 
 impl SlaTexts {
@@ -63,6 +64,7 @@ static ZH: SlaTexts = SlaTexts {
     save: "保存",
     saved: "已保存",
     hour_units: ["{} 小时", "{} 小时 {} 分"],
+    history_removed: "移除 {}",
 };
 
 static EN: SlaTexts = SlaTexts {
@@ -87,4 +89,5 @@ static EN: SlaTexts = SlaTexts {
     save: "Save",
     saved: "Saved",
     hour_units: ["{} h", "{} h {} min"],
+    history_removed: "Removed {}",
 };

@@ -14,6 +14,8 @@ use crate::ui::{HINT, PANEL};
 pub(super) fn IdentityPanel(
     number: IncidentNumber,
     doc: DocType,
+    /// The viewer may reveal fields in full.
+    can_reveal: bool,
     customer_name: String,
     id_number: String,
     fund_account: Option<String>,
@@ -26,16 +28,16 @@ pub(super) fn IdentityPanel(
             <h2 class="font-semibold">{move || t().customer}</h2>
             <p class=HINT>{move || t().reveal_hint}</p>
             <dl class="mt-3 space-y-2 text-sm">
-                <Revealable number field=IdentityField::CustomerName masked=customer_name
+                <Revealable number can_reveal field=IdentityField::CustomerName masked=customer_name
                     label=move || i18n.incidents().field_customer_name />
-                <Revealable number field=IdentityField::IdNumber masked=id_number
+                <Revealable number can_reveal field=IdentityField::IdNumber masked=id_number
                     label=move || i18n.incidents().doc_name(doc) />
                 {fund_account.map(|masked| view! {
-                    <Revealable number field=IdentityField::FundAccount masked
+                    <Revealable number can_reveal field=IdentityField::FundAccount masked
                         label=move || i18n.incidents().field_fund_account />
                 })}
                 {customer_mobile.map(|masked| view! {
-                    <Revealable number field=IdentityField::CustomerMobile masked
+                    <Revealable number can_reveal field=IdentityField::CustomerMobile masked
                         label=move || i18n.incidents().field_customer_mobile />
                 })}
             </dl>
@@ -47,6 +49,7 @@ pub(super) fn IdentityPanel(
 #[component]
 fn Revealable(
     number: IncidentNumber,
+    can_reveal: bool,
     field: IdentityField,
     masked: String,
     label: impl Fn() -> &'static str + Send + Sync + 'static,
@@ -69,7 +72,7 @@ fn Revealable(
                 <span data-testid="identity-value" class="font-mono">
                     {move || shown.get().unwrap_or_else(|| masked.clone())}
                 </span>
-                <Show when=move || shown.get().is_none()>
+                <Show when=move || can_reveal && shown.get().is_none()>
                     <button type="button" data-testid="reveal" class="text-xs text-sky-700" on:click=reveal>
                         {move || i18n.console().reveal}
                     </button>

@@ -15,6 +15,7 @@ use self::thread::Thread;
 use super::attachment_viewer::AttachmentViewer;
 use super::sla_badge::SlaBadge;
 use super::{console_incident, console_mark_read, ConsoleReply, ConsoleStep, TeamIncident};
+use crate::auth::Action;
 use crate::canned::{canned_list, CannedReply};
 use crate::datafix::ScriptsPanel;
 use crate::error::AppError;
@@ -40,6 +41,9 @@ pub fn ConsoleIncidentPage() -> impl IntoView {
     // Reading the thread marks the reporter's messages read; the reporter sees it.
     Effect::new(move |_| {
         if let Some(Ok(incident)) = incident.get() {
+            if !incident.may.contains(&Action::WorkIncidents) {
+                return;
+            }
             let unread = incident
                 .report
                 .messages
@@ -91,6 +95,8 @@ fn IncidentDetail(incident: TeamIncident) -> impl IntoView {
         module: report.module.as_ref().map(|m| m.code.clone()),
     };
     let subcategory = incident.subcategory.clone();
+    let may = |action| incident.may.contains(&action);
+    let works = may(Action::WorkIncidents);
     view! {
         <Title text=format!("#{number} {}", report.title) />
         <a href="/console" class="text-sm text-sky-700">{move || t().back_to_queue}</a>
@@ -115,7 +121,7 @@ fn IncidentDetail(incident: TeamIncident) -> impl IntoView {
             </span>
         </p>
 
-        <Actions number status placement assignable=incident.assignable.clone() />
+        {works.then(|| view! { <Actions number status placement assignable=incident.assignable.clone() /> })}
 
         <div class="mt-6 grid gap-6 lg:grid-cols-3">
             <div class="space-y-6 lg:col-span-2">
@@ -128,16 +134,16 @@ fn IncidentDetail(incident: TeamIncident) -> impl IntoView {
                         <p class="mt-2 whitespace-pre-line" data-testid="solution">{solution}</p>
                     })}
                 </section>
-                <Thread number messages=report.messages.clone() status />
+                <Thread number messages=report.messages.clone() status can_reply=works />
                 <ScriptsPanel number system=report.system.code.clone() scripts=incident.scripts.clone()
-                    open=status.is_open() />
+                    open=status.is_open() && may(Action::WriteDataFix) />
             </div>
             <div class="space-y-6">
-                <IdentityPanel number doc fund_account=incident.fund_account.clone()
+                <IdentityPanel number doc can_reveal=may(Action::RevealIdentity) fund_account=incident.fund_account.clone()
                     customer_mobile=incident.customer_mobile.clone()
                     customer_name=report.customer_name.clone() id_number=report.id_number.clone() />
                 <super::side_panels::SlaPanel incident=incident.clone() />
-                <super::side_panels::BatchPanel number open=status.is_open() members=incident.batch.clone() />
+                <super::side_panels::BatchPanel number open=status.is_open() && works members=incident.batch.clone() />
                 <super::side_panels::HandoffPanel handoffs=incident.handoffs.clone() />
                 <section class=PANEL>
                     <h2 class="mb-3 font-semibold">{move || t().timeline}</h2>

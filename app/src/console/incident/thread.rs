@@ -18,6 +18,8 @@ pub(super) fn Thread(
     number: IncidentNumber,
     messages: Vec<ThreadMessage>,
     status: Status,
+    /// The viewer may reply (reviewers read only).
+    can_reply: bool,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let t = move || i18n.console();
@@ -60,7 +62,7 @@ pub(super) fn Thread(
                     }
                 }).collect_view()}
             </ol>
-            <Show when=move || status != Status::Closed>
+            <Show when=move || can_reply && status != Status::Closed>
                 <div class="mt-4 space-y-2">
                     <Labeled label=move || t().reply_placeholder hidden_label=true>
                         <textarea

@@ -3,7 +3,7 @@
 use sqlx::{PgConnection, PgPool};
 
 use super::journal::{notify, record_handoff, record_step, StepEvent};
-use crate::auth::CurrentUser;
+use crate::auth::{Action, CurrentUser, Role};
 use crate::checks::within;
 use crate::error::{AppError, Problem};
 use crate::incidents::IncidentId;
@@ -158,15 +158,17 @@ pub async fn apply_step(
     Ok(next)
 }
 
-/// The user an incident may be assigned to (an active handler or admin) and their name.
+/// The user an incident may be assigned to (active, and may work incidents) and their name.
 async fn assignable(
     conn: &mut PgConnection,
     user_id: Option<i64>,
 ) -> Result<(i64, String), AppError> {
     let id = user_id.ok_or_else(|| AppError::invalid("assignee", Problem::Required))?;
     let name = sqlx::query_scalar!(
-        "SELECT display_name FROM users WHERE id = $1 AND active AND role IN ('handler', 'admin')",
-        id
+        "SELECT display_name FROM users
+         WHERE id = $1 AND active AND (role = ANY($2) OR extra_roles && $2)",
+        id,
+        &Role::holding(Action::WorkIncidents) as &[&str]
     )
     .fetch_optional(conn)
     .await?

@@ -1,0 +1,366 @@
+//! The role × endpoint matrix. Every server function and plain endpoint, taken from the route
+//! lists, is called by a visitor, by each role and by a reviewer also given the handler role,
+//! with a request that would succeed; each answer is compared with the permission table
+//! (`Role::may`). A route without a rule below fails the test, and so does a rule whose route
+//! is gone.
+
+use axum::http::{Method, StatusCode};
+use serde_json::{json, Value};
+use sqlx::PgPool;
+use uuid::Uuid;
+
+use crate::support::{body, file_report, Desk, SAME_ORIGIN};
+use app::auth::{Action, Role};
+
+/// Who may call a route.
+#[derive(Debug, Clone, Copy)]
+enum Rule {
+    /// Visitors too (sign-in, the language, the public reference lists).
+    Anyone,
+    /// A signed-in user holding any of these actions.
+    AnyOf(&'static [Action]),
+}
+
+/// How a case is sent.
+enum Call {
+    /// A server function, form-encoded as the browser sends it.
+    Form(String),
+    /// A server function or endpoint taking JSON.
+    Json(Value),
+    Upload,
+    /// A GET whose answer may stay open (event streams); only its status is read.
+    Open(String),
+    Get(String),
+}
+
+/// The incident, script, reply and image every case acts on.
+struct Fixture {
+    number: i64,
+    other: i64,
+    script_id: i64,
+    canned_id: i64,
+    attachment: String,
+}
+
+/// The rule and a request for `path`; `None` when the route has no rule (a failure).
+fn case(method: &Method, path: &str, f: &Fixture) -> Option<(Rule, Call)> {
+    use Action::*;
+    use Rule::*;
+    let n = f.number;
+    let json = |value: Value| Call::Json(value);
+    let form = |text: String| Call::Form(text);
+    let rule = |actions: &'static [Action]| AnyOf(actions);
+    Some(match (method.as_str(), path) {
+        ("POST", "/api/login") => (
+            Anyone,
+            form("login=reporter&password=correct+horse+42&next=".into()),
+        ),
+        ("POST", "/api/logout") => (Anyone, form(String::new())),
+        ("POST", "/api/whoami") => (Anyone, form(String::new())),
+        ("POST", "/api/set_locale") => (Anyone, form("locale=zh".into())),
+        ("POST", "/api/reference/systems") => (Anyone, form(String::new())),
+        ("POST", "/api/enter_area") => (rule(&[SeeIncidents]), form("area=Console".into())),
+        ("POST", "/api/m/reports/mine") => (rule(&[Report]), form("filter=all".into())),
+        ("POST", "/api/m/reports/view") => (rule(&[Report]), form(format!("number={n}"))),
+        ("POST", "/api/m/reports/confirm") => (rule(&[Report]), form(format!("number={n}"))),
+        ("POST", "/api/m/reports/reopen") => (
+            rule(&[Report]),
+            form(format!("number={n}&reason=%E8%BF%98%E6%B2%A1%E5%A5%BD")),
+        ),
+        ("POST", "/api/datafix/submit") => (
+            rule(&[WriteDataFix]),
+            json(json!({"number": n, "script": {"system": "custody",
+                "script": "UPDATE t SET x = 1;", "rollback_script": "UPDATE t SET x = 0;",
+                "note": ""}})),
+        ),
+        ("POST", "/api/datafix/reviews") => (rule(&[ReviewDataFix]), form(String::new())),
+        ("POST", "/api/datafix/review") => (
+            rule(&[ReviewDataFix]),
+            json(json!({"script_id": f.script_id, "approve": false, "comment": "回滚不完整"})),
+        ),
+        ("POST", "/api/datafix/executed") => (
+            rule(&[WriteDataFix]),
+            json(json!({"number": n, "script_id": f.script_id, "note": "已执行"})),
+        ),
+        ("POST", "/api/canned/list") => (rule(&[SeeIncidents]), form(String::new())),
+        ("POST", "/api/canned/save") => (
+            rule(&[EditCannedReplies]),
+            json(
+                json!({"id": null, "title": format!("矩阵 {}", Uuid::new_v4().simple()),
+                "body": "您好"}),
+            ),
+        ),
+        ("POST", "/api/canned/retire") => {
+            (rule(&[EditCannedReplies]), json(json!({"id": f.canned_id})))
+        }
+        ("POST", "/api/sla/settings") => (rule(&[SeeIncidents]), form(String::new())),
+        ("POST", "/api/sla/targets") => (
+            rule(&[ManageSettings]),
+            json(json!({"targets": [{"category": "data", "severity": "p1", "minutes": 150}]})),
+        ),
+        ("POST", "/api/sla/hours") => (
+            rule(&[ManageSettings]),
+            json(json!({"hours": {"day_start": "09:00", "day_end": "18:00",
+                "weekdays": [1, 2, 3, 4, 5]}})),
+        ),
+        ("POST", "/api/sla/day") => (
+            rule(&[ManageSettings]),
+            json(json!({"day": {"date": "2027-01-01", "kind": "holiday", "name": "元旦"}})),
+        ),
+        ("POST", "/api/sla/day/remove") => {
+            (rule(&[ManageSettings]), json(json!({"date": "2027-01-01"})))
+        }
+        ("POST", "/api/settings/history") => {
+            (rule(&[SeeIncidents]), json(json!({"subject": "Sla"})))
+        }
+        ("POST", "/api/console/team") => (rule(&[SeeIncidents]), form(String::new())),
+        ("POST", "/api/console/queue") => (
+            rule(&[SeeIncidents]),
+            json(
+                json!({"filter": {"status": null, "system": null, "assignee": "anyone",
+                "search": ""}, "after": null}),
+            ),
+        ),
+        ("POST", "/api/console/incident") => (rule(&[SeeIncidents]), json(json!({"number": n}))),
+        ("POST", "/api/console/reveal") => (
+            rule(&[RevealIdentity]),
+            json(json!({"number": n, "field": "fund_account"})),
+        ),
+        ("POST", "/api/console/reply") => (
+            rule(&[WorkIncidents]),
+            json(json!({"number": n, "body": "内部记录", "internal": true})),
+        ),
+        ("POST", "/api/console/step") => (
+            rule(&[WorkIncidents]),
+            json(json!({"number": n, "step": "claimed"})),
+        ),
+        ("POST", "/api/console/link") => (
+            rule(&[WorkIncidents]),
+            json(json!({"number": f.other, "parent": n})),
+        ),
+        ("POST", "/api/console/unlink") => {
+            (rule(&[WorkIncidents]), json(json!({"number": f.other})))
+        }
+        ("POST", "/api/console/read") => (rule(&[WorkIncidents]), json(json!({"number": n}))),
+        ("POST", "/api/m/reports") => (
+            rule(&[Report]),
+            json(
+                json!({"client_id": Uuid::new_v4(), "customer_name": "王小明",
+                "id_doc_type": "id_card", "id_number": "11010519491231002X",
+                "system": "custody", "title": "矩阵", "description": "权限矩阵"}),
+            ),
+        ),
+        ("POST", "/api/m/messages") => (
+            rule(&[Report]),
+            json(
+                json!({"client_id": Uuid::new_v4(), "incident_number": n.to_string(),
+                "body": "补充说明"}),
+            ),
+        ),
+        ("POST", "/api/m/uploads") => (rule(&[Report]), Call::Upload),
+        ("GET", "/api/m/reports/{number}/events") => (
+            rule(&[Report]),
+            Call::Open(format!("/api/m/reports/{n}/events")),
+        ),
+        ("GET", "/api/console/events") => (
+            rule(&[SeeIncidents]),
+            Call::Open("/api/console/events".into()),
+        ),
+        ("GET", "/api/console/incidents/{number}/events") => (
+            rule(&[SeeIncidents]),
+            Call::Open(format!("/api/console/incidents/{n}/events")),
+        ),
+        // The reporter of the incident and the team; anyone else is told "not found".
+        ("GET", "/api/attachments/{id}") => (
+            rule(&[Report, SeeIncidents]),
+            Call::Get(format!("/api/attachments/{}", f.attachment)),
+        ),
+        ("GET", "/api/attachments/{id}/thumb") => (
+            rule(&[Report, SeeIncidents]),
+            Call::Get(format!("/api/attachments/{}/thumb", f.attachment)),
+        ),
+        _ => return None,
+    })
+}
+
+/// Every route: server functions from Leptos's registry, plain endpoints from their lists.
+/// Sign-in and sign-out come last: they replace the caller's session.
+fn routes() -> Vec<(Method, String)> {
+    let mut routes: Vec<(Method, String)> = leptos::server_fn::axum::server_fn_paths()
+        .map(|(path, method)| (method, path.to_owned()))
+        .chain(
+            server::http::plain_routes()
+                .list
+                .into_iter()
+                .map(|(method, path)| (method, path.to_owned())),
+        )
+        .collect();
+    let last = |path: &str| match path {
+        "/api/login" => 1,
+        "/api/logout" => 2,
+        _ => 0,
+    };
+    routes.sort_by(|a, b| (last(&a.1), &a.1).cmp(&(last(&b.1), &b.1)));
+    routes
+}
+
+async fn send(desk: &Desk, path: &str, cookie: Option<&str>, call: &Call) -> StatusCode {
+    let cookie_or_none = cookie.unwrap_or("desk_session=none");
+    match call {
+        Call::Form(text) => {
+            let endpoint = path.trim_start_matches("/api/");
+            desk.call(endpoint, cookie, text).await
+        }
+        Call::Json(value) => {
+            desk.send_with(
+                Method::POST,
+                path,
+                cookie,
+                Some("application/json"),
+                &[SAME_ORIGIN],
+                value.to_string().into_bytes(),
+            )
+            .await
+        }
+        Call::Upload => desk.upload(cookie_or_none, Uuid::new_v4(), &png()).await,
+        Call::Open(path) => {
+            return desk.open(path, cookie_or_none).await.status();
+        }
+        Call::Get(path) => desk.get(path, cookie_or_none).await,
+    }
+    .status
+}
+
+fn png() -> Vec<u8> {
+    let mut bytes = std::io::Cursor::new(Vec::new());
+    image::RgbImage::from_pixel(64, 48, image::Rgb([30, 120, 200]))
+        .write_to(&mut bytes, image::ImageFormat::Png)
+        .expect("png");
+    bytes.into_inner()
+}
+
+#[sqlx::test(migrator = "server::MIGRATOR")]
+async fn every_route_answers_each_role_as_the_permission_table_says(pool: PgPool) {
+    let desk = Desk::new(pool.clone()).await;
+    let reporter = desk.session_of(Role::Reporter).await;
+    let handler = desk.session_of(Role::Handler).await;
+    let number = file_report(&desk, &reporter, "权限矩阵", "每个角色调用每个接口").await;
+    let other = file_report(&desk, &reporter, "重复", "同一个问题").await;
+    let uploaded = desk.upload(&reporter, Uuid::new_v4(), &png()).await;
+    assert_eq!(uploaded.status, StatusCode::CREATED, "{}", uploaded.body);
+    let attachment = body(&uploaded)["id"].as_str().expect("id").to_owned();
+    let script = desk
+        .post_json(
+            "/api/datafix/submit",
+            &handler,
+            &json!({"number": number, "script": {"system": "custody",
+                "script": "UPDATE t SET x = 1;", "rollback_script": "UPDATE t SET x = 0;",
+                "note": ""}}),
+        )
+        .await;
+    let canned = desk
+        .post_json(
+            "/api/canned/save",
+            &handler,
+            &json!({"id": null, "title": "矩阵", "body": "您好"}),
+        )
+        .await;
+    let fixture = Fixture {
+        number,
+        other,
+        script_id: body(&script).as_i64().expect("script id"),
+        canned_id: body(&canned).as_i64().expect("canned id"),
+        attachment,
+    };
+
+    // A reviewer also given the handler role holds both roles' actions.
+    let both = desk.another("reviewer_handler", Role::Reviewer).await;
+    sqlx::query("UPDATE users SET extra_roles = '{handler}' WHERE login = 'reviewer_handler'")
+        .execute(&pool)
+        .await
+        .expect("extra role");
+    let mut callers: Vec<(String, Option<String>, Vec<Role>)> =
+        vec![("visitor".into(), None, vec![])];
+    for role in Role::ALL {
+        let cookie = match role {
+            Role::Reporter => reporter.clone(),
+            Role::Handler => handler.clone(),
+            _ => desk.session_of(role).await,
+        };
+        callers.push((role.as_str().into(), Some(cookie), vec![role]));
+    }
+    callers.push((
+        "reviewer+handler".into(),
+        Some(both),
+        vec![Role::Reviewer, Role::Handler],
+    ));
+
+    let routes = routes();
+    let unruled: Vec<String> = routes
+        .iter()
+        .filter(|(method, path)| case(method, path, &fixture).is_none())
+        .map(|(method, path)| format!("{method} {path}"))
+        .collect();
+    assert!(
+        unruled.is_empty(),
+        "routes without a rule in the permission matrix: {unruled:?}"
+    );
+
+    let mut wrong = Vec::new();
+    let mut checked = 0;
+    for (method, path) in &routes {
+        for (name, cookie, roles) in &callers {
+            let Some((rule, call)) = case(method, path, &fixture) else {
+                continue;
+            };
+            let status = send(&desk, path, cookie.as_deref(), &call).await;
+            checked += 1;
+            let may = match rule {
+                Rule::Anyone => true,
+                Rule::AnyOf(actions) => actions
+                    .iter()
+                    .any(|action| roles.iter().any(|role| role.may(*action))),
+            };
+            let expected_refusal = if cookie.is_some() {
+                StatusCode::FORBIDDEN
+            } else {
+                StatusCode::UNAUTHORIZED
+            };
+            let ok = if may {
+                !matches!(status.as_u16(), 401 | 403 | 405) && !status.is_server_error()
+            } else {
+                status == expected_refusal
+            };
+            if !ok {
+                wrong.push(format!(
+                    "{method} {path} as {name}: {status}, table says {}",
+                    if may { "allowed" } else { "refused" }
+                ));
+            }
+        }
+    }
+    println!(
+        "permission matrix: {} routes × {} callers, {checked} requests",
+        routes.len(),
+        callers.len()
+    );
+    assert!(
+        wrong.is_empty(),
+        "answers against the table:\n{}",
+        wrong.join("\n")
+    );
+}
+
+/// Shows that a route without a rule is caught: the rule list without one of its routes.
+#[test]
+fn a_route_without_a_rule_is_reported() {
+    let fixture = Fixture {
+        number: 1,
+        other: 2,
+        script_id: 1,
+        canned_id: 1,
+        attachment: Uuid::nil().to_string(),
+    };
+    assert!(case(&Method::POST, "/api/console/new-thing", &fixture).is_none());
+    assert!(case(&Method::GET, "/api/console/reply", &fixture).is_none());
+}
