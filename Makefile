@@ -22,6 +22,8 @@ APT_INSTALL := DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q
 TEST_PG_DIR := $(CURDIR)/.data/test-pg
 PG := $(CURDIR)/target/debug/embedded-pg
 SERVER := $(CURDIR)/target/debug/server
+# moto, an S3-compatible server from PyPI, for the tests of the object-store path.
+MOTO_VENV := $(CURDIR)/.data/moto
 
 .PHONY: help run test setup setup-test lint build check-phone unit e2e sqlx-prepare bench-mobile bench-queue
 
@@ -41,6 +43,14 @@ test: setup setup-test lint build check-phone
 	$(PG) destroy 2>/dev/null || true
 	base_url=$$($(PG) start --no-fsync)
 	trap '$(PG) destroy' EXIT
+	echo "== S3-compatible storage (moto)"
+	rm -f .data/s3-endpoint
+	$(MOTO_VENV)/bin/python end2end/s3/serve.py .data/s3-endpoint 2>.data/s3.log &
+	s3_pid=$$!
+	trap '$(PG) destroy; kill $$s3_pid 2>/dev/null || true' EXIT
+	for _ in $$(seq 150); do [ -s .data/s3-endpoint ] && break; sleep 0.2; done
+	export S3_TEST_ENDPOINT="$$(cat .data/s3-endpoint)"
+	echo "$$S3_TEST_ENDPOINT"
 	echo "== Rust tests"
 	DATABASE_URL="$$base_url" cargo test --workspace --no-fail-fast
 	echo "== Browser tests (Chromium)"
@@ -79,6 +89,14 @@ setup:
 
 setup-test:
 	[ -x /usr/bin/chromium ] || { $(SUDO) apt-get update -q && $(APT_INSTALL) chromium; }
+	if ! cmp -s end2end/s3/requirements.txt $(MOTO_VENV)/requirements.txt; then
+	  python3 -c 'import venv, ensurepip' 2>/dev/null \
+	    || { $(SUDO) apt-get update -q && $(APT_INSTALL) python3 python3-venv; }
+	  rm -rf $(MOTO_VENV)
+	  python3 -m venv $(MOTO_VENV)
+	  $(MOTO_VENV)/bin/pip install -q --disable-pip-version-check --no-deps -r end2end/s3/requirements.txt
+	  cp end2end/s3/requirements.txt $(MOTO_VENV)/requirements.txt
+	fi
 
 ## sqlx-prepare: refresh .sqlx (the offline query data) after changing a query.
 sqlx-prepare: setup

@@ -74,3 +74,14 @@ export async function fileReport(page: Page, title: string, description = '客�
   expect(answer.status()).toBe(201);
   return (await answer.json()).number;
 }
+
+/** Fills the new-report form on `/m/new` with a valid report titled `title`. */
+export async function fillReport(page: Page, title: string) {
+  await page.locator('#customer_name').fill('张三');
+  await page.locator('#id_number').fill('11010519491231002X');
+  await page.locator('#customer_mobile').fill('13800138000');
+  await page.locator('#system').selectOption('trading');
+  await page.locator('#module').selectOption('orders');
+  await page.locator('#title').fill(title);
+  await page.locator('#description').fill('09:35 客户下单提示“委托被拒绝”，换手机也一样');
+}

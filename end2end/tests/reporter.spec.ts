@@ -1,7 +1,7 @@
 import type { Page } from '@playwright/test';
 
 import { sqlValue, storedFile } from './database';
-import { expect, expectPath, fileReport, hydrated, signedIn, signIn, test, unique } from './helpers';
+import { expect, expectPath, fileReport, fillReport, hydrated, signedIn, signIn, test, unique } from './helpers';
 import { cameraPhoto } from './photos';
 
 /** Signs a reporter in and waits until the service worker keeps the app for offline use. */
@@ -13,16 +13,6 @@ async function reporterReady(page: Page, login: string) {
   await expect
     .poll(() => page.evaluate(async () => Boolean(await caches.match('/m/new'))), { timeout: 15_000 })
     .toBe(true);
-}
-
-async function fillReport(page: Page, title: string) {
-  await page.locator('#customer_name').fill('张三');
-  await page.locator('#id_number').fill('11010519491231002X');
-  await page.locator('#customer_mobile').fill('13800138000');
-  await page.locator('#system').selectOption('trading');
-  await page.locator('#module').selectOption('orders');
-  await page.locator('#title').fill(title);
-  await page.locator('#description').fill('09:35 客户下单提示“委托被拒绝”，换手机也一样');
 }
 
 test('the new-report form works offline even before it was ever opened', async ({ page, context }) => {

@@ -41,8 +41,17 @@ impl Media {
     /// A store named by URL, e.g. `s3://bucket/prefix`; credentials and endpoint come from the
     /// usual environment variables of that store (`AWS_ACCESS_KEY_ID`, `AWS_ENDPOINT`, ...).
     pub fn from_url(url: &str) -> Result<Self, MediaConfigError> {
-        let url = url::Url::parse(url)?;
         let options = std::env::vars().map(|(k, v)| (k.to_ascii_lowercase(), v));
+        Self::from_url_with(url, options)
+    }
+
+    /// A store named by URL, configured with `options` (`aws_endpoint`, `aws_region`, ...)
+    /// rather than the environment.
+    pub fn from_url_with(
+        url: &str,
+        options: impl IntoIterator<Item = (String, String)>,
+    ) -> Result<Self, MediaConfigError> {
+        let url = url::Url::parse(url)?;
         let (store, prefix) = object_store::parse_url_opts(&url, options)?;
         Ok(Self {
             store: Arc::from(store),
@@ -75,7 +84,13 @@ impl Media {
     }
 }
 
+/// A missing object (removed, or a store that lost it) is "not found"; anything else is the
+/// store failing.
 fn storage_error(err: object_store::Error) -> AppError {
+    if let object_store::Error::NotFound { path, .. } = &err {
+        tracing::warn!(%path, "object missing from the store");
+        return AppError::NotFound;
+    }
     tracing::error!(error = %err, "object store failure");
     AppError::Internal
 }

@@ -18,6 +18,7 @@ mod permissions;
 mod reports;
 mod search;
 mod sla;
+mod storage;
 mod streams;
 mod support;
 mod throttle;

@@ -30,6 +30,32 @@ pub struct Desk {
     pub media_dir: tempfile::TempDir,
 }
 
+fn default_settings() -> Settings {
+    Settings {
+        cookie_secure: false,
+        public_origin: PublicOrigin::default(),
+        trusted_proxies: TrustedProxies::default(),
+    }
+}
+
+/// One user of each role, logins named after the role.
+async fn create_users(pool: &PgPool) {
+    let hash = password::hash(PASSWORD.to_owned()).await.expect("hash");
+    for role in Role::ALL {
+        store::create(
+            pool,
+            store::NewUser {
+                login: role.as_str(),
+                display_name: role.as_str(),
+                role,
+                password_hash: &hash,
+            },
+        )
+        .await
+        .expect("create user");
+    }
+}
+
 pub struct Reply {
     pub status: StatusCode,
     pub headers: HeaderMap,
@@ -51,33 +77,28 @@ impl Reply {
 impl Desk {
     /// A desk on `pool` with one user of each role, logins named after the role.
     pub async fn new(pool: PgPool) -> Self {
-        Self::with_settings(
-            pool,
-            Settings {
-                cookie_secure: false,
-                public_origin: PublicOrigin::default(),
-                trusted_proxies: TrustedProxies::default(),
-            },
-        )
-        .await
+        Self::with_settings(pool, default_settings()).await
     }
 
     /// As `new`, served as `settings` say (HTTPS, say).
     pub async fn with_settings(pool: PgPool, settings: Settings) -> Self {
-        let hash = password::hash(PASSWORD.to_owned()).await.expect("hash");
-        for role in Role::ALL {
-            store::create(
-                &pool,
-                store::NewUser {
-                    login: role.as_str(),
-                    display_name: role.as_str(),
-                    role,
-                    password_hash: &hash,
-                },
-            )
-            .await
-            .expect("create user");
-        }
+        create_users(&pool).await;
+        Self::serving(pool, settings, None).await
+    }
+
+    /// As `new`, with images in `media` (an S3-compatible store, say).
+    pub async fn with_media(pool: PgPool, media: Media) -> Self {
+        create_users(&pool).await;
+        Self::serving(pool, default_settings(), Some(media)).await
+    }
+
+    /// Another server on this desk's database, with its own sessions layer, live feed and
+    /// storage client: a replica behind the same load balancer.
+    pub async fn replica(&self, media: Media) -> Self {
+        Self::serving(self.pool.clone(), default_settings(), Some(media)).await
+    }
+
+    async fn serving(pool: PgPool, settings: Settings, media: Option<Media>) -> Self {
         let sessions = PostgresStore::new(pool.clone());
         sessions.migrate().await.expect("session schema");
         let media_dir = tempfile::tempdir().expect("media folder");
@@ -85,12 +106,16 @@ impl Desk {
         let activity =
             Activity::new().checking_sessions_every(std::time::Duration::from_millis(100));
         tokio::spawn(activity.clone().listen(pool.clone()));
+        let media = match media {
+            Some(media) => media,
+            None => Media::local(media_dir.path()).expect("media store"),
+        };
         let state = AppState {
             pool: pool.clone(),
             leptos_options: LeptosOptions::builder()
                 .output_name("incident-desk")
                 .build(),
-            media: Media::local(media_dir.path()).expect("media store"),
+            media,
             activity,
         };
         Self {
