@@ -33,6 +33,9 @@ pub enum AppError {
     /// The uploaded file is not an image (checked by content, not by name).
     #[error("not an image")]
     NotAnImage,
+    /// A picture in a format the server reads, cut short or damaged.
+    #[error("damaged image")]
+    BrokenImage,
     /// An image in a format the server cannot read (HEIC, for example).
     #[error("unsupported image format {format}")]
     UnsupportedImage { format: String },
@@ -148,7 +151,9 @@ impl AppError {
                 S::TOO_MANY_REQUESTS
             }
             Self::Busy { .. } => S::SERVICE_UNAVAILABLE,
-            Self::Invalid { .. } | Self::NotNow { .. } => S::UNPROCESSABLE_ENTITY,
+            Self::Invalid { .. } | Self::NotNow { .. } | Self::BrokenImage => {
+                S::UNPROCESSABLE_ENTITY
+            }
             Self::NotAnImage | Self::UnsupportedImage { .. } | Self::UnsupportedContentType => {
                 S::UNSUPPORTED_MEDIA_TYPE
             }
@@ -178,6 +183,7 @@ impl AppError {
             }
             Self::Invalid { field, problem } => problem.message(t, t.field_name(field)),
             Self::NotAnImage => words.err_not_an_image.to_owned(),
+            Self::BrokenImage => words.err_broken_image.to_owned(),
             Self::UnsupportedImage { format } => fill(words.err_unsupported_image, &[format]),
             Self::TooLarge { max_mb } => fill(words.err_too_large, &[max_mb]),
             Self::ImageTooLarge { max_megapixels } => {

@@ -111,9 +111,10 @@ async fn read_upload(mut multipart: Multipart) -> Result<Upload, AppError> {
         }
     }
     let client_id = client_id.ok_or_else(|| AppError::invalid("client_id", Problem::Required))?;
-    let file = file
-        .filter(|bytes| !bytes.is_empty())
-        .ok_or_else(|| AppError::invalid("file", Problem::Required))?;
+    let file = file.ok_or_else(|| AppError::invalid("file", Problem::Required))?;
+    if file.is_empty() {
+        return Err(AppError::NotAnImage);
+    }
     Ok(Upload {
         client_id,
         file,

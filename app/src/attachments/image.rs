@@ -43,6 +43,11 @@ pub fn process(bytes: &[u8]) -> Result<Processed, AppError> {
         }
         None => return Err(AppError::NotAnImage),
     }
+    // A JPEG cut short still decodes (the rest comes out grey): without its end marker it is
+    // refused as incomplete. Anything may follow the marker; re-encoding drops it.
+    if reader.format() == Some(ImageFormat::Jpeg) && !bytes.windows(2).any(|w| w == [0xFF, 0xD9]) {
+        return Err(AppError::BrokenImage);
+    }
     let too_large = AppError::ImageTooLarge {
         max_megapixels: MAX_MEGAPIXELS as u32,
     };
@@ -52,9 +57,10 @@ pub fn process(bytes: &[u8]) -> Result<Processed, AppError> {
     limits.max_alloc = Some(MAX_DECODE_BYTES);
     reader.limits(limits);
 
+    // From here the format is known: what fails to decode is a damaged picture.
     let mut decoder = reader.into_decoder().map_err(|error| match error {
         image::ImageError::Limits(_) => too_large.clone(),
-        _ => AppError::NotAnImage,
+        _ => AppError::BrokenImage,
     })?;
     let (width, height) = decoder.dimensions();
     if u64::from(width) * u64::from(height) > MAX_MEGAPIXELS * 1_000_000 {
@@ -65,7 +71,7 @@ pub fn process(bytes: &[u8]) -> Result<Processed, AppError> {
         .unwrap_or(image::metadata::Orientation::NoTransforms);
     let mut decoded = DynamicImage::from_decoder(decoder).map_err(|error| match error {
         image::ImageError::Limits(_) => too_large,
-        _ => AppError::NotAnImage,
+        _ => AppError::BrokenImage,
     })?;
     decoded.apply_orientation(orientation);
 
@@ -189,6 +195,6 @@ mod tests {
     fn a_truncated_jpeg_is_refused() {
         let processed = process(&png(64, 64)).expect("a png is accepted");
         let truncated = &processed.full[..processed.full.len() / 3];
-        assert_eq!(process(truncated).err(), Some(AppError::NotAnImage));
+        assert_eq!(process(truncated).err(), Some(AppError::BrokenImage));
     }
 }

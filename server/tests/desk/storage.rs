@@ -52,6 +52,7 @@ async fn a_screenshot_stored_by_one_replica_is_served_by_another(pool: PgPool) {
         .await;
     assert_eq!(full.status, StatusCode::OK, "{}", full.body);
     assert_eq!(full.headers["content-type"], "image/jpeg");
+    assert!(full.bytes.starts_with(&[0xFF, 0xD8]), "a JPEG");
     let thumb = second
         .get(&format!("/api/attachments/{id}/thumb"), &handler)
         .await;

@@ -59,7 +59,9 @@ async fn create_users(pool: &PgPool) {
 pub struct Reply {
     pub status: StatusCode,
     pub headers: HeaderMap,
+    /// The body as text (lossy); `bytes` as sent.
     pub body: String,
+    pub bytes: axum::body::Bytes,
 }
 
 impl Reply {
@@ -280,6 +282,7 @@ impl Desk {
             status,
             headers,
             body: String::from_utf8_lossy(&bytes).into_owned(),
+            bytes,
         }
     }
 
