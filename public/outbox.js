@@ -13,13 +13,14 @@
   const QUALITY = 0.82;
   const FETCH_TIMEOUT = 90000; // a hung request would hold the lock and stall the whole queue
   const STALL_TIMEOUT = 45000; // XHR uploads: give up when no byte has moved for this long
+  const STUCK_AFTER = 5; // failed tries after which an item is shown as stuck
   const inWindow = typeof window !== 'undefined';
 
   class NetError extends Error {
     constructor() { super('offline'); }
   }
   class HttpError extends Error {
-    constructor(status, message) { super(message); this.status = status; }
+    constructor(status, message, body) { super(message); this.status = status; this.body = body; }
   }
 
   // ---- IndexedDB -------------------------------------------------------------------------------
@@ -335,6 +336,7 @@
       .sort(byCreated)
       .map((it) => ({
         id: it.id, kind: it.kind, state: it.state, error: it.error, createdAt: it.createdAt,
+        stuck: it.state === 'queued' && (it.attempts || 0) >= STUCK_AFTER,
         incidentNumber: it.incidentNumber, payload: it.payload, result: it.result,
         images: it.images.map((im) => {
           itemImageIds.add(im.id);
@@ -434,7 +436,15 @@
     if (status === 0) throw new NetError();
     if (status >= 200 && status < 300 && body && typeof body === 'object') return body;
     const message = body && typeof body.message === 'string' && body.message ? body.message : 'HTTP ' + status;
-    throw new HttpError(status, message);
+    throw new HttpError(status, message, body);
+  }
+
+  // Uploads the server deleted because no report took them within a day: answered 410 with
+  // their ids, to be uploaded again from the copies kept here.
+  function goneUploads(e) {
+    const gone = e instanceof HttpError && e.status === 410 && e.body && e.body.error
+      && e.body.error.AttachmentsGone;
+    return gone && Array.isArray(gone.ids) ? gone.ids : null;
   }
 
   const retryable = (status) => status < 400 || status >= 500 || status === 401 || status === 408 || status === 429;
@@ -519,11 +529,22 @@
     } catch (e) {
       const offline = e instanceof NetError;
       const attempts = item.attempts || 0;
-      if (offline || !(e instanceof HttpError) || retryable(e.status)) {
-        // Offline: no back-off, the 'online' event or the next periodic flush sends it at once.
+      const gone = goneUploads(e);
+      if (gone && attempts < STUCK_AFTER) {
+        // Upload those images again at once; counted, so a server that keeps answering this
+        // cannot keep the phone busy.
+        await update(item.id, (it) => {
+          for (const image of it.images) if (gone.includes(image.attachmentId)) image.attachmentId = null;
+          Object.assign(it, { state: 'queued', error: null, attempts: attempts + 1, nextAttemptAt: 0 });
+        });
+      } else if (offline || !(e instanceof HttpError) || retryable(e.status)) {
+        // Offline: no back-off and no count, the 'online' event or the next periodic flush
+        // sends it at once. Server trouble: back off, and after STUCK_AFTER tries the page
+        // shows the item as stuck (still retrying) with the last error and what to do.
         const wait = offline ? 0 : Date.now() + Math.min(60000, 2000 * 2 ** attempts);
         const error = offline ? 'offline' : String(e.message || e);
-        await update(item.id, (it) => Object.assign(it, { state: 'queued', error, attempts: attempts + 1, nextAttemptAt: wait }));
+        const tries = offline ? attempts : attempts + 1;
+        await update(item.id, (it) => Object.assign(it, { state: 'queued', error, attempts: tries, nextAttemptAt: wait }));
       } else {
         await update(item.id, (it) => Object.assign(it, { state: 'failed', error: e.message }));
       }

@@ -33,6 +33,10 @@ pub enum AppError {
     /// The uploaded file is not an image (checked by content, not by name).
     #[error("not an image")]
     NotAnImage,
+    /// Uploads the request names are gone (never attached within a day, so deleted): the
+    /// phone uploads them again from its own copy and retries.
+    #[error("uploads gone: {ids:?}")]
+    AttachmentsGone { ids: Vec<uuid::Uuid> },
     /// A picture in a format the server reads, cut short or damaged.
     #[error("damaged image")]
     BrokenImage,
@@ -158,6 +162,7 @@ impl AppError {
                 S::UNSUPPORTED_MEDIA_TYPE
             }
             Self::TooLarge { .. } | Self::ImageTooLarge { .. } => S::PAYLOAD_TOO_LARGE,
+            Self::AttachmentsGone { .. } => S::GONE,
             Self::Conflict
             | Self::WrongAccount
             | Self::AlreadyClaimed { .. }
@@ -184,6 +189,7 @@ impl AppError {
             Self::Invalid { field, problem } => problem.message(t, t.field_name(field)),
             Self::NotAnImage => words.err_not_an_image.to_owned(),
             Self::BrokenImage => words.err_broken_image.to_owned(),
+            Self::AttachmentsGone { .. } => words.err_attachments_gone.to_owned(),
             Self::UnsupportedImage { format } => fill(words.err_unsupported_image, &[format]),
             Self::TooLarge { max_mb } => fill(words.err_too_large, &[max_mb]),
             Self::ImageTooLarge { max_megapixels } => {

@@ -196,3 +196,85 @@ test('a file that is not an image fails with a clear reason and the report can b
   await expect(item).toHaveCount(0);
   expect(sqlValue(`SELECT count(*) FROM incidents WHERE title = :'title'`, { title })).toBe('1');
 });
+
+test('a report the server keeps failing is shown stuck after several tries, and a retry sends it', async ({ page, context }) => {
+  // Back-off waits (2, 4, 8, 16 s) pass on the page's fake clock; the server's answers are real.
+  await page.clock.install();
+  await signIn(page, 'reporter2');
+  await expectPath(page, '/m');
+  await page.goto('/m/new');
+  await hydrated(page);
+  const title = unique('服务器故障');
+  await fillReport(page, title);
+  let refused = 0;
+  await context.route('**/api/m/reports', async (route) => {
+    refused += 1;
+    await route.fulfill({ status: 503, contentType: 'text/html', body: '<h1>502 Bad Gateway</h1>' });
+  });
+  await page.getByTestId('submit-report').click();
+  await expectPath(page, '/m');
+  await hydrated(page);
+  const item = page.getByTestId('outbox-item').filter({ hasText: title });
+  await expect(item).toHaveAttribute('data-state', 'queued');
+  await expect(item).toHaveAttribute('data-stuck', 'false');
+
+  await expect.poll(async () => {
+    await page.clock.runFor(20_000);
+    return item.getAttribute('data-stuck');
+  }, { timeout: 30_000 }).toBe('true');
+  expect(refused).toBeGreaterThanOrEqual(5);
+  await expect(item.getByTestId('outbox-state')).toHaveText('多次发送未成功，仍在自动重试');
+  await expect(item).toContainText('HTTP 503');
+  // It may have reached the server: retry or discard it, never edit it into a second report.
+  await expect(item.getByTestId('outbox-edit')).toHaveCount(0);
+
+  await context.unroute('**/api/m/reports');
+  await item.getByTestId('outbox-retry').click();
+  await expect(page.getByTestId('report-row').filter({ hasText: title })).toHaveCount(1, { timeout: 20_000 });
+  await expect(item).toHaveCount(0);
+  expect(sqlValue(`SELECT count(*) FROM incidents WHERE title = :'title'`, { title })).toBe('1');
+});
+
+test('screenshots the server has deleted meanwhile are uploaded again and the report is filed', async ({ page, context }) => {
+  await signIn(page, 'reporter2');
+  await expectPath(page, '/m');
+  await page.goto('/m/new');
+  await hydrated(page);
+  const title = unique('截图过期');
+  await fillReport(page, title);
+  await page.getByTestId('image-input').setInputFiles([
+    { name: 'IMG_0300.jpg', mimeType: 'image/jpeg', buffer: await cameraPhoto(page, 800, 600) },
+  ]);
+  await expect(page.getByTestId('draft-images').locator('li')).toHaveCount(1);
+
+  const uploads: string[] = [];
+  await context.route('**/api/m/uploads', async (route) => {
+    const response = await route.fetch();
+    uploads.push((await response.json()).id);
+    await route.fulfill({ response });
+  });
+  // The first filing is told its upload is gone, as after a day in the outbox.
+  let filings = 0;
+  let uploadsBeforeRefusal = 0;
+  await context.route('**/api/m/reports', async (route) => {
+    filings += 1;
+    if (filings > 1) return route.continue();
+    uploadsBeforeRefusal = uploads.length;
+    await route.fulfill({
+      status: 410,
+      contentType: 'application/json',
+      body: JSON.stringify({ error: { AttachmentsGone: { ids: uploads.slice(0, 1) } }, message: '已清理' }),
+    });
+  });
+  await page.getByTestId('submit-report').click();
+  await expectPath(page, '/m');
+  await expect(page.getByTestId('report-row').filter({ hasText: title })).toHaveCount(1, { timeout: 20_000 });
+  // Sent again after the refusal (the same client id: the server answers the same upload).
+  expect(uploadsBeforeRefusal).toBeGreaterThan(0);
+  expect(uploads.length).toBeGreaterThan(uploadsBeforeRefusal);
+  expect(filings).toBe(2);
+  expect(sqlValue(
+    `SELECT count(*) FROM attachments a JOIN incidents i ON i.id = a.incident_id WHERE i.title = :'title'`,
+    { title },
+  )).toBe('1');
+});

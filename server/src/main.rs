@@ -95,7 +95,11 @@ async fn run(config: &Config, embedded_pg: Option<&EmbeddedPostgres>) -> Result<
     let state_activity = activity.clone();
     let listener_task = tokio::spawn(activity.clone().listen(pool.clone()));
     let breach_task = tokio::spawn(watch_sla_breaches(pool.clone()));
-    let cleanup_task = tokio::spawn(forget_old_records(pool.clone(), config.auth_audit_days));
+    let cleanup_task = tokio::spawn(forget_old_records(
+        pool.clone(),
+        media.clone(),
+        config.auth_audit_days,
+    ));
     let state = AppState {
         pool: pool.clone(),
         leptos_options,
@@ -152,9 +156,9 @@ async fn watch_sla_breaches(pool: sqlx::PgPool) {
     }
 }
 
-/// Keeps the authentication audit to its retention time and drops old sign-in failures and
-/// past hours' write counts, hourly. Any replica may run it.
-async fn forget_old_records(pool: sqlx::PgPool, days: u32) {
+/// Keeps the authentication audit to its retention time and drops old sign-in failures, past
+/// hours' write counts and abandoned uploads, hourly. Any replica may run it.
+async fn forget_old_records(pool: sqlx::PgPool, media: Media, days: u32) {
     let mut tick = tokio::time::interval(Duration::from_secs(60 * 60));
     loop {
         tick.tick().await;
@@ -168,6 +172,11 @@ async fn forget_old_records(pool: sqlx::PgPool, days: u32) {
         }
         if let Err(error) = app::limits::store::forget_past(&pool).await {
             tracing::warn!(?error, "write count clean-up failed");
+        }
+        match app::attachments::store::delete_unattached(&pool, &media).await {
+            Ok(0) => {}
+            Ok(count) => tracing::info!(count, "uploads never attached deleted"),
+            Err(error) => tracing::warn!(?error, "upload clean-up failed"),
         }
     }
 }

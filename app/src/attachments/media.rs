@@ -86,6 +86,16 @@ impl Media {
 
 /// A missing object (removed, or a store that lost it) is "not found"; anything else is the
 /// store failing.
+impl Media {
+    /// Removes an object; one already gone is no error.
+    pub async fn delete(&self, key: &str) -> Result<(), AppError> {
+        match self.store.delete(&self.path(key)).await {
+            Ok(()) | Err(object_store::Error::NotFound { .. }) => Ok(()),
+            Err(err) => Err(storage_error(err)),
+        }
+    }
+}
+
 fn storage_error(err: object_store::Error) -> AppError {
     if let object_store::Error::NotFound { path, .. } = &err {
         tracing::warn!(%path, "object missing from the store");

@@ -3,10 +3,14 @@
 use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
+use super::media::Media;
 use super::{AttachmentRef, Uploaded};
 use crate::error::{AppError, Problem};
 use crate::incidents::IncidentId;
 use crate::incidents::MAX_IMAGES;
+
+/// How long an upload waits for a report or message to take it.
+pub const UNATTACHED_KEPT_HOURS: i32 = 24;
 
 pub struct NewAttachment {
     pub id: Uuid,
@@ -95,13 +99,56 @@ pub async fn link(
         &ids,
         uploader_id
     )
-    .execute(conn)
+    .execute(&mut *conn)
     .await?
     .rows_affected();
     if linked as usize == ids.len() {
-        Ok(())
-    } else {
+        return Ok(());
+    }
+    let existing = sqlx::query_scalar!("SELECT id FROM attachments WHERE id = ANY($1)", &ids)
+        .fetch_all(&mut *conn)
+        .await?;
+    let gone: Vec<Uuid> = ids
+        .into_iter()
+        .filter(|id| !existing.contains(id))
+        .collect();
+    if gone.is_empty() {
         Err(AppError::invalid("attachments", Problem::UnknownChoice))
+    } else {
+        Err(AppError::AttachmentsGone { ids: gone })
+    }
+}
+
+/// Uploads that no report or message took within `UNATTACHED_KEPT_HOURS`: the phone uploads
+/// just before it files, so these were abandoned (or will be uploaded again, see
+/// `AppError::AttachmentsGone`). Deletes their files, then their rows, a batch at a time;
+/// answers how many went. Any replica may run it: rows are taken with `SKIP LOCKED`.
+pub async fn delete_unattached(pool: &PgPool, media: &Media) -> Result<u64, AppError> {
+    let mut deleted = 0;
+    loop {
+        let mut tx = pool.begin().await?;
+        let rows = sqlx::query!(
+            "SELECT id, object_key, thumb_key FROM attachments
+             WHERE incident_id IS NULL
+               AND created_at < now() - make_interval(hours => $1)
+             ORDER BY created_at LIMIT 200 FOR UPDATE SKIP LOCKED",
+            UNATTACHED_KEPT_HOURS
+        )
+        .fetch_all(&mut *tx)
+        .await?;
+        if rows.is_empty() {
+            return Ok(deleted);
+        }
+        for row in &rows {
+            media.delete(&row.object_key).await?;
+            media.delete(&row.thumb_key).await?;
+        }
+        let ids: Vec<Uuid> = rows.iter().map(|row| row.id).collect();
+        deleted += sqlx::query!("DELETE FROM attachments WHERE id = ANY($1)", &ids)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        tx.commit().await?;
     }
 }
 

@@ -78,6 +78,7 @@ pub struct IncidentTexts {
     pub err_mobile_format: &'static str,
     pub err_not_an_image: &'static str,
     pub err_broken_image: &'static str,
+    pub err_attachments_gone: &'static str,
     pub err_unsupported_image: &'static str,
     pub err_too_large: &'static str,
     pub err_image_too_large: &'static str,
@@ -247,6 +248,7 @@ pub static ZH: IncidentTexts = IncidentTexts {
     err_mobile_format: "手机号码应为以 1 开头的 11 位数字",
     err_not_an_image: "这个文件不是图片，请选择 JPG、PNG 或 WebP 图片",
     err_broken_image: "图片不完整或已损坏，请重新截图或拍照后再上传",
+    err_attachments_gone: "截图上传后超过一天未提交，已被清理，正在重新上传",
     err_unsupported_image: "暂不支持 {} 格式的图片，请截图或在相机设置中选择“兼容性最佳”后重拍",
     err_too_large: "文件太大，单张图片不能超过 {} MB",
     err_image_too_large: "图片尺寸太大（超过 {} 百万像素），请截图或用手机拍照后重新上传",
@@ -335,6 +337,7 @@ pub static EN: IncidentTexts = IncidentTexts {
     err_mobile_format: "A mobile number has 11 digits and starts with 1",
     err_not_an_image: "This file is not an image; choose a JPG, PNG or WebP picture",
     err_broken_image: "The picture is incomplete or damaged; take the screenshot or photo again",
+    err_attachments_gone: "Screenshots uploaded over a day ago without being sent were removed; uploading them again",
     err_unsupported_image:
         "{} images are not supported yet; take a screenshot or set the camera to \"Most compatible\"",
     err_too_large: "The file is too large; an image may be at most {} MB",

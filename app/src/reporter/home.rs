@@ -157,14 +157,15 @@ fn PendingReports(
                     <li
                         data-testid="outbox-item"
                         data-state=item.state.as_str()
+                        data-stuck=item.stuck.to_string()
                         class="rounded-xl border border-dashed border-amber-300 bg-amber-50 p-3"
                     >
                         <div class="flex items-start justify-between gap-2">
                             <p class="font-medium text-slate-800">{item.text("title")}</p>
-                            <OutboxState state=item.state error=item.error.clone() />
+                            <OutboxState state=item.state stuck=item.stuck error=item.error.clone() />
                         </div>
                         <ImageProgress images=item.images.clone() />
-                        <OutboxActions id=item.id.clone() state=item.state draft_key=super::outbox::REPORT_DRAFT />
+                        <OutboxActions id=item.id.clone() state=item.state stuck=item.stuck draft_key=super::outbox::REPORT_DRAFT />
                     </li>
                 </For>
             </ul>

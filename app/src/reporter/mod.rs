@@ -79,11 +79,12 @@ fn MobileFrame() -> impl IntoView {
 
 /// The label of an outbox item's state.
 #[component]
-fn OutboxState(state: outbox::ItemState, error: Option<String>) -> impl IntoView {
+fn OutboxState(state: outbox::ItemState, stuck: bool, error: Option<String>) -> impl IntoView {
     use outbox::ItemState;
     let i18n = use_i18n();
     let words = i18n.reporter();
     let (label, colour) = match state {
+        ItemState::Queued if stuck => (words.state_stuck, "text-red-700"),
         ItemState::Queued => (words.state_queued, "text-amber-700"),
         ItemState::Sending => (words.state_sending, "text-sky-700"),
         ItemState::Sent => (words.state_sent, "text-emerald-700"),
@@ -136,6 +137,8 @@ fn OutboxActions(
     /// The draft the item came from: `outbox::REPORT_DRAFT` or a message draft.
     #[prop(into)]
     draft_key: String,
+    /// Queued but failing again and again: offered a retry now, or to discard it.
+    stuck: bool,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let failed = state == outbox::ItemState::Failed;
@@ -171,15 +174,19 @@ fn OutboxActions(
             }
         }
     };
-    failed.then(|| {
+    // A stuck item may have reached the server (an answer lost on the way): editing it into a
+    // new draft could file it twice, so it is only retried or discarded.
+    (failed || stuck).then(|| {
         view! {
             <div class="mt-2 flex gap-3 text-sm">
                 <button type="button" class="text-sky-700" data-testid="outbox-retry" on:click=retry>
                     {move || i18n.reporter().retry}
                 </button>
-                <button type="button" class="text-sky-700" data-testid="outbox-edit" on:click=edit>
-                    {move || i18n.reporter().edit}
-                </button>
+                {failed.then(|| view! {
+                    <button type="button" class="text-sky-700" data-testid="outbox-edit" on:click=edit>
+                        {move || i18n.reporter().edit}
+                    </button>
+                })}
                 <button type="button" class="text-red-700" data-testid="outbox-discard" on:click=discard>
                     {move || i18n.reporter().discard}
                 </button>

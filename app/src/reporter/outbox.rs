@@ -41,6 +41,9 @@ pub struct OutboxItem {
     pub id: String,
     pub state: ItemState,
     pub error: Option<String>,
+    /// Still queued after several failed tries: shown with its error and what to do.
+    #[serde(default)]
+    pub stuck: bool,
     pub created_at: f64,
     pub payload: serde_json::Value,
     #[serde(default)]
@@ -49,9 +52,14 @@ pub struct OutboxItem {
 
 impl OutboxItem {
     /// Changes whenever the item's row must be drawn again: its state or its images' progress.
-    pub fn render_key(&self) -> (String, u8, u32) {
+    pub fn render_key(&self) -> (String, u8, bool, u32) {
         let progress = self.images.iter().map(|i| (i.progress * 100.0) as u32);
-        (self.id.clone(), self.state as u8, progress.sum())
+        (
+            self.id.clone(),
+            self.state as u8,
+            self.stuck,
+            progress.sum(),
+        )
     }
 
     pub fn text(&self, key: &str) -> String {

@@ -220,12 +220,13 @@ fn Thread(
                 <li
                     data-testid="outbox-item"
                     data-state=item.state.as_str()
+                    data-stuck=item.stuck.to_string()
                     class="ml-10 rounded-2xl rounded-br-sm border border-dashed border-sky-300 bg-sky-50 px-3 py-2"
                 >
                     <p class="whitespace-pre-wrap text-sm text-slate-800">{item.text("body")}</p>
                     <ImageProgress images=item.images.clone() />
-                    <div class="mt-1 text-right"><OutboxState state=item.state error=item.error.clone() /></div>
-                    <OutboxActions id=item.id.clone() state=item.state draft_key=message_draft(number) />
+                    <div class="mt-1 text-right"><OutboxState state=item.state stuck=item.stuck error=item.error.clone() /></div>
+                    <OutboxActions id=item.id.clone() state=item.state stuck=item.stuck draft_key=message_draft(number) />
                 </li>
             </For>
         </ul>

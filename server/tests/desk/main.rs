@@ -1,5 +1,6 @@
 //! The desk over HTTP: one test binary, a fresh PostgreSQL database per test.
 
+mod abandoned_uploads;
 mod auth;
 mod bad_input;
 mod batches;
