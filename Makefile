@@ -52,7 +52,8 @@ test: setup setup-test lint build check-phone
 	export S3_TEST_ENDPOINT="$$(cat .data/s3-endpoint)"
 	echo "$$S3_TEST_ENDPOINT"
 	echo "== Rust tests"
-	DATABASE_URL="$$base_url" cargo test --workspace --no-fail-fast
+	# A hung test fails the run in 20 minutes instead of holding CI to its limit.
+	DATABASE_URL="$$base_url" timeout --foreground 1200 cargo test --workspace --no-fail-fast
 	echo "== Browser tests (Chromium)"
 	export E2E_DATABASE_URL="$${base_url/\/postgres\?//incident_desk_e2e?}"
 	rm -rf target/e2e-uploads

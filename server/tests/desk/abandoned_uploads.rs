@@ -6,20 +6,12 @@ use serde_json::json;
 use sqlx::PgPool;
 use uuid::Uuid;
 
-use crate::support::{body, Desk};
+use crate::support::{body, small_png, Desk};
 use app::attachments::media::Media;
 use app::auth::Role;
 
-fn png() -> Vec<u8> {
-    let mut bytes = std::io::Cursor::new(Vec::new());
-    image::RgbImage::from_pixel(64, 48, image::Rgb([30, 120, 200]))
-        .write_to(&mut bytes, image::ImageFormat::Png)
-        .expect("png");
-    bytes.into_inner()
-}
-
 async fn uploaded(desk: &Desk, cookie: &str) -> Uuid {
-    let reply = desk.upload(cookie, Uuid::new_v4(), &png()).await;
+    let reply = desk.upload(cookie, Uuid::new_v4(), &small_png()).await;
     assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
     body(&reply)["id"]
         .as_str()

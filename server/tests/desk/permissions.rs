@@ -9,7 +9,7 @@ use serde_json::{json, Value};
 use sqlx::PgPool;
 use uuid::Uuid;
 
-use crate::support::{body, file_report, Desk, SAME_ORIGIN};
+use crate::support::{body, file_report, small_png, Desk, SAME_ORIGIN};
 use app::auth::{Action, Role};
 
 /// Who may call a route.
@@ -222,21 +222,16 @@ async fn send(desk: &Desk, path: &str, cookie: Option<&str>, call: &Call) -> Sta
             )
             .await
         }
-        Call::Upload => desk.upload(cookie_or_none, Uuid::new_v4(), &png()).await,
+        Call::Upload => {
+            desk.upload(cookie_or_none, Uuid::new_v4(), &small_png())
+                .await
+        }
         Call::Open(path) => {
             return desk.open(path, cookie_or_none).await.status();
         }
         Call::Get(path) => desk.get(path, cookie_or_none).await,
     }
     .status
-}
-
-fn png() -> Vec<u8> {
-    let mut bytes = std::io::Cursor::new(Vec::new());
-    image::RgbImage::from_pixel(64, 48, image::Rgb([30, 120, 200]))
-        .write_to(&mut bytes, image::ImageFormat::Png)
-        .expect("png");
-    bytes.into_inner()
 }
 
 #[sqlx::test(migrator = "server::MIGRATOR")]
@@ -246,7 +241,7 @@ async fn every_route_answers_each_role_as_the_permission_table_says(pool: PgPool
     let handler = desk.session_of(Role::Handler).await;
     let number = file_report(&desk, &reporter, "权限矩阵", "每个角色调用每个接口").await;
     let other = file_report(&desk, &reporter, "重复", "同一个问题").await;
-    let uploaded = desk.upload(&reporter, Uuid::new_v4(), &png()).await;
+    let uploaded = desk.upload(&reporter, Uuid::new_v4(), &small_png()).await;
     assert_eq!(uploaded.status, StatusCode::CREATED, "{}", uploaded.body);
     let attachment = body(&uploaded)["id"].as_str().expect("id").to_owned();
     let script = desk

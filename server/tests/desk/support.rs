@@ -328,6 +328,15 @@ impl Desk {
 }
 
 /// A reply's JSON body (`Null` when it is not JSON).
+/// A small, valid PNG screenshot.
+pub fn small_png() -> Vec<u8> {
+    let mut bytes = std::io::Cursor::new(Vec::new());
+    image::RgbImage::from_pixel(64, 48, image::Rgb([30, 120, 200]))
+        .write_to(&mut bytes, image::ImageFormat::Png)
+        .expect("png");
+    bytes.into_inner()
+}
+
 pub fn body(reply: &Reply) -> serde_json::Value {
     serde_json::from_str(&reply.body).unwrap_or(serde_json::Value::Null)
 }
