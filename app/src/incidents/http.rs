@@ -80,6 +80,10 @@ pub async fn file_report(
     if let Some(first) = report.problems(shanghai_today()).first() {
         return Err(AppError::invalid(first.field, first.problem).into());
     }
+    // A retry of a report already filed costs no allowance: it answers the same number.
+    if let Some(number) = store::existing_report(&pool, user, submission.client_id).await? {
+        return Ok((StatusCode::CREATED, Json(Filed { number })));
+    }
     spend(&pool, user.id, Write::Report).await?;
     let number = store::create_report(
         &pool,
@@ -127,6 +131,9 @@ pub async fn post_message(
     check_message(body, submission.attachment_ids.len())
         .map_err(|problem| AppError::invalid("message", problem))?;
     let incident = store::find_for_reporter(&pool, number, user).await?;
+    if let Some(id) = store::existing_message(&pool, user, submission.client_id).await? {
+        return Ok((StatusCode::CREATED, Json(Posted { id })));
+    }
     spend(&pool, user.id, Write::Message).await?;
     let message = NewMessage {
         client_id: Some(submission.client_id),

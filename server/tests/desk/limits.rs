@@ -90,3 +90,30 @@ async fn writes_past_the_hourly_allowance_are_refused_with_when_to_retry(pool: P
     let colleague = desk.another("reporter_two", Role::Reporter).await;
     file_report(&desk, &colleague, "同事", "不受影响").await;
 }
+
+#[sqlx::test(migrator = "server::MIGRATOR")]
+async fn a_retried_report_or_message_costs_no_more_allowance(pool: PgPool) {
+    let desk = Desk::new(pool.clone()).await;
+    let reporter = desk.session_of(Role::Reporter).await;
+    let number = file_report(&desk, &reporter, "重试", "先有一条").await;
+    spent(&pool, "reporter", "report", 1).await;
+    spent(&pool, "reporter", "message", 1).await;
+    let report = json!({
+        "client_id": Uuid::new_v4(), "customer_name": "李四", "id_doc_type": "id_card",
+        "id_number": "110101199003074477", "system": "custody", "title": "重试", "description": "弱网重发",
+    });
+    let message =
+        json!({"client_id": Uuid::new_v4(), "incident_number": number.to_string(), "body": "补充"});
+    // The outbox sends again when an answer was lost: each retry gets the first answer.
+    for _ in 0..4 {
+        let filed = desk.post_json("/api/m/reports", &reporter, &report).await;
+        assert_eq!(filed.status, StatusCode::CREATED, "{}", filed.body);
+        let posted = desk.post_json("/api/m/messages", &reporter, &message).await;
+        assert_eq!(posted.status, StatusCode::CREATED, "{}", posted.body);
+    }
+    let fresh = json!({
+        "client_id": Uuid::new_v4(), "customer_name": "李四", "id_doc_type": "id_card",
+        "id_number": "110101199003074477", "system": "custody", "title": "新的", "description": "新的",
+    });
+    expect_limited(&desk.post_json("/api/m/reports", &reporter, &fresh).await);
+}

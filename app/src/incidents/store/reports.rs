@@ -94,7 +94,8 @@ pub async fn create_report(
     Ok(row.number)
 }
 
-async fn existing_report(
+/// The report already filed under `client_id` by this reporter, if any.
+pub async fn existing_report(
     pool: &PgPool,
     reporter: &CurrentUser,
     client_id: Uuid,

@@ -113,7 +113,8 @@ pub async fn post_message(
     Ok(id)
 }
 
-async fn existing_message(
+/// The message already posted under `client_id` by this author, if any.
+pub async fn existing_message(
     pool: &PgPool,
     author: &CurrentUser,
     client_id: Uuid,
