@@ -11,8 +11,10 @@
   const MAX_IMAGES = 9;
   const MAX_SIDE = 1600;
   const QUALITY = 0.82;
-  const FETCH_TIMEOUT = 90000; // a hung request would hold the lock and stall the whole queue
-  const STALL_TIMEOUT = 45000; // XHR uploads: give up when no byte has moved for this long
+  // A request that hangs (seen right after a phone comes back online) would hold the lock and
+  // stall the whole queue: give up and send again. Reports and messages are a few kilobytes.
+  const FETCH_TIMEOUT = 30000;
+  const STALL_TIMEOUT = 20000; // XHR uploads: give up when no byte or answer has come for this long
   const STUCK_AFTER = 5; // failed tries after which an item is shown as stuck
   const inWindow = typeof window !== 'undefined';
 

@@ -34,6 +34,7 @@ test('the new-report form works offline even before it was ever opened', async (
 });
 
 test('a report written offline with two screenshots is sent once when the network returns', async ({ page, context }) => {
+  test.setTimeout(90_000);
   const title = unique('离线上报');
   await reporterReady(page, 'reporter');
   await page.goto('/m/new');
@@ -60,7 +61,9 @@ test('a report written offline with two screenshots is sent once when the networ
   await expect(queued).toHaveAttribute('data-state', 'queued');
 
   await context.setOffline(false);
-  await expect(page.getByTestId('report-row').filter({ hasText: title })).toHaveCount(1, { timeout: 20_000 });
+  // The first request after the network returns can hang in Chromium; the outbox gives up on
+  // it after 20 s (an upload) or 30 s and sends again.
+  await expect(page.getByTestId('report-row').filter({ hasText: title })).toHaveCount(1, { timeout: 45_000 });
   await expect(queued).toHaveCount(0);
   await page.getByTestId('refresh').click();
   await expect(page.getByTestId('report-row').filter({ hasText: title })).toHaveCount(1);
@@ -133,6 +136,7 @@ test('a handler reply appears on the open report without a reload', async ({ pag
 });
 
 test('a message written offline arrives once after a reload and reconnection', async ({ page, context }) => {
+  test.setTimeout(90_000);
   await reporterReady(page, 'reporter2');
   const number = await fileReport(page, unique('离线消息'));
   await page.goto(`/m/r/${number}`);
@@ -151,7 +155,7 @@ test('a message written offline arrives once after a reload and reconnection', a
   await expect(queued).toHaveAttribute('data-state', 'queued');
 
   await context.setOffline(false);
-  await expect(page.getByTestId('message').filter({ hasText: text })).toHaveCount(1, { timeout: 20_000 });
+  await expect(page.getByTestId('message').filter({ hasText: text })).toHaveCount(1, { timeout: 45_000 });
   await expect(queued).toHaveCount(0);
   expect(sqlValue(`SELECT count(*) FROM incident_messages WHERE body = :'text'`, { text })).toBe('1');
 
