@@ -10,7 +10,7 @@ use crate::error::{AppError, Problem};
 use crate::incidents::IncidentId;
 use crate::incidents::IncidentNumber;
 use crate::incidents::{
-    batch, mask_number, store as incidents, Category, Severity, Side, Status, TransferTarget,
+    batch, mask, store as incidents, Category, Identity, Severity, Side, Status, TransferTarget,
 };
 use crate::reference::Named;
 use crate::sla::SlaState;
@@ -363,8 +363,8 @@ pub async fn incident(
         may: viewer.actions(),
         category: row.category,
         severity: row.severity,
-        fund_account: row.fund_account.map(|v| mask_number(&v, 2, 2)),
-        customer_mobile: row.customer_mobile.map(|v| mask_number(&v, 3, 4)),
+        fund_account: row.fund_account.map(|v| mask(Identity::FundAccount, &v)),
+        customer_mobile: row.customer_mobile.map(|v| mask(Identity::Mobile, &v)),
     })
 }
 

@@ -56,6 +56,8 @@ async fn record(
         to_status: status,
         detail: Some(&id),
         note,
+        // Scripts and their review are the team's business.
+        note_public: false,
     };
     record_step(conn, incident_id, actor.id, event).await?;
     sqlx::query!(

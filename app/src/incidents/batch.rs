@@ -68,6 +68,7 @@ pub async fn link(
         to_status: child_status,
         detail: Some(&number),
         note: None,
+        note_public: false,
     };
     record_step(&mut tx, child_id, actor.id, event).await?;
     notify(&mut tx, child_id).await?;
@@ -111,6 +112,7 @@ pub async fn unlink(
         to_status: status,
         detail: Some(&number),
         note: None,
+        note_public: false,
     };
     record_step(&mut tx, child_id, actor.id, event).await?;
     notify(&mut tx, child_id).await?;
@@ -185,6 +187,7 @@ pub async fn resolve_children(
             to_status: Status::Resolved,
             detail: Some(&parent_number),
             note: None,
+            note_public: false,
         };
         record_step(conn, child.id, actor.id, event).await?;
         sqlx::query!(

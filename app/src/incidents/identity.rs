@@ -136,28 +136,41 @@ pub fn check_mobile(value: &str) -> Result<(), Problem> {
     ok.then_some(()).ok_or(Problem::MobileFormat)
 }
 
-/// Keeps the first character of a name: "王芳" -> "王*".
-pub fn mask_name(name: &str) -> String {
-    let mut chars = name.chars();
-    match chars.next() {
-        Some(first) => {
-            let rest = chars.count().max(1);
-            format!("{first}{}", "*".repeat(rest))
-        }
-        None => String::new(),
-    }
+/// A piece of customer identity, for [`mask`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Identity {
+    Name,
+    /// An ID card, passport or permit number.
+    Document(DocType),
+    FundAccount,
+    Mobile,
 }
 
-/// Keeps the ends of a number: "110101199003071234" -> "1101**********1234".
-pub fn mask_number(number: &str, head: usize, tail: usize) -> String {
-    let chars: Vec<char> = number.chars().collect();
-    if chars.len() <= head + tail {
-        return "*".repeat(chars.len());
-    }
-    let mut out: String = chars[..head].iter().collect();
-    out.push_str(&"*".repeat(chars.len() - head - tail));
-    out.extend(&chars[chars.len() - tail..]);
+/// Most characters of an identifier shown: never more than a third of it.
+const MAX_SHOWN: usize = 4;
+
+/// The one masking rule, for every page and answer outside the audited reveal: a name keeps
+/// its surname (first character) only; a document number or fund account its last four
+/// characters at most, and never more than a third of them; a mobile its last four digits.
+/// Every hidden character becomes one `*`, so the length stays readable.
+pub fn mask(kind: Identity, value: &str) -> String {
+    let chars: Vec<char> = value.trim().chars().collect();
+    let shown = match kind {
+        Identity::Name => return mask_name(&chars),
+        Identity::Document(_) | Identity::FundAccount => MAX_SHOWN.min(chars.len() / 3),
+        Identity::Mobile => MAX_SHOWN.min(chars.len().saturating_sub(MAX_SHOWN)),
+    };
+    let hidden = chars.len() - shown;
+    let mut out = "*".repeat(hidden);
+    out.extend(&chars[hidden..]);
     out
+}
+
+fn mask_name(chars: &[char]) -> String {
+    match chars.split_first() {
+        Some((surname, rest)) => format!("{surname}{}", "*".repeat(rest.len().max(1))),
+        None => String::new(),
+    }
 }
 
 #[cfg(test)]
@@ -275,14 +288,53 @@ mod tests {
         assert_eq!(check_mobile("1380013800"), Err(Problem::MobileFormat));
     }
 
+    /// Visible characters of a masked value.
+    fn shown(masked: &str) -> usize {
+        masked.chars().filter(|c| *c != '*').count()
+    }
+
     #[test]
-    fn masks_keep_only_the_ends() {
-        assert_eq!(mask_name("王芳"), "王*");
-        assert_eq!(mask_name("欧阳娜娜"), "欧***");
-        assert_eq!(
-            mask_number("110101199003074477", 4, 4),
-            "1101**********4477"
-        );
-        assert_eq!(mask_number("123", 4, 4), "***");
+    fn every_document_and_field_shows_at_most_four_and_a_third() {
+        let cases = [
+            (
+                Identity::Document(DocType::IdCard),
+                "11010519491231002X",
+                "**************002X",
+            ),
+            (
+                Identity::Document(DocType::Passport),
+                "E12345678",
+                "******678",
+            ),
+            (
+                Identity::Document(DocType::HkMacauPermit),
+                "H12345678",
+                "******678",
+            ),
+            (
+                Identity::Document(DocType::TaiwanPermit),
+                "12345678",
+                "******78",
+            ),
+            (Identity::FundAccount, "310000123456", "********3456"),
+            (Identity::FundAccount, "123456", "****56"),
+            (Identity::FundAccount, "12", "**"),
+            (Identity::Mobile, "13800138000", "*******8000"),
+            (Identity::Name, "王芳", "王*"),
+            (Identity::Name, "欧阳娜娜", "欧***"),
+            (Identity::Name, "李", "李*"),
+        ];
+        for (kind, value, expected) in cases {
+            let masked = mask(kind, value);
+            assert_eq!(masked, expected, "{kind:?}");
+            assert_eq!(masked.chars().count().max(2), value.chars().count().max(2));
+            if kind != Identity::Mobile && kind != Identity::Name {
+                assert!(
+                    shown(&masked) <= 4 && shown(&masked) * 3 <= value.len(),
+                    "{masked}"
+                );
+            }
+        }
+        assert_eq!(mask(Identity::Name, ""), "");
     }
 }

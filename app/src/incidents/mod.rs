@@ -105,6 +105,8 @@ pub struct ThreadMessage {
 #[serde(default)]
 pub struct StepDetails {
     pub note: Option<String>,
+    /// The note is shown to the reporter too (it always is for a question to them).
+    pub note_public: bool,
     /// Resolving.
     pub solution: Option<String>,
     /// Transferring.

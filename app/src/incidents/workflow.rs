@@ -247,6 +247,12 @@ impl Step {
     }
 
     /// Team-internal bookkeeping a reporter's timeline leaves out.
+    /// A note on this step is written to the reporter (a question, a reopening reason); the
+    /// notes of other steps stay in the team unless the handler marks them public.
+    pub fn note_for_reporter(self) -> bool {
+        matches!(self, Self::Waiting | Self::Reopened | Self::Confirmed)
+    }
+
     pub fn is_internal(self) -> bool {
         matches!(
             self,

@@ -249,6 +249,33 @@ async fn identity_stays_masked_until_a_handler_reveals_it_on_the_record(pool: Pg
             reply.body
         );
     }
+    // The one masking rule: at most the last four characters, never more than a third.
+    let incident = body(&reply);
+    assert_eq!(incident["report"]["id_number"], "**************002X");
+    assert_eq!(incident["report"]["customer_name"], "王**");
+    assert_eq!(incident["fund_account"], "********3456");
+    assert_eq!(incident["customer_mobile"], "*******8000");
+    let queue = desk
+        .post_json(
+            "/api/console/queue",
+            &handler,
+            &json!({"filter": any_filter(), "after": null}),
+        )
+        .await;
+    for full in [
+        "11010519491231002X",
+        "王小明",
+        "310000123456",
+        "13800138000",
+        "1101*",
+        "3100*",
+    ] {
+        assert!(
+            !queue.body.contains(full),
+            "{full} in the queue: {}",
+            queue.body
+        );
+    }
 
     let reply = desk
         .post_json(

@@ -47,6 +47,7 @@ pub(super) fn Actions(
         step,
         open,
         note,
+        note_public,
         target,
         category,
         severity,
@@ -66,6 +67,7 @@ pub(super) fn Actions(
             step: kind,
             input: StepDetails {
                 note: if resolving { None } else { text.clone() },
+                note_public: note_public.get_untracked(),
                 solution: resolving.then(|| text.unwrap_or_default()),
                 transfer_target: (kind == Step::Transferred).then(|| target.get_untracked()),
                 category: classify.then(|| category.get_untracked()),
@@ -183,10 +185,22 @@ pub(super) fn Actions(
             Pending::Classify => Some(view! { <ClassifyFields /> }.into_any()),
             _ => None,
         };
+        // Notes of these steps are written for the team; the handler may share one.
+        let share = matches!(form, Pending::Assign | Pending::Transfer).then(|| {
+            view! {
+                <label class="flex items-center gap-2 text-sm text-slate-600">
+                    <input type="checkbox" data-testid="note-public"
+                        prop:checked=move || note_public.get()
+                        on:change=move |ev| note_public.set(event_target_checked(&ev)) />
+                    {move || t().note_public}
+                </label>
+            }
+        });
         Some(view! {
             <div class="mt-3 space-y-2 rounded-xl border border-slate-200 bg-white p-4" data-testid="step-form">
                 <div class="flex flex-wrap gap-2">{choices}</div>
                 {textarea}
+                {share}
                 <div class="flex gap-2">
                     <button type="button" data-testid="step-confirm"
                         class=PRIMARY_BUTTON

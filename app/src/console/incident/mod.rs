@@ -161,6 +161,8 @@ struct Drafts {
     step: ServerAction<ConsoleStep>,
     open: RwSignal<Pending>,
     note: RwSignal<String>,
+    /// The step's note is shown to the reporter too.
+    note_public: RwSignal<bool>,
     target: RwSignal<TransferTarget>,
     category: RwSignal<Category>,
     severity: RwSignal<Severity>,
@@ -181,6 +183,7 @@ impl Drafts {
             step: ServerAction::new(),
             open: RwSignal::new(Pending::None),
             note: RwSignal::new(String::new()),
+            note_public: RwSignal::new(false),
             target: RwSignal::new(TransferTarget::Development),
             category: RwSignal::new(Category::Data),
             severity: RwSignal::new(Severity::P3),
@@ -199,6 +202,7 @@ impl Drafts {
             if let Some(Ok(_)) = drafts.step.value().get() {
                 drafts.open.set(Pending::None);
                 drafts.note.set(String::new());
+                drafts.note_public.set(false);
                 refresh.update(|n| *n += 1);
             }
         });

@@ -30,6 +30,8 @@ pub(crate) struct StepEvent<'a> {
     pub to_status: Status,
     pub detail: Option<&'a str>,
     pub note: Option<&'a str>,
+    /// The reporter may read the note.
+    pub note_public: bool,
 }
 
 pub(crate) async fn record_step(
@@ -39,14 +41,16 @@ pub(crate) async fn record_step(
     event: StepEvent<'_>,
 ) -> Result<(), AppError> {
     sqlx::query!(
-        "INSERT INTO incident_events (incident_id, actor_id, kind, to_status, detail, note)
-         VALUES ($1, $2, $3, $4, $5, $6)",
+        "INSERT INTO incident_events (incident_id, actor_id, kind, to_status, detail, note,
+                                      note_public)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
         incident_id.0,
         actor_id,
         event.step as Step,
         event.to_status as Status,
         event.detail,
-        event.note
+        event.note,
+        event.note_public
     )
     .execute(conn)
     .await?;

@@ -87,6 +87,7 @@ pub async fn create_report(
         to_status: Status::New,
         detail: None,
         note: None,
+        note_public: false,
     };
     record_step(&mut tx, row.id, reporter.id, event).await?;
     notify(&mut tx, row.id).await?;

@@ -143,6 +143,7 @@ pub async fn apply_step(
         to_status: next,
         detail: detail.as_deref(),
         note: details.note.as_deref(),
+        note_public: step.note_for_reporter() || details.note_public,
     };
     record_step(&mut tx, incident_id, actor.id, event).await?;
     // Only a new status or a new classification can start, pause, stop or retarget the clock.

@@ -104,6 +104,7 @@ pub async fn post_message(
             to_status: Status::Analysing,
             detail: None,
             note: None,
+            note_public: false,
         };
         record_step(&mut tx, incident.id, author.id, event).await?;
         crate::sla::store::settle(&mut tx, incident.id, false).await?;

@@ -7,8 +7,8 @@ use crate::attachments::{store as attachments, AttachmentRef};
 use crate::error::AppError;
 use crate::incidents::IncidentId;
 use crate::incidents::{
-    mask_name, mask_number, DocType, IncidentNumber, ReportFilter, ReportSummary, ReportView, Side,
-    Status, Step, ThreadMessage, TimelineEntry,
+    mask, DocType, Identity, IncidentNumber, ReportFilter, ReportSummary, ReportView, Side, Status,
+    Step, ThreadMessage, TimelineEntry,
 };
 use crate::reference::Named;
 
@@ -82,7 +82,8 @@ pub async fn load_view(
     .ok_or(AppError::NotFound)?;
 
     let timeline = sqlx::query!(
-        r#"SELECT e.kind AS "kind: Step", e.to_status AS "to_status: Status", e.detail, e.note,
+        r#"SELECT e.kind AS "kind: Step", e.to_status AS "to_status: Status", e.detail,
+                  CASE WHEN $2 OR e.note_public THEN e.note END AS note,
                   u.display_name,
                   e.created_at AS "created_at: DateTime<Utc>"
            FROM incident_events e JOIN users u ON u.id = e.actor_id
@@ -141,8 +142,8 @@ pub async fn load_view(
 
     let id_doc_type = row.id_doc_type;
     let (customer_name, id_number) = (
-        mask_name(&row.customer_name),
-        mask_number(&row.id_number, 4, 4),
+        mask(Identity::Name, &row.customer_name),
+        mask(Identity::Document(id_doc_type), &row.id_number),
     );
     let module = match (row.module_code, row.module_zh, row.module_en) {
         (Some(code), Some(name_zh), Some(name_en)) => Some(Named {
