@@ -28,11 +28,8 @@ pub async fn post_message(
     author: &CurrentUser,
     message: NewMessage<'_>,
 ) -> Result<i64, AppError> {
-    if let Some(client_id) = message.client_id {
-        if let Some(id) = existing_message(pool, author, client_id).await? {
-            return Ok(id);
-        }
-    }
+    // A retry is answered by the endpoint (`existing_message`) before this; one racing the
+    // first post meets the unique client id below.
     let mut tx = pool.begin().await?;
     let status = sqlx::query_scalar!(
         r#"SELECT status AS "status: Status" FROM incidents WHERE id = $1 FOR UPDATE"#,
