@@ -10,6 +10,7 @@ use crate::datafix::ReviewsPage;
 use crate::help::{HelpHome, HelpLayout};
 use crate::i18n::{initial_locale, provide_i18n};
 use crate::reporter::{MobileLayout, NewReportPage, ReportPage, ReporterHome};
+use crate::reveals::RevealAuditPage;
 use crate::shell::{Loading, NotFound};
 use crate::sla::SlaSettingsPage;
 
@@ -93,6 +94,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("reviews") view={Lazy::<ReviewsRoute>::new()} />
                     <Route path=path!("replies") view={Lazy::<CannedRepliesRoute>::new()} />
                     <Route path=path!("sla") view={Lazy::<SlaSettingsRoute>::new()} />
+                    <Route path=path!("settings/reveals") view={Lazy::<RevealAuditRoute>::new()} />
                 </ParentRoute>
                 <ParentRoute path=path!("/help") view={Lazy::<HelpLayoutRoute>::new()} ssr=SsrMode::Async>
                     <Route path=path!("") view={Lazy::<HelpHomeRoute>::new()} />
@@ -148,5 +150,6 @@ lazy_page!(ConsoleIncidentRoute, ConsoleIncidentPage);
 lazy_page!(ReviewsRoute, ReviewsPage);
 lazy_page!(CannedRepliesRoute, CannedRepliesPage);
 lazy_page!(SlaSettingsRoute, SlaSettingsPage);
+lazy_page!(RevealAuditRoute, RevealAuditPage);
 lazy_page!(HelpLayoutRoute, HelpLayout);
 lazy_page!(HelpHomeRoute, HelpHome);

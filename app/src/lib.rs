@@ -18,6 +18,7 @@ pub mod incidents;
 pub mod limits;
 pub mod reference;
 pub mod reporter;
+pub mod reveals;
 pub mod settings_history;
 pub mod shell;
 pub mod sla;

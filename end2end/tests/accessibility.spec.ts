@@ -54,7 +54,7 @@ test('the reporter\'s pages pass WCAG 2.1 AA', async ({ browser }) => {
 });
 
 test('the team\'s console pages pass WCAG 2.1 AA for each role', async ({ browser }) => {
-  test.setTimeout(90_000);
+  test.setTimeout(120_000);
   const reporter = await signedIn(browser, 'reporter', '/m');
   const number = await fileReport(reporter, unique('无障碍检查'));
   await reporter.context().close();
@@ -85,5 +85,10 @@ test('the team\'s console pages pass WCAG 2.1 AA for each role', async ({ browse
 
   const admin = await signedIn(browser, 'admin');
   await expectAccessible(admin, '/console/sla');
+  await expectAccessible(admin, '/console/settings/reveals');
+  await expectAccessible(admin, `/console/i/${number}`);
+  await admin.getByTestId('reveal').first().click();
+  await expect(admin.getByTestId('reveal-reason')).toBeVisible();
+  expect(await violations(admin), 'axe on the reveal reason form').toEqual([]);
   await admin.context().close();
 });

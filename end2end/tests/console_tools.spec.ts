@@ -1,6 +1,6 @@
 import type { Browser } from '@playwright/test';
 
-import { expect, fileReport, hydrated, signedIn, test, unique } from './helpers';
+import { expect, expectPath, fileReport, hydrated, signedIn, test, unique } from './helpers';
 
 /** Files a report as the reporter, in a browser context of its own; answers its number. */
 async function reportFiled(browser: Browser, title: string): Promise<number> {
@@ -131,4 +131,47 @@ test('an admin edits SLA targets and holidays; a handler only reads them', async
   await expect(handler.getByTestId('sla-read-only')).toBeVisible();
   await expect(handler.getByTestId('target-consultation-p4')).toHaveValue('600');
   await expect(handler.getByTestId('target-consultation-p4')).toBeDisabled();
+});
+
+test('a handler reveals an ID number on their own incident for a reason; the admin sees it on record', async ({ browser }) => {
+  const number = await reportFiled(browser, unique('查看证件'));
+  const handler = await signedIn(browser, 'handler');
+  await handler.goto(`/console/i/${number}`);
+  await hydrated(handler);
+  const idNumber = handler.getByTestId('identity').locator('[data-field="id_number"]');
+  // Not theirs yet: no reveal, and the page says why.
+  await expect(handler.getByTestId('reveal')).toHaveCount(0);
+  await expect(handler.getByTestId('identity')).toContainText('只有该事件的处理人可以查看完整信息');
+  await handler.getByTestId('step-claimed').click();
+  await expect(handler.getByTestId('status')).toHaveAttribute('data-status', 'analysing');
+
+  await idNumber.getByTestId('reveal').click();
+  // Nothing is shown before a reason is chosen.
+  await expect(handler.getByTestId('reveal-confirm')).toBeDisabled();
+  await handler.getByTestId('reveal-reason-select').selectOption({ label: '核实客户身份' });
+  await handler.getByTestId('reveal-confirm').click();
+  await expect(idNumber.getByTestId('identity-value')).toHaveText('110101199003074477');
+  await handler.context().close();
+
+  const admin = await signedIn(browser, 'admin');
+  await admin.getByRole('link', { name: '查看记录' }).click();
+  await expectPath(admin, '/console/settings/reveals');
+  await admin.getByTestId('filter-number').fill('第一条');
+  await admin.getByTestId('filter-apply').click();
+  // A bad number is refused in words, and what was typed stays.
+  await expect(admin.getByRole('alert')).toHaveText('事件编号只能是数字。');
+  await expect(admin.getByTestId('filter-number')).toHaveValue('第一条');
+  await admin.getByTestId('filter-number').fill(String(number));
+  await admin.getByTestId('filter-apply').click();
+  const record = admin.getByTestId('reveal-record');
+  await expect(record).toHaveCount(1);
+  await expect(record).toContainText('证件号码');
+  await expect(record.getByTestId('reveal-record-reason')).toHaveText('核实客户身份');
+  await expect(record).toContainText('127.0.0.1');
+  await admin.context().close();
+
+  // Other roles are not offered the page.
+  const reviewer = await signedIn(browser, 'reviewer');
+  await expect(reviewer.getByRole('link', { name: '查看记录' })).toHaveCount(0);
+  await reviewer.context().close();
 });

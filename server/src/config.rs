@@ -24,6 +24,8 @@ pub struct Config {
     pub trusted_proxies: TrustedProxies,
     /// How long the authentication audit is kept.
     pub auth_audit_days: u32,
+    /// Identity reveals an hour by one user past which an alert is raised.
+    pub reveal_alert_per_hour: u32,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -96,6 +98,11 @@ impl Config {
                 "AUTH_AUDIT_DAYS",
                 app::auth::audit::DEFAULT_RETENTION_DAYS,
                 3650,
+            )?,
+            reveal_alert_per_hour: number(
+                "REVEAL_ALERT_PER_HOUR",
+                app::reveals::DEFAULT_ALERT_PER_HOUR,
+                10_000,
             )?,
             database_url,
         })

@@ -53,6 +53,8 @@ pub struct Settings {
     pub cookie_secure: bool,
     pub public_origin: PublicOrigin,
     pub trusted_proxies: TrustedProxies,
+    /// Identity reveals an hour by one user past which an alert is raised.
+    pub reveal_alert_per_hour: u32,
 }
 
 pub fn session_layer(
@@ -80,7 +82,11 @@ pub fn router(
 ) -> Router {
     let options = state.leptos_options.clone();
     let pool = state.pool.clone();
-    let context = move || provide_context(pool.clone());
+    let threshold = app::reveals::AlertThreshold(settings.reveal_alert_per_hour);
+    let context = move || {
+        provide_context(pool.clone());
+        provide_context(threshold);
+    };
 
     let render_options = options.clone();
     let render_not_found =

@@ -110,6 +110,7 @@ async fn run(config: &Config, embedded_pg: Option<&EmbeddedPostgres>) -> Result<
         cookie_secure: config.cookie_secure,
         public_origin: PublicOrigin::new(config.public_origin.clone()),
         trusted_proxies: config.trusted_proxies.clone(),
+        reveal_alert_per_hour: config.reveal_alert_per_hour,
     };
     let app = http::router(
         state,

@@ -56,6 +56,8 @@ impl Role {
                 SeeIncidents
                     | WorkIncidents
                     | RevealIdentity
+                    | RevealAnyIdentity
+                    | AuditReveals
                     | WriteDataFix
                     | ReviewDataFix
                     | EditCannedReplies
@@ -84,8 +86,13 @@ pub enum Action {
     SeeIncidents,
     /// Claim, classify, transfer, reply, resolve, link, mark read; be assigned incidents.
     WorkIncidents,
-    /// Show one field of a customer's identity in full (each reveal is recorded).
+    /// Show one field of a customer's identity in full on an incident assigned to oneself
+    /// (each reveal is recorded with its reason).
     RevealIdentity,
+    /// Reveal on any incident, assigned to anyone or no one.
+    RevealAnyIdentity,
+    /// Read the record of reveals and its alerts.
+    AuditReveals,
     /// Attach a data-fix script to an incident and record that it ran.
     WriteDataFix,
     /// Approve or reject data-fix scripts.
@@ -97,11 +104,13 @@ pub enum Action {
 }
 
 impl Action {
-    pub const ALL: [Action; 8] = [
+    pub const ALL: [Action; 10] = [
         Action::Report,
         Action::SeeIncidents,
         Action::WorkIncidents,
         Action::RevealIdentity,
+        Action::RevealAnyIdentity,
+        Action::AuditReveals,
         Action::WriteDataFix,
         Action::ReviewDataFix,
         Action::EditCannedReplies,
@@ -182,6 +191,13 @@ impl CurrentUser {
     pub fn actions(&self) -> Vec<Action> {
         Action::ALL.into_iter().filter(|a| self.may(*a)).collect()
     }
+
+    /// Whether this user may reveal the customer's identity on an incident assigned to
+    /// `assignee`: their own incidents, or any with [`Action::RevealAnyIdentity`].
+    pub fn may_reveal_on(&self, assignee: Option<i64>) -> bool {
+        self.may(Action::RevealAnyIdentity)
+            || (self.may(Action::RevealIdentity) && assignee == Some(self.id))
+    }
 }
 
 #[cfg(test)]
@@ -224,6 +240,8 @@ mod tests {
                     SeeIncidents,
                     WorkIncidents,
                     RevealIdentity,
+                    RevealAnyIdentity,
+                    AuditReveals,
                     WriteDataFix,
                     ReviewDataFix,
                     EditCannedReplies,
@@ -257,6 +275,25 @@ mod tests {
         assert!(user.may(Action::WorkIncidents) && user.may(Action::ReviewDataFix));
         assert!(!user.may(Action::ManageSettings));
         assert_eq!(Role::holding(Action::WorkIncidents), ["handler", "admin"]);
+    }
+
+    #[test]
+    fn handlers_reveal_only_on_their_own_incidents() {
+        let mut user = CurrentUser {
+            id: 7,
+            login: "h".into(),
+            display_name: "H".into(),
+            role: Role::Handler,
+            extra_roles: vec![],
+            locale: Locale::default(),
+        };
+        assert!(user.may_reveal_on(Some(7)));
+        assert!(!user.may_reveal_on(Some(8)));
+        assert!(!user.may_reveal_on(None));
+        user.role = Role::Reviewer;
+        assert!(!user.may_reveal_on(Some(7)));
+        user.role = Role::Admin;
+        assert!(user.may_reveal_on(Some(8)) && user.may_reveal_on(None));
     }
 
     #[test]

@@ -81,6 +81,15 @@ pub async fn client_ip() -> Option<IpAddr> {
         .map(|ConnectInfo(addr)| addr.ip())
 }
 
+/// A digest that names the current session in records: an audit can tell sessions apart
+/// without keeping anything that would sign in.
+pub async fn reference() -> Option<String> {
+    use sha2::{Digest as _, Sha256};
+    let id = session().await.ok()?.id()?;
+    let digest = Sha256::digest(id.to_string().as_bytes());
+    Some(digest[..8].iter().map(|b| format!("{b:02x}")).collect())
+}
+
 pub async fn current_user() -> Result<Option<CurrentUser>, AppError> {
     user_of(&session().await?, &db()?).await
 }

@@ -1,7 +1,7 @@
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
 
-use super::{IdentityField, QueueCursor, QueueFilter, QueuePage, TeamIncident, TeamMember};
+use super::{QueueCursor, QueueFilter, QueuePage, TeamIncident, TeamMember};
 use crate::error::AppError;
 use crate::incidents::IncidentNumber;
 use crate::incidents::{Status, Step, StepDetails};
@@ -56,19 +56,6 @@ pub async fn console_incident(number: IncidentNumber) -> Result<TeamIncident, Ap
     use guard::*;
     let (user, incident) = staff_on(number, Action::SeeIncidents).await?;
     super::store::incident(&db()?, &user, incident.id).await
-}
-
-/// Shows one field of the customer's identity in full; every reveal is recorded.
-#[server(endpoint = "console/reveal", input = Json)]
-pub async fn console_reveal(
-    number: IncidentNumber,
-    field: IdentityField,
-) -> Result<String, AppError> {
-    use guard::*;
-    let (user, incident) = staff_on(number, Action::RevealIdentity).await?;
-    let pool = db()?;
-    crate::limits::store::spend(&pool, user.id, crate::limits::Write::Reveal).await?;
-    super::store::reveal(&pool, &user, incident.id, field).await
 }
 
 /// A reply to the reporter, or an internal note the reporter never sees.

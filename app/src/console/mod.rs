@@ -167,29 +167,6 @@ pub struct QueuePage {
     pub counts: Vec<(Status, i64)>,
 }
 
-/// A field of the customer's identity, masked until a handler reveals it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-#[cfg_attr(feature = "ssr", derive(sqlx::Type))]
-#[cfg_attr(feature = "ssr", sqlx(type_name = "text", rename_all = "snake_case"))]
-pub enum IdentityField {
-    CustomerName,
-    IdNumber,
-    FundAccount,
-    CustomerMobile,
-}
-
-impl IdentityField {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::CustomerName => "customer_name",
-            Self::IdNumber => "id_number",
-            Self::FundAccount => "fund_account",
-            Self::CustomerMobile => "customer_mobile",
-        }
-    }
-}
-
 /// One incident as the team sees it. Identity stays masked here too: `console/reveal` shows a
 /// field and records that it did.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -217,6 +194,8 @@ pub struct TeamIncident {
     pub assignable: Vec<Assignable>,
     /// What the viewer may do: the page offers nothing the server would refuse.
     pub may: Vec<crate::auth::Action>,
+    /// The viewer may reveal the customer's identity here (their incident, or an admin).
+    pub may_reveal: bool,
 }
 
 /// A stretch of time with test, development, operations or product.

@@ -3,7 +3,7 @@ use leptos_meta::Title;
 use leptos_router::components::{Outlet, A};
 
 use super::console_team;
-use crate::auth::{Area, AreaGate};
+use crate::auth::{Action, Area, AreaAccess, AreaGate};
 use crate::i18n::use_i18n;
 use crate::shell::{ErrorPanel, LanguageSwitch, Loading, SignOutButton, UserBadge};
 use crate::time::format_minute;
@@ -39,6 +39,7 @@ fn ConsoleFrame() -> impl IntoView {
                         {move || label(i18n.console())}
                     </A>
                 }).collect_view()}
+                <AdminLinks />
             </nav>
             <div class="flex-1 flex flex-col min-w-0">
                 <header class="flex items-center justify-end gap-3 border-b border-slate-200 bg-white px-6 py-3">
@@ -51,6 +52,24 @@ fn ConsoleFrame() -> impl IntoView {
                 </main>
             </div>
         </div>
+    }
+}
+
+/// Settings pages only admins may open, offered only to them.
+#[component]
+fn AdminLinks() -> impl IntoView {
+    let i18n = use_i18n();
+    let AreaAccess(access) = expect_context::<AreaAccess>();
+    view! {
+        <Transition>
+            {move || Suspend::new(async move {
+                access.await.is_ok_and(|user| user.may(Action::AuditReveals)).then(|| view! {
+                    <A href="/console/settings/reveals" attr:class="px-5 py-2 hover:bg-slate-800 aria-[current=page]:bg-slate-800">
+                        {move || i18n.reveals().nav}
+                    </A>
+                })
+            })}
+        </Transition>
     }
 }
 

@@ -2,8 +2,8 @@ use chrono::{DateTime, Utc};
 use sqlx::{PgPool, Postgres, QueryBuilder};
 
 use super::{
-    Assignable, AssigneeFilter, Handoff, IdentityField, QueueCursor, QueueFilter, QueuePage,
-    QueueRow, QueueSort, TeamIncident, TeamMember,
+    Assignable, AssigneeFilter, Handoff, QueueCursor, QueueFilter, QueuePage, QueueRow, QueueSort,
+    TeamIncident, TeamMember,
 };
 use crate::auth::{Action, CurrentUser, Role};
 use crate::error::{AppError, Problem};
@@ -361,43 +361,10 @@ pub async fn incident(
         assignee: row.assignee_name,
         mine: row.assignee_id == Some(viewer.id),
         may: viewer.actions(),
+        may_reveal: viewer.may_reveal_on(row.assignee_id),
         category: row.category,
         severity: row.severity,
         fund_account: row.fund_account.map(|v| mask(Identity::FundAccount, &v)),
         customer_mobile: row.customer_mobile.map(|v| mask(Identity::Mobile, &v)),
     })
-}
-
-/// The full value of one identity field, recording who looked and when.
-pub async fn reveal(
-    pool: &PgPool,
-    viewer: &CurrentUser,
-    incident_id: IncidentId,
-    field: IdentityField,
-) -> Result<String, AppError> {
-    let mut tx = pool.begin().await?;
-    let row = sqlx::query!(
-        "SELECT customer_name, id_number, fund_account, customer_mobile FROM incidents
-         WHERE id = $1",
-        incident_id.0
-    )
-    .fetch_one(&mut *tx)
-    .await?;
-    let value = match field {
-        IdentityField::CustomerName => Some(row.customer_name),
-        IdentityField::IdNumber => Some(row.id_number),
-        IdentityField::FundAccount => row.fund_account,
-        IdentityField::CustomerMobile => row.customer_mobile,
-    }
-    .ok_or(AppError::NotFound)?;
-    sqlx::query!(
-        "INSERT INTO identity_reveals (incident_id, actor_id, field) VALUES ($1, $2, $3)",
-        incident_id.0,
-        viewer.id,
-        field as IdentityField
-    )
-    .execute(&mut *tx)
-    .await?;
-    tx.commit().await?;
-    Ok(value)
 }

@@ -4,9 +4,9 @@
 use std::fmt::Debug;
 
 use app::auth::Role;
-use app::console::IdentityField;
 use app::datafix::ScriptStatus;
 use app::incidents::{Category, DocType, Severity, Side, Status, Step, TransferTarget};
+use app::reveals::{IdentityField, RevealReason};
 use app::sla::DayKind;
 use sqlx::{PgPool, Postgres};
 
@@ -61,13 +61,8 @@ async fn codes_map_to_the_database_as_the_pages_write_them(pool: PgPool) {
         &named(&[DayKind::Holiday, DayKind::Workday], DayKind::as_str),
     )
     .await;
-    let fields = [
-        IdentityField::CustomerName,
-        IdentityField::IdNumber,
-        IdentityField::FundAccount,
-        IdentityField::CustomerMobile,
-    ];
-    round_trip(&pool, &named(&fields, IdentityField::as_str)).await;
+    round_trip(&pool, &named(&IdentityField::ALL, IdentityField::as_str)).await;
+    round_trip(&pool, &named(&RevealReason::ALL, RevealReason::as_str)).await;
 
     // A code nobody knows is an error, not a default.
     let unknown = sqlx::query_scalar::<_, Status>("SELECT 'archived'::text")

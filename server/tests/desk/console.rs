@@ -277,11 +277,12 @@ async fn identity_stays_masked_until_a_handler_reveals_it_on_the_record(pool: Pg
         );
     }
 
+    desk.step_ok(&handler, number, "claimed", json!({})).await;
     let reply = desk
         .post_json(
             "/api/console/reveal",
             &handler,
-            &json!({"number": number, "field": "id_number"}),
+            &json!({"number": number, "field": "id_number", "reason": "verify_identity"}),
         )
         .await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
@@ -298,7 +299,7 @@ async fn identity_stays_masked_until_a_handler_reveals_it_on_the_record(pool: Pg
         .post_json(
             "/api/console/reveal",
             &reporter,
-            &json!({"number": number, "field": "id_number"}),
+            &json!({"number": number, "field": "id_number", "reason": "verify_identity"}),
         )
         .await;
     assert_eq!(reply.status, StatusCode::FORBIDDEN);

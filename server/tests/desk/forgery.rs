@@ -31,7 +31,9 @@ async fn a_cross_site_post_to_a_server_function_is_refused(pool: PgPool) {
     let reporter = desk.session_of(Role::Reporter).await;
     let handler = desk.session_of(Role::Handler).await;
     let number = file_report(&desk, &reporter, "伪造请求", "看看身份").await;
-    let reveal = json!({"number": number, "field": "id_number"}).to_string();
+    desk.step_ok(&handler, number, "claimed", json!({})).await;
+    let reveal =
+        json!({"number": number, "field": "id_number", "reason": "verify_identity"}).to_string();
     let send = |content_type: &'static str, headers: &'static [(&'static str, &'static str)]| {
         desk.send_with(
             Method::POST,
@@ -78,7 +80,7 @@ async fn a_cross_site_post_to_a_server_function_is_refused(pool: PgPool) {
             "/api/console/reveal",
             Some(&handler),
             Some("application/x-www-form-urlencoded"),
-            format!("number={number}&field=id_number").into_bytes(),
+            format!("number={number}&field=id_number&reason=verify_identity").into_bytes(),
         )
         .await;
     assert_eq!(bare.status, StatusCode::FORBIDDEN, "{}", bare.body);

@@ -114,6 +114,7 @@ async fn over_https_the_session_cookie_is_host_only_and_hsts_is_on(pool: PgPool)
             cookie_secure: true,
             public_origin: PublicOrigin::new(Some("https://desk.example.com".to_owned())),
             trusted_proxies: Default::default(),
+            reveal_alert_per_hour: app::reveals::DEFAULT_ALERT_PER_HOUR,
         },
     )
     .await;

@@ -72,7 +72,7 @@ async fn writes_past_the_hourly_allowance_are_refused_with_when_to_retry(pool: P
         .post_json(
             "/api/console/reveal",
             &handler,
-            &json!({"number": number, "field": "id_number"}),
+            &json!({"number": number, "field": "id_number", "reason": "contact_customer"}),
         )
         .await;
     expect_limited(&reveal);

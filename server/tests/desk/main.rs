@@ -18,6 +18,7 @@ mod notes;
 mod pages;
 mod permissions;
 mod reports;
+mod reveals;
 mod search;
 mod sla;
 mod storage;

@@ -122,9 +122,18 @@ fn case(method: &Method, path: &str, f: &Fixture) -> Option<(Rule, Call)> {
             ),
         ),
         ("POST", "/api/console/incident") => (rule(&[SeeIncidents]), json(json!({"number": n}))),
+        // Nobody is assigned the fixture incident: only those who may reveal on any incident
+        // may here (assignees are tried in `reveals.rs`).
         ("POST", "/api/console/reveal") => (
-            rule(&[RevealIdentity]),
-            json(json!({"number": n, "field": "fund_account"})),
+            rule(&[RevealAnyIdentity]),
+            json(json!({"number": n, "field": "fund_account", "reason": "verify_identity"})),
+        ),
+        ("POST", "/api/settings/reveals") => (
+            rule(&[AuditReveals]),
+            json(
+                json!({"filter": {"login": null, "number": null, "field": null,
+                "reason": null, "from": null, "to": null}, "before": null}),
+            ),
         ),
         ("POST", "/api/console/reply") => (
             rule(&[WorkIncidents]),

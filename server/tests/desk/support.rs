@@ -30,11 +30,12 @@ pub struct Desk {
     pub media_dir: tempfile::TempDir,
 }
 
-fn default_settings() -> Settings {
+pub fn default_settings() -> Settings {
     Settings {
         cookie_secure: false,
         public_origin: PublicOrigin::default(),
         trusted_proxies: TrustedProxies::default(),
+        reveal_alert_per_hour: app::reveals::DEFAULT_ALERT_PER_HOUR,
     }
 }
 

@@ -173,6 +173,7 @@ async fn behind_a_trusted_proxy_the_forwarded_address_is_the_client(pool: PgPool
             cookie_secure: false,
             public_origin: PublicOrigin::default(),
             trusted_proxies: TrustedProxies::parse("127.0.0.1").expect("list"),
+            reveal_alert_per_hour: app::reveals::DEFAULT_ALERT_PER_HOUR,
         },
     )
     .await;

@@ -139,7 +139,8 @@ fn IncidentDetail(incident: TeamIncident) -> impl IntoView {
                     open=status.is_open() && may(Action::WriteDataFix) />
             </div>
             <div class="space-y-6">
-                <IdentityPanel number doc can_reveal=may(Action::RevealIdentity) fund_account=incident.fund_account.clone()
+                <IdentityPanel number doc can_reveal=incident.may_reveal
+                    not_theirs=!incident.may_reveal && may(Action::RevealIdentity) fund_account=incident.fund_account.clone()
                     customer_mobile=incident.customer_mobile.clone()
                     customer_name=report.customer_name.clone() id_number=report.id_number.clone() />
                 <super::side_panels::SlaPanel incident=incident.clone() />
