@@ -21,6 +21,8 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_INSTALL := DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q
 TEST_PG_DIR := $(CURDIR)/.data/test-pg
 PG := $(CURDIR)/target/debug/embedded-pg
+# A fixed key for the benchmarks' throw-away databases (a server on DATABASE_URL needs one).
+BENCH_IDENTITY_KEYS := bench1:YmVuY2htYXJrIGtleSwgbmV2ZXIgZm9yIHJlYWwgZGE=
 SERVER := $(CURDIR)/target/debug/server
 # moto, an S3-compatible server from PyPI, for the tests of the object-store path.
 MOTO_VENV := $(CURDIR)/.data/moto
@@ -122,7 +124,7 @@ bench-mobile: setup setup-test
 	$(PG) destroy 2>/dev/null || true
 	rm -rf .data/bench-uploads
 	base_url=$$($(PG) start --no-fsync)
-	DATABASE_URL="$${base_url/\/postgres\?//incident_desk_bench?}" DEMO_DATA=1 \
+	DATABASE_URL="$${base_url/\/postgres\?//incident_desk_bench?}" DEMO_DATA=1 IDENTITY_KEYS=$(BENCH_IDENTITY_KEYS) \
 	  LEPTOS_SITE_ADDR=127.0.0.1:3300 LEPTOS_SITE_ROOT=target/site LEPTOS_HASH_FILES=true \
 	  UPLOAD_DIR=.data/bench-uploads RUST_LOG=warn ./target/release/server >/dev/null &
 	server=$$!
@@ -143,7 +145,7 @@ bench-queue: setup
 	$(PG) destroy 2>/dev/null || true
 	base_url=$$($(PG) start --no-fsync)
 	db_url="$${base_url/\/postgres\?//incident_desk_bench?}"
-	DATABASE_URL="$$db_url" DEMO_DATA=1 \
+	DATABASE_URL="$$db_url" DEMO_DATA=1 IDENTITY_KEYS=$(BENCH_IDENTITY_KEYS) \
 	  LEPTOS_SITE_ADDR=127.0.0.1:3301 LEPTOS_SITE_ROOT=target/site LEPTOS_HASH_FILES=true \
 	  UPLOAD_DIR=.data/bench-queue-uploads RUST_LOG=warn ./target/release/server >/dev/null &
 	server=$$!

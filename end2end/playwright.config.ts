@@ -8,6 +8,10 @@ if (!databaseUrl) {
   throw new Error('E2E_DATABASE_URL is not set: run the browser tests through `make test`.');
 }
 
+// The key that seals customer identity in the test database; the replicas' test starts its
+// servers with the same environment, so every server opens what another sealed.
+process.env.IDENTITY_KEYS ??= 'e2e1:YnJvd3NlciB0ZXN0cyBvbmx5LCBuZXZlciByZWFsISE=';
+
 export default defineConfig({
   testDir: './tests',
   // Whole flows across several browser contexts: 17 to 31 s each on these 2-core machines.
@@ -47,6 +51,7 @@ export default defineConfig({
     stderr: 'pipe',
     env: {
       DATABASE_URL: databaseUrl,
+      IDENTITY_KEYS: process.env.IDENTITY_KEYS,
       DEMO_DATA: '1',
       LEPTOS_SITE_ADDR: `127.0.0.1:${port}`,
       LEPTOS_SITE_ROOT: 'target/site',

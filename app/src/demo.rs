@@ -1,9 +1,12 @@
-//! Demo data for a first start on the embedded database: one user of every role.
+//! Demo data for a first start on the embedded database: one user of every role, the team's
+//! canned replies and a few incidents to work on.
 
 use sqlx::PgPool;
 
 use crate::auth::{password, store, Role};
 use crate::error::AppError;
+use crate::incidents::{DocType, NewReport};
+use uuid::Uuid;
 
 pub struct DemoUser {
     pub login: &'static str,
@@ -60,7 +63,83 @@ pub async fn seed_if_empty(pool: &PgPool) -> Result<bool, AppError> {
         .await?;
     }
     seed_canned_replies(pool).await?;
+    seed_incidents(pool).await?;
     Ok(true)
+}
+
+/// A customer of a demo incident, as the account manager typed it.
+pub struct DemoCustomer {
+    pub name: &'static str,
+    pub doc: DocType,
+    pub doc_number: &'static str,
+    pub fund_account: &'static str,
+    pub mobile: &'static str,
+}
+
+/// Incidents `reporter2` filed, through the same store as the app's, so their identity is
+/// sealed as any other's.
+pub const DEMO_INCIDENTS: [(DemoCustomer, &str, &str, &str); 3] = [
+    (
+        DemoCustomer {
+            name: "刘洋",
+            doc: DocType::IdCard,
+            doc_number: "320106198506122019",
+            fund_account: "310000887766",
+            mobile: "13912345678",
+        },
+        "custody",
+        "三方存管绑定失败",
+        "客户在手机上绑定存管银行时提示“银行卡状态异常”，银行柜台查询卡片正常。",
+    ),
+    (
+        DemoCustomer {
+            name: "黄丽",
+            doc: DocType::Passport,
+            doc_number: "E98765432",
+            fund_account: "310000554433",
+            mobile: "13687654321",
+        },
+        "account",
+        "风险测评结果未更新",
+        "客户昨天完成风险测评，今天交易时仍提示测评已过期。",
+    ),
+    (
+        DemoCustomer {
+            name: "吴刚",
+            doc: DocType::HkMacauPermit,
+            doc_number: "H12345678",
+            fund_account: "310000221100",
+            mobile: "15011112222",
+        },
+        "trading",
+        "委托被拒绝",
+        "09:35 客户下单提示“委托被拒绝”，换手机重试也一样。",
+    ),
+];
+
+pub async fn seed_incidents(pool: &PgPool) -> Result<(), AppError> {
+    let Some(reporter) = store::find_credentials(pool, "reporter2")
+        .await?
+        .map(|found| found.user)
+    else {
+        return Ok(());
+    };
+    for (customer, system, title, description) in DEMO_INCIDENTS {
+        let report = NewReport {
+            customer_name: customer.name.into(),
+            id_doc_type: customer.doc,
+            id_number: customer.doc_number.into(),
+            fund_account: customer.fund_account.into(),
+            customer_mobile: customer.mobile.into(),
+            system: system.into(),
+            title: title.into(),
+            description: description.into(),
+            ..NewReport::default()
+        };
+        crate::incidents::store::create_report(pool, &reporter, Uuid::new_v4(), &report, &[])
+            .await?;
+    }
+    Ok(())
 }
 
 /// Replies the team types every day, so the picker has something to offer on a first look.

@@ -26,11 +26,13 @@ function psql(sql) {
 // waiting run an SLA clock; a tenth of those are past due.
 const seeded = Date.now();
 psql(`
-  INSERT INTO incidents (client_id, reporter_id, customer_name, id_doc_type, id_number, system_id,
+  INSERT INTO incidents (client_id, reporter_id, customer_name, id_doc_type, identity_key_id,
+                         id_number_sealed, id_number_index, system_id,
                          title, description, status, assignee_id, category, severity,
                          created_at, last_activity_at, search_words,
                          sla_target_secs, sla_running_since, sla_due_at, sla_breached_at)
-  SELECT gen_random_uuid(), r.id, '客户' || n, 'id_card', '11010519491231002X',
+  SELECT gen_random_uuid(), r.id, '客户' || n, 'id_card', k.identity_key_id,
+         k.id_number_sealed, k.id_number_index,
          s.ids[1 + n % array_length(s.ids, 1)],
          '批量事件 ' || n, '批量生成的事件描述 ' || n,
          (ARRAY['new','analysing','transferred','waiting','resolved','closed'])[1 + n % 6],
@@ -46,7 +48,10 @@ psql(`
   FROM generate_series(1, ${TOTAL}) n,
        (SELECT id FROM users WHERE login = 'reporter') r,
        (SELECT id FROM users WHERE login = 'handler') h,
-       (SELECT array_agg(id) AS ids FROM systems) s;
+       (SELECT array_agg(id) AS ids FROM systems) s,
+       -- Identity is sealed by the server: every row borrows a demo incident's sealed ID card.
+       (SELECT identity_key_id, id_number_sealed, id_number_index FROM incidents
+        WHERE id_doc_type = 'id_card' ORDER BY id LIMIT 1) k;
   VACUUM ANALYZE incidents;
 `);
 const count = psql('SELECT count(*) FROM incidents');

@@ -4,6 +4,7 @@ pub mod client_address;
 pub mod config;
 pub mod forgery;
 pub mod http;
+pub mod identity_keys;
 pub mod telemetry;
 
 /// Migrations are embedded in the binary and applied at start-up.

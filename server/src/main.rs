@@ -33,6 +33,12 @@ async fn main() -> ExitCode {
 
 async fn serve() -> Result<(), BoxError> {
     let config = Config::from_env()?;
+    // Before the database starts: a server that could not open customer identity stops here.
+    app::incidents::sealed::install(server::identity_keys::load(
+        std::env::var("IDENTITY_KEYS").ok().as_deref(),
+        config.database_url.is_some(),
+        &server::identity_keys::key_file_for(&config.embedded_pg_dir),
+    )?);
     let embedded_pg = match &config.database_url {
         Some(_) => None,
         None => {
@@ -63,6 +69,14 @@ async fn run(config: &Config, embedded_pg: Option<&EmbeddedPostgres>) -> Result<
     };
     let pool = embedded_pg::connect_creating(options, 20).await?;
     server::MIGRATOR.run(&pool).await?;
+    let sealed =
+        app::incidents::sealed::reseal_all(&pool, app::incidents::sealed::keyring()?).await?;
+    if sealed > 0 {
+        tracing::info!(
+            incidents = sealed,
+            "customer identity sealed under the current key"
+        );
+    }
 
     let session_store = PostgresStore::new(pool.clone());
     session_store.migrate().await?;

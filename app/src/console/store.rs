@@ -7,6 +7,7 @@ use super::{
 };
 use crate::auth::{Action, CurrentUser, Role};
 use crate::error::{AppError, Problem};
+use crate::incidents::sealed::{self, Column};
 use crate::incidents::IncidentId;
 use crate::incidents::IncidentNumber;
 use crate::incidents::{
@@ -147,6 +148,18 @@ fn push_filter(
             .push(")");
         if let Ok(number) = search.parse::<i64>() {
             q.push(" OR i.number = ").push_bind(number);
+        }
+        // A pasted ID number, fund account or mobile finds its incidents by blind index.
+        let pasted = crate::incidents::normalize_doc_number(search);
+        if pasted.len() >= 6 && pasted.chars().all(|c| c.is_ascii_alphanumeric()) {
+            let lookups = sealed::keyring()?.lookups(&pasted);
+            q.push(" OR i.id_number_index = ANY(")
+                .push_bind(lookups.clone())
+                .push(") OR i.fund_account_index = ANY(")
+                .push_bind(lookups.clone())
+                .push(") OR i.customer_mobile_index = ANY(")
+                .push_bind(lookups)
+                .push(")");
         }
         q.push(")");
     }
@@ -303,7 +316,8 @@ pub async fn incident(
     let row = sqlx::query!(
         r#"SELECT r.display_name AS reporter_name, a.display_name AS "assignee_name?",
                   i.assignee_id, i.category AS "category: Category",
-                  i.severity AS "severity: Severity", i.fund_account, i.customer_mobile,
+                  i.severity AS "severity: Severity", i.identity_key_id AS "identity_key_id!",
+                  i.fund_account_sealed, i.customer_mobile_sealed,
                   i.subcategory, i.status AS "status: Status", i.sla_target_secs, i.sla_spent_secs,
                   i.sla_due_at AS "sla_due_at: DateTime<Utc>",
                   i.sla_breached_at AS "sla_breached_at: DateTime<Utc>",
@@ -318,6 +332,13 @@ pub async fn incident(
     .fetch_one(pool)
     .await?;
     let open = row.status.is_open();
+    let keyring = sealed::keyring()?;
+    let key_id = row.identity_key_id;
+    let opened = |column, value: Option<Vec<u8>>| {
+        value
+            .map(|bytes| keyring.open(column, &key_id, &bytes))
+            .transpose()
+    };
     let handoffs = sqlx::query!(
         r#"SELECT target AS "target: TransferTarget", started_at AS "started_at: DateTime<Utc>",
                   ended_at AS "ended_at: DateTime<Utc>"
@@ -364,7 +385,9 @@ pub async fn incident(
         may_reveal: viewer.may_reveal_on(row.assignee_id),
         category: row.category,
         severity: row.severity,
-        fund_account: row.fund_account.map(|v| mask(Identity::FundAccount, &v)),
-        customer_mobile: row.customer_mobile.map(|v| mask(Identity::Mobile, &v)),
+        fund_account: opened(Column::FundAccount, row.fund_account_sealed)?
+            .map(|v| mask(Identity::FundAccount, &v)),
+        customer_mobile: opened(Column::CustomerMobile, row.customer_mobile_sealed)?
+            .map(|v| mask(Identity::Mobile, &v)),
     })
 }

@@ -21,6 +21,8 @@ pub mod http;
 #[cfg(feature = "ssr")]
 pub mod live;
 #[cfg(feature = "ssr")]
+pub mod sealed;
+#[cfg(feature = "ssr")]
 pub mod store;
 
 use chrono::{DateTime, Utc};

@@ -9,6 +9,7 @@ use sqlx::PgPool;
 use super::{AuditFilter, AuditPage, IdentityField, RevealAlert, RevealReason, RevealRecord};
 use crate::auth::CurrentUser;
 use crate::error::AppError;
+use crate::incidents::sealed::{self, Column};
 use crate::incidents::IncidentId;
 
 /// Where a reveal was asked from, and the alert threshold in force.
@@ -30,8 +31,10 @@ pub async fn reveal(
 ) -> Result<String, AppError> {
     let mut tx = pool.begin().await?;
     let row = sqlx::query!(
-        "SELECT assignee_id, customer_name, id_number, fund_account, customer_mobile
-         FROM incidents WHERE id = $1",
+        r#"SELECT assignee_id, customer_name, identity_key_id AS "identity_key_id!",
+                  id_number_sealed AS "id_number_sealed!", fund_account_sealed,
+                  customer_mobile_sealed
+           FROM incidents WHERE id = $1"#,
         incident_id.0
     )
     .fetch_one(&mut *tx)
@@ -44,11 +47,19 @@ pub async fn reveal(
         );
         return Err(AppError::Forbidden);
     }
+    let keyring = sealed::keyring()?;
+    let open = |column, bytes: Option<Vec<u8>>| {
+        bytes
+            .map(|b| keyring.open(column, &row.identity_key_id, &b))
+            .transpose()
+    };
     let value = match field {
-        IdentityField::CustomerName => Some(row.customer_name),
-        IdentityField::IdNumber => Some(row.id_number),
-        IdentityField::FundAccount => row.fund_account,
-        IdentityField::CustomerMobile => row.customer_mobile,
+        IdentityField::CustomerName => Some(row.customer_name.clone()),
+        IdentityField::IdNumber => open(Column::IdNumber, Some(row.id_number_sealed.clone()))?,
+        IdentityField::FundAccount => open(Column::FundAccount, row.fund_account_sealed.clone())?,
+        IdentityField::CustomerMobile => {
+            open(Column::CustomerMobile, row.customer_mobile_sealed.clone())?
+        }
     }
     .ok_or(AppError::NotFound)?;
     sqlx::query!(

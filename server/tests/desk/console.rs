@@ -161,9 +161,11 @@ async fn the_queue_filters_searches_and_pages_through_every_incident_once(pool: 
 
     // 130 more, many sharing one activity time: the order's tie-break must hold across pages.
     sqlx::query(
-        "INSERT INTO incidents (client_id, reporter_id, customer_name, id_doc_type, id_number,
+        "INSERT INTO incidents (client_id, reporter_id, customer_name, id_doc_type,
+                                identity_key_id, id_number_sealed, id_number_index,
                                 system_id, title, description, last_activity_at)
-         SELECT gen_random_uuid(), i.reporter_id, i.customer_name, i.id_doc_type, i.id_number,
+         SELECT gen_random_uuid(), i.reporter_id, i.customer_name, i.id_doc_type,
+                i.identity_key_id, i.id_number_sealed, i.id_number_index,
                 i.system_id, '批量 ' || n, '批量数据', now() - interval '1 day' * (n % 3)
          FROM incidents i, generate_series(1, 130) n WHERE i.number = $1",
     )

@@ -19,6 +19,7 @@ mod pages;
 mod permissions;
 mod reports;
 mod reveals;
+mod sealed;
 mod search;
 mod sla;
 mod storage;

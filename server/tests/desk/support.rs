@@ -30,6 +30,16 @@ pub struct Desk {
     pub media_dir: tempfile::TempDir,
 }
 
+/// The identity keys every test server of this process seals with (the server installs its
+/// keyring once a process, as `main` does).
+pub const TEST_IDENTITY_KEYS: &str = "test1:dGVzdCBrZXkgZm9yIGlkZW50aXR5IHNlYWxpbmchISE=";
+
+pub fn install_test_keys() {
+    app::incidents::sealed::install(
+        app::incidents::sealed::Keyring::parse(TEST_IDENTITY_KEYS).expect("test keys"),
+    );
+}
+
 pub fn default_settings() -> Settings {
     Settings {
         cookie_secure: false,
@@ -102,6 +112,7 @@ impl Desk {
     }
 
     async fn serving(pool: PgPool, settings: Settings, media: Option<Media>) -> Self {
+        install_test_keys();
         let sessions = PostgresStore::new(pool.clone());
         sessions.migrate().await.expect("session schema");
         let media_dir = tempfile::tempdir().expect("media folder");

@@ -7,6 +7,7 @@ use super::journal::{notify, record_step, StepEvent};
 use crate::attachments::store as attachments;
 use crate::auth::CurrentUser;
 use crate::error::{AppError, Problem};
+use crate::incidents::sealed::{self, SealedIdentity};
 use crate::incidents::{DocType, IncidentId, IncidentNumber, NewReport, Status, Step};
 
 /// Files a report once. The endpoint answers a retry from `existing_report` before calling
@@ -39,21 +40,35 @@ pub async fn create_report(
         .ok_or_else(|| AppError::invalid("module", Problem::UnknownChoice))?;
         Some(id)
     };
-    let optional = |value: &str| (!value.is_empty()).then(|| value.to_owned());
+    fn optional(value: &str) -> Option<&str> {
+        Some(value).filter(|v| !v.is_empty())
+    }
+    let sealed = SealedIdentity::new(
+        sealed::keyring()?,
+        &report.id_number,
+        optional(&report.fund_account),
+        optional(&report.customer_mobile),
+    )?;
     let inserted = sqlx::query!(
-        r#"INSERT INTO incidents (client_id, reporter_id, customer_name, id_doc_type, id_number,
-                                  fund_account, customer_mobile, system_id, module_id, title,
-                                  description)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+        r#"INSERT INTO incidents (client_id, reporter_id, customer_name, id_doc_type,
+                                  identity_key_id, id_number_sealed, id_number_index,
+                                  fund_account_sealed, fund_account_index,
+                                  customer_mobile_sealed, customer_mobile_index,
+                                  system_id, module_id, title, description)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
            ON CONFLICT (client_id) DO NOTHING
            RETURNING id AS "id: IncidentId", number AS "number: IncidentNumber""#,
         client_id,
         reporter.id,
         report.customer_name,
         report.id_doc_type as DocType,
-        report.id_number,
-        optional(&report.fund_account),
-        optional(&report.customer_mobile),
+        sealed.key_id,
+        sealed.id_number,
+        sealed.id_number_index,
+        sealed.fund_account,
+        sealed.fund_account_index,
+        sealed.customer_mobile,
+        sealed.customer_mobile_index,
         system_id,
         module_id,
         report.title,

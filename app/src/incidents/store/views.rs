@@ -5,6 +5,7 @@ use sqlx::PgPool;
 
 use crate::attachments::{store as attachments, AttachmentRef};
 use crate::error::AppError;
+use crate::incidents::sealed::{self, Column};
 use crate::incidents::IncidentId;
 use crate::incidents::{
     mask, DocType, Identity, IncidentNumber, ReportFilter, ReportSummary, ReportView, Side, Status,
@@ -66,7 +67,8 @@ pub async fn load_view(
 ) -> Result<ReportView, AppError> {
     let row = sqlx::query!(
         r#"SELECT i.number AS "number: IncidentNumber", i.title, i.status AS "status: Status", i.customer_name,
-                  i.id_doc_type AS "id_doc_type: DocType", i.id_number,
+                  i.id_doc_type AS "id_doc_type: DocType",
+                  i.identity_key_id AS "identity_key_id!", i.id_number_sealed AS "id_number_sealed!",
                   i.description, i.solution, i.reporter_read_upto, i.handler_read_upto,
                   i.created_at AS "created_at: DateTime<Utc>",
                   s.code AS system_code, s.name_zh AS system_zh, s.name_en AS system_en,
@@ -143,7 +145,14 @@ pub async fn load_view(
     let id_doc_type = row.id_doc_type;
     let (customer_name, id_number) = (
         mask(Identity::Name, &row.customer_name),
-        mask(Identity::Document(id_doc_type), &row.id_number),
+        mask(
+            Identity::Document(id_doc_type),
+            &sealed::keyring()?.open(
+                Column::IdNumber,
+                &row.identity_key_id,
+                &row.id_number_sealed,
+            )?,
+        ),
     );
     let module = match (row.module_code, row.module_zh, row.module_en) {
         (Some(code), Some(name_zh), Some(name_en)) => Some(Named {
