@@ -171,7 +171,9 @@ pub fn router(
 
 /// The endpoints beside the server functions: the outbox's writes, event streams, images.
 pub fn plain_routes() -> Routes<AppState> {
-    app::incidents::http::routes().merge(app::attachments::http::routes())
+    app::incidents::http::routes()
+        .merge(app::attachments::http::routes())
+        .merge(app::reporter::storage_key::routes())
 }
 
 /// Headers every answer carries. Pages add their Content-Security-Policy (with the nonce of

@@ -181,11 +181,9 @@ async fn serve(
     Ok((
         [
             (header::CONTENT_TYPE, "image/jpeg"),
-            // The bytes of an id never change; only this user's browser may keep them.
-            (
-                header::CACHE_CONTROL,
-                "private, max-age=31536000, immutable",
-            ),
+            // A screenshot may show a customer's documents: no browser keeps it, so nothing
+            // of one account stays on a shared phone.
+            (header::CACHE_CONTROL, "private, no-store"),
         ],
         bytes,
     )

@@ -29,6 +29,8 @@ pub enum Column {
     IdNumber,
     FundAccount,
     CustomerMobile,
+    /// A reporter's phone storage key (`users.phone_key_sealed`).
+    PhoneKey,
 }
 
 impl Column {
@@ -37,6 +39,7 @@ impl Column {
             Self::IdNumber => "id_number",
             Self::FundAccount => "fund_account",
             Self::CustomerMobile => "customer_mobile",
+            Self::PhoneKey => "phone_key",
         }
     }
 }
@@ -118,11 +121,7 @@ impl Keyring {
 
     /// A new random key in the `IDENTITY_KEYS` form, for the embedded default to keep.
     pub fn generate_entry(id: &str) -> String {
-        let key = Aes256Gcm::generate_key(OsRng);
-        format!(
-            "{id}:{}",
-            base64::engine::general_purpose::STANDARD.encode(key)
-        )
+        format!("{id}:{}", random_key())
     }
 
     pub fn current_id(&self) -> &str {
@@ -192,6 +191,11 @@ impl Keyring {
     }
 }
 
+/// 32 random bytes in base64: an AES-256 key.
+pub fn random_key() -> String {
+    base64::engine::general_purpose::STANDARD.encode(Aes256Gcm::generate_key(OsRng))
+}
+
 static KEYRING: OnceLock<Keyring> = OnceLock::new();
 
 /// Makes `keyring` the process's; the server does this once at start-up. A second call keeps
@@ -246,6 +250,7 @@ const RESEAL_BATCH: i64 = 500;
 /// server answers; replicas starting together share the work (`SKIP LOCKED`). Answers how
 /// many rows were sealed.
 pub async fn reseal_all(pool: &PgPool, keyring: &Keyring) -> Result<u64, AppError> {
+    reseal_phone_keys(pool, keyring).await?;
     let mut done = 0;
     loop {
         let mut tx = pool.begin().await?;
@@ -295,6 +300,32 @@ pub async fn reseal_all(pool: &PgPool, keyring: &Keyring) -> Result<u64, AppErro
         }
         tx.commit().await?;
     }
+}
+
+/// Re-seals reporters' phone keys sealed under a key that is no longer current.
+async fn reseal_phone_keys(pool: &PgPool, keyring: &Keyring) -> Result<(), AppError> {
+    let mut tx = pool.begin().await?;
+    let rows = sqlx::query!(
+        r#"SELECT id, phone_key_id AS "key_id!", phone_key_sealed AS "sealed!" FROM users
+           WHERE phone_key_id IS NOT NULL AND phone_key_id <> $1
+           FOR UPDATE SKIP LOCKED"#,
+        keyring.current_id()
+    )
+    .fetch_all(&mut *tx)
+    .await?;
+    for row in rows {
+        let key = keyring.open(Column::PhoneKey, &row.key_id, &row.sealed)?;
+        sqlx::query!(
+            "UPDATE users SET phone_key_id = $2, phone_key_sealed = $3 WHERE id = $1",
+            row.id,
+            keyring.current_id(),
+            keyring.seal(Column::PhoneKey, &key)?
+        )
+        .execute(&mut *tx)
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(())
 }
 
 async fn store_sealed(

@@ -6,6 +6,8 @@ mod home;
 mod new_report;
 pub mod outbox;
 mod report_page;
+#[cfg(feature = "ssr")]
+pub mod storage_key;
 pub mod texts;
 
 pub use api::*;

@@ -167,6 +167,7 @@ fn case(method: &Method, path: &str, f: &Fixture) -> Option<(Rule, Call)> {
             ),
         ),
         ("POST", "/api/m/uploads") => (rule(&[Report]), Call::Upload),
+        ("POST", "/api/m/storage-key") => (rule(&[Report]), json(json!({}))),
         ("GET", "/api/m/reports/{number}/events") => (
             rule(&[Report]),
             Call::Open(format!("/api/m/reports/{n}/events")),

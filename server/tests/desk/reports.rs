@@ -246,6 +246,14 @@ async fn a_reporter_cannot_reach_another_reporters_report(pool: PgPool) {
         assert_eq!(stolen.status, StatusCode::NOT_FOUND, "{path}");
         let own = desk.get(&path, &owner).await;
         assert_eq!(own.status, StatusCode::OK, "{path}");
+        // Nothing of one account stays in a shared phone's browser cache.
+        assert_eq!(
+            own.headers
+                .get("cache-control")
+                .and_then(|v| v.to_str().ok()),
+            Some("private, no-store"),
+            "{path}"
+        );
         let team = desk.get(&path, &handler).await;
         assert_eq!(team.status, StatusCode::OK, "{path}");
     }
@@ -517,4 +525,44 @@ async fn what_one_account_wrote_is_refused_under_another(pool: PgPool) {
         .post_json("/api/m/reports", &writer_session, &submission)
         .await;
     assert_eq!(accepted.status, StatusCode::CREATED, "{}", accepted.body);
+}
+
+#[sqlx::test(migrator = "server::MIGRATOR")]
+async fn each_reporter_gets_one_phone_storage_key_kept_sealed(pool: PgPool) {
+    let desk = Desk::new(pool.clone()).await;
+    let reporter = desk.session_of(Role::Reporter).await;
+    let colleague = desk.another("reporter_two", Role::Reporter).await;
+    let key_of = |cookie: String| {
+        let desk = &desk;
+        async move {
+            let reply = desk
+                .post_json("/api/m/storage-key", &cookie, &json!({}))
+                .await;
+            assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+            body(&reply)
+        }
+    };
+    let first = key_of(reporter.clone()).await;
+    let key = first["key"].as_str().expect("key").to_owned();
+    assert_eq!(key.len(), 44, "32 bytes in base64: {key}");
+    // The same account gets the same key on every sign-in; another account its own.
+    let again = desk.session_of(Role::Reporter).await;
+    assert_eq!(key_of(again).await["key"], json!(key));
+    assert_ne!(key_of(colleague).await["key"], json!(key));
+    // Stored sealed: the database holds no copy of it in clear.
+    let stored: Vec<u8> =
+        sqlx::query_scalar("SELECT phone_key_sealed FROM users WHERE login = 'reporter'")
+            .fetch_one(&pool)
+            .await
+            .expect("stored");
+    let raw = base64_bytes(&key);
+    assert!(!stored.windows(raw.len()).any(|w| w == raw.as_slice()));
+    assert!(!String::from_utf8_lossy(&stored).contains(&key));
+}
+
+fn base64_bytes(text: &str) -> Vec<u8> {
+    use base64::Engine as _;
+    base64::engine::general_purpose::STANDARD
+        .decode(text)
+        .expect("base64")
 }
