@@ -1,13 +1,22 @@
-/* DeskOutbox: photo drafts and the send queue of the mobile reporter (/m).
+/* DeskOutbox: drafts (text and photos) and the send queue of the mobile reporter (/m).
  * A classic script: pages load it with <script defer>, the service worker with importScripts, so
- * both work on one IndexedDB queue. Results cross to Rust/WASM as JSON strings (serde parses them). */
+ * both work on one IndexedDB queue. Results cross to Rust/WASM as JSON strings (serde parses them).
+ *
+ * A phone may be shared: everything stored belongs to one account and is sealed (AES-GCM) with
+ * that account's key, which the server hands out after sign-in (/api/m/storage-key) and the phone
+ * keeps, non-extractable, only while the account is signed in here. Signing out (or another
+ * account signing in) removes the account's drafts, key and cached pages; its unsent items stay,
+ * sealed, until it signs in again. */
 (function () {
   'use strict';
 
   const DB_NAME = 'desk-offline';
+  const DB_VERSION = 2;
   const CHANNEL = 'desk-outbox';
-  const PAGES_CACHE = 'desk-pages-v1';
+  const PAGES_CACHE_PREFIX = 'desk-pages-u'; // + account id: the signed-in HTML kept offline
   const UPLOAD_URL = '/api/m/uploads';
+  const KEY_URL = '/api/m/storage-key';
+  const LEGACY_TEXT_PREFIX = 'desk:draft:'; // localStorage text drafts of earlier versions
   const MAX_IMAGES = 9;
   const MAX_SIDE = 1600;
   const QUALITY = 0.82;
@@ -31,11 +40,16 @@
   function db() {
     if (!dbPromise) {
       dbPromise = new Promise((resolve, reject) => {
-        const open = indexedDB.open(DB_NAME, 1);
-        open.onupgradeneeded = () => {
+        const open = indexedDB.open(DB_NAME, DB_VERSION);
+        open.onupgradeneeded = (event) => {
           const d = open.result;
-          d.createObjectStore('drafts', { keyPath: 'id' }).createIndex('byDraft', 'draftKey');
-          d.createObjectStore('outbox', { keyPath: 'id' });
+          if (event.oldVersion < 1) d.createObjectStore('outbox', { keyPath: 'id' });
+          // Version 1 kept draft photos with no owner: nobody can be sure whose they were.
+          if (d.objectStoreNames.contains('drafts')) d.deleteObjectStore('drafts');
+          d.createObjectStore('drafts', { keyPath: 'id' }).createIndex('byDraft', 'scope');
+          d.createObjectStore('texts', { keyPath: 'scope' });
+          d.createObjectStore('keys', { keyPath: 'owner' });
+          d.createObjectStore('meta', { keyPath: 'name' });
         };
         open.onsuccess = () => {
           const d = open.result;
@@ -166,6 +180,8 @@
 
   if (channel) {
     channel.onmessage = (e) => {
+      // Another tab signed in or out: its `enter` is the one to wait for no longer.
+      if (e.data && 'account' in e.data) entering = null;
       // Only the (single, locked) sender shares progress; its snapshot replaces the last one.
       if (e.data && e.data.progress) remoteProgress = new Map(e.data.progress);
       anyQueued = true; // another context changed things; let the next periodic flush look
@@ -248,43 +264,259 @@
     }
   }
 
-  // ---- Drafts ------------------------------------------------------------------------------------
+  // ---- The account and its key -----------------------------------------------------------------
 
-  function draftView(r) {
-    return { id: r.id, url: urlFor(r.id, r.blob), bytes: r.bytes, width: r.width, height: r.height, name: r.name };
+  const pagesCacheOf = (owner) => PAGES_CACHE_PREFIX + owner;
+  const scopeOf = (owner, draftKey) => owner + '|' + draftKey;
+
+  // The signed-in account with its key, as this phone last recorded it; null when nobody is.
+  // Read from IndexedDB every time, so every tab and the service worker agree.
+  async function current() {
+    return withTx(['meta', 'keys'], 'readonly', async (t) => {
+      const meta = await req(t.objectStore('meta').get('account'));
+      if (!meta) return null;
+      const stored = await req(t.objectStore('keys').get(meta.owner));
+      return { owner: meta.owner, key: stored ? stored.key : null };
+    });
+  }
+
+  async function sealed() {
+    const account = await current();
+    if (!account || !account.key) throw new Error('no_key');
+    return account;
+  }
+
+  async function fetchKey(owner) {
+    const res = await fetch(KEY_URL, {
+      method: 'POST', credentials: 'same-origin', body: '{}',
+      headers: { Accept: 'application/json', 'Content-Type': 'application/json' },
+      signal: AbortSignal.timeout(FETCH_TIMEOUT),
+    });
+    const body = await res.json();
+    if (!res.ok || body.owner !== owner) throw new Error('no_key');
+    const raw = Uint8Array.from(atob(body.key), (c) => c.charCodeAt(0));
+    // Not extractable: script on the page can use it, never read it out.
+    return crypto.subtle.importKey('raw', raw, { name: 'AES-GCM' }, false, ['encrypt', 'decrypt']);
+  }
+
+  async function sealBytes(key, bytes) {
+    const iv = crypto.getRandomValues(new Uint8Array(12));
+    return { iv, data: await crypto.subtle.encrypt({ name: 'AES-GCM', iv }, key, bytes) };
+  }
+  const openBytes = (key, box) => crypto.subtle.decrypt({ name: 'AES-GCM', iv: box.iv }, key, box.data);
+  const sealJson = (key, value) => sealBytes(key, new TextEncoder().encode(JSON.stringify(value)));
+  const openJson = async (key, box) => JSON.parse(new TextDecoder().decode(await openBytes(key, box)));
+  async function sealBlob(key, blob) {
+    return { ...(await sealBytes(key, await blob.arrayBuffer())), type: blob.type };
+  }
+  const openBlob = async (key, box) => new Blob([await openBytes(key, box)], { type: box.type });
+
+  async function deletePageCaches(keep) {
+    if (typeof caches === 'undefined') return;
+    const names = await caches.keys().catch(() => []);
+    await Promise.all(names
+      .filter((n) => n.startsWith('desk-pages-') && n !== keep)
+      .map((n) => caches.delete(n).catch(() => {})));
+  }
+
+  function forgetLegacyTexts() {
+    if (!inWindow || !window.localStorage) return;
+    for (const name of Object.keys(window.localStorage)) {
+      if (name.startsWith(LEGACY_TEXT_PREFIX)) window.localStorage.removeItem(name);
+    }
+  }
+
+  // Removes drafts and keys of every account but `owner` (null: of every account).
+  async function forgetOthers(owner) {
+    const gone = await withTx(['drafts', 'texts', 'keys'], 'readwrite', async (t) => {
+      const drafts = t.objectStore('drafts');
+      const removed = [];
+      for (const r of await req(drafts.getAll())) {
+        if (r.owner !== owner) { drafts.delete(r.id); removed.push(r.id); }
+      }
+      const texts = t.objectStore('texts');
+      for (const r of await req(texts.getAll())) if (r.owner !== owner) texts.delete(r.scope);
+      const keys = t.objectStore('keys');
+      for (const r of await req(keys.getAll())) if (r.owner !== owner) keys.delete(r.owner);
+      return removed;
+    });
+    gone.forEach(revoke);
+    await deletePageCaches(owner == null ? null : pagesCacheOf(owner));
+    forgetLegacyTexts();
+  }
+
+  // Items an earlier version queued in clear: sealed for their owner once that account is here.
+  async function sealLegacy(account) {
+    const legacy = (await readAll()).filter((it) => !it.sealed && it.payload
+      && (it.owner === account.owner || (it.payload && it.payload.owner_id === account.owner)));
+    for (const it of legacy) {
+      const box = await sealJson(account.key, it.payload);
+      const images = [];
+      for (const im of it.images) {
+        const { blob, ...rest } = im;
+        images.push({ ...rest, sealed: blob ? await sealBlob(account.key, blob) : rest.sealed });
+      }
+      await update(it.id, (stored) => {
+        delete stored.payload;
+        Object.assign(stored, { owner: account.owner, sealed: box, images });
+      });
+    }
+  }
+
+  let entering = null;
+  let enterFailed = null; // the account whose key could not be fetched yet (offline)
+  // The page's signed-in reporter: anything of another account removed, their key fetched (or
+  // found), and what an earlier version kept in clear sealed.
+  function enter(owner) {
+    entering = (async () => {
+      const before = await withTx(['meta'], 'readonly', (t) => req(t.objectStore('meta').get('account')));
+      if (!before || before.owner !== owner) await forgetOthers(owner);
+      await withTx(['meta'], 'readwrite', (t) => { t.objectStore('meta').put({ name: 'account', owner }); });
+      forgetLegacyTexts();
+      let stored = await withTx(['keys'], 'readonly', (t) => req(t.objectStore('keys').get(owner)));
+      if (!stored) {
+        stored = { owner, key: await fetchKey(owner) };
+        await withTx(['keys'], 'readwrite', (t) => { t.objectStore('keys').put(stored); });
+      }
+      enterFailed = null;
+      await sealLegacy(stored);
+      anyQueued = true;
+      if (channel) channel.postMessage({ account: owner });
+      notify();
+      kick();
+    })();
+    entering.catch((e) => {
+      enterFailed = owner;
+      console.warn('DeskOutbox: no storage key yet', e);
+    });
+    return entering;
+  }
+
+  // Waits for a page's `enter` before the first read, so a form never restores under no key.
+  async function ready() {
+    if (entering) await entering.catch(() => {});
+    return current();
+  }
+
+  // Signing out: the account's drafts, key and cached pages go; its unsent items stay sealed
+  // (or go too when `discardUnsent`).
+  async function leave(discardUnsent) {
+    const account = await current();
+    const owner = account ? account.owner : null;
+    const removed = await withTx(['drafts', 'texts', 'keys', 'meta', 'outbox'], 'readwrite', async (t) => {
+      const ids = [];
+      const drafts = t.objectStore('drafts');
+      for (const r of await req(drafts.getAll())) if (r.owner === owner) { drafts.delete(r.id); ids.push(r.id); }
+      const texts = t.objectStore('texts');
+      for (const r of await req(texts.getAll())) if (r.owner === owner) texts.delete(r.scope);
+      if (owner != null) t.objectStore('keys').delete(owner);
+      t.objectStore('meta').delete('account');
+      if (discardUnsent) {
+        const outbox = t.objectStore('outbox');
+        for (const it of await req(outbox.getAll())) {
+          if (it.owner === owner && it.state !== 'sent') {
+            outbox.delete(it.id);
+            ids.push(...it.images.map((im) => im.id));
+          }
+        }
+      }
+      return ids;
+    });
+    removed.forEach(revoke);
+    entering = null;
+    await deletePageCaches(null);
+    forgetLegacyTexts();
+    if (inWindow && navigator.serviceWorker) {
+      const reg = await navigator.serviceWorker.getRegistration().catch(() => null);
+      if (reg && reg.active) reg.active.postMessage({ type: 'clear-private' });
+    }
+    if (channel) channel.postMessage({ account: null });
+    notify();
+  }
+
+  // ---- Text drafts -------------------------------------------------------------------------------
+
+  const textWrites = new Map(); // scope -> the last write, so writes land in the order made
+
+  async function loadText(draftKey) {
+    const account = await ready();
+    if (!account || !account.key) return JSON.stringify(null);
+    const row = await withTx(['texts'], 'readonly', (t) => req(t.objectStore('texts').get(scopeOf(account.owner, draftKey))));
+    if (!row) return JSON.stringify(null);
+    try {
+      return JSON.stringify(await openJson(account.key, row.sealed));
+    } catch (_) {
+      return JSON.stringify(null);
+    }
+  }
+
+  function saveText(draftKey, text) {
+    const write = async () => {
+      const account = await ready();
+      if (!account || !account.key) return;
+      const scope = scopeOf(account.owner, draftKey);
+      if (!text) {
+        await withTx(['texts'], 'readwrite', (t) => { t.objectStore('texts').delete(scope); });
+        return;
+      }
+      const box = await sealJson(account.key, text);
+      await withTx(['texts'], 'readwrite', (t) => {
+        t.objectStore('texts').put({ scope, owner: account.owner, sealed: box });
+      });
+    };
+    const previous = textWrites.get(draftKey) || Promise.resolve();
+    const next = previous.then(write, write);
+    textWrites.set(draftKey, next.catch(() => {}));
+    return next;
+  }
+
+  // ---- Draft photos ------------------------------------------------------------------------------
+
+  async function draftView(account, r) {
+    const url = urls.get(r.id) || urlFor(r.id, await openBlob(account.key, r.sealed));
+    return { id: r.id, url, bytes: r.bytes, width: r.width, height: r.height, name: r.name };
   }
 
   async function draftImages(draftKey) {
-    const rows = await withTx(['drafts'], 'readonly', (t) => draftRows(t.objectStore('drafts'), draftKey));
-    return JSON.stringify(rows.map(draftView));
+    const account = await ready();
+    if (!account || !account.key) return JSON.stringify([]);
+    const scope = scopeOf(account.owner, draftKey);
+    const rows = await withTx(['drafts'], 'readonly', (t) => draftRows(t.objectStore('drafts'), scope));
+    return JSON.stringify(await Promise.all(rows.map((r) => draftView(account, r))));
   }
 
-  function countDraft(store, draftKey) {
-    return req(store.index('byDraft').count(draftKey));
+  function countDraft(store, scope) {
+    return req(store.index('byDraft').count(scope));
   }
 
   async function addDraftImage(draftKey, file) {
+    const account = await sealed();
+    const scope = scopeOf(account.owner, draftKey);
     // Checked before the costly decode, and again when storing: two quick picks can race.
-    const count = await withTx(['drafts'], 'readonly', (t) => countDraft(t.objectStore('drafts'), draftKey));
+    const count = await withTx(['drafts'], 'readonly', (t) => countDraft(t.objectStore('drafts'), scope));
     if (count >= MAX_IMAGES) throw new Error('too_many');
     const s = await shrink(file);
     const row = {
-      id: crypto.randomUUID(), draftKey, blob: s.blob, name: s.name, bytes: s.blob.size,
-      width: s.width, height: s.height, addedAt: stamp(),
+      id: crypto.randomUUID(), owner: account.owner, scope, sealed: await sealBlob(account.key, s.blob),
+      name: s.name, bytes: s.blob.size, width: s.width, height: s.height, addedAt: stamp(),
     };
     await withTx(['drafts'], 'readwrite', async (t) => {
       const store = t.objectStore('drafts');
-      if ((await countDraft(store, draftKey)) >= MAX_IMAGES) throw new Error('too_many');
+      if ((await countDraft(store, scope)) >= MAX_IMAGES) throw new Error('too_many');
       store.add(row);
     });
-    return JSON.stringify(draftView(row));
+    urlFor(row.id, s.blob);
+    return JSON.stringify(await draftView(account, row));
   }
 
   async function removeDraftImage(draftKey, id) {
+    const account = await current();
+    if (!account) return;
+    const scope = scopeOf(account.owner, draftKey);
     const removed = await withTx(['drafts'], 'readwrite', async (t) => {
       const store = t.objectStore('drafts');
       const row = await req(store.get(id));
-      if (!row || row.draftKey !== draftKey) return false;
+      if (!row || row.scope !== scope) return false;
       store.delete(id);
       return true;
     });
@@ -295,22 +527,25 @@
 
   async function submit(kind, draftKey, incidentNumber, payloadJson) {
     if (kind !== 'report' && kind !== 'message') throw new Error('bad_kind');
-    const payload = JSON.parse(payloadJson);
+    const account = await sealed();
+    const box = await sealJson(account.key, JSON.parse(payloadJson));
+    const scope = scopeOf(account.owner, draftKey);
     const id = crypto.randomUUID();
-    await withTx(['drafts', 'outbox'], 'readwrite', async (t) => {
+    await withTx(['drafts', 'outbox', 'texts'], 'readwrite', async (t) => {
       const drafts = t.objectStore('drafts');
-      const rows = await draftRows(drafts, draftKey);
+      const rows = await draftRows(drafts, scope);
       t.objectStore('outbox').add({
-        id, kind, state: 'queued', error: null, createdAt: stamp(),
-        incidentNumber: incidentNumber || null, payload,
+        id, kind, owner: account.owner, state: 'queued', error: null, createdAt: stamp(),
+        incidentNumber: incidentNumber || null, sealed: box,
         // Image ids stay the same, so cached object URLs and upload client_ids carry over.
         images: rows.map((r) => ({
-          id: r.id, blob: r.blob, name: r.name, bytes: r.bytes, width: r.width, height: r.height,
+          id: r.id, sealed: r.sealed, name: r.name, bytes: r.bytes, width: r.width, height: r.height,
           attachmentId: null,
         })),
         result: null, attempts: 0, nextAttemptAt: 0,
       });
       for (const r of rows) drafts.delete(r.id);
+      t.objectStore('texts').delete(scope);
     });
     anyQueued = true;
     notify();
@@ -328,32 +563,47 @@
     } catch (_) { /* unsupported or refused: the page's own triggers still flush */ }
   }
 
+  // The signed-in account's items, opened; nobody else's.
+  async function mine() {
+    const account = await ready();
+    if (!account || !account.key) return { account, items: [] };
+    const own = (await readAll()).filter((it) => it.owner === account.owner && it.sealed);
+    return { account, items: own };
+  }
+
   async function items(kind, incidentNumber) {
+    const { account, items: own } = await mine();
     const all = await readAll();
     // Items removed by another tab or the worker: free their URLs here.
     const live = new Set(all.flatMap((it) => it.images.map((im) => im.id)));
     for (const id of [...itemImageIds]) if (!live.has(id)) revoke(id);
-    const out = all
-      .filter((it) => it.kind === kind && (incidentNumber == null || it.incidentNumber === incidentNumber))
-      .sort(byCreated)
-      .map((it) => ({
+    const out = [];
+    for (const it of own.filter((x) => x.kind === kind && (incidentNumber == null || x.incidentNumber === incidentNumber)).sort(byCreated)) {
+      let payload;
+      try { payload = await openJson(account.key, it.sealed); } catch (_) { continue; }
+      const images = [];
+      for (const im of it.images) {
+        itemImageIds.add(im.id);
+        const url = urls.get(im.id) || urlFor(im.id, await openBlob(account.key, im.sealed));
+        images.push({ id: im.id, url, progress: progressOf(it, im) });
+      }
+      out.push({
         id: it.id, kind: it.kind, state: it.state, error: it.error, createdAt: it.createdAt,
         stuck: it.state === 'queued' && (it.attempts || 0) >= STUCK_AFTER,
-        incidentNumber: it.incidentNumber, payload: it.payload, result: it.result,
-        images: it.images.map((im) => {
-          itemImageIds.add(im.id);
-          return { id: im.id, url: urlFor(im.id, im.blob), progress: progressOf(it, im) };
-        }),
-      }));
+        incidentNumber: it.incidentNumber, payload, result: it.result, images,
+      });
+    }
     return JSON.stringify(out);
   }
 
   async function retry(id) {
+    const account = await current();
     const changed = await withTx(['outbox'], 'readwrite', async (t) => {
       const store = t.objectStore('outbox');
       const item = await req(store.get(id));
       // A queued item waiting out its back-off may be retried at once too.
-      if (!item || (item.state !== 'failed' && item.state !== 'queued')) return false;
+      if (!item || !account || item.owner !== account.owner) return false;
+      if (item.state !== 'failed' && item.state !== 'queued') return false;
       Object.assign(item, { state: 'queued', error: null, attempts: 0, nextAttemptAt: 0 });
       store.put(item);
       return true;
@@ -366,10 +616,11 @@
   }
 
   async function removeItem(id, allowed) {
+    const account = await current();
     const item = await withTx(['outbox'], 'readwrite', async (t) => {
       const store = t.objectStore('outbox');
       const found = await req(store.get(id));
-      if (!found || !allowed(found)) return null;
+      if (!found || !account || found.owner !== account.owner || !allowed(found)) return null;
       store.delete(id);
       return found;
     });
@@ -379,25 +630,27 @@
     }
   }
 
-  // A refused item goes back to being a draft (text and images), so the user can correct it
-  // instead of losing what they wrote. Answers the item's payload as JSON.
+  // A refused item goes back to being a draft (text and images) of the same account, so the user
+  // can correct it instead of losing what they wrote. Answers the item's payload as JSON.
   async function restore(id, draftKey) {
-    const payload = await withTx(['drafts', 'outbox'], 'readwrite', async (t) => {
+    const account = await sealed();
+    const scope = scopeOf(account.owner, draftKey);
+    const box = await withTx(['drafts', 'outbox'], 'readwrite', async (t) => {
       const outbox = t.objectStore('outbox');
       const item = await req(outbox.get(id));
-      if (!item || item.state !== 'failed') return null;
+      if (!item || item.owner !== account.owner || item.state !== 'failed') return null;
       const drafts = t.objectStore('drafts');
-      const count = await req(drafts.index('byDraft').count(draftKey));
+      const count = await req(drafts.index('byDraft').count(scope));
       item.images.slice(0, Math.max(0, MAX_IMAGES - count)).forEach((im) => drafts.put({
-        id: im.id, draftKey, blob: im.blob, name: im.name, bytes: im.bytes,
+        id: im.id, owner: account.owner, scope, sealed: im.sealed, name: im.name, bytes: im.bytes,
         width: im.width, height: im.height, addedAt: stamp(),
       }));
       outbox.delete(id);
-      return item.payload;
+      return item.sealed;
     });
-    if (payload === null) throw new Error('not_failed');
+    if (box === null) throw new Error('not_failed');
     notify();
-    return JSON.stringify(payload);
+    return JSON.stringify(await openJson(account.key, box));
   }
 
   function discard(id) {
@@ -411,20 +664,14 @@
     return removeItem(id, (it) => it.state === 'sent');
   }
 
+  // How many of the signed-in account's items are not sent yet.
   async function pending() {
-    return JSON.stringify((await readAll()).filter((it) => it.state !== 'sent').length);
+    const { items: own } = await mine();
+    return JSON.stringify(own.filter((it) => it.state !== 'sent').length);
   }
 
   function onChange(callback) {
     listeners.add(callback);
-  }
-
-  async function clearPrivate() {
-    if (typeof caches !== 'undefined') await caches.delete(PAGES_CACHE).catch(() => {});
-    if (inWindow && navigator.serviceWorker) {
-      const reg = await navigator.serviceWorker.getRegistration().catch(() => null);
-      if (reg && reg.active) reg.active.postMessage({ type: 'clear-private' });
-    }
   }
 
   // ---- Sending -----------------------------------------------------------------------------------
@@ -483,12 +730,12 @@
     });
   }
 
-  async function upload(image, owner) {
+  async function upload(image, owner, key) {
     const form = new FormData();
     form.append('client_id', image.id);
     // The account that wrote the item: the server refuses it under anybody else's session.
     if (owner != null) form.append('owner_id', String(owner));
-    form.append('file', image.blob, image.name || 'image');
+    form.append('file', await openBlob(key, image.sealed), image.name || 'image');
     const res = inWindow
       ? await xhrPost(UPLOAD_URL, form, (p) => setProgress(image.id, p))
       : await post(UPLOAD_URL, { body: form, headers: { Accept: 'application/json' } });
@@ -497,16 +744,17 @@
     return body;
   }
 
-  // Sends one item. Returns false when the network is gone, so the caller stops.
-  async function send(item) {
+  // Sends one item of `account`. Returns false when the network is gone, so the caller stops.
+  async function send(item, account) {
     sendingHere = true;
     try {
       await update(item.id, (it) => { it.state = 'sending'; });
       notify();
+      const payload = await openJson(account.key, item.sealed);
       const ids = [];
       for (const image of item.images) {
         if (image.attachmentId == null) {
-          const { id } = await upload(image, item.payload && item.payload.owner_id);
+          const { id } = await upload(image, payload.owner_id, account.key);
           image.attachmentId = id;
           localProgress.delete(image.id);
           // Stored at once, so a retry after a later failure skips this image.
@@ -519,8 +767,8 @@
         ids.push(image.attachmentId);
       }
       const body = item.kind === 'report'
-        ? { ...item.payload, client_id: item.id, attachment_ids: ids }
-        : { ...item.payload, client_id: item.id, incident_number: item.incidentNumber, attachment_ids: ids };
+        ? { ...payload, client_id: item.id, attachment_ids: ids }
+        : { ...payload, client_id: item.id, incident_number: item.incidentNumber, attachment_ids: ids };
       const res = await post(item.kind === 'report' ? '/api/m/reports' : '/api/m/messages', {
         body: JSON.stringify(body),
         headers: { Accept: 'application/json', 'Content-Type': 'application/json' },
@@ -582,14 +830,15 @@
     firstRun = false;
     for (;;) {
       const now = Date.now();
-      const all = await readAll();
+      // Only the signed-in account's items: others wait, sealed, for their account.
+      const { account, items: all } = await mine();
       anyQueued = all.some((it) => it.state === 'queued');
       const due = all.filter((it) => it.state === 'queued' && it.nextAttemptAt <= now).sort(byCreated);
       if (!due.length) {
         scheduleRetry(all);
         return true;
       }
-      if (!(await send(due[0]))) return false;
+      if (!(await send(due[0], account))) return false;
     }
   }
 
@@ -640,7 +889,7 @@
 
   self.DeskOutbox = {
     draftImages, addDraftImage, removeDraftImage, submit, items, retry, restore, discard, forget,
-    flush, onChange, clearPrivate, pending, warm,
+    flush, onChange, pending, warm, enter, leave, loadText, saveText, current, pagesCacheOf,
   };
 
   // ---- Page start-up -----------------------------------------------------------------------------
@@ -654,7 +903,17 @@
       });
 
     }
-    window.addEventListener('online', kick);
+    // On the sign-in page nobody is signed in here: a key left by a sign-out before the app had
+    // loaded (or by an expired session) goes, and with it any way to read what is sealed.
+    if (location.pathname === '/login') {
+      withTx(['keys'], 'readwrite', (t) => { t.objectStore('keys').clear(); })
+        .then(() => deletePageCaches(null))
+        .catch((e) => console.warn('DeskOutbox: keys not cleared', e));
+    }
+    window.addEventListener('online', () => {
+      if (enterFailed != null) enter(enterFailed);
+      kick();
+    });
     document.addEventListener('visibilitychange', () => {
       if (document.visibilityState === 'visible') kick();
     });

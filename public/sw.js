@@ -2,13 +2,26 @@
  * the outbox (see outbox.js) in the background. API requests are never cached or touched. */
 importScripts('/outbox.js', '/split-pieces.js');
 
-const PAGES = 'desk-pages-v1'; // signed-in HTML, emptied at sign-out
+// Signed-in HTML is kept per account (`desk-pages-u<id>`, see DeskOutbox.pagesCacheOf) and
+// removed when the account signs out or another signs in; public help pages apart.
+const PUBLIC = 'desk-public-v1';
 const ASSETS = 'desk-assets-v1';
 const STATIC = [
   '/outbox.js', '/split-pieces.js', '/manifest.webmanifest', '/favicon.svg',
   '/icons/icon-192.png', '/icons/icon-512.png', '/icons/icon-maskable-512.png',
 ];
 const APP_SHELL = ['/m', '/m/new'];
+
+// The cache of the account signed in on this phone, or null when nobody is.
+async function accountPages() {
+  const account = await self.DeskOutbox.current().catch(() => null);
+  return account ? caches.open(self.DeskOutbox.pagesCacheOf(account.owner)) : null;
+}
+
+async function pageCaches() {
+  const names = (await caches.keys()).filter((n) => n.startsWith('desk-pages-') || n === PUBLIC);
+  return Promise.all(names.map((n) => caches.open(n)));
+}
 const NAV_TIMEOUT = 4000;
 // Every /pkg/ URL quoted in a page: link href, script src and the inline hydration script.
 const PKG_URL = /["'](\/pkg\/[^"'\s?#]+)/g;
@@ -61,7 +74,8 @@ async function precache() {
   try {
     // The reporter's start page and the new-report form open offline from the first visit.
     // Signed-out visitors get a redirect to /login here: then there is nothing to keep.
-    const pages = await caches.open(PAGES);
+    const pages = await accountPages();
+    if (!pages) return;
     for (const path of APP_SHELL) {
       // As a navigation would ask: the server then answers a signed-out visitor with a real
       // redirect (which is not kept) rather than a page that redirects in the browser.
@@ -80,12 +94,13 @@ async function precache() {
 
 // Hashed files accumulate with every release; keep only those a cached page still refers to.
 async function prunePkg() {
-  const pages = await caches.open(PAGES);
   const assets = await caches.open(ASSETS);
   const keep = new Set();
-  for (const req of await pages.keys()) {
-    const res = await pages.match(req);
-    if (res) for (const url of await pageAssets(assets, await res.text())) keep.add(url);
+  for (const pages of await pageCaches()) {
+    for (const req of await pages.keys()) {
+      const res = await pages.match(req);
+      if (res) for (const url of await pageAssets(assets, await res.text())) keep.add(url);
+    }
   }
   for (const req of await assets.keys()) {
     const path = new URL(req.url).pathname;
@@ -102,8 +117,9 @@ self.addEventListener('activate', (event) => {
   event.waitUntil((async () => {
     await self.clients.claim();
     const names = await caches.keys();
+    // Older versions kept every account's pages in one cache.
     await Promise.all(names
-      .filter((n) => n.startsWith('desk-') && n !== PAGES && n !== ASSETS)
+      .filter((n) => n.startsWith('desk-') && n !== PUBLIC && n !== ASSETS && !n.startsWith('desk-pages-u'))
       .map((n) => caches.delete(n)));
     await prunePkg().catch(() => {});
     // Pages now controlled by this version resume anything waiting in the outbox.
@@ -145,13 +161,15 @@ function offlinePage() {
 // Network first, so a page is never older than it must be; the cached copy only when the
 // network fails or is too slow. A redirect (e.g. to /login once the session expired) goes through
 // uncached.
-async function networkFirst(event) {
+async function networkFirst(event, isPublic) {
   const url = new URL(event.request.url);
   url.hash = '';
   const key = url.href;
-  const pages = await caches.open(PAGES);
+  // A reporter's page is kept only in the signed-in account's cache; with nobody signed in,
+  // in none.
+  const pages = isPublic ? await caches.open(PUBLIC) : await accountPages();
   const network = fetch(event.request).then((res) => {
-    if (res.ok && !res.redirected && res.type !== 'opaqueredirect' && isHtml(res)) {
+    if (pages && res.ok && !res.redirected && res.type !== 'opaqueredirect' && isHtml(res)) {
       return pages.put(key, res.clone()).then(() => res, () => res);
     }
     return res;
@@ -166,7 +184,7 @@ async function networkFirst(event) {
   }
   // 4xx pages (403, 404) are real answers; 5xx usually comes from a proxy while the app is away.
   if (res instanceof Response && res.status < 500) return res;
-  const cached = await pages.match(key, { ignoreSearch: false, ignoreVary: true });
+  const cached = pages && await pages.match(key, { ignoreSearch: false, ignoreVary: true });
   if (cached) return cached;
   if (res instanceof Response) return res;
   if (res === 'timeout') {
@@ -176,7 +194,7 @@ async function networkFirst(event) {
   return offlinePage();
 }
 
-const inArea = (path) => ['/m', '/help'].some((a) => path === a || path.startsWith(a + '/'));
+const within = (path, area) => path === area || path.startsWith(area + '/');
 
 self.addEventListener('fetch', (event) => {
   const req = event.request;
@@ -187,8 +205,10 @@ self.addEventListener('fetch', (event) => {
     event.respondWith(cacheFirst(event));
   } else if (STATIC.includes(url.pathname)) {
     event.respondWith(staleWhileRevalidate(event));
-  } else if (req.mode === 'navigate' && inArea(url.pathname)) {
-    event.respondWith(networkFirst(event));
+  } else if (req.mode === 'navigate' && within(url.pathname, '/m')) {
+    event.respondWith(networkFirst(event, false));
+  } else if (req.mode === 'navigate' && within(url.pathname, '/help')) {
+    event.respondWith(networkFirst(event, true));
   }
   // Everything else, /api/ included, goes to the network untouched.
 });
@@ -203,13 +223,17 @@ self.addEventListener('sync', (event) => {
 
 self.addEventListener('message', (event) => {
   const type = event.data && event.data.type;
-  if (type === 'clear-private') event.waitUntil(caches.delete(PAGES));
+  if (type === 'clear-private') {
+    event.waitUntil(caches.keys().then((names) => Promise.all(names
+      .filter((n) => n.startsWith('desk-pages-')).map((n) => caches.delete(n)))));
+  }
   if (type === 'warm') event.waitUntil(warm());
 });
 
 // Precache once per sign-in: only when the shell pages are missing from the cache.
 async function warm() {
-  const pages = await caches.open(PAGES);
+  const pages = await accountPages();
+  if (!pages) return;
   const missing = await Promise.all(APP_SHELL.map(async (path) => !(await pages.match(path))));
   if (missing.some(Boolean)) await precache();
 }

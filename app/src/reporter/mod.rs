@@ -6,6 +6,7 @@ mod home;
 mod new_report;
 pub mod outbox;
 mod report_page;
+mod sign_out;
 #[cfg(feature = "ssr")]
 pub mod storage_key;
 pub mod texts;
@@ -20,7 +21,7 @@ use leptos_router::components::Outlet;
 
 use crate::auth::{Area, AreaGate};
 use crate::i18n::use_i18n;
-use crate::shell::{LanguageSwitch, SignOutButton, UserBadge};
+use crate::shell::{LanguageSwitch, UserBadge};
 use outbox::OutboxTick;
 
 /// Mobile-first frame: a compact top bar and one narrow column.
@@ -45,7 +46,17 @@ fn MobileFrame() -> impl IntoView {
         // After hydration: the server rendered the page as online.
         Effect::new(move |_| {
             online.set(window().navigator().on_line());
-            leptos::task::spawn_local(outbox::warm());
+        });
+        // The phone's storage belongs to the signed-in account: enter it (its key, nobody
+        // else's drafts), then keep its start pages for offline use.
+        let crate::auth::AreaAccess(access) = expect_context();
+        Effect::new(move |_| {
+            if let Some(Ok(user)) = access.get() {
+                leptos::task::spawn_local(async move {
+                    outbox::enter(user.id).await;
+                    outbox::warm().await;
+                });
+            }
         });
         let _ = window_event_listener(leptos::ev::online, move |_| online.set(true));
         let _ = window_event_listener(leptos::ev::offline, move |_| online.set(false));
@@ -58,7 +69,7 @@ fn MobileFrame() -> impl IntoView {
                 </a>
                 <div class="flex items-center gap-1">
                     <LanguageSwitch />
-                    <SignOutButton />
+                    <sign_out::PhoneSignOut />
                 </div>
             </header>
             <Show when=move || !online.get()>
@@ -157,7 +168,7 @@ fn OutboxActions(
         leptos::task::spawn_local(async move {
             let key = draft_key.get_value();
             if let Ok(payload) = outbox::restore(&id.get_value(), &key).await {
-                outbox::reopen_draft(&key, &payload);
+                outbox::reopen_draft(&key, &payload).await;
             }
         });
         #[cfg(not(feature = "hydrate"))]

@@ -16,9 +16,6 @@ use crate::shell::{ErrorPanel, Loading};
 use crate::time::shanghai_today;
 use crate::ui::{SystemModulePicker, PHONE_INPUT};
 
-#[cfg(feature = "hydrate")]
-use super::outbox::REPORT_STORAGE_KEY as DRAFT_STORAGE_KEY;
-
 #[component]
 pub fn NewReportPage() -> impl IntoView {
     let i18n = use_i18n();
@@ -60,28 +57,36 @@ fn ReportForm(systems: Vec<System>) -> impl IntoView {
 
     #[cfg(feature = "hydrate")]
     {
-        // Restore the draft once, then save every change.
-        let restored = StoredValue::new(false);
-        Effect::new(move |_| {
-            draft.track();
-            if !restored.get_value() {
-                restored.set_value(true);
-                if let Some(saved) = super::outbox::storage()
-                    .and_then(|s| s.get_item(DRAFT_STORAGE_KEY).ok().flatten())
-                    .and_then(|json| serde_json::from_str::<NewReport>(&json).ok())
-                {
-                    draft.set(saved);
-                }
-                leptos::task::spawn_local(async move {
-                    if let Ok(saved) = super::outbox::draft_images(REPORT_DRAFT).await {
-                        images.set(saved);
-                    }
-                });
-                return;
+        // Restore the draft once (sealed on the phone, see outbox.js), then save every change.
+        let restored = RwSignal::new(false);
+        leptos::task::spawn_local(async move {
+            let saved = super::outbox::load_text(REPORT_DRAFT)
+                .await
+                .and_then(|json| serde_json::from_str::<NewReport>(&json).ok());
+            // What was typed meanwhile wins over what was kept.
+            if let Some(saved) =
+                saved.filter(|_| draft.with_untracked(|d| *d == NewReport::default()))
+            {
+                draft.set(saved);
             }
-            let json = draft.with(|d| serde_json::to_string(d).unwrap_or_default());
-            if let Some(storage) = super::outbox::storage() {
-                let _ = storage.set_item(DRAFT_STORAGE_KEY, &json);
+            if let Ok(saved) = super::outbox::draft_images(REPORT_DRAFT).await {
+                images.set(saved);
+            }
+            restored.set(true);
+        });
+        Effect::new(move |_| {
+            // An untouched form keeps nothing.
+            let json = draft.with(|d| {
+                if *d == NewReport::default() {
+                    String::new()
+                } else {
+                    serde_json::to_string(d).unwrap_or_default()
+                }
+            });
+            if restored.get() {
+                leptos::task::spawn_local(async move {
+                    super::outbox::save_text(REPORT_DRAFT, &json).await;
+                });
             }
         });
     }
@@ -129,9 +134,7 @@ fn ReportForm(systems: Vec<System>) -> impl IntoView {
             payload["owner_id"] = serde_json::json!(owner_id);
             match super::outbox::submit("report", REPORT_DRAFT, None, &payload).await {
                 Ok(_) => {
-                    if let Some(storage) = super::outbox::storage() {
-                        let _ = storage.remove_item(DRAFT_STORAGE_KEY);
-                    }
+                    // The outbox took the draft's text and images with the item.
                     let _ = window().location().assign("/m");
                 }
                 Err(error) => {

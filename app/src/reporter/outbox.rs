@@ -1,6 +1,7 @@
-//! The bridge to `public/outbox.js`, which keeps drafts' images and unsent reports and messages
-//! in IndexedDB and sends them when the network allows (from the page or the service worker).
-//! Everything crossing the bridge is JSON; blobs stay on the JavaScript side.
+//! The bridge to `public/outbox.js`, which keeps drafts (text and images) and unsent reports and
+//! messages in IndexedDB, sealed with the signed-in account's key, and sends them when the network
+//! allows (from the page or the service worker). Everything crossing the bridge is JSON; blobs
+//! and keys stay on the JavaScript side.
 
 use crate::incidents::IncidentNumber;
 use serde::Deserialize;
@@ -96,14 +97,6 @@ pub fn owner_id() -> Option<i64> {
         .and_then(Result::ok)
         .map(|user| user.id)
 }
-/// Where the report form keeps its text between visits.
-pub const REPORT_STORAGE_KEY: &str = "desk:draft:report";
-
-/// Where a message composer keeps its text between visits.
-pub fn message_storage_key(draft_key: &str) -> String {
-    format!("desk:draft:{draft_key}")
-}
-
 pub fn message_draft(number: IncidentNumber) -> String {
     format!("message:{number}")
 }
@@ -149,8 +142,16 @@ mod browser {
         fn js_on_change(callback: &Closure<dyn FnMut()>) -> Result<(), JsValue>;
         #[wasm_bindgen(js_namespace = DeskOutbox, js_name = warm, catch)]
         fn js_warm() -> Result<js_sys::Promise, JsValue>;
-        #[wasm_bindgen(js_namespace = DeskOutbox, js_name = clearPrivate, catch)]
-        fn js_clear_private() -> Result<js_sys::Promise, JsValue>;
+        #[wasm_bindgen(js_namespace = DeskOutbox, js_name = enter, catch)]
+        fn js_enter(owner: f64) -> Result<js_sys::Promise, JsValue>;
+        #[wasm_bindgen(js_namespace = DeskOutbox, js_name = leave, catch)]
+        fn js_leave(discard_unsent: bool) -> Result<js_sys::Promise, JsValue>;
+        #[wasm_bindgen(js_namespace = DeskOutbox, js_name = pending, catch)]
+        fn js_pending() -> Result<js_sys::Promise, JsValue>;
+        #[wasm_bindgen(js_namespace = DeskOutbox, js_name = loadText, catch)]
+        fn js_load_text(key: &str) -> Result<js_sys::Promise, JsValue>;
+        #[wasm_bindgen(js_namespace = DeskOutbox, js_name = saveText, catch)]
+        fn js_save_text(key: &str, text: &str) -> Result<js_sys::Promise, JsValue>;
     }
 
     fn describe(error: JsValue) -> String {
@@ -230,27 +231,48 @@ mod browser {
         call(js_forget(id)).await.map(drop)
     }
 
-    /// The phone's local storage, where text drafts live.
-    pub fn storage() -> Option<web_sys::Storage> {
-        window().local_storage().ok().flatten()
+    /// The signed-in reporter is `owner`: fetch (or find) their key, remove any other
+    /// account's drafts and pages. Other calls wait for this.
+    pub async fn enter(owner: i64) {
+        // Account ids stay far below 2^53.
+        let _ = call(js_enter(owner as f64)).await;
     }
 
-    pub async fn clear_private() {
-        let _ = call(js_clear_private()).await;
+    /// Signing out: the account's drafts, key and cached pages go; unsent items stay sealed
+    /// unless `discard_unsent`.
+    pub async fn leave(discard_unsent: bool) {
+        let _ = call(js_leave(discard_unsent)).await;
+    }
+
+    /// How many of the signed-in account's items are not sent yet.
+    pub async fn pending() -> usize {
+        call_json(js_pending()).await.unwrap_or(0)
+    }
+
+    /// The text draft kept under `key`, if any.
+    pub async fn load_text(key: &str) -> Option<String> {
+        call_json::<Option<String>>(js_load_text(key))
+            .await
+            .ok()
+            .flatten()
+    }
+
+    /// Keeps `text` as the draft under `key` (sealed; an empty text removes it).
+    pub async fn save_text(key: &str, text: &str) {
+        let _ = call(js_save_text(key, text)).await;
     }
 
     /// Puts a restored item's text where its form reads drafts, then opens that form.
-    pub fn reopen_draft(key: &str, payload: &serde_json::Value) {
-        let Some(storage) = storage() else { return };
+    pub async fn reopen_draft(key: &str, payload: &serde_json::Value) {
         if key == super::REPORT_DRAFT {
-            let _ = storage.set_item(super::REPORT_STORAGE_KEY, &payload.to_string());
+            save_text(key, &payload.to_string()).await;
             let _ = window().location().assign("/m/new");
         } else {
             let body = payload
                 .get("body")
                 .and_then(|b| b.as_str())
                 .unwrap_or_default();
-            let _ = storage.set_item(&super::message_storage_key(key), body);
+            save_text(key, body).await;
             let _ = window().location().reload();
         }
     }

@@ -279,28 +279,27 @@ fn Composer(number: IncidentNumber) -> impl IntoView {
 
     #[cfg(feature = "hydrate")]
     {
-        let storage_key = super::outbox::message_storage_key(&draft_key);
-        let restored = StoredValue::new(false);
-        let key = draft_key.clone();
-        Effect::new(move |_| {
-            body.track();
-            let storage = super::outbox::storage();
-            if !restored.get_value() {
-                restored.set_value(true);
-                if let Some(saved) = storage.and_then(|s| s.get_item(&storage_key).ok().flatten()) {
+        // Restore the draft once (sealed on the phone, see outbox.js), then save every change.
+        let restored = RwSignal::new(false);
+        let key = StoredValue::new(draft_key.clone());
+        leptos::task::spawn_local(async move {
+            let key = key.get_value();
+            if let Some(saved) = super::outbox::load_text(&key).await {
+                if body.with_untracked(String::is_empty) {
                     body.set(saved);
                 }
-                let key = key.clone();
-                leptos::task::spawn_local(async move {
-                    if let Ok(saved) = super::outbox::draft_images(&key).await {
-                        images.set(saved);
-                    }
-                });
-                return;
             }
+            if let Ok(saved) = super::outbox::draft_images(&key).await {
+                images.set(saved);
+            }
+            restored.set(true);
+        });
+        Effect::new(move |_| {
             let text = body.get();
-            if let Some(storage) = storage {
-                let _ = storage.set_item(&storage_key, &text);
+            if restored.get() {
+                leptos::task::spawn_local(async move {
+                    super::outbox::save_text(&key.get_value(), &text).await;
+                });
             }
         });
     }

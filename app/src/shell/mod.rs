@@ -39,7 +39,6 @@ pub fn SignOutButton() -> impl IntoView {
     let auth = expect_context::<AuthContext>();
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        forget_private_pages();
         auth.logout.dispatch(Logout {});
     };
     view! {
@@ -52,12 +51,6 @@ pub fn SignOutButton() -> impl IntoView {
             </button>
         </form>
     }
-}
-
-/// Pages kept for offline use hold the user's reports: drop them at sign-out.
-fn forget_private_pages() {
-    #[cfg(feature = "hydrate")]
-    leptos::task::spawn_local(crate::reporter::outbox::clear_private());
 }
 
 /// Name and role of the signed-in user of the area.
