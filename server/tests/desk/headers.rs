@@ -27,7 +27,11 @@ fn expect_common_headers(reply: &Reply, what: &str) {
         header(reply, "permissions-policy").contains("camera=()"),
         "{what}"
     );
-    assert_eq!(header(reply, "cache-control"), "no-store", "{what}");
+    assert_eq!(
+        header(reply, "cache-control"),
+        "private, no-store",
+        "{what}"
+    );
 }
 
 #[sqlx::test(migrator = "server::MIGRATOR")]

@@ -14,6 +14,7 @@ mod headers;
 mod history;
 mod images;
 mod limits;
+mod masking;
 mod notes;
 mod pages;
 mod permissions;
