@@ -54,6 +54,10 @@ pub async fn upload(
         return Ok((StatusCode::OK, Json(existing)));
     }
     crate::limits::store::spend(&pool, user.id, crate::limits::Write::Upload).await?;
+    // The header first: what it refuses never waits for (or takes) a decode turn.
+    let bytes = tokio::task::spawn_blocking(move || image::check(&bytes).map(|()| bytes))
+        .await
+        .map_err(|_| AppError::Internal)??;
     let _turn = DECODING.enter().await?;
     let processed = tokio::task::spawn_blocking(move || image::process(&bytes))
         .await

@@ -24,8 +24,15 @@ pub struct Processed {
     pub height: u32,
 }
 
-/// CPU-bound: call from a blocking task.
-pub fn process(bytes: &[u8]) -> Result<Processed, AppError> {
+/// What can be told from the header alone: the format, an incomplete JPEG, a picture past the
+/// pixel limit. Cheap, so uploads check it before waiting for a decode turn: a burst of
+/// decompression bombs is refused at once instead of filling the queue.
+pub fn check(bytes: &[u8]) -> Result<(), AppError> {
+    decoder_for(bytes).map(drop)
+}
+
+/// A decoder for `bytes` with the limits set, once the header has passed [`check`]'s rules.
+fn decoder_for(bytes: &[u8]) -> Result<impl ImageDecoder + '_, AppError> {
     let mut reader = ImageReader::new(Cursor::new(bytes))
         .with_guessed_format()
         .map_err(|_| AppError::NotAnImage)?;
@@ -48,9 +55,6 @@ pub fn process(bytes: &[u8]) -> Result<Processed, AppError> {
     if reader.format() == Some(ImageFormat::Jpeg) && !bytes.windows(2).any(|w| w == [0xFF, 0xD9]) {
         return Err(AppError::BrokenImage);
     }
-    let too_large = AppError::ImageTooLarge {
-        max_megapixels: MAX_MEGAPIXELS as u32,
-    };
     let mut limits = Limits::default();
     limits.max_image_width = Some(16_000);
     limits.max_image_height = Some(16_000);
@@ -58,19 +62,31 @@ pub fn process(bytes: &[u8]) -> Result<Processed, AppError> {
     reader.limits(limits);
 
     // From here the format is known: what fails to decode is a damaged picture.
-    let mut decoder = reader.into_decoder().map_err(|error| match error {
-        image::ImageError::Limits(_) => too_large.clone(),
+    let decoder = reader.into_decoder().map_err(|error| match error {
+        image::ImageError::Limits(_) => too_large(),
         _ => AppError::BrokenImage,
     })?;
     let (width, height) = decoder.dimensions();
     if u64::from(width) * u64::from(height) > MAX_MEGAPIXELS * 1_000_000 {
-        return Err(too_large);
+        return Err(too_large());
     }
+    Ok(decoder)
+}
+
+fn too_large() -> AppError {
+    AppError::ImageTooLarge {
+        max_megapixels: MAX_MEGAPIXELS as u32,
+    }
+}
+
+/// CPU-bound: call from a blocking task.
+pub fn process(bytes: &[u8]) -> Result<Processed, AppError> {
+    let mut decoder = decoder_for(bytes)?;
     let orientation = decoder
         .orientation()
         .unwrap_or(image::metadata::Orientation::NoTransforms);
     let mut decoded = DynamicImage::from_decoder(decoder).map_err(|error| match error {
-        image::ImageError::Limits(_) => too_large,
+        image::ImageError::Limits(_) => too_large(),
         _ => AppError::BrokenImage,
     })?;
     decoded.apply_orientation(orientation);
