@@ -563,17 +563,18 @@
     } catch (_) { /* unsupported or refused: the page's own triggers still flush */ }
   }
 
-  // The signed-in account's items, opened; nobody else's.
+  // The signed-in account's items (still sealed), nobody else's; `all` holds every account's.
   async function mine() {
     const account = await ready();
-    if (!account || !account.key) return { account, items: [] };
-    const own = (await readAll()).filter((it) => it.owner === account.owner && it.sealed);
-    return { account, items: own };
+    const all = await readAll();
+    const own = account && account.key
+      ? all.filter((it) => it.owner === account.owner && it.sealed)
+      : [];
+    return { account, items: own, all };
   }
 
   async function items(kind, incidentNumber) {
-    const { account, items: own } = await mine();
-    const all = await readAll();
+    const { account, items: own, all } = await mine();
     // Items removed by another tab or the worker: free their URLs here.
     const live = new Set(all.flatMap((it) => it.images.map((im) => im.id)));
     for (const id of [...itemImageIds]) if (!live.has(id)) revoke(id);

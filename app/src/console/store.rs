@@ -334,11 +334,6 @@ pub async fn incident(
     let open = row.status.is_open();
     let keyring = sealed::keyring()?;
     let key_id = row.identity_key_id;
-    let opened = |column, value: Option<Vec<u8>>| {
-        value
-            .map(|bytes| keyring.open(column, &key_id, &bytes))
-            .transpose()
-    };
     let handoffs = sqlx::query!(
         r#"SELECT target AS "target: TransferTarget", started_at AS "started_at: DateTime<Utc>",
                   ended_at AS "ended_at: DateTime<Utc>"
@@ -385,9 +380,19 @@ pub async fn incident(
         may_reveal: viewer.may_reveal_on(row.assignee_id),
         category: row.category,
         severity: row.severity,
-        fund_account: opened(Column::FundAccount, row.fund_account_sealed)?
+        fund_account: keyring
+            .open_optional(
+                Column::FundAccount,
+                &key_id,
+                row.fund_account_sealed.as_deref(),
+            )?
             .map(|v| mask(Identity::FundAccount, &v)),
-        customer_mobile: opened(Column::CustomerMobile, row.customer_mobile_sealed)?
+        customer_mobile: keyring
+            .open_optional(
+                Column::CustomerMobile,
+                &key_id,
+                row.customer_mobile_sealed.as_deref(),
+            )?
             .map(|v| mask(Identity::Mobile, &v)),
     })
 }

@@ -177,6 +177,18 @@ impl Keyring {
         String::from_utf8(plain).map_err(|_| broken("not text"))
     }
 
+    /// As [`Self::open`], for a column that may be empty.
+    pub fn open_optional(
+        &self,
+        column: Column,
+        key_id: &str,
+        sealed: Option<&[u8]>,
+    ) -> Result<Option<String>, AppError> {
+        sealed
+            .map(|bytes| self.open(column, key_id, bytes))
+            .transpose()
+    }
+
     /// The blind index of `value` under the current key, stored beside the sealed value.
     pub fn index(&self, value: &str) -> Vec<u8> {
         self.current().blind_index(value)
@@ -261,7 +273,8 @@ pub async fn reseal_all(pool: &PgPool, keyring: &Keyring) -> Result<u64, AppErro
              FROM incidents
              WHERE legacy_id_number IS NOT NULL OR legacy_fund_account IS NOT NULL
                 OR legacy_customer_mobile IS NOT NULL
-                OR identity_key_id IS DISTINCT FROM $1
+                -- Not `<>`: each arm can use incidents_identity_key_idx.
+                OR identity_key_id < $1 OR identity_key_id > $1 OR identity_key_id IS NULL
              LIMIT $2
              FOR UPDATE SKIP LOCKED",
             keyring.current_id(),
@@ -273,21 +286,21 @@ pub async fn reseal_all(pool: &PgPool, keyring: &Keyring) -> Result<u64, AppErro
             return Ok(done);
         }
         for row in rows {
-            let open = |column, sealed: Option<Vec<u8>>| match (&row.identity_key_id, sealed) {
-                (Some(key_id), Some(bytes)) => keyring.open(column, key_id, &bytes).map(Some),
-                _ => Ok(None),
+            let key_id = row.identity_key_id.as_deref().unwrap_or_default();
+            let open = |column, sealed: &Option<Vec<u8>>| {
+                keyring.open_optional(column, key_id, sealed.as_deref())
             };
             let id_number = match row.legacy_id_number {
                 Some(clear) => clear,
-                None => open(Column::IdNumber, row.id_number_sealed.clone())?.unwrap_or_default(),
+                None => open(Column::IdNumber, &row.id_number_sealed)?.unwrap_or_default(),
             };
             let fund_account = match row.legacy_fund_account {
                 Some(clear) => Some(clear),
-                None => open(Column::FundAccount, row.fund_account_sealed.clone())?,
+                None => open(Column::FundAccount, &row.fund_account_sealed)?,
             };
             let customer_mobile = match row.legacy_customer_mobile {
                 Some(clear) => Some(clear),
-                None => open(Column::CustomerMobile, row.customer_mobile_sealed.clone())?,
+                None => open(Column::CustomerMobile, &row.customer_mobile_sealed)?,
             };
             let sealed = SealedIdentity::new(
                 keyring,

@@ -48,18 +48,22 @@ pub async fn reveal(
         return Err(AppError::Forbidden);
     }
     let keyring = sealed::keyring()?;
-    let open = |column, bytes: Option<Vec<u8>>| {
-        bytes
-            .map(|b| keyring.open(column, &row.identity_key_id, &b))
-            .transpose()
-    };
+    let key_id = row.identity_key_id.as_str();
     let value = match field {
-        IdentityField::CustomerName => Some(row.customer_name.clone()),
-        IdentityField::IdNumber => open(Column::IdNumber, Some(row.id_number_sealed.clone()))?,
-        IdentityField::FundAccount => open(Column::FundAccount, row.fund_account_sealed.clone())?,
-        IdentityField::CustomerMobile => {
-            open(Column::CustomerMobile, row.customer_mobile_sealed.clone())?
+        IdentityField::CustomerName => Some(row.customer_name),
+        IdentityField::IdNumber => {
+            Some(keyring.open(Column::IdNumber, key_id, &row.id_number_sealed)?)
         }
+        IdentityField::FundAccount => keyring.open_optional(
+            Column::FundAccount,
+            key_id,
+            row.fund_account_sealed.as_deref(),
+        )?,
+        IdentityField::CustomerMobile => keyring.open_optional(
+            Column::CustomerMobile,
+            key_id,
+            row.customer_mobile_sealed.as_deref(),
+        )?,
     }
     .ok_or(AppError::NotFound)?;
     sqlx::query!(
