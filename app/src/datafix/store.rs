@@ -5,7 +5,8 @@ use super::{DataFixScript, NewScript, ScriptStatus, MAX_COMMENT_CHARS, MAX_SCRIP
 use crate::auth::CurrentUser;
 use crate::checks::{required_within, within};
 use crate::error::{AppError, Problem};
-use crate::incidents::store::journal::{notify, record_step, StepEvent};
+use crate::incidents::store::changes::{self, SlaEffect, StepChange};
+use crate::incidents::store::journal::StepEvent;
 use crate::incidents::IncidentId;
 use crate::incidents::{IncidentNumber, Status, Step};
 use crate::reference::Named;
@@ -30,12 +31,7 @@ async fn lock_incident(
     incident_id: IncidentId,
     step: Step,
 ) -> Result<Status, AppError> {
-    let status = sqlx::query_scalar!(
-        r#"SELECT status AS "status: Status" FROM incidents WHERE id = $1 FOR UPDATE"#,
-        incident_id.0
-    )
-    .fetch_one(&mut *conn)
-    .await?;
+    let status = changes::lock(conn, incident_id).await?.status;
     step.apply(status).ok_or(AppError::NotNow { status })
 }
 
@@ -51,23 +47,29 @@ async fn record(
     note: Option<&str>,
 ) -> Result<(), AppError> {
     let id = script_id.to_string();
-    let event = StepEvent {
-        step,
-        to_status: status,
-        detail: Some(&id),
-        note,
-        // Scripts and their review are the team's business.
-        note_public: false,
-    };
-    record_step(conn, incident_id, actor.id, event).await?;
     sqlx::query!(
         "UPDATE incidents SET last_activity_at = now() WHERE id = $1",
         incident_id.0
     )
     .execute(&mut *conn)
     .await?;
-    crate::sla::store::settle(conn, incident_id, false).await?;
-    notify(conn, incident_id).await
+    let change = StepChange {
+        incident_id,
+        actor_id: actor.id,
+        from: status,
+        event: StepEvent {
+            step,
+            to_status: status,
+            detail: Some(&id),
+            note,
+            // Scripts and their review are the team's business.
+            note_public: false,
+        },
+        transfer_target: None,
+        // A pending review pauses the clock; a decision lets it run again.
+        sla: SlaEffect::Settle,
+    };
+    changes::step(conn, change).await
 }
 
 pub async fn submit(

@@ -3,7 +3,8 @@
 
 use sqlx::{PgConnection, PgPool};
 
-use super::store::journal::{notify, record_handoff, record_step, StepEvent};
+use super::store::changes::{self, SlaEffect, StepChange};
+use super::store::journal::StepEvent;
 use super::{BatchMember, Status, Step};
 use crate::auth::CurrentUser;
 use crate::error::{AppError, Problem};
@@ -63,16 +64,22 @@ pub async fn link(
     .execute(&mut *tx)
     .await?;
     let number = parent.number.to_string();
-    let event = StepEvent {
-        step: Step::Linked,
-        to_status: child_status,
-        detail: Some(&number),
-        note: None,
-        note_public: false,
+    let change = StepChange {
+        incident_id: child_id,
+        actor_id: actor.id,
+        from: child_status,
+        event: StepEvent {
+            step: Step::Linked,
+            to_status: child_status,
+            detail: Some(&number),
+            note: None,
+            note_public: false,
+        },
+        transfer_target: None,
+        sla: SlaEffect::Keep,
     };
-    record_step(&mut tx, child_id, actor.id, event).await?;
-    notify(&mut tx, child_id).await?;
-    notify(&mut tx, parent.id).await?;
+    changes::step(&mut tx, change).await?;
+    changes::touched(&mut tx, parent.id).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -107,16 +114,22 @@ pub async fn unlink(
     .execute(&mut *tx)
     .await?;
     let number = parent_number.to_string();
-    let event = StepEvent {
-        step: Step::Unlinked,
-        to_status: status,
-        detail: Some(&number),
-        note: None,
-        note_public: false,
+    let change = StepChange {
+        incident_id: child_id,
+        actor_id: actor.id,
+        from: status,
+        event: StepEvent {
+            step: Step::Unlinked,
+            to_status: status,
+            detail: Some(&number),
+            note: None,
+            note_public: false,
+        },
+        transfer_target: None,
+        sla: SlaEffect::Keep,
     };
-    record_step(&mut tx, child_id, actor.id, event).await?;
-    notify(&mut tx, child_id).await?;
-    notify(&mut tx, parent_id).await?;
+    changes::step(&mut tx, change).await?;
+    changes::touched(&mut tx, parent_id).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -163,14 +176,12 @@ pub async fn resolve_children(
     if children.is_empty() {
         return Ok(());
     }
-    let calendar = crate::sla::store::load_calendar(conn).await?;
     let parent_number =
         sqlx::query_scalar!("SELECT number FROM incidents WHERE id = $1", parent_id.0)
             .fetch_one(&mut *conn)
             .await?
             .to_string();
     for child in children {
-        let from = child.status;
         sqlx::query!(
             "UPDATE incidents SET status = 'resolved', solution = $2, resolved_at = now(),
                     last_activity_at = now(),
@@ -181,15 +192,6 @@ pub async fn resolve_children(
         )
         .execute(&mut *conn)
         .await?;
-        record_handoff(conn, child.id, actor.id, from, Status::Resolved, None).await?;
-        let event = StepEvent {
-            step: Step::Resolved,
-            to_status: Status::Resolved,
-            detail: Some(&parent_number),
-            note: None,
-            note_public: false,
-        };
-        record_step(conn, child.id, actor.id, event).await?;
         sqlx::query!(
             "INSERT INTO incident_messages (incident_id, author_id, author_side, body)
              VALUES ($1, $2, 'handler', $3)",
@@ -199,8 +201,21 @@ pub async fn resolve_children(
         )
         .execute(&mut *conn)
         .await?;
-        crate::sla::store::settle_on(conn, &calendar, child.id, false).await?;
-        notify(conn, child.id).await?;
+        let change = StepChange {
+            incident_id: child.id,
+            actor_id: actor.id,
+            from: child.status,
+            event: StepEvent {
+                step: Step::Resolved,
+                to_status: Status::Resolved,
+                detail: Some(&parent_number),
+                note: None,
+                note_public: false,
+            },
+            transfer_target: None,
+            sla: SlaEffect::Settle,
+        };
+        changes::step(conn, change).await?;
     }
     Ok(())
 }

@@ -1,7 +1,8 @@
 //! Incidents in PostgreSQL. Every write that someone may be watching ends with a notification
 //! (delivered at commit, see `journal`), which feeds the live updates of every server replica.
 
-pub mod journal;
+pub(crate) mod changes;
+pub(crate) mod journal;
 mod reports;
 mod steps;
 mod thread;

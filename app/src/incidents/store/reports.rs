@@ -3,7 +3,8 @@
 use sqlx::PgPool;
 use uuid::Uuid;
 
-use super::journal::{notify, record_step, StepEvent};
+use super::changes::{self, SlaEffect, StepChange};
+use super::journal::StepEvent;
 use crate::attachments::store as attachments;
 use crate::auth::CurrentUser;
 use crate::error::{AppError, Problem};
@@ -95,15 +96,21 @@ pub async fn create_report(
     )
     .execute(&mut *tx)
     .await?;
-    let event = StepEvent {
-        step: Step::Reported,
-        to_status: Status::New,
-        detail: None,
-        note: None,
-        note_public: false,
+    let change = StepChange {
+        incident_id: row.id,
+        actor_id: reporter.id,
+        from: Status::New,
+        event: StepEvent {
+            step: Step::Reported,
+            to_status: Status::New,
+            detail: None,
+            note: None,
+            note_public: false,
+        },
+        transfer_target: None,
+        sla: SlaEffect::Keep,
     };
-    record_step(&mut tx, row.id, reporter.id, event).await?;
-    notify(&mut tx, row.id).await?;
+    changes::step(&mut tx, change).await?;
     tx.commit().await?;
     Ok(row.number)
 }

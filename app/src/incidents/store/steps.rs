@@ -2,7 +2,8 @@
 
 use sqlx::{PgConnection, PgPool};
 
-use super::journal::{notify, record_handoff, record_step, StepEvent};
+use super::changes::{self, SlaEffect, StepChange};
+use super::journal::StepEvent;
 use crate::auth::{Action, CurrentUser, Role};
 use crate::checks::within;
 use crate::error::{AppError, Problem};
@@ -60,14 +61,7 @@ pub async fn apply_step(
     details: StepDetails,
 ) -> Result<Status, AppError> {
     let mut tx = pool.begin().await?;
-    // Locked alone: a join would be read from before the wait for the lock.
-    let row = sqlx::query!(
-        r#"SELECT status AS "status: Status", assignee_id FROM incidents WHERE id = $1 FOR UPDATE"#,
-        incident_id.0
-    )
-    .fetch_optional(&mut *tx)
-    .await?
-    .ok_or(AppError::NotFound)?;
+    let row = changes::lock(&mut tx, incident_id).await?;
     let current = row.status;
     let Some(next) = step.apply(current) else {
         // Two handlers claiming at once: the second learns who was first.
@@ -129,32 +123,32 @@ pub async fn apply_step(
     )
     .execute(&mut *tx)
     .await?;
-    record_handoff(
-        &mut tx,
-        incident_id,
-        actor.id,
-        current,
-        next,
-        details.transfer_target,
-    )
-    .await?;
-    let event = StepEvent {
-        step,
-        to_status: next,
-        detail: detail.as_deref(),
-        note: details.note.as_deref(),
-        note_public: step.note_for_reporter() || details.note_public,
+    let sla = if step == Step::Classified {
+        SlaEffect::Retarget
+    } else if next != current {
+        SlaEffect::Settle
+    } else {
+        SlaEffect::Keep
     };
-    record_step(&mut tx, incident_id, actor.id, event).await?;
-    // Only a new status or a new classification can start, pause, stop or retarget the clock.
-    if next != current || step == Step::Classified {
-        crate::sla::store::settle(&mut tx, incident_id, step == Step::Classified).await?;
-    }
+    let change = StepChange {
+        incident_id,
+        actor_id: actor.id,
+        from: current,
+        event: StepEvent {
+            step,
+            to_status: next,
+            detail: detail.as_deref(),
+            note: details.note.as_deref(),
+            note_public: step.note_for_reporter() || details.note_public,
+        },
+        transfer_target: details.transfer_target,
+        sla,
+    };
+    changes::step(&mut tx, change).await?;
     if next == Status::Resolved {
         let solution = details.solution.as_deref().unwrap_or_default();
         crate::incidents::batch::resolve_children(&mut tx, incident_id, actor, solution).await?;
     }
-    notify(&mut tx, incident_id).await?;
     tx.commit().await?;
     Ok(next)
 }

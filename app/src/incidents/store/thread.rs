@@ -3,7 +3,8 @@
 use sqlx::PgPool;
 use uuid::Uuid;
 
-use super::journal::{notify, record_step, StepEvent};
+use super::changes::{self, SlaEffect, StepChange};
+use super::journal::StepEvent;
 use super::IncidentRef;
 use crate::attachments::store as attachments;
 use crate::auth::CurrentUser;
@@ -31,12 +32,7 @@ pub async fn post_message(
     // A retry is answered by the endpoint (`existing_message`) before this; one racing the
     // first post meets the unique client id below.
     let mut tx = pool.begin().await?;
-    let status = sqlx::query_scalar!(
-        r#"SELECT status AS "status: Status" FROM incidents WHERE id = $1 FOR UPDATE"#,
-        incident.id.0
-    )
-    .fetch_one(&mut *tx)
-    .await?;
+    let status = changes::lock(&mut tx, incident.id).await?.status;
     if status == Status::Closed {
         return Err(AppError::NotNow { status });
     }
@@ -96,17 +92,24 @@ pub async fn post_message(
         )
         .execute(&mut *tx)
         .await?;
-        let event = StepEvent {
-            step: Step::Resumed,
-            to_status: Status::Analysing,
-            detail: None,
-            note: None,
-            note_public: false,
+        let change = StepChange {
+            incident_id: incident.id,
+            actor_id: author.id,
+            from: status,
+            event: StepEvent {
+                step: Step::Resumed,
+                to_status: Status::Analysing,
+                detail: None,
+                note: None,
+                note_public: false,
+            },
+            transfer_target: None,
+            sla: SlaEffect::Settle,
         };
-        record_step(&mut tx, incident.id, author.id, event).await?;
-        crate::sla::store::settle(&mut tx, incident.id, false).await?;
+        changes::step(&mut tx, change).await?;
+    } else {
+        changes::touched(&mut tx, incident.id).await?;
     }
-    notify(&mut tx, incident.id).await?;
     tx.commit().await?;
     Ok(id)
 }
@@ -151,7 +154,7 @@ pub async fn mark_read(pool: &PgPool, incident_id: IncidentId, side: Side) -> Re
     .await?
     .rows_affected();
     if changed > 0 {
-        notify(&mut tx, incident_id).await?;
+        changes::touched(&mut tx, incident_id).await?;
     }
     tx.commit().await?;
     Ok(())

@@ -1,0 +1,101 @@
+//! The step service: the one place an incident changes. Its caller locks the incident
+//! (`lock`), checks and applies the change to the row, then hands it here, and everything that
+//! follows from it is written in the caller's transaction: the timeline line, the hand-off
+//! clock, the SLA clock, the outbound notifications and the live notice (sent at commit).
+
+use sqlx::PgConnection;
+
+use super::journal::{notify, record_handoff, record_step, StepEvent};
+use crate::error::AppError;
+use crate::incidents::{IncidentId, Status, Step, TransferTarget};
+
+/// What the row lock found.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Locked {
+    pub status: Status,
+    pub assignee_id: Option<i64>,
+}
+
+/// Locks the incident's row for the rest of the transaction. Every writer locks the incident
+/// before anything else it touches, so two writers never deadlock.
+pub(crate) async fn lock(
+    conn: &mut PgConnection,
+    incident_id: IncidentId,
+) -> Result<Locked, AppError> {
+    // Locked alone: a join would be read from before the wait for the lock.
+    let row = sqlx::query!(
+        r#"SELECT status AS "status: Status", assignee_id FROM incidents WHERE id = $1 FOR UPDATE"#,
+        incident_id.0
+    )
+    .fetch_optional(conn)
+    .await?
+    .ok_or(AppError::NotFound)?;
+    Ok(Locked {
+        status: row.status,
+        assignee_id: row.assignee_id,
+    })
+}
+
+/// How a change moves the incident's SLA clock.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum SlaEffect {
+    /// Nothing that starts, pauses, stops or retargets the clock changed.
+    Keep,
+    /// Status or review state changed: the clock may start, pause or stop.
+    Settle,
+    /// The classification changed: the target follows it.
+    Retarget,
+}
+
+/// One step on an incident, already applied to its row by the caller.
+pub(crate) struct StepChange<'a> {
+    pub incident_id: IncidentId,
+    pub actor_id: i64,
+    /// The status before the step; `event.to_status` is the status after it.
+    pub from: Status,
+    pub event: StepEvent<'a>,
+    pub transfer_target: Option<TransferTarget>,
+    pub sla: SlaEffect,
+}
+
+/// Writes what follows from a step: the timeline, the hand-off clock, the SLA clock and the
+/// live notice.
+pub(crate) async fn step(conn: &mut PgConnection, change: StepChange<'_>) -> Result<(), AppError> {
+    let StepChange {
+        incident_id,
+        actor_id,
+        from,
+        event,
+        transfer_target,
+        sla,
+    } = change;
+    // A re-transfer ends one hand-off and starts the next; other steps within one status
+    // leave the running hand-off alone.
+    if from != event.to_status || event.step == Step::Transferred {
+        record_handoff(
+            conn,
+            incident_id,
+            actor_id,
+            from,
+            event.to_status,
+            transfer_target,
+        )
+        .await?;
+    }
+    record_step(conn, incident_id, actor_id, event).await?;
+    match sla {
+        SlaEffect::Keep => {}
+        SlaEffect::Settle => crate::sla::store::settle(conn, incident_id, false).await?,
+        SlaEffect::Retarget => crate::sla::store::settle(conn, incident_id, true).await?,
+    }
+    notify(conn, incident_id).await
+}
+
+/// A change nobody needs telling about beyond the pages that show it (a read marker, a batch
+/// link seen from the other side).
+pub(crate) async fn touched(
+    conn: &mut PgConnection,
+    incident_id: IncidentId,
+) -> Result<(), AppError> {
+    notify(conn, incident_id).await
+}
