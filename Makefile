@@ -68,7 +68,7 @@ lint:
 
 build:
 	cargo leptos build --split
-	cargo build -q -p embedded-pg
+	cargo build -q -p embedded-pg -p wecom-mock
 
 ## check-phone: the WASM the phone loads first for /m, built for release into its own site
 ## folder, holds no words or code of the console, the help center or other areas.

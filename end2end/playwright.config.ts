@@ -4,6 +4,10 @@ import { defineConfig } from '@playwright/test';
 // (E2E_DATABASE_URL, set by `make test`) and its own port.
 const port = Number(process.env.E2E_PORT ?? 3100);
 const databaseUrl = process.env.E2E_DATABASE_URL;
+const mockPort = port + 90;
+/** The WeCom mock's address; tests read what it received at `/_mock/requests`. */
+const wecomMock = `http://127.0.0.1:${mockPort}`;
+process.env.E2E_WECOM_MOCK = wecomMock;
 if (!databaseUrl) {
   throw new Error('E2E_DATABASE_URL is not set: run the browser tests through `make test`.');
 }
@@ -41,7 +45,16 @@ export default defineConfig({
       ],
     },
   },
-  webServer: {
+  webServer: [{
+    // WeCom as the browser tests see it: every message the server pushes, recorded.
+    command: `./target/debug/wecom-mock 127.0.0.1:${mockPort}`,
+    cwd: '..',
+    url: `${wecomMock}/_mock/requests`,
+    reuseExistingServer: false,
+    timeout: 30_000,
+    stdout: 'ignore',
+    stderr: 'pipe',
+  }, {
     command: './target/debug/server',
     cwd: '..',
     url: `http://127.0.0.1:${port}/readyz`,
@@ -59,6 +72,7 @@ export default defineConfig({
       RUST_LOG: process.env.E2E_RUST_LOG ?? 'warn',
       // Emptied by `make test` before each run; tests read stored images from here.
       UPLOAD_DIR: 'target/e2e-uploads',
+      WECOM_BASE_URL: wecomMock,
     },
-  },
+  }],
 });

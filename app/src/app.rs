@@ -5,11 +5,14 @@ use leptos_router::{lazy_route, path, Lazy, LazyRoute, SsrMode};
 
 use crate::auth::{AuthContext, LoginPage};
 use crate::canned::CannedRepliesPage;
-use crate::console::{ConsoleHome, ConsoleIncidentPage, ConsoleLayout};
+use crate::console::{ConsoleHome, ConsoleIncidentPage, ConsoleLayout, ConsoleProfilePage};
 use crate::datafix::ReviewsPage;
 use crate::help::{HelpHome, HelpLayout};
 use crate::i18n::{initial_locale, provide_i18n};
-use crate::reporter::{MobileLayout, NewReportPage, ReportPage, ReporterHome};
+use crate::notifications::NotificationSettingsPage;
+use crate::reporter::{
+    MobileLayout, NewReportPage, ReportPage, ReporterHome, ReporterSettingsPage,
+};
 use crate::reveals::RevealAuditPage;
 use crate::shell::{Loading, NotFound};
 use crate::sla::SlaSettingsPage;
@@ -87,6 +90,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("") view=ReporterHome />
                     <Route path=path!("new") view={Lazy::<NewReportRoute>::new()} />
                     <Route path=path!("r/:number") view={Lazy::<ReportRoute>::new()} />
+                    <Route path=path!("settings") view={Lazy::<ReporterSettingsRoute>::new()} />
                 </ParentRoute>
                 <ParentRoute path=path!("/console") view={Lazy::<ConsoleLayoutRoute>::new()} ssr=SsrMode::Async>
                     <Route path=path!("") view={Lazy::<ConsoleHomeRoute>::new()} />
@@ -95,6 +99,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("replies") view={Lazy::<CannedRepliesRoute>::new()} />
                     <Route path=path!("sla") view={Lazy::<SlaSettingsRoute>::new()} />
                     <Route path=path!("settings/reveals") view={Lazy::<RevealAuditRoute>::new()} />
+                    <Route path=path!("settings/notifications") view={Lazy::<NotificationSettingsRoute>::new()} />
+                    <Route path=path!("profile") view={Lazy::<ConsoleProfileRoute>::new()} />
                 </ParentRoute>
                 <ParentRoute path=path!("/help") view={Lazy::<HelpLayoutRoute>::new()} ssr=SsrMode::Async>
                     <Route path=path!("") view={Lazy::<HelpHomeRoute>::new()} />
@@ -151,5 +157,8 @@ lazy_page!(ReviewsRoute, ReviewsPage);
 lazy_page!(CannedRepliesRoute, CannedRepliesPage);
 lazy_page!(SlaSettingsRoute, SlaSettingsPage);
 lazy_page!(RevealAuditRoute, RevealAuditPage);
+lazy_page!(NotificationSettingsRoute, NotificationSettingsPage);
+lazy_page!(ConsoleProfileRoute, ConsoleProfilePage);
+lazy_page!(ReporterSettingsRoute, ReporterSettingsPage);
 lazy_page!(HelpLayoutRoute, HelpLayout);
 lazy_page!(HelpHomeRoute, HelpHome);

@@ -16,6 +16,7 @@ pub mod help;
 pub mod i18n;
 pub mod incidents;
 pub mod limits;
+pub mod notifications;
 pub mod reference;
 pub mod reporter;
 pub mod reveals;

@@ -50,6 +50,7 @@ test('the reporter\'s pages pass WCAG 2.1 AA', async ({ browser }) => {
   await expect(page.locator('[data-error-for="title"]')).not.toBeEmpty();
   expect(await violations(page), 'axe on the refused report form').toEqual([]);
   await expectAccessible(page, `/m/r/${number}`);
+  await expectAccessible(page, '/m/settings');
   await page.context().close();
 });
 
@@ -75,6 +76,7 @@ test('the team\'s console pages pass WCAG 2.1 AA for each role', async ({ browse
   await handler.getByTestId('script-submit').click();
   await expect(handler.getByTestId('script')).toHaveAttribute('data-status', 'pending');
   await expectAccessible(handler, '/console/replies');
+  await expectAccessible(handler, '/console/profile');
   await handler.context().close();
 
   const reviewer = await signedIn(browser, 'reviewer');
@@ -86,6 +88,7 @@ test('the team\'s console pages pass WCAG 2.1 AA for each role', async ({ browse
   const admin = await signedIn(browser, 'admin');
   await expectAccessible(admin, '/console/sla');
   await expectAccessible(admin, '/console/settings/reveals');
+  await expectAccessible(admin, '/console/settings/notifications');
   await expectAccessible(admin, `/console/i/${number}`);
   await admin.getByTestId('reveal').first().click();
   await expect(admin.getByTestId('reveal-reason')).toBeVisible();

@@ -26,6 +26,13 @@ pub struct Config {
     pub auth_audit_days: u32,
     /// Identity reveals an hour by one user past which an alert is raised.
     pub reveal_alert_per_hour: u32,
+    /// Where WeCom is reached; tests point it at a local mock.
+    pub wecom_base_url: String,
+    /// How long one call to WeCom may take before its outcome counts as unknown.
+    pub wecom_timeout_secs: u32,
+    /// Run the notification worker in this process (every replica may; turn it off to have a
+    /// replica only serve pages).
+    pub notifications_worker: bool,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -104,6 +111,12 @@ impl Config {
                 app::reveals::DEFAULT_ALERT_PER_HOUR,
                 10_000,
             )?,
+            wecom_base_url: std::env::var("WECOM_BASE_URL")
+                .ok()
+                .filter(|url| !url.is_empty())
+                .unwrap_or_else(|| app::notifications::wecom::DEFAULT_BASE_URL.to_owned()),
+            wecom_timeout_secs: number("WECOM_TIMEOUT_SECS", 10, 120)?,
+            notifications_worker: flag("NOTIFICATIONS_WORKER")?.unwrap_or(true),
             database_url,
         })
     }

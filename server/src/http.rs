@@ -28,6 +28,7 @@ use app::app::{shell, App};
 use app::attachments::media::Media;
 use app::error::AppError;
 use app::incidents::live::Activity;
+use app::notifications::delivery::Deliverer;
 use app::rest::Routes;
 
 use crate::client_address::{self, TrustedProxies};
@@ -46,6 +47,8 @@ pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub media: Media,
     pub activity: Activity,
+    /// Sends the notification outbox; server functions use it for an admin's test message.
+    pub notifier: Deliverer,
 }
 
 pub struct Settings {
@@ -83,9 +86,11 @@ pub fn router(
     let options = state.leptos_options.clone();
     let pool = state.pool.clone();
     let threshold = app::reveals::AlertThreshold(settings.reveal_alert_per_hour);
+    let notifier = state.notifier.clone();
     let context = move || {
         provide_context(pool.clone());
         provide_context(threshold);
+        provide_context(notifier.clone());
     };
 
     let render_options = options.clone();

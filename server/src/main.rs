@@ -9,6 +9,9 @@ use tower_sessions_sqlx_store::PostgresStore;
 
 use app::attachments::media::Media;
 use app::incidents::live::Activity;
+use app::notifications::delivery::Deliverer;
+use app::notifications::render::Links;
+use app::notifications::wecom::WeCom;
 use embedded_pg::EmbeddedPostgres;
 use server::config::Config;
 use server::forgery::PublicOrigin;
@@ -78,6 +81,8 @@ async fn run(config: &Config, embedded_pg: Option<&EmbeddedPostgres>) -> Result<
         );
     }
 
+    app::notifications::store::reseal_secrets(&pool, app::incidents::sealed::keyring()?).await?;
+
     let session_store = PostgresStore::new(pool.clone());
     session_store.migrate().await?;
     let deletion = tokio::spawn(
@@ -114,11 +119,16 @@ async fn run(config: &Config, embedded_pg: Option<&EmbeddedPostgres>) -> Result<
         media.clone(),
         config.auth_audit_days,
     ));
+    let notifier = notifier(config, &pool, addr)?;
+    let worker_task = config
+        .notifications_worker
+        .then(|| tokio::spawn(notifier.clone().run()));
     let state = AppState {
         pool: pool.clone(),
         leptos_options,
         media,
         activity,
+        notifier,
     };
     let settings = Settings {
         cookie_secure: config.cookie_secure,
@@ -151,8 +161,24 @@ async fn run(config: &Config, embedded_pg: Option<&EmbeddedPostgres>) -> Result<
     listener_task.abort();
     breach_task.abort();
     cleanup_task.abort();
+    if let Some(task) = worker_task {
+        task.abort();
+    }
     pool.close().await;
     Ok(())
+}
+
+/// The outbox's sender: WeCom at its configured address, links to this app's public origin.
+fn notifier(config: &Config, pool: &sqlx::PgPool, addr: SocketAddr) -> Result<Deliverer, BoxError> {
+    let wecom = WeCom::new(
+        &config.wecom_base_url,
+        Duration::from_secs(config.wecom_timeout_secs.into()),
+    )?;
+    let base = config
+        .public_origin
+        .clone()
+        .unwrap_or_else(|| format!("http://{addr}"));
+    Ok(Deliverer::new(pool.clone(), wecom, Links::new(&base)))
 }
 
 /// Records SLA breaches as due times pass, so the queue's overdue filter and the breach time

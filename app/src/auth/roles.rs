@@ -62,6 +62,7 @@ impl Role {
                     | ReviewDataFix
                     | EditCannedReplies
                     | ManageSettings
+                    | ManageNotifications
             ),
         }
     }
@@ -101,10 +102,13 @@ pub enum Action {
     EditCannedReplies,
     /// SLA targets, business hours and the calendar.
     ManageSettings,
+    /// WeCom robots, the application and its secret, the kinds pushed, staff contacts, and
+    /// the delivery log.
+    ManageNotifications,
 }
 
 impl Action {
-    pub const ALL: [Action; 10] = [
+    pub const ALL: [Action; 11] = [
         Action::Report,
         Action::SeeIncidents,
         Action::WorkIncidents,
@@ -115,6 +119,7 @@ impl Action {
         Action::ReviewDataFix,
         Action::EditCannedReplies,
         Action::ManageSettings,
+        Action::ManageNotifications,
     ];
 }
 
@@ -246,6 +251,7 @@ mod tests {
                     ReviewDataFix,
                     EditCannedReplies,
                     ManageSettings,
+                    ManageNotifications,
                 ],
             ),
         ];

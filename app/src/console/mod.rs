@@ -4,6 +4,7 @@ mod api;
 mod attachment_viewer;
 mod incident;
 mod pages;
+mod profile;
 mod queue;
 mod side_panels;
 mod sla_badge;
@@ -14,6 +15,7 @@ pub mod texts;
 pub use api::*;
 pub use incident::ConsoleIncidentPage;
 pub use pages::{ConsoleHome, ConsoleLayout};
+pub use profile::ConsoleProfilePage;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};

@@ -34,6 +34,7 @@ fn ConsoleFrame() -> impl IntoView {
                     ("/console/reviews", (|t| t.nav_reviews) as fn(&super::texts::ConsoleTexts) -> &'static str),
                     ("/console/replies", |t| t.nav_replies),
                     ("/console/sla", |t| t.nav_sla),
+                    ("/console/profile", |t| t.nav_profile),
                 ].into_iter().map(|(href, label)| view! {
                     <A href=href attr:class="px-5 py-2 hover:bg-slate-800 aria-[current=page]:bg-slate-800">
                         {move || label(i18n.console())}
@@ -63,11 +64,19 @@ fn AdminLinks() -> impl IntoView {
     view! {
         <Transition>
             {move || Suspend::new(async move {
-                access.await.is_ok_and(|user| user.may(Action::AuditReveals)).then(|| view! {
+                let user = access.await.ok();
+                let may = |action| user.as_ref().is_some_and(|user| user.may(action));
+                let reveals = may(Action::AuditReveals).then(|| view! {
                     <A href="/console/settings/reveals" attr:class="px-5 py-2 hover:bg-slate-800 aria-[current=page]:bg-slate-800">
                         {move || i18n.reveals().nav}
                     </A>
-                })
+                });
+                let notifications = may(Action::ManageNotifications).then(|| view! {
+                    <A href="/console/settings/notifications" attr:class="px-5 py-2 hover:bg-slate-800 aria-[current=page]:bg-slate-800">
+                        {move || i18n.notifications().nav}
+                    </A>
+                });
+                view! { {reveals} {notifications} }
             })}
         </Transition>
     }

@@ -143,7 +143,8 @@ pub fn QueueView() -> impl IntoView {
                                             "rounded-md px-3 py-1.5 text-sm text-slate-700 hover:bg-slate-200"
                                         }
                                     >
-                                        {label} " " <span class="opacity-70">{count}</span>
+                                        {label} " "
+                                        <span class=if selected { "text-slate-300" } else { "text-slate-600" }>{count}</span>
                                     </A>
                                 }
                             })

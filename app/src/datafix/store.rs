@@ -5,7 +5,7 @@ use super::{DataFixScript, NewScript, ScriptStatus, MAX_COMMENT_CHARS, MAX_SCRIP
 use crate::auth::CurrentUser;
 use crate::checks::{required_within, within};
 use crate::error::{AppError, Problem};
-use crate::incidents::store::changes::{self, SlaEffect, StepChange};
+use crate::incidents::store::changes::{self, Outbound, SlaEffect, StepChange};
 use crate::incidents::store::journal::StepEvent;
 use crate::incidents::IncidentId;
 use crate::incidents::{IncidentNumber, Status, Step};
@@ -68,6 +68,7 @@ async fn record(
         transfer_target: None,
         // A pending review pauses the clock; a decision lets it run again.
         sla: SlaEffect::Settle,
+        outbound: Outbound::Usual,
     };
     changes::step(conn, change).await
 }

@@ -3,7 +3,7 @@
 
 use sqlx::{PgConnection, PgPool};
 
-use super::store::changes::{self, SlaEffect, StepChange};
+use super::store::changes::{self, Outbound, SlaEffect, StepChange};
 use super::store::journal::StepEvent;
 use super::{BatchMember, Status, Step};
 use crate::auth::CurrentUser;
@@ -77,6 +77,7 @@ pub async fn link(
         },
         transfer_target: None,
         sla: SlaEffect::Keep,
+        outbound: Outbound::Usual,
     };
     changes::step(&mut tx, change).await?;
     changes::touched(&mut tx, parent.id).await?;
@@ -127,6 +128,7 @@ pub async fn unlink(
         },
         transfer_target: None,
         sla: SlaEffect::Keep,
+        outbound: Outbound::Usual,
     };
     changes::step(&mut tx, change).await?;
     changes::touched(&mut tx, parent_id).await?;
@@ -214,6 +216,8 @@ pub async fn resolve_children(
             },
             transfer_target: None,
             sla: SlaEffect::Settle,
+            // Each reporter hears once, from the parent's resolution.
+            outbound: Outbound::Quiet,
         };
         changes::step(conn, change).await?;
     }

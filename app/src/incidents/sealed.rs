@@ -31,6 +31,11 @@ pub enum Column {
     CustomerMobile,
     /// A reporter's phone storage key (`users.phone_key_sealed`).
     PhoneKey,
+    /// A WeCom group robot's webhook key.
+    RobotKey,
+    /// The WeCom application's secret and its current access token.
+    AppSecret,
+    AccessToken,
 }
 
 impl Column {
@@ -40,6 +45,9 @@ impl Column {
             Self::FundAccount => "fund_account",
             Self::CustomerMobile => "customer_mobile",
             Self::PhoneKey => "phone_key",
+            Self::RobotKey => "wecom_robot_key",
+            Self::AppSecret => "wecom_app_secret",
+            Self::AccessToken => "wecom_access_token",
         }
     }
 }

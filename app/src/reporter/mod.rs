@@ -6,6 +6,7 @@ mod home;
 mod new_report;
 pub mod outbox;
 mod report_page;
+mod settings;
 mod sign_out;
 #[cfg(feature = "ssr")]
 pub mod storage_key;
@@ -15,6 +16,7 @@ pub use api::*;
 pub use home::ReporterHome;
 pub use new_report::NewReportPage;
 pub use report_page::ReportPage;
+pub use settings::ReporterSettingsPage;
 
 use leptos::prelude::*;
 use leptos_router::components::Outlet;
@@ -68,6 +70,9 @@ fn MobileFrame() -> impl IntoView {
                     {move || i18n.t().app_name}
                 </a>
                 <div class="flex items-center gap-1">
+                    <a href="/m/settings" class="px-2 py-1 text-sm text-sky-800" data-testid="alerts-link">
+                        {move || i18n.reporter().alerts}
+                    </a>
                     <LanguageSwitch />
                     <sign_out::PhoneSignOut />
                 </div>

@@ -15,6 +15,8 @@ pub struct ReporterTexts {
     /// One new reply; several.
     pub unread: [&'static str; 2],
     pub offline_banner: &'static str,
+    /// The link to the reporter's message-alert settings.
+    pub alerts: &'static str,
     pub outbox_title: &'static str,
     pub state_queued: &'static str,
     pub state_sending: &'static str,
@@ -65,6 +67,7 @@ pub static ZH: ReporterTexts = ReporterTexts {
     refresh: "刷新",
     unread: ["{} 条新回复", "{} 条新回复"],
     offline_banner: "当前离线：可以继续填写和提交，联网后会自动发送。",
+    alerts: "提醒",
     outbox_title: "待发送",
     state_queued: "排队中",
     state_sending: "发送中",
@@ -115,6 +118,7 @@ pub static EN: ReporterTexts = ReporterTexts {
     refresh: "Refresh",
     unread: ["{} new reply", "{} new replies"],
     offline_banner: "Offline: keep writing and submitting; it is sent when the network returns.",
+    alerts: "Alerts",
     outbox_title: "Waiting to send",
     state_queued: "Queued",
     state_sending: "Sending",

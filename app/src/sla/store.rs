@@ -149,7 +149,11 @@ async fn reschedule_running(conn: &mut PgConnection) -> Result<(), AppError> {
     Ok(())
 }
 
-/// Marks clocks that ran past their due time since the last look; answers the incidents.
+/// How long before its due time the assignee is warned.
+pub const WARN_MINUTES: i32 = 30;
+
+/// Marks clocks that ran past their due time since the last look and warns of breaches and of
+/// clocks about to run out; answers the incidents breached.
 pub async fn record_breaches(pool: &PgPool) -> Result<Vec<IncidentId>, AppError> {
     let mut tx = pool.begin().await?;
     let ids = sqlx::query_scalar!(
@@ -162,6 +166,7 @@ pub async fn record_breaches(pool: &PgPool) -> Result<Vec<IncidentId>, AppError>
     for id in &ids {
         crate::incidents::store::journal::notify(&mut tx, *id).await?;
     }
+    crate::notifications::outbox::sla_alerts(&mut tx, &ids, WARN_MINUTES).await?;
     tx.commit().await?;
     Ok(ids)
 }

@@ -135,6 +135,50 @@ fn case(method: &Method, path: &str, f: &Fixture) -> Option<(Rule, Call)> {
                 "reason": null, "from": null, "to": null}, "before": null}),
             ),
         ),
+        ("POST", "/api/settings/notifications") => (rule(&[ManageNotifications]), json(json!({}))),
+        ("POST", "/api/settings/notifications/robot") => (
+            rule(&[ManageNotifications]),
+            json(
+                json!({"robot": {"name": "处理组", "audience": "handlers", "system": null,
+                "key": "matrix-robot-key-0001"}}),
+            ),
+        ),
+        ("POST", "/api/settings/notifications/robot/remove") => {
+            (rule(&[ManageNotifications]), json(json!({"id": 1})))
+        }
+        ("POST", "/api/settings/notifications/robot/test") => {
+            (rule(&[ManageNotifications]), json(json!({"id": 1})))
+        }
+        ("POST", "/api/settings/notifications/app") => (
+            rule(&[ManageNotifications]),
+            json(json!({"app": {"corp_id": "ww01", "agent_id": "1000002", "secret": "s3cret"}})),
+        ),
+        ("POST", "/api/settings/notifications/app/remove") => {
+            (rule(&[ManageNotifications]), json(json!({})))
+        }
+        ("POST", "/api/settings/notifications/kind") => (
+            rule(&[ManageNotifications]),
+            json(json!({"kind": "sla_due_soon", "enabled": true})),
+        ),
+        ("POST", "/api/settings/notifications/contact") => (
+            rule(&[ManageNotifications]),
+            json(json!({"user_id": 1, "wecom_userid": "reporter", "work_mobile": ""})),
+        ),
+        ("POST", "/api/settings/notifications/log") => (
+            rule(&[ManageNotifications]),
+            json(
+                json!({"filter": {"state": null, "kind": null, "robot_id": null}, "before": null}),
+            ),
+        ),
+        ("POST", "/api/settings/notifications/resend") => {
+            (rule(&[ManageNotifications]), json(json!({"id": 1})))
+        }
+        // Everyone signed in mutes their own messages.
+        ("POST", "/api/notifications/mutes") => (rule(&[Report, SeeIncidents]), json(json!({}))),
+        ("POST", "/api/notifications/mute") => (
+            rule(&[Report, SeeIncidents]),
+            json(json!({"kind": "resolved", "muted": true})),
+        ),
         ("POST", "/api/console/reply") => (
             rule(&[WorkIncidents]),
             json(json!({"number": n, "body": "内部记录", "internal": true})),

@@ -14,11 +14,21 @@ use tower_sessions_sqlx_store::PostgresStore;
 use app::attachments::media::Media;
 use app::auth::{password, store, Role};
 use app::incidents::live::Activity;
+use app::notifications::delivery::{Clock, Deliverer};
+use app::notifications::render::Links;
+use app::notifications::wecom::WeCom;
 use server::client_address::TrustedProxies;
 use server::forgery::PublicOrigin;
 use server::http::{router, session_layer, AppState, Settings};
 
 pub const PASSWORD: &str = "correct horse 42";
+
+/// Where a desk not given a mock sends notifications: nothing listens on the discard port.
+const UNREACHABLE_WECOM: &str = "http://127.0.0.1:9";
+/// How long a call to the mock may take before it counts as timed out.
+pub const WECOM_TIMEOUT: std::time::Duration = std::time::Duration::from_millis(500);
+/// The public address links in messages lead to.
+pub const PUBLIC_BASE: &str = "https://desk.example.com";
 
 /// What a browser adds to the app's own requests.
 pub const SAME_ORIGIN: (&str, &str) = ("sec-fetch-site", "same-origin");
@@ -26,6 +36,9 @@ pub const SAME_ORIGIN: (&str, &str) = ("sec-fetch-site", "same-origin");
 pub struct Desk {
     router: Router,
     pub pool: PgPool,
+    /// The notification sender the desk's server functions use, on `clock`.
+    pub notifier: Deliverer,
+    pub clock: Clock,
     /// Where this desk stores images; removed with the desk.
     pub media_dir: tempfile::TempDir,
 }
@@ -96,22 +109,45 @@ impl Desk {
     /// As `new`, served as `settings` say (HTTPS, say).
     pub async fn with_settings(pool: PgPool, settings: Settings) -> Self {
         create_users(&pool).await;
-        Self::serving(pool, settings, None).await
+        Self::serving(pool, settings, None, (UNREACHABLE_WECOM, Clock::default())).await
+    }
+
+    /// As `new`, sending notifications to WeCom at `wecom_base` (a mock), on `clock`.
+    pub async fn with_wecom(pool: PgPool, wecom_base: &str, clock: Clock) -> Self {
+        create_users(&pool).await;
+        Self::serving(pool, default_settings(), None, (wecom_base, clock)).await
     }
 
     /// As `new`, with images in `media` (an S3-compatible store, say).
     pub async fn with_media(pool: PgPool, media: Media) -> Self {
         create_users(&pool).await;
-        Self::serving(pool, default_settings(), Some(media)).await
+        Self::serving(
+            pool,
+            default_settings(),
+            Some(media),
+            (UNREACHABLE_WECOM, Clock::default()),
+        )
+        .await
     }
 
     /// Another server on this desk's database, with its own sessions layer, live feed and
     /// storage client: a replica behind the same load balancer.
     pub async fn replica(&self, media: Media) -> Self {
-        Self::serving(self.pool.clone(), default_settings(), Some(media)).await
+        Self::serving(
+            self.pool.clone(),
+            default_settings(),
+            Some(media),
+            (UNREACHABLE_WECOM, Clock::default()),
+        )
+        .await
     }
 
-    async fn serving(pool: PgPool, settings: Settings, media: Option<Media>) -> Self {
+    async fn serving(
+        pool: PgPool,
+        settings: Settings,
+        media: Option<Media>,
+        (wecom_base, clock): (&str, Clock),
+    ) -> Self {
         install_test_keys();
         let sessions = PostgresStore::new(pool.clone());
         sessions.migrate().await.expect("session schema");
@@ -124,6 +160,12 @@ impl Desk {
             Some(media) => media,
             None => Media::local(media_dir.path()).expect("media store"),
         };
+        let notifier = Deliverer::new(
+            pool.clone(),
+            WeCom::new(wecom_base, WECOM_TIMEOUT).expect("WeCom client"),
+            Links::new(PUBLIC_BASE),
+        )
+        .with_clock(clock.clone());
         let state = AppState {
             pool: pool.clone(),
             leptos_options: LeptosOptions::builder()
@@ -131,10 +173,13 @@ impl Desk {
                 .build(),
             media,
             activity,
+            notifier: notifier.clone(),
         };
         Self {
             router: router(state, session_layer(sessions, &settings), &settings),
             pool,
+            notifier,
+            clock,
             media_dir,
         }
     }

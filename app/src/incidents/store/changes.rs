@@ -7,7 +7,8 @@ use sqlx::PgConnection;
 
 use super::journal::{notify, record_handoff, record_step, StepEvent};
 use crate::error::AppError;
-use crate::incidents::{IncidentId, Status, Step, TransferTarget};
+use crate::incidents::{IncidentId, Side, Status, Step, TransferTarget};
+use crate::notifications::outbox;
 
 /// What the row lock found.
 #[derive(Debug, Clone, Copy)]
@@ -47,6 +48,14 @@ pub(crate) enum SlaEffect {
     Retarget,
 }
 
+/// Whether a step sends its usual messages (see `notifications::outbox::after_step`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Outbound {
+    Usual,
+    /// None: a batch's duplicates are announced with their parent.
+    Quiet,
+}
+
 /// One step on an incident, already applied to its row by the caller.
 pub(crate) struct StepChange<'a> {
     pub incident_id: IncidentId,
@@ -56,10 +65,11 @@ pub(crate) struct StepChange<'a> {
     pub event: StepEvent<'a>,
     pub transfer_target: Option<TransferTarget>,
     pub sla: SlaEffect,
+    pub outbound: Outbound,
 }
 
-/// Writes what follows from a step: the timeline, the hand-off clock, the SLA clock and the
-/// live notice.
+/// Writes what follows from a step: the timeline, the hand-off clock, the SLA clock, the
+/// outbound messages and the live notice.
 pub(crate) async fn step(conn: &mut PgConnection, change: StepChange<'_>) -> Result<(), AppError> {
     let StepChange {
         incident_id,
@@ -68,7 +78,10 @@ pub(crate) async fn step(conn: &mut PgConnection, change: StepChange<'_>) -> Res
         event,
         transfer_target,
         sla,
+        outbound,
     } = change;
+    let (step, note, detail) = (event.step, event.note, event.detail);
+    let public_note = note.filter(|_| event.note_public);
     // A re-transfer ends one hand-off and starts the next; other steps within one status
     // leave the running hand-off alone.
     if from != event.to_status || event.step == Step::Transferred {
@@ -88,7 +101,39 @@ pub(crate) async fn step(conn: &mut PgConnection, change: StepChange<'_>) -> Res
         SlaEffect::Settle => crate::sla::store::settle(conn, incident_id, false).await?,
         SlaEffect::Retarget => crate::sla::store::settle(conn, incident_id, true).await?,
     }
+    if outbound == Outbound::Usual {
+        outbox::after_step(conn, incident_id, actor_id, step, public_note, detail).await?;
+    }
     notify(conn, incident_id).await
+}
+
+/// A message written in the incident's thread (its row already inserted). `answered_question`:
+/// a reporter's answer brought an incident that waited for them back to the team.
+pub(crate) struct MessageChange<'a> {
+    pub incident_id: IncidentId,
+    pub author_id: i64,
+    pub side: Side,
+    pub internal: bool,
+    pub body: &'a str,
+    pub answered_question: bool,
+}
+
+/// Writes what follows from a thread message: the outbound messages and the live notice.
+pub(crate) async fn message(
+    conn: &mut PgConnection,
+    change: MessageChange<'_>,
+) -> Result<(), AppError> {
+    outbox::after_message(
+        conn,
+        change.incident_id,
+        change.author_id,
+        change.side,
+        change.internal,
+        change.body,
+        change.answered_question,
+    )
+    .await?;
+    notify(conn, change.incident_id).await
 }
 
 /// A change nobody needs telling about beyond the pages that show it (a read marker, a batch

@@ -3,7 +3,7 @@
 use sqlx::PgPool;
 use uuid::Uuid;
 
-use super::changes::{self, SlaEffect, StepChange};
+use super::changes::{self, Outbound, SlaEffect, StepChange};
 use super::journal::StepEvent;
 use crate::attachments::store as attachments;
 use crate::auth::CurrentUser;
@@ -109,6 +109,7 @@ pub async fn create_report(
         },
         transfer_target: None,
         sla: SlaEffect::Keep,
+        outbound: Outbound::Usual,
     };
     changes::step(&mut tx, change).await?;
     tx.commit().await?;

@@ -2,7 +2,7 @@
 
 use sqlx::{PgConnection, PgPool};
 
-use super::changes::{self, SlaEffect, StepChange};
+use super::changes::{self, Outbound, SlaEffect, StepChange};
 use super::journal::StepEvent;
 use crate::auth::{Action, CurrentUser, Role};
 use crate::checks::within;
@@ -123,6 +123,11 @@ pub async fn apply_step(
     )
     .execute(&mut *tx)
     .await?;
+    // A batch's duplicates are resolved first: the parent's resolution tells all reporters.
+    if next == Status::Resolved {
+        let solution = details.solution.as_deref().unwrap_or_default();
+        crate::incidents::batch::resolve_children(&mut tx, incident_id, actor, solution).await?;
+    }
     let sla = if step == Step::Classified {
         SlaEffect::Retarget
     } else if next != current {
@@ -143,12 +148,9 @@ pub async fn apply_step(
         },
         transfer_target: details.transfer_target,
         sla,
+        outbound: Outbound::Usual,
     };
     changes::step(&mut tx, change).await?;
-    if next == Status::Resolved {
-        let solution = details.solution.as_deref().unwrap_or_default();
-        crate::incidents::batch::resolve_children(&mut tx, incident_id, actor, solution).await?;
-    }
     tx.commit().await?;
     Ok(next)
 }

@@ -3,7 +3,7 @@
 use sqlx::PgPool;
 use uuid::Uuid;
 
-use super::changes::{self, SlaEffect, StepChange};
+use super::changes::{self, MessageChange, Outbound, SlaEffect, StepChange};
 use super::journal::StepEvent;
 use super::IncidentRef;
 use crate::attachments::store as attachments;
@@ -85,7 +85,8 @@ pub async fn post_message(
     )
     .execute(&mut *tx)
     .await?;
-    if message.side == Side::Reporter && status == Status::Waiting {
+    let answered_question = message.side == Side::Reporter && status == Status::Waiting;
+    if answered_question {
         sqlx::query!(
             "UPDATE incidents SET status = 'analysing' WHERE id = $1",
             incident.id.0
@@ -105,11 +106,19 @@ pub async fn post_message(
             },
             transfer_target: None,
             sla: SlaEffect::Settle,
+            outbound: Outbound::Usual,
         };
         changes::step(&mut tx, change).await?;
-    } else {
-        changes::touched(&mut tx, incident.id).await?;
     }
+    let change = MessageChange {
+        incident_id: incident.id,
+        author_id: author.id,
+        side: message.side,
+        internal: message.internal,
+        body: message.body,
+        answered_question,
+    };
+    changes::message(&mut tx, change).await?;
     tx.commit().await?;
     Ok(id)
 }

@@ -1,0 +1,222 @@
+//! The notification outbox across real server processes: a message committed survives the
+//! server being killed before or during its send, and two servers on one database send every
+//! message exactly once.
+
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use serde_json::json;
+use sqlx::PgPool;
+use tokio::process::{Child, Command};
+
+use crate::support::{file_report, Desk, TEST_IDENTITY_KEYS};
+use app::auth::Role;
+use app::notifications::{store, Audience, NewAppCredentials, NewRobot};
+use wecom_mock::{Endpoint, Scripted, WeComMock};
+
+const TEAM_KEY: &str = "team-robot-key-0002";
+
+/// A server process of this build, serving on a free port with its notification worker on.
+struct ServerProcess {
+    child: Child,
+}
+
+impl ServerProcess {
+    async fn start(pool: &PgPool, wecom: &str) -> Self {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|listener| listener.local_addr())
+            .expect("free port")
+            .port();
+        let uploads = std::env::temp_dir().join(format!("desk-uploads-{port}"));
+        let child = Command::new(env!("CARGO_BIN_EXE_server"))
+            .env("DATABASE_URL", database_url(pool))
+            .env("IDENTITY_KEYS", TEST_IDENTITY_KEYS)
+            .env("DEMO_DATA", "0")
+            .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{port}"))
+            .env("LEPTOS_SITE_ROOT", "target/site")
+            .env("UPLOAD_DIR", uploads)
+            .env("WECOM_BASE_URL", wecom)
+            // Every replica links to the one public address.
+            .env("PUBLIC_ORIGIN", "https://desk.example.com")
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::null())
+            .kill_on_drop(true)
+            .spawn()
+            .expect("server process");
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while tokio::net::TcpStream::connect(("127.0.0.1", port))
+            .await
+            .is_err()
+        {
+            assert!(Instant::now() < deadline, "server did not start");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        Self { child }
+    }
+
+    /// SIGKILL: no shutdown, no chance to finish a send or roll anything back by hand.
+    async fn kill(mut self) {
+        self.child.kill().await.expect("kill");
+    }
+}
+
+/// The URL of the test's own database.
+fn database_url(pool: &PgPool) -> String {
+    let base = std::env::var("DATABASE_URL").expect("DATABASE_URL");
+    let name = pool
+        .connect_options()
+        .get_database()
+        .unwrap_or("postgres")
+        .to_owned();
+    base.replacen("/postgres?", &format!("/{name}?"), 1)
+}
+
+async fn wait_until(what: &str, mut done: impl AsyncFnMut() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !done().await {
+        assert!(Instant::now() < deadline, "timed out waiting until {what}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+async fn count(pool: &PgPool, state: &str) -> i64 {
+    sqlx::query_scalar("SELECT count(*) FROM notifications WHERE state = $1")
+        .bind(state)
+        .fetch_one(pool)
+        .await
+        .expect("count")
+}
+
+#[sqlx::test(migrator = "server::MIGRATOR")]
+async fn a_committed_message_is_sent_after_the_server_dies_before_or_during_its_send(pool: PgPool) {
+    let mock = WeComMock::start().await.expect("mock");
+    // Reports committed by a desk that never sends: the server "died" before the send.
+    let desk = Desk::new(pool.clone()).await;
+    store::add_robot(
+        &pool,
+        &NewRobot {
+            name: "处理组".into(),
+            audience: Audience::Handlers,
+            system: None,
+            key: TEAM_KEY.into(),
+        },
+    )
+    .await
+    .expect("robot");
+    let reporter = desk.session_of(Role::Reporter).await;
+    file_report(&desk, &reporter, "宕机之前", "说明").await;
+    assert_eq!(count(&pool, "pending").await, 1);
+
+    // The first server takes it and is killed while WeCom has not answered yet.
+    mock.answer_next(TEAM_KEY, Scripted::DelayMs(30_000));
+    let first = ServerProcess::start(&pool, &mock.base_url).await;
+    wait_until("the first send arrives", async || {
+        !mock.requests().is_empty()
+    })
+    .await;
+    first.kill().await;
+    assert_eq!(
+        count(&pool, "pending").await,
+        1,
+        "a send cut short stays due"
+    );
+
+    // The next server sends it.
+    let second = ServerProcess::start(&pool, &mock.base_url).await;
+    wait_until("the message is sent", async || {
+        count(&pool, "sent").await == 1
+    })
+    .await;
+    second.kill().await;
+    let sent = mock.requests_to(Endpoint::Robot);
+    assert_eq!(sent.len(), 2, "the unknown outcome is retried once");
+    assert_eq!(sent[0].body, sent[1].body);
+    assert!(sent[1].body.to_string().contains("宕机之前"));
+}
+
+#[sqlx::test(migrator = "server::MIGRATOR")]
+async fn two_servers_on_one_database_send_each_of_two_hundred_messages_once(pool: PgPool) {
+    let mock = WeComMock::start().await.expect("mock");
+    let desk = Desk::new(pool.clone()).await;
+    store::set_app(
+        &pool,
+        &NewAppCredentials {
+            corp_id: "ww0001".into(),
+            agent_id: "1000002".into(),
+            secret: "app-secret-value".into(),
+        },
+    )
+    .await
+    .expect("app");
+    let reporter = desk.session_of(Role::Reporter).await;
+    file_report(&desk, &reporter, "两台服务器", "说明").await;
+    let (incident, user): (i64, i64) =
+        sqlx::query_as("SELECT id, reporter_id FROM incidents LIMIT 1")
+            .fetch_one(&pool)
+            .await
+            .expect("incident");
+    let servers = [
+        ServerProcess::start(&pool, &mock.base_url).await,
+        ServerProcess::start(&pool, &mock.base_url).await,
+    ];
+    let started = Instant::now();
+    for i in 0..200 {
+        let facts = json!({"locale": "zh", "numbers": [1001], "title": format!("消息 {i}"),
+            "touser": "zhang.reporter", "path": "/m/r/1001"});
+        let mut tx = pool.begin().await.expect("tx");
+        sqlx::query(
+            "INSERT INTO notifications (kind, incident_id, to_user_id, facts)
+             VALUES ('handler_replied', $1, $2, $3)",
+        )
+        .bind(incident)
+        .bind(user)
+        .bind(facts)
+        .execute(&mut *tx)
+        .await
+        .expect("row");
+        sqlx::query("SELECT pg_notify('notifications_due', '')")
+            .execute(&mut *tx)
+            .await
+            .expect("notify");
+        tx.commit().await.expect("commit");
+    }
+    wait_until("all are sent", async || count(&pool, "sent").await == 200).await;
+    let elapsed = started.elapsed();
+    for server in servers {
+        server.kill().await;
+    }
+    let cards = mock.requests_to(Endpoint::AppMessage);
+    let mut titles: Vec<String> = cards
+        .iter()
+        .map(|card| card.body["textcard"]["description"].to_string())
+        .collect();
+    titles.sort();
+    titles.dedup();
+    assert_eq!(
+        cards.len(),
+        200,
+        "sent more than once: {}",
+        cards.len() - titles.len()
+    );
+    assert_eq!(titles.len(), 200);
+    let attempts: i64 = sqlx::query_scalar("SELECT max(attempts)::BIGINT FROM notifications")
+        .fetch_one(&pool)
+        .await
+        .expect("attempts");
+    assert_eq!(attempts, 1);
+    let delays: Vec<f64> = sqlx::query_scalar(
+        "SELECT extract(epoch FROM sent_at - created_at)::FLOAT8 * 1000 FROM notifications
+         ORDER BY 1",
+    )
+    .fetch_all(&pool)
+    .await
+    .expect("delays");
+    let at = |q: f64| delays[((delays.len() - 1) as f64 * q) as usize];
+    println!(
+        "two replicas: 200 messages in {:.2} s ({:.0}/s); commit to send p50 {:.0} ms, p95 {:.0} ms",
+        elapsed.as_secs_f64(),
+        200.0 / elapsed.as_secs_f64(),
+        at(0.5),
+        at(0.95)
+    );
+}

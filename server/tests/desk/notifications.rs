@@ -1,0 +1,578 @@
+//! WeCom notifications against a mock WeCom: what each event sends and to whom, that no
+//! customer identity leaves, and the delivery rules (retries, pauses, dead rows, tokens,
+//! 20 a minute per robot). The worker is driven step by step on the desk's clock.
+
+use std::time::Duration;
+
+use axum::http::StatusCode;
+use serde_json::json;
+use sqlx::PgPool;
+
+use crate::support::{body, file_report, Desk, PUBLIC_BASE};
+use app::auth::Role;
+use app::notifications::{store, Audience, NewAppCredentials, NewRobot};
+use wecom_mock::{Endpoint, Scripted, WeComMock};
+
+const CUSTODY_KEY: &str = "custody-robot-key-0001";
+const TEAM_KEY: &str = "team-robot-key-0002";
+const REPORTERS_KEY: &str = "reporters-robot-0003";
+
+/// The seeded customer of `file_report`, none of which may ever leave.
+const IDENTITY: [&str; 4] = ["王小明", "11010519491231002", "310000123456", "13800138000"];
+
+async fn robot(
+    pool: &PgPool,
+    name: &str,
+    audience: Audience,
+    system: Option<&str>,
+    key: &str,
+) -> i16 {
+    store::add_robot(
+        pool,
+        &NewRobot {
+            name: name.to_owned(),
+            audience,
+            system: system.map(str::to_owned),
+            key: key.to_owned(),
+        },
+    )
+    .await
+    .expect("robot")
+}
+
+async fn desk_and_mock(pool: PgPool) -> (Desk, WeComMock) {
+    let clock = app::notifications::delivery::Clock::default();
+    // The mock times arrivals by the clock the desk's worker runs on.
+    let shared = clock.clone();
+    let mock =
+        WeComMock::start_with_clock(std::sync::Arc::new(move || shared.now().timestamp_millis()))
+            .await
+            .expect("mock");
+    let desk = Desk::with_wecom(pool, &mock.base_url, clock).await;
+    (desk, mock)
+}
+
+async fn deliver(desk: &Desk) -> usize {
+    desk.notifier.deliver_due(100).await.expect("deliver")
+}
+
+fn assert_no_identity(mock: &WeComMock) {
+    for request in mock.requests() {
+        let text = request.body.to_string();
+        for value in IDENTITY {
+            assert!(!text.contains(value), "{value} left in {text}");
+        }
+    }
+}
+
+async fn row_states(pool: &PgPool) -> Vec<(String, i32, Option<String>)> {
+    sqlx::query_as("SELECT state, attempts, last_error FROM notifications ORDER BY id")
+        .fetch_all(pool)
+        .await
+        .expect("rows")
+}
+
+async fn set_contact(pool: &PgPool, login: &str, userid: &str, mobile: &str) {
+    let id: i64 = sqlx::query_scalar("SELECT id FROM users WHERE login = $1")
+        .bind(login)
+        .fetch_one(pool)
+        .await
+        .expect("user");
+    store::set_contact(pool, id, userid, mobile)
+        .await
+        .expect("contact");
+}
+
+#[sqlx::test(migrator = "server::MIGRATOR")]
+async fn a_new_report_goes_to_its_systems_robot_as_markdown_without_identity(pool: PgPool) {
+    let (desk, mock) = desk_and_mock(pool).await;
+    robot(
+        &desk.pool,
+        "存管处理群",
+        Audience::Handlers,
+        Some("custody"),
+        CUSTODY_KEY,
+    )
+    .await;
+    robot(&desk.pool, "处理组", Audience::Handlers, None, TEAM_KEY).await;
+    let reporter = desk.session_of(Role::Reporter).await;
+    let number = file_report(
+        &desk,
+        &reporter,
+        "王小明 11010519491231002X 绑定失败",
+        "客户 13800138000 资金账号 310000123456 无法转账",
+    )
+    .await;
+    assert_eq!(deliver(&desk).await, 1);
+    let sent = mock.requests();
+    assert_eq!(sent.len(), 1, "{sent:?}");
+    assert_eq!(sent[0].credential, CUSTODY_KEY);
+    assert_eq!(sent[0].body["msgtype"], "markdown");
+    let content = sent[0].body["markdown"]["content"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(
+        content.contains(&format!("{PUBLIC_BASE}/console/i/{number}")),
+        "{content}"
+    );
+    assert!(
+        content.contains("三方存管") && content.contains("王＊＊"),
+        "{content}"
+    );
+    assert!(
+        content.starts_with(&format!("**新事件 #{number}**")),
+        "{content}"
+    );
+    assert_no_identity(&mock);
+    assert_eq!(row_states(&desk.pool).await, vec![("sent".into(), 1, None)]);
+    // Nothing is sent twice.
+    assert_eq!(deliver(&desk).await, 0);
+    assert_eq!(mock.requests().len(), 1);
+}
+
+#[sqlx::test(migrator = "server::MIGRATOR")]
+async fn a_server_error_and_a_timeout_are_retried_until_delivered(pool: PgPool) {
+    let (desk, mock) = desk_and_mock(pool).await;
+    robot(&desk.pool, "处理组", Audience::Handlers, None, TEAM_KEY).await;
+    mock.answer_next(TEAM_KEY, Scripted::Http(500));
+    mock.answer_next(TEAM_KEY, Scripted::DelayMs(2_000));
+    let reporter = desk.session_of(Role::Reporter).await;
+    file_report(&desk, &reporter, "转账失败", "银证转账报错").await;
+
+    assert_eq!(deliver(&desk).await, 1);
+    assert_eq!(
+        row_states(&desk.pool).await,
+        vec![("pending".into(), 1, Some("HTTP 500".into()))]
+    );
+    // Backing off: not due again yet.
+    assert_eq!(deliver(&desk).await, 0);
+    desk.clock.advance(Duration::from_secs(13));
+    assert_eq!(deliver(&desk).await, 1);
+    let states = row_states(&desk.pool).await;
+    assert_eq!(
+        (states[0].0.as_str(), states[0].1),
+        ("pending", 2),
+        "{states:?}"
+    );
+    assert_eq!(states[0].2.as_deref(), Some("timed out"));
+    desk.clock.advance(Duration::from_secs(25));
+    assert_eq!(deliver(&desk).await, 1);
+    assert_eq!(row_states(&desk.pool).await, vec![("sent".into(), 3, None)]);
+    assert_eq!(mock.requests_to(Endpoint::Robot).len(), 3);
+}
+
+#[sqlx::test(migrator = "server::MIGRATOR")]
+async fn a_rate_limited_robot_rests_a_minute_while_another_keeps_sending(pool: PgPool) {
+    let (desk, mock) = desk_and_mock(pool).await;
+    robot(
+        &desk.pool,
+        "存管处理群",
+        Audience::Handlers,
+        Some("custody"),
+        CUSTODY_KEY,
+    )
+    .await;
+    robot(&desk.pool, "处理组", Audience::Handlers, None, TEAM_KEY).await;
+    mock.answer_next(CUSTODY_KEY, Scripted::Errcode(45009));
+    let reporter = desk.session_of(Role::Reporter).await;
+    file_report(&desk, &reporter, "存管一", "说明").await;
+    deliver(&desk).await;
+    let limited_at = desk.clock.now();
+
+    // Another custody report waits with the first; the team robot's message goes at once.
+    file_report(&desk, &reporter, "存管二", "说明").await;
+    trading_report(&desk, &reporter, "交易一").await;
+    deliver(&desk).await;
+    desk.clock.advance(Duration::from_secs(59));
+    deliver(&desk).await;
+    let custody: Vec<_> = mock
+        .requests()
+        .into_iter()
+        .filter(|r| r.credential == CUSTODY_KEY)
+        .collect();
+    assert_eq!(
+        custody.len(),
+        1,
+        "the paused robot was sent to: {custody:?}"
+    );
+    let team = mock
+        .requests()
+        .into_iter()
+        .filter(|r| r.credential == TEAM_KEY)
+        .count();
+    assert_eq!(team, 1, "the other robot must keep sending");
+
+    desk.clock.advance(Duration::from_secs(3));
+    assert_eq!(deliver(&desk).await, 2);
+    let custody: Vec<_> = mock
+        .requests()
+        .into_iter()
+        .filter(|r| r.credential == CUSTODY_KEY)
+        .collect();
+    assert_eq!(custody.len(), 3);
+    let rested = custody[1].at_ms - limited_at.timestamp_millis();
+    assert!(rested >= 60_000, "resumed after {rested} ms");
+    assert!(row_states(&desk.pool)
+        .await
+        .iter()
+        .all(|(state, _, _)| state == "sent"));
+}
+
+/// Files a report about trading (the handlers' team robot's system in these tests).
+async fn trading_report(desk: &Desk, cookie: &str, title: &str) {
+    let reply = desk
+        .post_json(
+            "/api/m/reports",
+            cookie,
+            &json!({"client_id": uuid::Uuid::new_v4(), "customer_name": "王小明",
+                "id_doc_type": "id_card", "id_number": "11010519491231002X",
+                "system": "trading", "title": title, "description": "说明"}),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
+}
+
+#[sqlx::test(migrator = "server::MIGRATOR")]
+async fn a_permanent_error_goes_dead_at_once_is_listed_and_can_be_sent_again(pool: PgPool) {
+    let (desk, mock) = desk_and_mock(pool).await;
+    robot(&desk.pool, "处理组", Audience::Handlers, None, TEAM_KEY).await;
+    mock.answer_next(TEAM_KEY, Scripted::Errcode(93000));
+    let reporter = desk.session_of(Role::Reporter).await;
+    file_report(&desk, &reporter, "无效机器人", "说明").await;
+    deliver(&desk).await;
+    let states = row_states(&desk.pool).await;
+    assert_eq!((states[0].0.as_str(), states[0].1), ("dead", 1));
+    assert!(states[0].2.as_deref().unwrap_or_default().contains("93000"));
+
+    let admin = desk.session_of(Role::Admin).await;
+    let log = desk
+        .post_json(
+            "/api/settings/notifications/log",
+            &admin,
+            &json!({"filter": {"state": "dead", "kind": null, "robot_id": null}, "before": null}),
+        )
+        .await;
+    assert_eq!(log.status, StatusCode::OK, "{}", log.body);
+    let rows = body(&log);
+    assert_eq!(rows.as_array().map(Vec::len), Some(1), "{rows}");
+    assert_eq!(rows[0]["recipient"], "处理组");
+    let id = rows[0]["id"].as_i64().expect("id");
+    let again = desk
+        .post_json(
+            "/api/settings/notifications/resend",
+            &admin,
+            &json!({"id": id}),
+        )
+        .await;
+    assert_eq!(again.status, StatusCode::OK, "{}", again.body);
+    deliver(&desk).await;
+    assert_eq!(row_states(&desk.pool).await, vec![("sent".into(), 1, None)]);
+    assert_eq!(mock.requests().len(), 2);
+}
+
+#[sqlx::test(migrator = "server::MIGRATOR")]
+async fn an_expired_token_is_renewed_once_and_the_message_delivered(pool: PgPool) {
+    let (desk, mock) = desk_and_mock(pool).await;
+    store::set_app(
+        &desk.pool,
+        &NewAppCredentials {
+            corp_id: "ww0001".into(),
+            agent_id: "1000002".into(),
+            secret: "app-secret-value".into(),
+        },
+    )
+    .await
+    .expect("app");
+    set_contact(&desk.pool, "reporter", "zhang.reporter", "13900000001").await;
+    let reporter = desk.session_of(Role::Reporter).await;
+    let handler = desk.session_of(Role::Handler).await;
+    let number = file_report(&desk, &reporter, "风险测评", "无法完成").await;
+    desk.step_ok(&handler, number, "claimed", json!({})).await;
+    desk.step_ok(&handler, number, "waiting", json!({"note": "请提供截图"}))
+        .await;
+    deliver(&desk).await;
+    let cards = mock.requests_to(Endpoint::AppMessage);
+    assert_eq!(cards.len(), 1);
+    assert_eq!(cards[0].body["touser"], "zhang.reporter");
+    assert_eq!(cards[0].body["msgtype"], "textcard");
+    assert_eq!(
+        cards[0].body["textcard"]["url"],
+        format!("{PUBLIC_BASE}/m/r/{number}")
+    );
+    assert!(cards[0].body["textcard"]["description"]
+        .as_str()
+        .unwrap_or_default()
+        .contains("请提供截图"));
+
+    mock.expire_tokens();
+    let reply = desk
+        .post_json(
+            "/api/console/reply",
+            &handler,
+            &json!({"number": number, "body": "已收到，正在处理", "internal": false}),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    deliver(&desk).await;
+    assert_eq!(
+        mock.requests_to(Endpoint::Token).len(),
+        2,
+        "one renewal, no more"
+    );
+    let cards = mock.requests_to(Endpoint::AppMessage);
+    assert_eq!(cards.len(), 3);
+    assert_ne!(cards[1].credential, cards[2].credential);
+    assert!(row_states(&desk.pool)
+        .await
+        .iter()
+        .all(|(state, attempts, _)| state == "sent" && *attempts == 1));
+    // The secret never leaves except to WeCom's token endpoint, and never in a payload.
+    assert!(mock
+        .requests()
+        .iter()
+        .all(|r| !r.body.to_string().contains("app-secret-value")));
+    assert_no_identity(&mock);
+}
+
+#[sqlx::test(migrator = "server::MIGRATOR")]
+async fn a_burst_of_one_hundred_keeps_every_robot_within_twenty_a_minute(pool: PgPool) {
+    let (desk, mock) = desk_and_mock(pool).await;
+    let first = robot(
+        &desk.pool,
+        "一群",
+        Audience::Handlers,
+        Some("custody"),
+        CUSTODY_KEY,
+    )
+    .await;
+    let second = robot(&desk.pool, "二群", Audience::Handlers, None, TEAM_KEY).await;
+    for i in 0..100 {
+        let robot = if i % 3 == 0 { second } else { first };
+        sqlx::query(
+            "INSERT INTO notifications (kind, robot_id, facts) VALUES ('new_report', $1, $2)",
+        )
+        .bind(robot)
+        .bind(json!({"locale": "zh", "numbers": [i], "title": format!("突发 {i}"), "path": "/console"}))
+        .execute(&desk.pool)
+        .await
+        .expect("row");
+    }
+    for _ in 0..60 {
+        deliver(&desk).await;
+        desk.clock.advance(Duration::from_secs(7));
+    }
+    let sent = mock.requests();
+    assert_eq!(sent.len(), 100, "every message delivered, once");
+    let mut titles: Vec<String> = sent.iter().map(|r| r.body.to_string()).collect();
+    titles.sort();
+    titles.dedup();
+    assert_eq!(titles.len(), 100, "no message twice");
+    for key in [CUSTODY_KEY, TEAM_KEY] {
+        let times: Vec<i64> = sent
+            .iter()
+            .filter(|r| r.credential == key)
+            .map(|r| r.at_ms)
+            .collect();
+        for (i, start) in times.iter().enumerate() {
+            let within = times[i..].iter().filter(|t| **t < start + 60_000).count();
+            assert!(within <= 20, "{key}: {within} messages within a minute");
+        }
+    }
+}
+
+#[sqlx::test(migrator = "server::MIGRATOR")]
+async fn long_chinese_text_is_cut_on_a_character_boundary_and_mentions_by_mobile(pool: PgPool) {
+    let (desk, mock) = desk_and_mock(pool).await;
+    robot(
+        &desk.pool,
+        "客户经理群",
+        Audience::Reporters,
+        None,
+        REPORTERS_KEY,
+    )
+    .await;
+    set_contact(&desk.pool, "reporter", "", "13900000001").await;
+    let reporter = desk.session_of(Role::Reporter).await;
+    let handler = desk.session_of(Role::Handler).await;
+    let number = file_report(&desk, &reporter, "长回复", "说明").await;
+    desk.step_ok(&handler, number, "claimed", json!({})).await;
+    let long = "三方存管银证转账失败请重新绑定".repeat(130);
+    let reply = desk
+        .post_json(
+            "/api/console/reply",
+            &handler,
+            &json!({"number": number, "body": &long[..long.char_indices().nth(1990).map_or(long.len(), |(i, _)| i)], "internal": false}),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    // An internal note never goes to the reporter.
+    let note = desk
+        .post_json(
+            "/api/console/reply",
+            &handler,
+            &json!({"number": number, "body": "内部：疑似系统问题", "internal": true}),
+        )
+        .await;
+    assert_eq!(note.status, StatusCode::OK, "{}", note.body);
+    deliver(&desk).await;
+    let sent = mock.requests();
+    assert_eq!(sent.len(), 1, "{sent:?}");
+    assert_eq!(sent[0].body["msgtype"], "text");
+    assert_eq!(
+        sent[0].body["text"]["mentioned_mobile_list"],
+        json!(["13900000001"])
+    );
+    let content = sent[0].body["text"]["content"].as_str().unwrap_or_default();
+    assert!(content.len() <= 2048, "{} bytes", content.len());
+    assert!(content.contains("…"), "{content}");
+    assert!(
+        content.ends_with(&format!("{PUBLIC_BASE}/m/r/{number}")),
+        "{content}"
+    );
+    assert!(!content.contains("内部"));
+}
+
+#[sqlx::test(migrator = "server::MIGRATOR")]
+async fn muted_and_switched_off_kinds_are_not_sent(pool: PgPool) {
+    let (desk, mock) = desk_and_mock(pool).await;
+    robot(&desk.pool, "处理组", Audience::Handlers, None, TEAM_KEY).await;
+    robot(
+        &desk.pool,
+        "客户经理群",
+        Audience::Reporters,
+        None,
+        REPORTERS_KEY,
+    )
+    .await;
+    let reporter = desk.session_of(Role::Reporter).await;
+    let handler = desk.session_of(Role::Handler).await;
+    let admin = desk.session_of(Role::Admin).await;
+    let muted = desk
+        .post_json(
+            "/api/notifications/mute",
+            &reporter,
+            &json!({"kind": "handler_replied", "muted": true}),
+        )
+        .await;
+    assert_eq!(muted.status, StatusCode::OK, "{}", muted.body);
+    let mutes = desk
+        .post_json("/api/notifications/mutes", &reporter, &json!({}))
+        .await;
+    assert_eq!(body(&mutes), json!(["handler_replied"]));
+    // A group announcement is nobody's to mute.
+    let refused = desk
+        .post_json(
+            "/api/notifications/mute",
+            &reporter,
+            &json!({"kind": "new_report", "muted": true}),
+        )
+        .await;
+    assert_eq!(
+        refused.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        refused.body
+    );
+    let off = desk
+        .post_json(
+            "/api/settings/notifications/kind",
+            &admin,
+            &json!({"kind": "new_report", "enabled": false}),
+        )
+        .await;
+    assert_eq!(off.status, StatusCode::OK, "{}", off.body);
+
+    let number = file_report(&desk, &reporter, "静音", "说明").await;
+    desk.step_ok(&handler, number, "claimed", json!({})).await;
+    let reply = desk
+        .post_json(
+            "/api/console/reply",
+            &handler,
+            &json!({"number": number, "body": "收到", "internal": false}),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::OK);
+    desk.step_ok(
+        &handler,
+        number,
+        "resolved",
+        json!({"solution": "已重新绑定"}),
+    )
+    .await;
+    deliver(&desk).await;
+    let sent = mock.requests();
+    assert_eq!(sent.len(), 1, "only the resolution: {sent:?}");
+    assert!(sent[0].body.to_string().contains("已重新绑定"));
+}
+
+#[sqlx::test(migrator = "server::MIGRATOR")]
+async fn an_admin_adds_a_robot_from_its_url_tests_it_and_never_sees_the_key_again(pool: PgPool) {
+    let (desk, mock) = desk_and_mock(pool).await;
+    let admin = desk.session_of(Role::Admin).await;
+    let bad = desk
+        .post_json(
+            "/api/settings/notifications/robot",
+            &admin,
+            &json!({"robot": {"name": "处理组", "audience": "handlers", "system": null, "key": "not a key!"}}),
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.body);
+    let url = format!("https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key={TEAM_KEY}");
+    let added = desk
+        .post_json(
+            "/api/settings/notifications/robot",
+            &admin,
+            &json!({"robot": {"name": "处理组", "audience": "handlers", "system": null, "key": url}}),
+        )
+        .await;
+    assert_eq!(added.status, StatusCode::OK, "{}", added.body);
+    let id = body(&added).as_i64().expect("id");
+    let settings = desk
+        .post_json("/api/settings/notifications", &admin, &json!({}))
+        .await;
+    assert!(!settings.body.contains(TEAM_KEY), "{}", settings.body);
+    assert_eq!(body(&settings)["robots"][0]["key_hint"], "…0002");
+    let stored: Vec<u8> = sqlx::query_scalar("SELECT key_sealed FROM wecom_robots")
+        .fetch_one(&desk.pool)
+        .await
+        .expect("key");
+    assert!(
+        !String::from_utf8_lossy(&stored).contains(TEAM_KEY),
+        "sealed at rest"
+    );
+
+    let test = desk
+        .post_json(
+            "/api/settings/notifications/robot/test",
+            &admin,
+            &json!({"id": id}),
+        )
+        .await;
+    assert_eq!(test.status, StatusCode::OK, "{}", test.body);
+    assert_eq!(body(&test)["errcode"], 0);
+    assert_eq!(mock.requests()[0].credential, TEAM_KEY);
+    mock.answer_next(TEAM_KEY, Scripted::Errcode(93000));
+    let test = desk
+        .post_json(
+            "/api/settings/notifications/robot/test",
+            &admin,
+            &json!({"id": id}),
+        )
+        .await;
+    assert_eq!(body(&test)["errcode"], 93000, "{}", test.body);
+    let log = desk
+        .post_json(
+            "/api/settings/notifications/log",
+            &admin,
+            &json!({"filter": {"state": null, "kind": "test", "robot_id": null}, "before": null}),
+        )
+        .await;
+    let rows = body(&log);
+    let states: Vec<&str> = rows
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|r| r["state"].as_str())
+        .collect();
+    assert_eq!(states, vec!["dead", "sent"]);
+}
