@@ -27,13 +27,14 @@ SERVER := $(CURDIR)/target/debug/server
 # moto, an S3-compatible server from PyPI, for the tests of the object-store path.
 MOTO_VENV := $(CURDIR)/.data/moto
 
-.PHONY: help run test setup setup-test lint build check-phone unit e2e sqlx-prepare bench-mobile bench-queue
+.PHONY: help run test setup setup-test lint build check-phone unit e2e sqlx-prepare bench-mobile bench-queue bench-notifications
 
 help:
 	@echo "make run   - build and serve at http://127.0.0.1:3000 on the embedded database"
 	@echo "make test  - fmt, clippy, Rust tests against PostgreSQL, Playwright in Chromium"
 	@echo "make bench-mobile - release build; bytes of /m on first and repeat load, photo upload size"
 	@echo "make bench-queue  - release build; handler queue latency with 100,000 incidents"
+	@echo "make bench-notifications - two server processes sending WeCom messages to a mock"
 
 ## run: the app at http://127.0.0.1:3000 with demo data; Ctrl-C stops it and its database.
 run: setup build
@@ -155,3 +156,14 @@ bench-queue: setup
 	  sleep 0.5
 	done
 	BENCH_URL=http://127.0.0.1:3301 BENCH_DATABASE_URL="$$db_url" node end2end/bench/queue.mjs
+
+# Two server processes (this build's server) on one database sending to the WeCom mock:
+# messages a second from a burst, and the delay from commit to send.
+bench-notifications: setup
+	cargo build -q -p embedded-pg
+	export EMBEDDED_PG_DIR=$(CURDIR)/.data/bench-notify-pg
+	$(PG) destroy 2>/dev/null || true
+	base_url=$$($(PG) start --no-fsync)
+	trap '$(PG) destroy' EXIT
+	DATABASE_URL="$$base_url" RUST_LOG=warn cargo test -q -p server --test desk \
+	  bench_two_replicas_against_the_mock -- --ignored --nocapture

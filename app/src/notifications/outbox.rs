@@ -206,15 +206,29 @@ impl Incident {
     }
 }
 
-/// Messages a step causes. `note` is the step's note when the reporter may read it.
+/// What a step says beyond its kind: its note (and whether the reporter may read it) and its
+/// machine-readable detail.
+pub(crate) struct StepWords<'a> {
+    pub note: Option<&'a str>,
+    pub note_public: bool,
+    pub detail: Option<&'a str>,
+}
+
+/// Messages a step causes. A note goes to a reporter only when it is written for them; a
+/// review's comment goes to the script's author, who is in the team.
 pub(crate) async fn after_step(
     conn: &mut PgConnection,
     incident_id: IncidentId,
     actor_id: i64,
     step: Step,
-    public_note: Option<&str>,
-    detail: Option<&str>,
+    words: StepWords<'_>,
 ) -> Result<(), AppError> {
+    let StepWords {
+        note,
+        note_public,
+        detail,
+    } = words;
+    let public_note = note.filter(|_| note_public);
     let kind = match step {
         Step::Reported => Kind::NewReport,
         Step::Waiting => Kind::HandlerAsked,
@@ -260,7 +274,7 @@ pub(crate) async fn after_step(
                 let mut facts = incident.facts(locale, path.clone());
                 facts.script_id = Some(script_id);
                 facts.approved = Some(step == Step::ScriptApproved);
-                facts.text = public_note.map(|note| incident.scrubber.scrub(note));
+                facts.text = note.map(|note| incident.scrubber.scrub(note));
                 facts
             };
             to_person(conn, kind, &incident, author, Audience::Handlers, make).await

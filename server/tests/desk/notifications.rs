@@ -576,3 +576,236 @@ async fn an_admin_adds_a_robot_from_its_url_tests_it_and_never_sees_the_key_agai
         .collect();
     assert_eq!(states, vec!["dead", "sent"]);
 }
+
+/// The text messages `key` received, as sent.
+fn texts_to(mock: &WeComMock, key: &str) -> Vec<serde_json::Value> {
+    mock.requests()
+        .into_iter()
+        .filter(|r| r.credential == key)
+        .map(|r| r.body)
+        .collect()
+}
+
+#[sqlx::test(migrator = "server::MIGRATOR")]
+async fn the_reporters_answer_mentions_the_handler_and_sla_warnings_come_once(pool: PgPool) {
+    let (desk, mock) = desk_and_mock(pool).await;
+    robot(&desk.pool, "处理组", Audience::Handlers, None, TEAM_KEY).await;
+    set_contact(&desk.pool, "handler", "", "13900000002").await;
+    let reporter = desk.session_of(Role::Reporter).await;
+    let handler = desk.session_of(Role::Handler).await;
+    let number = file_report(&desk, &reporter, "补充信息", "说明").await;
+    desk.step_ok(&handler, number, "claimed", json!({})).await;
+    desk.step_ok(&handler, number, "waiting", json!({"note": "请提供截图"}))
+        .await;
+    let answer = desk
+        .post_json(
+            "/api/m/messages",
+            &reporter,
+            &json!({"client_id": uuid::Uuid::new_v4(), "incident_number": number.to_string(),
+                "body": "截图已上传，客户身份证 11010519491231002X"}),
+        )
+        .await;
+    assert_eq!(answer.status, StatusCode::CREATED, "{}", answer.body);
+    deliver(&desk).await;
+    let sent = texts_to(&mock, TEAM_KEY);
+    assert_eq!(sent.len(), 2, "the new report and the answer: {sent:?}");
+    assert_eq!(sent[1]["msgtype"], "text");
+    assert_eq!(
+        sent[1]["text"]["mentioned_mobile_list"],
+        json!(["13900000002"])
+    );
+    assert!(sent[1]["text"]["content"]
+        .as_str()
+        .unwrap_or_default()
+        .contains("截图已上传"));
+
+    // A clock about to run out warns once; running out warns once more.
+    sqlx::query(
+        "UPDATE incidents SET sla_running_since = now(), sla_due_at = now() + interval '10 minutes'",
+    )
+    .execute(&desk.pool)
+    .await
+    .expect("clock");
+    app::sla::store::record_breaches(&desk.pool)
+        .await
+        .expect("watch");
+    app::sla::store::record_breaches(&desk.pool)
+        .await
+        .expect("watch again");
+    sqlx::query("UPDATE incidents SET sla_due_at = now() - interval '1 minute'")
+        .execute(&desk.pool)
+        .await
+        .expect("clock");
+    app::sla::store::record_breaches(&desk.pool)
+        .await
+        .expect("breach");
+    app::sla::store::record_breaches(&desk.pool)
+        .await
+        .expect("breach again");
+    deliver(&desk).await;
+    let sent = texts_to(&mock, TEAM_KEY);
+    assert_eq!(sent.len(), 4, "{sent:?}");
+    // Sent at once, they may arrive in either order.
+    for headline in ["SLA 将在 30 分钟内到期", "SLA 已超时"] {
+        let message = sent[2..]
+            .iter()
+            .find(|m| {
+                m["text"]["content"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .starts_with(headline)
+            })
+            .unwrap_or_else(|| panic!("no {headline} in {sent:?}"));
+        assert_eq!(
+            message["text"]["mentioned_mobile_list"],
+            json!(["13900000002"])
+        );
+    }
+    assert_no_identity(&mock);
+}
+
+#[sqlx::test(migrator = "server::MIGRATOR")]
+async fn a_script_goes_to_the_reviewers_and_the_decision_to_its_author(pool: PgPool) {
+    let (desk, mock) = desk_and_mock(pool).await;
+    let reviewers_key = "reviewers-robot-0004";
+    robot(
+        &desk.pool,
+        "审核群",
+        Audience::Reviewers,
+        None,
+        reviewers_key,
+    )
+    .await;
+    robot(&desk.pool, "处理组", Audience::Handlers, None, TEAM_KEY).await;
+    set_contact(&desk.pool, "handler", "", "13900000002").await;
+    let reporter = desk.session_of(Role::Reporter).await;
+    let handler = desk.session_of(Role::Handler).await;
+    let reviewer = desk.session_of(Role::Reviewer).await;
+    let number = file_report(&desk, &reporter, "数据修复", "说明").await;
+    let submitted = desk
+        .post_json(
+            "/api/datafix/submit",
+            &handler,
+            &json!({"number": number, "script": {"system": "custody",
+                "script": "UPDATE t SET x = 1;", "rollback_script": "UPDATE t SET x = 0;", "note": ""}}),
+        )
+        .await;
+    assert_eq!(submitted.status, StatusCode::OK, "{}", submitted.body);
+    let script_id = body(&submitted).as_i64().expect("id");
+    let review = desk
+        .post_json(
+            "/api/datafix/review",
+            &reviewer,
+            &json!({"script_id": script_id, "approve": false, "comment": "回滚不完整"}),
+        )
+        .await;
+    assert_eq!(review.status, StatusCode::OK, "{}", review.body);
+    deliver(&desk).await;
+    let pending = texts_to(&mock, reviewers_key);
+    assert_eq!(pending.len(), 1);
+    assert!(pending[0]["markdown"]["content"]
+        .as_str()
+        .unwrap_or_default()
+        .contains("数据修复脚本待审核"));
+    let team = texts_to(&mock, TEAM_KEY);
+    let decided = team.last().expect("decision");
+    let content = decided["text"]["content"].as_str().unwrap_or_default();
+    assert!(
+        content.starts_with("数据修复脚本被驳回") && content.contains("回滚不完整"),
+        "{content}"
+    );
+    assert_eq!(
+        decided["text"]["mentioned_mobile_list"],
+        json!(["13900000002"])
+    );
+}
+
+#[sqlx::test(migrator = "server::MIGRATOR")]
+async fn a_resolved_batch_tells_each_reporter_once(pool: PgPool) {
+    let (desk, mock) = desk_and_mock(pool).await;
+    robot(
+        &desk.pool,
+        "客户经理群",
+        Audience::Reporters,
+        None,
+        REPORTERS_KEY,
+    )
+    .await;
+    set_contact(&desk.pool, "reporter", "", "13900000001").await;
+    let first = desk.session_of(Role::Reporter).await;
+    let second = desk.another("reporter_b", Role::Reporter).await;
+    set_contact(&desk.pool, "reporter_b", "", "13900000003").await;
+    let handler = desk.session_of(Role::Handler).await;
+    let parent = file_report(&desk, &first, "批量一", "说明").await;
+    let mine = file_report(&desk, &first, "批量二", "说明").await;
+    let theirs = file_report(&desk, &second, "批量三", "说明").await;
+    for child in [mine, theirs] {
+        let linked = desk
+            .post_json(
+                "/api/console/link",
+                &handler,
+                &json!({"number": child, "parent": parent}),
+            )
+            .await;
+        assert_eq!(linked.status, StatusCode::OK, "{}", linked.body);
+    }
+    desk.step_ok(&handler, parent, "claimed", json!({})).await;
+    desk.step_ok(
+        &handler,
+        parent,
+        "resolved",
+        json!({"solution": "统一重新绑定"}),
+    )
+    .await;
+    deliver(&desk).await;
+    let sent = texts_to(&mock, REPORTERS_KEY);
+    assert_eq!(sent.len(), 2, "one message per reporter: {sent:?}");
+    let to = |mobile: &str| {
+        sent.iter()
+            .find(|m| m["text"]["mentioned_mobile_list"] == json!([mobile]))
+            .and_then(|m| m["text"]["content"].as_str())
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let first_text = to("13900000001");
+    assert!(
+        first_text.contains(&format!("#{parent} #{mine}")),
+        "{first_text}"
+    );
+    let second_text = to("13900000003");
+    assert!(
+        second_text.contains(&format!("#{theirs}")) && !second_text.contains(&format!("#{mine}"))
+    );
+    assert!(second_text.contains("统一重新绑定"));
+}
+
+#[sqlx::test(migrator = "server::MIGRATOR")]
+async fn a_message_that_keeps_failing_is_given_up_after_its_last_attempt(pool: PgPool) {
+    let (desk, mock) = desk_and_mock(pool).await;
+    robot(&desk.pool, "处理组", Audience::Handlers, None, TEAM_KEY).await;
+    let worker = desk
+        .notifier
+        .clone()
+        .with_policy(app::notifications::delivery::RetryPolicy {
+            first: Duration::from_secs(1),
+            longest: Duration::from_secs(2),
+            attempts: 3,
+        });
+    for _ in 0..3 {
+        mock.answer_next(TEAM_KEY, Scripted::Errcode(-1));
+    }
+    let reporter = desk.session_of(Role::Reporter).await;
+    file_report(&desk, &reporter, "繁忙", "说明").await;
+    for _ in 0..3 {
+        worker.deliver_due(10).await.expect("deliver");
+        desk.clock.advance(Duration::from_secs(3));
+    }
+    let states = row_states(&desk.pool).await;
+    assert_eq!(
+        (states[0].0.as_str(), states[0].1),
+        ("dead", 3),
+        "{states:?}"
+    );
+    assert!(states[0].2.as_deref().unwrap_or_default().contains("-1"));
+    assert_eq!(worker.deliver_due(10).await.expect("deliver"), 0);
+}

@@ -80,8 +80,12 @@ pub(crate) async fn step(conn: &mut PgConnection, change: StepChange<'_>) -> Res
         sla,
         outbound,
     } = change;
-    let (step, note, detail) = (event.step, event.note, event.detail);
-    let public_note = note.filter(|_| event.note_public);
+    let step = event.step;
+    let words = outbox::StepWords {
+        note: event.note,
+        note_public: event.note_public,
+        detail: event.detail,
+    };
     // A re-transfer ends one hand-off and starts the next; other steps within one status
     // leave the running hand-off alone.
     if from != event.to_status || event.step == Step::Transferred {
@@ -102,7 +106,7 @@ pub(crate) async fn step(conn: &mut PgConnection, change: StepChange<'_>) -> Res
         SlaEffect::Retarget => crate::sla::store::settle(conn, incident_id, true).await?,
     }
     if outbound == Outbound::Usual {
-        outbox::after_step(conn, incident_id, actor_id, step, public_note, detail).await?;
+        outbox::after_step(conn, incident_id, actor_id, step, words).await?;
     }
     notify(conn, incident_id).await
 }
