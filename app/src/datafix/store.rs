@@ -5,8 +5,7 @@ use super::{DataFixScript, NewScript, ScriptStatus, MAX_COMMENT_CHARS, MAX_SCRIP
 use crate::auth::CurrentUser;
 use crate::checks::{required_within, within};
 use crate::error::{AppError, Problem};
-use crate::incidents::store::changes::{self, Outbound, SlaEffect, StepChange};
-use crate::incidents::store::journal::StepEvent;
+use crate::incidents::store::changes::{self, SlaEffect, StepChange};
 use crate::incidents::IncidentId;
 use crate::incidents::{IncidentNumber, Status, Step};
 use crate::reference::Named;
@@ -53,23 +52,11 @@ async fn record(
     )
     .execute(&mut *conn)
     .await?;
-    let change = StepChange {
-        incident_id,
-        actor_id: actor.id,
-        from: status,
-        event: StepEvent {
-            step,
-            to_status: status,
-            detail: Some(&id),
-            note,
-            // Scripts and their review are the team's business.
-            note_public: false,
-        },
-        transfer_target: None,
-        // A pending review pauses the clock; a decision lets it run again.
-        sla: SlaEffect::Settle,
-        outbound: Outbound::Usual,
-    };
+    let mut change = StepChange::keeping_status(incident_id, actor.id, step, status, Some(&id));
+    // Scripts and their review are the team's business: the note stays in the team.
+    change.event.note = note;
+    // A pending review pauses the clock; a decision lets it run again.
+    change.sla = SlaEffect::Settle;
     changes::step(conn, change).await
 }
 

@@ -64,21 +64,13 @@ pub async fn link(
     .execute(&mut *tx)
     .await?;
     let number = parent.number.to_string();
-    let change = StepChange {
-        incident_id: child_id,
-        actor_id: actor.id,
-        from: child_status,
-        event: StepEvent {
-            step: Step::Linked,
-            to_status: child_status,
-            detail: Some(&number),
-            note: None,
-            note_public: false,
-        },
-        transfer_target: None,
-        sla: SlaEffect::Keep,
-        outbound: Outbound::Usual,
-    };
+    let change = StepChange::keeping_status(
+        child_id,
+        actor.id,
+        Step::Linked,
+        child_status,
+        Some(&number),
+    );
     changes::step(&mut tx, change).await?;
     changes::touched(&mut tx, parent.id).await?;
     tx.commit().await?;
@@ -115,21 +107,8 @@ pub async fn unlink(
     .execute(&mut *tx)
     .await?;
     let number = parent_number.to_string();
-    let change = StepChange {
-        incident_id: child_id,
-        actor_id: actor.id,
-        from: status,
-        event: StepEvent {
-            step: Step::Unlinked,
-            to_status: status,
-            detail: Some(&number),
-            note: None,
-            note_public: false,
-        },
-        transfer_target: None,
-        sla: SlaEffect::Keep,
-        outbound: Outbound::Usual,
-    };
+    let change =
+        StepChange::keeping_status(child_id, actor.id, Step::Unlinked, status, Some(&number));
     changes::step(&mut tx, change).await?;
     changes::touched(&mut tx, parent_id).await?;
     tx.commit().await?;

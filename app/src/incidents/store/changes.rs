@@ -68,6 +68,34 @@ pub(crate) struct StepChange<'a> {
     pub outbound: Outbound,
 }
 
+impl<'a> StepChange<'a> {
+    /// A step that keeps the incident's status (a report filed, a batch joined or left, a
+    /// script step): no hand-off, the SLA clock as it is, the usual messages.
+    pub(crate) fn keeping_status(
+        incident_id: IncidentId,
+        actor_id: i64,
+        step: Step,
+        status: Status,
+        detail: Option<&'a str>,
+    ) -> Self {
+        Self {
+            incident_id,
+            actor_id,
+            from: status,
+            event: StepEvent {
+                step,
+                to_status: status,
+                detail,
+                note: None,
+                note_public: false,
+            },
+            transfer_target: None,
+            sla: SlaEffect::Keep,
+            outbound: Outbound::Usual,
+        }
+    }
+}
+
 /// Writes what follows from a step: the timeline, the hand-off clock, the SLA clock, the
 /// outbound messages and the live notice.
 pub(crate) async fn step(conn: &mut PgConnection, change: StepChange<'_>) -> Result<(), AppError> {

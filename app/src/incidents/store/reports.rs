@@ -3,8 +3,7 @@
 use sqlx::PgPool;
 use uuid::Uuid;
 
-use super::changes::{self, Outbound, SlaEffect, StepChange};
-use super::journal::StepEvent;
+use super::changes::{self, StepChange};
 use crate::attachments::store as attachments;
 use crate::auth::CurrentUser;
 use crate::error::{AppError, Problem};
@@ -96,21 +95,7 @@ pub async fn create_report(
     )
     .execute(&mut *tx)
     .await?;
-    let change = StepChange {
-        incident_id: row.id,
-        actor_id: reporter.id,
-        from: Status::New,
-        event: StepEvent {
-            step: Step::Reported,
-            to_status: Status::New,
-            detail: None,
-            note: None,
-            note_public: false,
-        },
-        transfer_target: None,
-        sla: SlaEffect::Keep,
-        outbound: Outbound::Usual,
-    };
+    let change = StepChange::keeping_status(row.id, reporter.id, Step::Reported, Status::New, None);
     changes::step(&mut tx, change).await?;
     tx.commit().await?;
     Ok(row.number)
