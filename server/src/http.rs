@@ -11,7 +11,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 use leptos::prelude::*;
-use leptos_axum::{generate_route_list, LeptosRoutes};
+use leptos_axum::{generate_route_list, AxumRouteListing, LeptosRoutes};
 use sqlx::PgPool;
 use tower::ServiceBuilder;
 use tower_http::compression::CompressionLayer;
@@ -128,7 +128,7 @@ pub fn router(
 
     let page_options = options.clone();
     let pages = Router::new()
-        .leptos_routes_with_context(&state, generate_route_list(App), context, move || {
+        .leptos_routes_with_context(&state, route_list(), context, move || {
             shell(page_options.clone())
         })
         .layer(axum::middleware::map_response(server_fn_error_status))
@@ -172,6 +172,14 @@ pub fn router(
         )
         .with_state(state);
     with_security_headers(app, settings.cookie_secure)
+}
+
+/// The pages' routes, worked out once a process. Working them out runs the app with resource
+/// loading suppressed process-wide (leptos issue #4773): a page of another router in this
+/// process (test desks, replicas) whose resource first polled meanwhile would wait forever.
+fn route_list() -> Vec<AxumRouteListing> {
+    static ROUTES: std::sync::OnceLock<Vec<AxumRouteListing>> = std::sync::OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(App)).clone()
 }
 
 /// The endpoints beside the server functions: the outbox's writes, event streams, images.

@@ -10,8 +10,8 @@ use crate::notifications::{Kind, MutesPanel};
 pub fn ConsoleProfilePage() -> impl IntoView {
     let i18n = use_i18n();
     view! {
-        <Title text=move || i18n.notifications().mutes />
-        <h1 class="text-xl font-semibold">{move || i18n.notifications().mutes}</h1>
+        <Title text=move || i18n.mutes().mutes />
+        <h1 class="text-xl font-semibold">{move || i18n.mutes().mutes}</h1>
         <div class="max-w-xl">
             <MutesPanel kinds=&Kind::FOR_TEAM />
         </div>

@@ -371,14 +371,20 @@ impl Deliverer {
             Err(answer) => return Ok(answer.into()),
         };
         let payload = render::app_message(kind, facts, &self.links, app.agent_id);
+        let rest = || self.clock.now() + chrono::Duration::seconds(RATE_LIMIT_PAUSE_SECS);
         match self.wecom.app_message(&token, &payload).await {
+            // The application's limit: this message waits a minute, without using an attempt.
+            Answer::RateLimited => Ok(Outcome::Wait(rest())),
             Answer::TokenExpired => {
                 // Once: a fresh token that is refused too is WeCom's problem, not ours.
                 let fresh = match self.token(&app, Some(&token)).await? {
                     Ok(fresh) => fresh,
                     Err(answer) => return Ok(answer.into()),
                 };
-                Ok(self.wecom.app_message(&fresh, &payload).await.into())
+                match self.wecom.app_message(&fresh, &payload).await {
+                    Answer::RateLimited => Ok(Outcome::Wait(rest())),
+                    answer => Ok(answer.into()),
+                }
             }
             answer => Ok(answer.into()),
         }

@@ -10,6 +10,7 @@
 //! free text, and no internal note goes to a reporter.
 
 mod api;
+pub mod mutes;
 mod page;
 pub mod texts;
 
@@ -25,7 +26,8 @@ pub mod store;
 pub mod wecom;
 
 pub use api::*;
-pub use page::{MutesPanel, NotificationSettingsPage};
+pub use mutes::MutesPanel;
+pub use page::NotificationSettingsPage;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};

@@ -1,12 +1,12 @@
 //! `/console/settings/notifications` (admins): robots, the application, the kinds pushed,
-//! staff contacts and the delivery log. `MutesPanel`: anyone's own mute switches.
+//! staff contacts and the delivery log.
 
 use leptos::prelude::*;
 use leptos_meta::Title;
 
 use super::{
     AddRobot, Audience, Delivery, DeliveryState, Kind, LogFilter, NewAppCredentials, NewRobot,
-    NotificationSettings, RemoveApp, RemoveRobot, ResendDelivery, SaveApp, SaveContact, SetMute,
+    NotificationSettings, RemoveApp, RemoveRobot, ResendDelivery, SaveApp, SaveContact,
     StaffContact, SwitchKind, TestRobot,
 };
 use crate::error::AppError;
@@ -295,10 +295,10 @@ fn Kinds(
                         let kind = switch_row.kind;
                         view! {
                             <tr>
-                                <td class="p-2">{move || t().kind(kind)}</td>
+                                <td class="p-2">{move || i18n.mutes().kind(kind)}</td>
                                 <td class="p-2 text-slate-700">{move || t().goes_to(kind)}</td>
                                 <td class="p-2">
-                                    <input type="checkbox" aria-label=move || t().kind(kind) prop:checked=switch_row.enabled
+                                    <input type="checkbox" aria-label=move || i18n.mutes().kind(kind) prop:checked=switch_row.enabled
                                         on:change=move |ev| { switch.dispatch(SwitchKind { kind, enabled: event_target_checked(&ev) }); } />
                                 </td>
                             </tr>
@@ -410,7 +410,7 @@ fn DeliveryLog(refresh: RwSignal<u32>, tested: RwSignal<u32>) -> impl IntoView {
                             kind.set(Kind::ROUTED.into_iter().chain([Kind::Test]).find(|k| format!("{k:?}") == picked));
                         }>
                             <option value="">{move || t().any}</option>
-                            {Kind::ROUTED.into_iter().chain([Kind::Test]).map(|k| view! { <option value=format!("{k:?}")>{move || t().kind(k)}</option> }).collect_view()}
+                            {Kind::ROUTED.into_iter().chain([Kind::Test]).map(|k| view! { <option value=format!("{k:?}")>{move || i18n.mutes().kind(k)}</option> }).collect_view()}
                         </select>
                     </Labeled>
                 </div>
@@ -463,7 +463,7 @@ fn LogTable(
                     view! {
                         <tr data-testid="delivery" data-state=format!("{state:?}")>
                             <td class="p-2 whitespace-nowrap">{format_minute(row.sent_at.unwrap_or(row.created_at))}</td>
-                            <td class="p-2">{move || t().kind(kind)}</td>
+                            <td class="p-2">{move || i18n.mutes().kind(kind)}</td>
                             <td class="p-2">{row.incident_number.map(|n| view! { <a class="text-sky-700 underline" href=format!("/console/i/{n}")>{format!("#{n}")}</a> })}</td>
                             <td class="p-2">{row.recipient}</td>
                             <td class="p-2">{move || t().state(state)}</td>
@@ -486,37 +486,5 @@ fn LogTable(
                 <button type="button" class="text-sky-700" on:click=move |_| before.set(Some(oldest))>{move || t().older}</button>
             })}
         </div>
-    }
-}
-
-/// Switches for the personal messages `kinds` (the phone's and the console's differ).
-#[component]
-pub fn MutesPanel(kinds: &'static [Kind]) -> impl IntoView {
-    let i18n = use_i18n();
-    let t = move || i18n.notifications();
-    let set = ServerAction::<SetMute>::new();
-    let mutes = Resource::new(move || set.version().get(), |_| super::my_mutes());
-    view! {
-        <section class=format!("mt-4 {PANEL}") data-testid="mutes">
-            <h2 class="font-semibold">{move || t().mutes}</h2>
-            <p class=HINT>{move || t().mutes_hint}</p>
-            <Transition fallback=Loading>
-                {move || Suspend::new(async move {
-                    let muted = mutes.await.unwrap_or_default();
-                    kinds.iter().map(|kind| {
-                        let kind = *kind;
-                        let on = !muted.contains(&kind);
-                        view! {
-                            <label class="mt-2 flex items-center gap-2 text-sm">
-                                <input type="checkbox" prop:checked=on data-testid=format!("mute-{kind:?}")
-                                    on:change=move |ev| { set.dispatch(SetMute { kind, muted: !event_target_checked(&ev) }); } />
-                                {move || t().kind(kind)}
-                            </label>
-                        }
-                    }).collect_view()
-                })}
-            </Transition>
-            {move || error_line(set.value().get().and_then(Result::err))}
-        </section>
     }
 }

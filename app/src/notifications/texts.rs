@@ -1,4 +1,5 @@
-//! Words of the notification settings page and of the mute switches.
+//! Words of the notification settings page (admins). The mute switches and the names of the
+//! kinds, which the phone shows too, are in `mutes`.
 
 use super::{Audience, DeliveryState, Kind};
 
@@ -53,18 +54,6 @@ pub struct NotificationTexts {
     pub older: &'static str,
     pub newest: &'static str,
     pub no_deliveries: &'static str,
-    pub mutes: &'static str,
-    pub mutes_hint: &'static str,
-    pub kind_new_report: &'static str,
-    pub kind_reporter_replied: &'static str,
-    pub kind_handler_asked: &'static str,
-    pub kind_handler_replied: &'static str,
-    pub kind_resolved: &'static str,
-    pub kind_sla_due_soon: &'static str,
-    pub kind_sla_breached: &'static str,
-    pub kind_script_pending: &'static str,
-    pub kind_script_decided: &'static str,
-    pub kind_test: &'static str,
     pub goes_to: [&'static str; 9],
     pub audience_handlers: &'static str,
     pub audience_reporters: &'static str,
@@ -75,21 +64,6 @@ pub struct NotificationTexts {
 }
 
 impl NotificationTexts {
-    pub fn kind(&self, kind: Kind) -> &'static str {
-        match kind {
-            Kind::NewReport => self.kind_new_report,
-            Kind::ReporterReplied => self.kind_reporter_replied,
-            Kind::HandlerAsked => self.kind_handler_asked,
-            Kind::HandlerReplied => self.kind_handler_replied,
-            Kind::Resolved => self.kind_resolved,
-            Kind::SlaDueSoon => self.kind_sla_due_soon,
-            Kind::SlaBreached => self.kind_sla_breached,
-            Kind::ScriptPending => self.kind_script_pending,
-            Kind::ScriptDecided => self.kind_script_decided,
-            Kind::Test => self.kind_test,
-        }
-    }
-
     /// Who receives a kind, as the settings page explains it.
     pub fn goes_to(&self, kind: Kind) -> &'static str {
         Kind::ROUTED
@@ -170,18 +144,6 @@ static ZH: NotificationTexts = NotificationTexts {
     older: "更早的记录",
     newest: "最新的记录",
     no_deliveries: "没有推送记录。",
-    mutes: "消息提醒",
-    mutes_hint: "关闭后，企业微信不再向你本人推送这类消息。",
-    kind_new_report: "新事件上报",
-    kind_reporter_replied: "客户经理补充信息",
-    kind_handler_asked: "需要我补充信息",
-    kind_handler_replied: "处理组回复",
-    kind_resolved: "事件已解决",
-    kind_sla_due_soon: "SLA 即将到期",
-    kind_sla_breached: "SLA 超时",
-    kind_script_pending: "脚本待审核",
-    kind_script_decided: "脚本审核结果",
-    kind_test: "测试消息",
     goes_to: [
         "该系统的处理组群机器人",
         "事件处理人（在处理组群里 @）",
@@ -252,18 +214,6 @@ static EN: NotificationTexts = NotificationTexts {
     older: "Older",
     newest: "Newest",
     no_deliveries: "Nothing was pushed yet.",
-    mutes: "Message alerts",
-    mutes_hint: "Switched off, WeCom no longer sends you these messages personally.",
-    kind_new_report: "New report",
-    kind_reporter_replied: "Reporter answered",
-    kind_handler_asked: "More information needed from me",
-    kind_handler_replied: "Team replied",
-    kind_resolved: "Incident resolved",
-    kind_sla_due_soon: "SLA due soon",
-    kind_sla_breached: "SLA breached",
-    kind_script_pending: "Script waiting for review",
-    kind_script_decided: "Script reviewed",
-    kind_test: "Test message",
     goes_to: [
         "The handlers' robot of the system",
         "The incident's handler (mentioned in the handlers' group)",

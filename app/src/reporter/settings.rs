@@ -10,9 +10,9 @@ use crate::notifications::{Kind, MutesPanel};
 pub fn ReporterSettingsPage() -> impl IntoView {
     let i18n = use_i18n();
     view! {
-        <Title text=move || i18n.notifications().mutes />
+        <Title text=move || i18n.mutes().mutes />
         <div class="p-4">
-            <h1 class="text-lg font-semibold">{move || i18n.notifications().mutes}</h1>
+            <h1 class="text-lg font-semibold">{move || i18n.mutes().mutes}</h1>
             <MutesPanel kinds=&Kind::FOR_REPORTERS />
         </div>
     }

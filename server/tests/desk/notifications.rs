@@ -788,3 +788,36 @@ async fn a_message_that_keeps_failing_is_given_up_after_its_last_attempt(pool: P
     assert!(states[0].2.as_deref().unwrap_or_default().contains("-1"));
     assert_eq!(worker.deliver_due(10).await.expect("deliver"), 0);
 }
+
+#[sqlx::test(migrator = "server::MIGRATOR")]
+async fn a_rate_limited_application_message_waits_a_minute_without_using_an_attempt(pool: PgPool) {
+    let (desk, mock) = desk_and_mock(pool).await;
+    store::set_app(
+        &desk.pool,
+        &NewAppCredentials {
+            corp_id: "ww0001".into(),
+            agent_id: "1000002".into(),
+            secret: "app-secret-value".into(),
+        },
+    )
+    .await
+    .expect("app");
+    set_contact(&desk.pool, "reporter", "zhang.reporter", "").await;
+    mock.answer_next("app", Scripted::Errcode(45009));
+    let reporter = desk.session_of(Role::Reporter).await;
+    let handler = desk.session_of(Role::Handler).await;
+    let number = file_report(&desk, &reporter, "应用限流", "说明").await;
+    desk.step_ok(&handler, number, "claimed", json!({})).await;
+    console_reply(&desk, &handler, number, "请稍候", false).await;
+    deliver(&desk).await;
+    assert_eq!(
+        row_states(&desk.pool).await,
+        vec![("pending".into(), 0, None)]
+    );
+    desk.clock.advance(Duration::from_secs(59));
+    assert_eq!(deliver(&desk).await, 0);
+    desk.clock.advance(Duration::from_secs(3));
+    assert_eq!(deliver(&desk).await, 1);
+    assert_eq!(row_states(&desk.pool).await, vec![("sent".into(), 1, None)]);
+    assert_eq!(mock.requests_to(Endpoint::AppMessage).len(), 2);
+}
