@@ -283,7 +283,16 @@ impl Deliverer {
             (None, Some(_)) => self.to_person(row.kind, &facts).await,
             (None, None) => Ok(Outcome::Dead("recipient removed".to_owned())),
         };
-        outcome.unwrap_or_else(|_| Outcome::Retry("database unavailable".to_owned()))
+        // Not only the database can fail here (a key that does not open, say): log what it
+        // was, record no more than that it happened before sending.
+        outcome.unwrap_or_else(|error| {
+            tracing::warn!(
+                id = row.id,
+                ?error,
+                "notification failed before it was sent"
+            );
+            Outcome::Retry("failed before sending".to_owned())
+        })
     }
 
     async fn to_robot(&self, robot: i16, kind: Kind, facts: &Facts) -> Result<Outcome, AppError> {
