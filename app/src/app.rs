@@ -7,7 +7,9 @@ use crate::auth::{AuthContext, LoginPage};
 use crate::canned::CannedRepliesPage;
 use crate::console::{ConsoleHome, ConsoleIncidentPage, ConsoleLayout, ConsoleProfilePage};
 use crate::datafix::ReviewsPage;
-use crate::help::{HelpHome, HelpLayout};
+use crate::help::{
+    ArticlePage, HelpHome, HelpLayout, KbEditorPage, KbListPage, SearchPage, SystemPage,
+};
 use crate::i18n::{initial_locale, provide_i18n};
 use crate::notifications::NotificationSettingsPage;
 use crate::reporter::{
@@ -18,11 +20,32 @@ use crate::shell::{Loading, NotFound};
 use crate::sla::SlaSettingsPage;
 
 /// The HTML document, rendered on the server only. `lang` carries the chosen language to the
-/// browser so hydration renders the same strings.
+/// browser so hydration renders the same strings. Help center pages are served as plain HTML
+/// without the app's scripts: they render completely on the server, work with JavaScript off
+/// and weigh a few kilobytes.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    let path = use_context::<http::request::Parts>().map(|parts| parts.uri.path().to_owned());
+    document(options, !path.as_deref().is_some_and(is_static_page))
+}
+
+/// Paths served without the app's scripts.
+pub fn is_static_page(path: &str) -> bool {
+    path == "/help" || path.starts_with("/help/")
+}
+
+fn document(options: LeptosOptions, hydrate: bool) -> impl IntoView {
     let lang = initial_locale().html_lang();
     #[cfg(feature = "ssr")]
     content_security_policy();
+    let scripts = hydrate.then(|| {
+        view! {
+            // Keeps unsent reports and registers the service worker; before the app's
+            // module script, so it is defined when the app hydrates.
+            <script src="/outbox.js" defer></script>
+            <AutoReload options=options.clone() />
+            <HydrationScripts options=options.clone() />
+        }
+    });
     view! {
         <!DOCTYPE html>
         <html lang=lang>
@@ -33,11 +56,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
                 <link rel="manifest" href="/manifest.webmanifest" />
                 <link rel="apple-touch-icon" href="/icons/icon-192.png" />
-                // Keeps unsent reports and registers the service worker; before the app's
-                // module script, so it is defined when the app hydrates.
-                <script src="/outbox.js" defer></script>
-                <AutoReload options=options.clone() />
-                <HydrationScripts options=options.clone() />
+                {scripts}
                 <HashedStylesheet options id="leptos" />
                 <MetaTags />
             </head>
@@ -101,9 +120,15 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("settings/reveals") view={Lazy::<RevealAuditRoute>::new()} />
                     <Route path=path!("settings/notifications") view={Lazy::<NotificationSettingsRoute>::new()} />
                     <Route path=path!("profile") view={Lazy::<ConsoleProfileRoute>::new()} />
+                    <Route path=path!("kb") view={Lazy::<KbListRoute>::new()} />
+                    <Route path=path!("kb/new") view={Lazy::<KbEditorRoute>::new()} />
+                    <Route path=path!("kb/:id") view={Lazy::<KbEditorRoute>::new()} />
                 </ParentRoute>
                 <ParentRoute path=path!("/help") view={Lazy::<HelpLayoutRoute>::new()} ssr=SsrMode::Async>
                     <Route path=path!("") view={Lazy::<HelpHomeRoute>::new()} />
+                    <Route path=path!("s/:system") view={Lazy::<SystemRoute>::new()} />
+                    <Route path=path!("a/:slug") view={Lazy::<ArticleRoute>::new()} />
+                    <Route path=path!("search") view={Lazy::<SearchRoute>::new()} />
                 </ParentRoute>
             </Routes>
         </Router>
@@ -162,3 +187,8 @@ lazy_page!(ConsoleProfileRoute, ConsoleProfilePage);
 lazy_page!(ReporterSettingsRoute, ReporterSettingsPage);
 lazy_page!(HelpLayoutRoute, HelpLayout);
 lazy_page!(HelpHomeRoute, HelpHome);
+lazy_page!(SystemRoute, SystemPage);
+lazy_page!(ArticleRoute, ArticlePage);
+lazy_page!(SearchRoute, SearchPage);
+lazy_page!(KbListRoute, KbListPage);
+lazy_page!(KbEditorRoute, KbEditorPage);

@@ -1,5 +1,5 @@
 //! Demo data for a first start on the embedded database: one user of every role, the team's
-//! canned replies and a few incidents to work on.
+//! canned replies, a few incidents to work on and the help center's articles.
 
 use sqlx::PgPool;
 
@@ -64,6 +64,7 @@ pub async fn seed_if_empty(pool: &PgPool) -> Result<bool, AppError> {
     }
     seed_canned_replies(pool).await?;
     seed_incidents(pool).await?;
+    seed_articles(pool).await?;
     Ok(true)
 }
 
@@ -165,6 +166,69 @@ async fn seed_canned_replies(pool: &PgPool) -> Result<(), AppError> {
              SELECT $1, $2, id FROM users WHERE login = 'handler'",
             title,
             body
+        )
+        .execute(pool)
+        .await?;
+    }
+    Ok(())
+}
+
+/// The help center's demo articles, written for this project (`help/demo_articles.json`).
+const DEMO_ARTICLES: &str = include_str!("help/demo_articles.json");
+
+/// The brokerage's words that mean the same, as the team keeps them.
+const DEMO_SYNONYMS: [&[&str]; 4] = [
+    &["两融", "融资融券"],
+    &["开户", "开立账户"],
+    &["银证转账", "三方存管转账"],
+    &["密码忘了", "忘记密码"],
+];
+
+#[derive(serde::Deserialize)]
+struct DemoArticle {
+    slug: String,
+    system: String,
+    module: String,
+    title: String,
+    tags: Vec<String>,
+    body: String,
+}
+
+/// Writes the demo articles as the handler and publishes them as the reviewer, through the
+/// knowledge base's own store, and adds the synonyms.
+pub async fn seed_articles(pool: &PgPool) -> Result<(), AppError> {
+    let writer = store::find_credentials(pool, "handler")
+        .await?
+        .map(|found| found.user);
+    let reviewer = store::find_credentials(pool, "reviewer")
+        .await?
+        .map(|found| found.user);
+    let (Some(writer), Some(reviewer)) = (writer, reviewer) else {
+        return Ok(());
+    };
+    let articles: Vec<DemoArticle> = serde_json::from_str(DEMO_ARTICLES).map_err(|error| {
+        tracing::error!(%error, "demo articles unreadable");
+        AppError::Internal
+    })?;
+    for article in articles {
+        let input = crate::help::ArticleInput {
+            slug: article.slug,
+            system: article.system,
+            module: Some(article.module),
+            title: article.title,
+            tags: article.tags,
+            body: article.body,
+        };
+        let id = crate::help::store::create(pool, &writer, &input, None).await?;
+        crate::help::store::submit(pool, id).await?;
+        crate::help::store::publish(pool, &reviewer, id).await?;
+    }
+    for words in DEMO_SYNONYMS {
+        let words: Vec<String> = words.iter().map(|w| (*w).to_owned()).collect();
+        sqlx::query!(
+            "INSERT INTO help_synonyms (words, updated_by) VALUES ($1, $2)",
+            &words,
+            writer.id
         )
         .execute(pool)
         .await?;

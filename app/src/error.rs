@@ -57,6 +57,12 @@ pub enum AppError {
     /// Somebody else reviewed the data-fix script first.
     #[error("already reviewed by {by}")]
     AlreadyReviewed { by: String },
+    /// The article's working copy is not in a state that allows this (publishing a draft).
+    #[error("article is {state:?}")]
+    ArticleNotNow { state: crate::help::ArticleState },
+    /// Publishing a text one wrote oneself: a second person reviews every article.
+    #[error("own article")]
+    OwnArticle,
     /// Written on this phone under another account than the one now signed in.
     #[error("written under another account")]
     WrongAccount,
@@ -149,7 +155,7 @@ impl AppError {
         use http::StatusCode as S;
         match self {
             Self::Unauthenticated | Self::BadCredentials => S::UNAUTHORIZED,
-            Self::Forbidden => S::FORBIDDEN,
+            Self::Forbidden | Self::OwnArticle => S::FORBIDDEN,
             Self::NotFound => S::NOT_FOUND,
             Self::Throttled { .. } | Self::RateLimited { .. } | Self::TooManyStreams => {
                 S::TOO_MANY_REQUESTS
@@ -166,7 +172,8 @@ impl AppError {
             Self::Conflict
             | Self::WrongAccount
             | Self::AlreadyClaimed { .. }
-            | Self::AlreadyReviewed { .. } => S::CONFLICT,
+            | Self::AlreadyReviewed { .. }
+            | Self::ArticleNotNow { .. } => S::CONFLICT,
             Self::Transport(_) => S::BAD_REQUEST,
             Self::Internal => S::INTERNAL_SERVER_ERROR,
         }
@@ -177,7 +184,8 @@ impl AppError {
         let words = crate::incidents::texts::of(t.locale);
         match self {
             Self::Unauthenticated => t.err_unauthenticated.to_owned(),
-            Self::Forbidden => t.err_forbidden.to_owned(),
+            // The knowledge base's pages say these in their own words (`help::texts`).
+            Self::Forbidden | Self::OwnArticle => t.err_forbidden.to_owned(),
             Self::NotFound => t.err_not_found.to_owned(),
             Self::BadCredentials => t.err_bad_credentials.to_owned(),
             Self::Throttled { retry_after_secs } => t.throttled(*retry_after_secs),
@@ -196,7 +204,7 @@ impl AppError {
                 fill(words.err_image_too_large, &[max_megapixels])
             }
             Self::NotNow { status } => fill(words.err_not_now, &[&words.status_name(*status)]),
-            Self::Conflict => words.err_conflict.to_owned(),
+            Self::Conflict | Self::ArticleNotNow { .. } => words.err_conflict.to_owned(),
             Self::WrongAccount => words.err_wrong_account.to_owned(),
             Self::AlreadyClaimed { by } => fill(words.err_already_claimed, &[by]),
             Self::AlreadyReviewed { by } => fill(words.err_already_reviewed, &[by]),

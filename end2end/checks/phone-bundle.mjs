@@ -19,8 +19,9 @@ const MARKERS = [
   // data-fix reviews, canned replies, SLA settings
   '本系统只记录，不执行任何脚本。', 'Data-fix scripts', 'datafix/review', '快捷回复', 'Canned replies', 'canned/save',
   'SLA 与工作日历', 'sla/settings',
-  // help center
+  // help center and its knowledge base
   '按业务系统查找常见问题的解决办法', 'Answers to common questions, by business system',
+  '没有找到相关文章。', 'help/search', '不能发布自己编写的内容', 'Submit for review', 'kb/publish',
   ...(extraMarker ? [extraMarker] : []),
 ];
 

@@ -48,9 +48,15 @@ impl Role {
             Self::Reporter => matches!(action, Report),
             Self::Handler => matches!(
                 action,
-                SeeIncidents | WorkIncidents | RevealIdentity | WriteDataFix | EditCannedReplies
+                SeeIncidents
+                    | WorkIncidents
+                    | RevealIdentity
+                    | WriteDataFix
+                    | EditCannedReplies
+                    | WriteArticles
+                    | PublishArticles
             ),
-            Self::Reviewer => matches!(action, SeeIncidents | ReviewDataFix),
+            Self::Reviewer => matches!(action, SeeIncidents | ReviewDataFix | PublishArticles),
             Self::Admin => matches!(
                 action,
                 SeeIncidents
@@ -61,6 +67,8 @@ impl Role {
                     | WriteDataFix
                     | ReviewDataFix
                     | EditCannedReplies
+                    | WriteArticles
+                    | PublishArticles
                     | ManageSettings
                     | ManageNotifications
             ),
@@ -100,6 +108,11 @@ pub enum Action {
     ReviewDataFix,
     /// Add, rewrite and retire canned replies.
     EditCannedReplies,
+    /// Write help articles (drafts, submitting for review, archiving, restoring a version) and
+    /// the search synonyms.
+    WriteArticles,
+    /// Publish an article under review or send it back, unless one wrote it oneself.
+    PublishArticles,
     /// SLA targets, business hours and the calendar.
     ManageSettings,
     /// WeCom robots, the application and its secret, the kinds pushed, staff contacts, and
@@ -108,7 +121,7 @@ pub enum Action {
 }
 
 impl Action {
-    pub const ALL: [Action; 11] = [
+    pub const ALL: [Action; 13] = [
         Action::Report,
         Action::SeeIncidents,
         Action::WorkIncidents,
@@ -118,6 +131,8 @@ impl Action {
         Action::WriteDataFix,
         Action::ReviewDataFix,
         Action::EditCannedReplies,
+        Action::WriteArticles,
+        Action::PublishArticles,
         Action::ManageSettings,
         Action::ManageNotifications,
     ];

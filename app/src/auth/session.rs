@@ -64,6 +64,25 @@ async fn session() -> Result<Session, AppError> {
     })
 }
 
+/// Whether this is the session's first look at `key` (a help article): views are counted once
+/// a session. Remembers the last few hundred keys; a visitor without a session gets one.
+pub async fn first_look(key: &str) -> bool {
+    const SEEN: &str = "seen";
+    const REMEMBERED: usize = 300;
+    let Ok(session) = session().await else {
+        return false;
+    };
+    let mut seen: Vec<String> = session.get(SEEN).await.ok().flatten().unwrap_or_default();
+    if seen.iter().any(|known| known == key) {
+        return false;
+    }
+    if seen.len() >= REMEMBERED {
+        seen.remove(0);
+    }
+    seen.push(key.to_owned());
+    session.insert(SEEN, seen).await.is_ok()
+}
+
 /// The client's address as the server's front layer determined it (the peer, or behind a
 /// trusted reverse proxy the address the proxy names), else the peer's.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

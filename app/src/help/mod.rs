@@ -1,92 +1,204 @@
-//! The public QA help center under `/help`.
+//! The QA help center (`/help`, public, rendered on the server without the app's WASM) and the
+//! knowledge base behind it (`/console/kb`: writing, review, versions).
 
+mod api;
+pub mod editor;
+#[cfg(feature = "ssr")]
+pub mod markdown;
+pub mod pages;
+#[cfg(feature = "ssr")]
+pub mod reading;
+#[cfg(feature = "ssr")]
+pub mod search;
+#[cfg(feature = "ssr")]
+pub mod store;
 pub mod texts;
 
-use leptos::prelude::*;
-use leptos_meta::Title;
-use leptos_router::components::{Outlet, A};
+pub use api::*;
+pub use editor::{KbEditorPage, KbListPage};
+pub use pages::{ArticlePage, HelpHome, HelpLayout, SearchPage, SystemPage};
 
-use crate::auth::AuthContext;
-use crate::i18n::use_i18n;
-use crate::reference::list_systems;
-use crate::shell::{ErrorPanel, LanguageSwitch, Loading};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
 
-/// Public frame: open to everyone, signed in or not.
-#[component]
-pub fn HelpLayout() -> impl IntoView {
-    let i18n = use_i18n();
-    let user = expect_context::<AuthContext>().user();
-    let signed_in = move || user.get().and_then(Result::ok).flatten();
-    view! {
-        <div class="min-h-screen flex flex-col">
-            <header class="border-b border-slate-200 bg-white">
-                <div class="mx-auto max-w-5xl flex items-center justify-between px-4 py-3">
-                    <A href="/help" attr:class="font-semibold text-sky-800">
-                        {move || i18n.t().help_title}
-                    </A>
-                    <div class="flex items-center gap-2">
-                        <LanguageSwitch />
-                        <Transition>
-                            {move || match signed_in() {
-                                Some(user) => view! {
-                                    <A href=user.role.home() attr:class="text-sm text-sky-700 hover:underline">
-                                        {user.display_name}
-                                    </A>
-                                }.into_any(),
-                                None => view! {
-                                    <A href="/login?next=/help" attr:class="text-sm text-sky-700 hover:underline">
-                                        {move || i18n.t().sign_in}
-                                    </A>
-                                }.into_any(),
-                            }}
-                        </Transition>
-                    </div>
-                </div>
-            </header>
-            <main class="flex-1 mx-auto w-full max-w-5xl px-4 py-6">
-                <Outlet />
-            </main>
-        </div>
+use crate::incidents::IncidentNumber;
+use crate::reference::Named;
+
+pub const MAX_SLUG_CHARS: u32 = 80;
+pub const MAX_TITLE_CHARS: u32 = 80;
+pub const MAX_BODY_CHARS: u32 = 50_000;
+pub const MAX_TAGS: u32 = 8;
+pub const MAX_TAG_CHARS: u32 = 20;
+pub const MAX_QUERY_CHARS: u32 = 100;
+/// Articles on one page of a system's list and of search results.
+pub const PAGE_SIZE: i64 = 20;
+
+/// Where an article's working copy stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+#[cfg_attr(feature = "ssr", derive(sqlx::Type))]
+#[cfg_attr(feature = "ssr", sqlx(type_name = "text", rename_all = "lowercase"))]
+pub enum ArticleState {
+    Draft,
+    Review,
+    Published,
+    Archived,
+}
+
+impl ArticleState {
+    pub const ALL: [ArticleState; 4] = [Self::Draft, Self::Review, Self::Published, Self::Archived];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Draft => "draft",
+            Self::Review => "review",
+            Self::Published => "published",
+            Self::Archived => "archived",
+        }
     }
 }
 
-/// `/help`: the help center's start page, by business system.
-#[component]
-pub fn HelpHome() -> impl IntoView {
-    let i18n = use_i18n();
-    let systems = Resource::new(|| (), |_| list_systems());
-    view! {
-        <Title text=move || i18n.t().help_title />
-        <h1 class="text-2xl font-semibold">{move || i18n.t().help_title}</h1>
-        <p class="mt-1 text-slate-600">{move || i18n.help().subtitle}</p>
-        <h2 class="mt-8 font-semibold text-slate-800">{move || i18n.help().systems}</h2>
-        <Suspense fallback=Loading>
-            {move || Suspend::new(async move {
-                match systems.await {
-                    Ok(systems) => view! {
-                        <ul class="mt-3 grid gap-4 sm:grid-cols-2 lg:grid-cols-3" data-testid="systems">
-                            {systems.into_iter().map(|entry| {
-                                let system = entry.system;
-                                let modules = entry.modules;
-                                view! {
-                                    <li class="rounded-xl border border-slate-200 bg-white p-4">
-                                        <h3 class="font-semibold">
-                                            {move || system.name(i18n.locale()).to_owned()}
-                                        </h3>
-                                        <p class="mt-2 text-sm text-slate-600">
-                                            {move || {
-                                                let locale = i18n.locale();
-                                                modules.iter().map(|m| m.name(locale)).collect::<Vec<_>>().join(" · ")
-                                            }}
-                                        </p>
-                                    </li>
-                                }
-                            }).collect_view()}
-                        </ul>
-                    }.into_any(),
-                    Err(error) => view! { <ErrorPanel error /> }.into_any(),
-                }
-            })}
-        </Suspense>
-    }
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Heading {
+    /// 2 for `##`, 3 for `###`.
+    pub depth: u8,
+    pub anchor: String,
+    pub text: String,
+}
+
+/// What a writer sends: the whole working copy.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ArticleInput {
+    pub slug: String,
+    pub system: String,
+    pub module: Option<String>,
+    pub title: String,
+    pub tags: Vec<String>,
+    pub body: String,
+}
+
+/// A line of the knowledge base's list in the console.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ArticleListItem {
+    pub id: i64,
+    pub slug: String,
+    pub title: String,
+    pub state: ArticleState,
+    pub system: Named,
+    pub editor: String,
+    pub updated_at: DateTime<Utc>,
+    pub live_version: Option<i32>,
+}
+
+/// The working copy with what the editor shows around it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ArticleDraft {
+    pub id: i64,
+    pub input: ArticleInput,
+    pub state: ArticleState,
+    pub editor_id: i64,
+    pub editor: String,
+    pub created_by: String,
+    pub live_version: Option<i32>,
+    pub reviewer: Option<String>,
+    pub last_reviewed_at: Option<DateTime<Utc>>,
+    pub incidents: Vec<IncidentNumber>,
+    pub versions: Vec<VersionInfo>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VersionInfo {
+    pub version: i32,
+    pub title: String,
+    pub author: String,
+    pub published_by: String,
+    pub published_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Change {
+    Same,
+    Added,
+    Removed,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DiffLine {
+    pub change: Change,
+    pub text: String,
+}
+
+/// A published article as readers see it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PublicArticle {
+    pub slug: String,
+    pub title: String,
+    pub system: Named,
+    pub module: Option<Named>,
+    pub tags: Vec<String>,
+    /// Sanitised when it was published.
+    pub html: String,
+    pub headings: Vec<Heading>,
+    pub last_reviewed_at: Option<DateTime<Utc>>,
+    pub related: Vec<ArticleLink>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ArticleLink {
+    pub slug: String,
+    pub title: String,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// One system on the help center's home: its modules with their article counts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SystemShelf {
+    pub system: Named,
+    pub articles: i64,
+    pub modules: Vec<(Named, i64)>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HomeData {
+    pub shelves: Vec<SystemShelf>,
+    pub hot: Vec<ArticleLink>,
+    pub recent: Vec<ArticleLink>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ListOrder {
+    #[default]
+    Hot,
+    New,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SystemListing {
+    pub shelf: SystemShelf,
+    pub articles: Vec<ArticleLink>,
+    pub total: i64,
+}
+
+/// A piece of a snippet; `hit` pieces are what the search matched.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Fragment {
+    pub text: String,
+    pub hit: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SearchHit {
+    pub slug: String,
+    pub title: Vec<Fragment>,
+    pub system: Named,
+    pub snippet: Vec<Fragment>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SearchResults {
+    pub hits: Vec<SearchHit>,
+    pub total: i64,
+    /// Offered when nothing was found.
+    pub hot: Vec<ArticleLink>,
 }

@@ -12,6 +12,7 @@ mod delivery_processes;
 mod forgery;
 mod fuzz;
 mod headers;
+mod help;
 mod history;
 mod images;
 mod limits;

@@ -40,6 +40,12 @@ struct Fixture {
     script_id: i64,
     canned_id: i64,
     attachment: String,
+    /// A published article (slug `matrix`) every writer may edit.
+    article: i64,
+    /// An article under review, written by someone who is none of the callers.
+    in_review: i64,
+    /// A draft that may be archived.
+    archivable: i64,
 }
 
 /// The rule and a request for `path`; `None` when the route has no rule (a failure).
@@ -59,6 +65,35 @@ fn case(method: &Method, path: &str, f: &Fixture) -> Option<(Rule, Call)> {
         ("POST", "/api/whoami") => (Anyone, form(String::new())),
         ("POST", "/api/set_locale") => (Anyone, form("locale=zh".into())),
         ("POST", "/api/reference/systems") => (Anyone, form(String::new())),
+        ("POST", "/api/help/home") => (Anyone, form(String::new())),
+        ("POST", "/api/help/system") => (Anyone, form("code=custody&order=hot&page=0".into())),
+        ("POST", "/api/help/article") => (Anyone, form("slug=matrix".into())),
+        ("POST", "/api/help/search") => (Anyone, form("q=%E7%BB%91%E5%AE%9A&page=0".into())),
+        ("POST", "/api/kb/list") => (rule(&[SeeIncidents]), json(json!({"state": null}))),
+        ("POST", "/api/kb/draft") => (rule(&[SeeIncidents]), json(json!({"id": f.article}))),
+        ("POST", "/api/kb/diff") => (
+            rule(&[SeeIncidents]),
+            json(json!({"id": f.article, "from": 1, "to": 1})),
+        ),
+        ("POST", "/api/kb/create") => (
+            rule(&[WriteArticles]),
+            json(json!({"input": matrix_article(""), "incident": null})),
+        ),
+        ("POST", "/api/kb/save") => (
+            rule(&[WriteArticles]),
+            json(json!({"id": f.article, "input": matrix_article("matrix")})),
+        ),
+        ("POST", "/api/kb/submit") => (rule(&[WriteArticles]), json(json!({"id": f.article}))),
+        ("POST", "/api/kb/archive") => (rule(&[WriteArticles]), json(json!({"id": f.archivable}))),
+        ("POST", "/api/kb/restore") => (
+            rule(&[WriteArticles]),
+            json(json!({"id": f.article, "version": 1})),
+        ),
+        ("POST", "/api/kb/preview") => (rule(&[WriteArticles]), json(json!({"body": "## 标题"}))),
+        ("POST", "/api/kb/publish") => (rule(&[PublishArticles]), json(json!({"id": f.in_review}))),
+        ("POST", "/api/kb/send_back") => {
+            (rule(&[PublishArticles]), json(json!({"id": f.in_review})))
+        }
         ("POST", "/api/enter_area") => (rule(&[SeeIncidents]), form("area=Console".into())),
         ("POST", "/api/m/reports/mine") => (rule(&[Report]), form("filter=all".into())),
         ("POST", "/api/m/reports/view") => (rule(&[Report]), form(format!("number={n}"))),
@@ -237,6 +272,23 @@ fn case(method: &Method, path: &str, f: &Fixture) -> Option<(Rule, Call)> {
     })
 }
 
+fn matrix_article(slug: &str) -> Value {
+    json!({"slug": slug, "system": "custody", "module": null, "title": "矩阵文章",
+        "tags": [], "body": "## 问题描述\n\n权限矩阵"})
+}
+
+/// Writes an article as `cookie`; returns its id.
+async fn write_article(desk: &Desk, cookie: &str, slug: &str) -> i64 {
+    let reply = desk
+        .post_json(
+            "/api/kb/create",
+            cookie,
+            &json!({"input": matrix_article(slug), "incident": null}),
+        )
+        .await;
+    body(&reply).as_i64().expect("article id")
+}
+
 /// Every route: server functions from Leptos's registry, plain endpoints from their lists.
 /// Sign-in and sign-out come last: they replace the caller's session.
 fn routes() -> Vec<(Method, String)> {
@@ -314,12 +366,27 @@ async fn every_route_answers_each_role_as_the_permission_table_says(pool: PgPool
             &json!({"id": null, "title": "矩阵", "body": "您好"}),
         )
         .await;
+    let writer = desk.another("writer", Role::Handler).await;
+    let reviewer = desk.session_of(Role::Reviewer).await;
+    let article = write_article(&desk, &writer, "matrix").await;
+    let in_review = write_article(&desk, &writer, "matrix-review").await;
+    for id in [article, in_review] {
+        desk.post_json("/api/kb/submit", &writer, &json!({"id": id}))
+            .await;
+    }
+    let published = desk
+        .post_json("/api/kb/publish", &reviewer, &json!({"id": article}))
+        .await;
+    assert_eq!(published.status, StatusCode::OK, "{}", published.body);
     let fixture = Fixture {
         number,
         other,
         script_id: body(&script).as_i64().expect("script id"),
         canned_id: body(&canned).as_i64().expect("canned id"),
         attachment,
+        article,
+        in_review,
+        archivable: write_article(&desk, &writer, "matrix-archive").await,
     };
 
     // A reviewer also given the handler role holds both roles' actions.
@@ -409,6 +476,9 @@ fn a_route_without_a_rule_is_reported() {
         script_id: 1,
         canned_id: 1,
         attachment: Uuid::nil().to_string(),
+        article: 1,
+        in_review: 2,
+        archivable: 3,
     };
     assert!(case(&Method::POST, "/api/console/new-thing", &fixture).is_none());
     assert!(case(&Method::GET, "/api/console/reply", &fixture).is_none());

@@ -1,0 +1,136 @@
+//! Server functions of the help center (public reads) and the knowledge base (console).
+
+use leptos::prelude::*;
+use leptos::server_fn::codec::Json;
+
+use super::{
+    ArticleDraft, ArticleInput, ArticleListItem, ArticleState, DiffLine, HomeData, ListOrder,
+    PublicArticle, SearchResults, SystemListing,
+};
+use crate::error::AppError;
+use crate::incidents::IncidentNumber;
+
+#[cfg(feature = "ssr")]
+async fn may(action: crate::auth::Action) -> Result<crate::auth::CurrentUser, AppError> {
+    crate::auth::session::require(action).await
+}
+
+#[cfg(feature = "ssr")]
+fn db() -> Result<sqlx::PgPool, AppError> {
+    crate::state::db()
+}
+
+#[server(endpoint = "help/home")]
+pub async fn help_home() -> Result<HomeData, AppError> {
+    super::reading::home(&db()?).await
+}
+
+#[server(endpoint = "help/system")]
+pub async fn help_system(
+    code: String,
+    module: Option<String>,
+    order: ListOrder,
+    page: i64,
+) -> Result<SystemListing, AppError> {
+    super::reading::system(&db()?, &code, module.as_deref(), order, page).await
+}
+
+/// A published article; the first look in a session counts as a view.
+#[server(endpoint = "help/article")]
+pub async fn help_article(slug: String) -> Result<PublicArticle, AppError> {
+    let pool = db()?;
+    let article = super::reading::article(&pool, &slug).await?;
+    if crate::auth::session::first_look(&format!("help:{slug}")).await {
+        super::reading::count_view(&pool, &slug).await?;
+    }
+    Ok(article)
+}
+
+#[server(endpoint = "help/search")]
+pub async fn help_search(
+    q: String,
+    system: Option<String>,
+    page: i64,
+) -> Result<SearchResults, AppError> {
+    crate::checks::within(&q, super::MAX_QUERY_CHARS)
+        .map_err(|problem| AppError::invalid("q", problem))?;
+    super::reading::search(
+        &db()?,
+        &q,
+        system.as_deref().filter(|s| !s.is_empty()),
+        page,
+    )
+    .await
+}
+
+#[server(endpoint = "kb/list", input = Json)]
+pub async fn kb_list(state: Option<ArticleState>) -> Result<Vec<ArticleListItem>, AppError> {
+    may(crate::auth::Action::SeeIncidents).await?;
+    super::store::list(&db()?, state).await
+}
+
+#[server(endpoint = "kb/draft", input = Json)]
+pub async fn kb_draft(id: i64) -> Result<ArticleDraft, AppError> {
+    may(crate::auth::Action::SeeIncidents).await?;
+    super::store::draft(&db()?, id).await
+}
+
+#[server(endpoint = "kb/create", input = Json)]
+pub async fn kb_create(
+    input: ArticleInput,
+    incident: Option<IncidentNumber>,
+) -> Result<i64, AppError> {
+    let user = may(crate::auth::Action::WriteArticles).await?;
+    super::store::create(&db()?, &user, &input, incident).await
+}
+
+#[server(endpoint = "kb/save", input = Json)]
+pub async fn kb_save(id: i64, input: ArticleInput) -> Result<(), AppError> {
+    let user = may(crate::auth::Action::WriteArticles).await?;
+    super::store::save(&db()?, &user, id, &input).await
+}
+
+#[server(endpoint = "kb/submit", input = Json)]
+pub async fn kb_submit(id: i64) -> Result<(), AppError> {
+    may(crate::auth::Action::WriteArticles).await?;
+    super::store::submit(&db()?, id).await
+}
+
+#[server(endpoint = "kb/archive", input = Json)]
+pub async fn kb_archive(id: i64) -> Result<(), AppError> {
+    may(crate::auth::Action::WriteArticles).await?;
+    super::store::archive(&db()?, id).await
+}
+
+#[server(endpoint = "kb/restore", input = Json)]
+pub async fn kb_restore(id: i64, version: i32) -> Result<(), AppError> {
+    let user = may(crate::auth::Action::WriteArticles).await?;
+    super::store::restore(&db()?, &user, id, version).await
+}
+
+#[server(endpoint = "kb/publish", input = Json)]
+pub async fn kb_publish(id: i64) -> Result<i32, AppError> {
+    let user = may(crate::auth::Action::PublishArticles).await?;
+    super::store::publish(&db()?, &user, id).await
+}
+
+#[server(endpoint = "kb/send_back", input = Json)]
+pub async fn kb_send_back(id: i64) -> Result<(), AppError> {
+    may(crate::auth::Action::PublishArticles).await?;
+    super::store::send_back(&db()?, id).await
+}
+
+#[server(endpoint = "kb/diff", input = Json)]
+pub async fn kb_diff(id: i64, from: i32, to: i32) -> Result<Vec<DiffLine>, AppError> {
+    may(crate::auth::Action::SeeIncidents).await?;
+    super::store::diff(&db()?, id, from, to).await
+}
+
+/// The body as readers would see it, sanitised like a published one.
+#[server(endpoint = "kb/preview", input = Json)]
+pub async fn kb_preview(body: String) -> Result<String, AppError> {
+    may(crate::auth::Action::WriteArticles).await?;
+    crate::checks::within(&body, super::MAX_BODY_CHARS)
+        .map_err(|problem| AppError::invalid("kb_body", problem))?;
+    Ok(super::store::preview(&body))
+}

@@ -1,0 +1,301 @@
+//! The help center as readers see it: live versions of articles that are not archived, never a
+//! working copy.
+
+use chrono::{DateTime, Utc};
+use sqlx::PgPool;
+
+use super::search::{highlight, parse, snippet};
+use super::{
+    ArticleLink, Heading, HomeData, ListOrder, PublicArticle, SearchHit, SearchResults,
+    SystemListing, SystemShelf, PAGE_SIZE,
+};
+use crate::error::AppError;
+use crate::reference::Named;
+
+/// Hot questions: views, plus incidents linked over the last 14 days (each worth many views),
+/// pinned articles first.
+const HOT_LIMIT: i64 = 8;
+
+async fn shelves(pool: &PgPool, only: Option<&str>) -> Result<Vec<SystemShelf>, AppError> {
+    let rows = sqlx::query!(
+        r#"SELECT s.code AS system_code, s.name_zh AS system_zh, s.name_en AS system_en,
+                  m.code AS "module_code?", m.name_zh AS "module_zh?", m.name_en AS "module_en?",
+                  (SELECT count(*) FROM help_articles a
+                   JOIN help_article_versions v ON v.article_id = a.id AND v.version = a.live_version
+                   WHERE a.state <> 'archived' AND v.system_id = s.id
+                     AND (m.id IS NULL OR v.module_id = m.id)) AS "articles!"
+           FROM systems s
+           LEFT JOIN system_modules m ON m.system_id = s.id AND m.active
+           WHERE s.active AND ($1::text IS NULL OR s.code = $1)
+           ORDER BY s.sort_order, s.id, m.sort_order, m.id"#,
+        only
+    )
+    .fetch_all(pool)
+    .await?;
+    let mut shelves: Vec<SystemShelf> = Vec::new();
+    for row in rows {
+        if shelves
+            .last()
+            .is_none_or(|s| s.system.code != row.system_code)
+        {
+            let articles = sqlx::query_scalar!(
+                r#"SELECT count(*) AS "n!" FROM help_articles a
+                   JOIN help_article_versions v ON v.article_id = a.id AND v.version = a.live_version
+                   JOIN systems s ON s.id = v.system_id
+                   WHERE a.state <> 'archived' AND s.code = $1"#,
+                row.system_code
+            )
+            .fetch_one(pool)
+            .await?;
+            shelves.push(SystemShelf {
+                system: Named {
+                    code: row.system_code,
+                    name_zh: row.system_zh,
+                    name_en: row.system_en,
+                },
+                articles,
+                modules: Vec::new(),
+            });
+        }
+        if let (Some(code), Some(name_zh), Some(name_en), Some(shelf)) = (
+            row.module_code,
+            row.module_zh,
+            row.module_en,
+            shelves.last_mut(),
+        ) {
+            shelf.modules.push((
+                Named {
+                    code,
+                    name_zh,
+                    name_en,
+                },
+                row.articles,
+            ));
+        }
+    }
+    Ok(shelves)
+}
+
+pub async fn hot(pool: &PgPool, limit: i64) -> Result<Vec<ArticleLink>, AppError> {
+    let links = sqlx::query_as!(
+        ArticleLink,
+        r#"SELECT a.slug, v.title, v.published_at AS "updated_at: DateTime<Utc>"
+           FROM help_articles a
+           JOIN help_article_versions v ON v.article_id = a.id AND v.version = a.live_version
+           LEFT JOIN LATERAL (
+               SELECT count(*) AS n FROM help_article_incidents l
+               WHERE l.article_id = a.id AND l.linked_at > now() - interval '14 days'
+           ) recent ON TRUE
+           WHERE a.state <> 'archived'
+           ORDER BY a.pinned DESC, a.views + 20 * recent.n DESC, a.id DESC
+           LIMIT $1"#,
+        limit
+    )
+    .fetch_all(pool)
+    .await?;
+    Ok(links)
+}
+
+pub async fn home(pool: &PgPool) -> Result<HomeData, AppError> {
+    let recent = sqlx::query_as!(
+        ArticleLink,
+        r#"SELECT a.slug, v.title, v.published_at AS "updated_at: DateTime<Utc>"
+           FROM help_articles a
+           JOIN help_article_versions v ON v.article_id = a.id AND v.version = a.live_version
+           WHERE a.state <> 'archived'
+           ORDER BY v.published_at DESC, a.id DESC
+           LIMIT 8"#
+    )
+    .fetch_all(pool)
+    .await?;
+    Ok(HomeData {
+        shelves: shelves(pool, None).await?,
+        hot: hot(pool, HOT_LIMIT).await?,
+        recent,
+    })
+}
+
+/// One system's shelf and a page of its articles.
+pub async fn system(
+    pool: &PgPool,
+    code: &str,
+    module: Option<&str>,
+    order: ListOrder,
+    page: i64,
+) -> Result<SystemListing, AppError> {
+    let shelf = shelves(pool, Some(code))
+        .await?
+        .into_iter()
+        .next()
+        .ok_or(AppError::NotFound)?;
+    let rows = sqlx::query!(
+        r#"SELECT a.slug, v.title, v.published_at AS "updated_at: DateTime<Utc>", count(*) OVER () AS "total!"
+           FROM help_articles a
+           JOIN help_article_versions v ON v.article_id = a.id AND v.version = a.live_version
+           JOIN systems s ON s.id = v.system_id
+           LEFT JOIN system_modules m ON m.id = v.module_id
+           WHERE a.state <> 'archived' AND s.code = $1 AND ($2::text IS NULL OR m.code = $2)
+           ORDER BY CASE WHEN $3 THEN a.views END DESC NULLS LAST, v.published_at DESC, a.id DESC
+           LIMIT $4 OFFSET $5"#,
+        code,
+        module,
+        order == ListOrder::Hot,
+        PAGE_SIZE,
+        page.max(0) * PAGE_SIZE
+    )
+    .fetch_all(pool)
+    .await?;
+    let total = rows.first().map_or(0, |row| row.total);
+    let articles = rows
+        .into_iter()
+        .map(|row| ArticleLink {
+            slug: row.slug,
+            title: row.title,
+            updated_at: row.updated_at,
+        })
+        .collect();
+    Ok(SystemListing {
+        shelf,
+        articles,
+        total,
+    })
+}
+
+pub async fn article(pool: &PgPool, slug: &str) -> Result<PublicArticle, AppError> {
+    let row = sqlx::query!(
+        r#"SELECT a.id, v.title, v.tags, v.body_html, v.headings, a.last_reviewed_at AS "last_reviewed_at: DateTime<Utc>",
+                  s.code AS system_code, s.name_zh AS system_zh, s.name_en AS system_en,
+                  m.code AS "module_code?", m.name_zh AS "module_zh?", m.name_en AS "module_en?"
+           FROM help_articles a
+           JOIN help_article_versions v ON v.article_id = a.id AND v.version = a.live_version
+           JOIN systems s ON s.id = v.system_id
+           LEFT JOIN system_modules m ON m.id = v.module_id
+           WHERE a.slug = $1 AND a.state <> 'archived'"#,
+        slug
+    )
+    .fetch_optional(pool)
+    .await?
+    .ok_or(AppError::NotFound)?;
+    let headings: Vec<Heading> = serde_json::from_value(row.headings).unwrap_or_default();
+    // Related: the same system's articles sharing most title and tag words with this one.
+    let related = sqlx::query_as!(
+        ArticleLink,
+        r#"SELECT a.slug, v.title, v.published_at AS "updated_at: DateTime<Utc>"
+           FROM help_articles a
+           JOIN help_article_versions v ON v.article_id = a.id AND v.version = a.live_version
+           WHERE a.state <> 'archived' AND a.id <> $1
+             AND a.search_words @@ to_tsquery('simple', $2)
+           ORDER BY ts_rank('{0, 0, 0.5, 1}', a.search_words, to_tsquery('simple', $2)) DESC, a.id DESC
+           LIMIT 5"#,
+        row.id,
+        related_query(&row.title, &row.tags)
+    )
+    .fetch_all(pool)
+    .await?;
+    Ok(PublicArticle {
+        slug: slug.to_owned(),
+        title: row.title,
+        system: Named {
+            code: row.system_code,
+            name_zh: row.system_zh,
+            name_en: row.system_en,
+        },
+        module: match (row.module_code, row.module_zh, row.module_en) {
+            (Some(code), Some(name_zh), Some(name_en)) => Some(Named {
+                code,
+                name_zh,
+                name_en,
+            }),
+            _ => None,
+        },
+        tags: row.tags,
+        html: row.body_html,
+        headings,
+        last_reviewed_at: row.last_reviewed_at,
+        related,
+    })
+}
+
+fn related_query(title: &str, tags: &[String]) -> String {
+    parse(&format!("{title} {}", tags.join(" ")), &[])
+        .map_or_else(|| "''".to_owned(), |q| q.tsquery)
+}
+
+/// Counts a view (the caller decides it is the session's first of this article).
+pub async fn count_view(pool: &PgPool, slug: &str) -> Result<(), AppError> {
+    sqlx::query!(
+        "UPDATE help_articles SET views = views + 1 WHERE slug = $1",
+        slug
+    )
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+pub async fn synonyms(pool: &PgPool) -> Result<Vec<Vec<String>>, AppError> {
+    Ok(
+        sqlx::query_scalar!("SELECT words FROM help_synonyms ORDER BY id")
+            .fetch_all(pool)
+            .await?,
+    )
+}
+
+/// A page of published articles matching `raw`, best first; a search that finds nothing is
+/// recorded for the weekly meeting and answered with the hot questions.
+pub async fn search(
+    pool: &PgPool,
+    raw: &str,
+    system: Option<&str>,
+    page: i64,
+) -> Result<SearchResults, AppError> {
+    let query = parse(raw, &synonyms(pool).await?);
+    let rows = match &query {
+        None => Vec::new(),
+        Some(query) => sqlx::query!(
+            r#"SELECT a.slug, v.title, v.body_text, s.code AS system_code, s.name_zh AS system_zh,
+                      s.name_en AS system_en, count(*) OVER () AS "total!"
+               FROM help_articles a
+               JOIN help_article_versions v ON v.article_id = a.id AND v.version = a.live_version
+               JOIN systems s ON s.id = v.system_id
+               WHERE a.state <> 'archived' AND a.search_words @@ to_tsquery('simple', $1)
+                 AND ($2::text IS NULL OR s.code = $2)
+               ORDER BY ts_rank('{0.1, 0.2, 0.4, 1}', a.search_words, to_tsquery('simple', $1)) DESC,
+                        a.views DESC, a.id DESC
+               LIMIT $3 OFFSET $4"#,
+            query.tsquery,
+            system,
+            PAGE_SIZE,
+            page.max(0) * PAGE_SIZE
+        )
+        .fetch_all(pool)
+        .await?,
+    };
+    let total = rows.first().map_or(0, |row| row.total);
+    let marks = query.map(|q| q.marks).unwrap_or_default();
+    let hits = rows
+        .into_iter()
+        .map(|row| SearchHit {
+            slug: row.slug,
+            title: highlight(&row.title, &marks),
+            system: Named {
+                code: row.system_code,
+                name_zh: row.system_zh,
+                name_en: row.system_en,
+            },
+            snippet: snippet(&row.body_text, &marks, 90),
+        })
+        .collect::<Vec<_>>();
+    let hot = if hits.is_empty() && page == 0 {
+        sqlx::query!(
+            "INSERT INTO help_search_misses (query, system_code) VALUES ($1, $2)",
+            raw.trim(),
+            system
+        )
+        .execute(pool)
+        .await?;
+        self::hot(pool, 5).await?
+    } else {
+        Vec::new()
+    };
+    Ok(SearchResults { hits, total, hot })
+}
