@@ -11,7 +11,8 @@ const WCAG_21_AA = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
 
 /** Each violation as "rule: element (what is wrong)", so a failure names what to fix. */
 async function violations(page: Page): Promise<string[]> {
-  await hydrated(page);
+  // Help pages come without the app's scripts: they are complete as served.
+  if (await page.locator('script[type="module"]').count() > 0) await hydrated(page);
   // Evaluated through the DevTools protocol: a script tag would be refused by the page's CSP.
   await page.evaluate(AXE_SOURCE);
   return page.evaluate(async (tags) => {
@@ -36,6 +37,12 @@ test('the pages a visitor sees pass WCAG 2.1 AA', async ({ page }) => {
   await expect(page.getByRole('alert')).toBeVisible();
   expect(await violations(page), 'axe on a refused sign-in').toEqual([]);
   await expectAccessible(page, '/help');
+  await expectAccessible(page, '/help/s/custody');
+  await expectAccessible(page, '/help/a/custody-bank-binding-failed');
+  await page.goto('/help/search?q=%E4%B8%89%E6%96%B9%E5%AD%98%E7%AE%A1');
+  expect(await violations(page), 'axe on search results').toEqual([]);
+  await page.goto('/help/search?q=zzzz');
+  expect(await violations(page), 'axe on a search without results').toEqual([]);
   await page.goto('/no-such-page');
   expect(await violations(page), 'axe on the not-found page').toEqual([]);
 });
@@ -76,6 +83,8 @@ test('the team\'s console pages pass WCAG 2.1 AA for each role', async ({ browse
   await handler.getByTestId('script-submit').click();
   await expect(handler.getByTestId('script')).toHaveAttribute('data-status', 'pending');
   await expectAccessible(handler, '/console/replies');
+  await expectAccessible(handler, '/console/kb');
+  await expectAccessible(handler, '/console/kb/new');
   await expectAccessible(handler, '/console/profile');
   await handler.context().close();
 

@@ -63,6 +63,31 @@ pub async fn help_search(
     .await
 }
 
+/// "Was this helpful?": a plain form on the article page. Counted once a session and article;
+/// the reader goes back to the article, which thanks them.
+#[server(endpoint = "help/feedback")]
+pub async fn help_feedback(
+    slug: String,
+    helpful: bool,
+    comment: Option<String>,
+) -> Result<(), AppError> {
+    let well_formed = slug
+        .chars()
+        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+    if slug.is_empty() || !well_formed {
+        return Err(AppError::NotFound);
+    }
+    let comment = comment.unwrap_or_default();
+    let comment = comment.trim();
+    crate::checks::within(comment, super::MAX_FEEDBACK_CHARS)
+        .map_err(|problem| AppError::invalid("comment", problem))?;
+    if crate::auth::session::first_look(&format!("vote:{slug}")).await {
+        super::reading::record_feedback(&db()?, &slug, helpful, comment).await?;
+    }
+    leptos_axum::redirect(&format!("/help/a/{slug}?thanks=1#feedback"));
+    Ok(())
+}
+
 #[server(endpoint = "kb/list", input = Json)]
 pub async fn kb_list(state: Option<ArticleState>) -> Result<Vec<ArticleListItem>, AppError> {
     may(crate::auth::Action::SeeIncidents).await?;

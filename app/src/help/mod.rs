@@ -30,6 +30,7 @@ pub const MAX_BODY_CHARS: u32 = 50_000;
 pub const MAX_TAGS: u32 = 8;
 pub const MAX_TAG_CHARS: u32 = 20;
 pub const MAX_QUERY_CHARS: u32 = 100;
+pub const MAX_FEEDBACK_CHARS: u32 = 500;
 /// Articles on one page of a system's list and of search results.
 pub const PAGE_SIZE: i64 = 20;
 

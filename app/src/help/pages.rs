@@ -12,8 +12,8 @@ use leptos_router::location::Url;
 
 use super::texts::HelpTexts;
 use super::{
-    help_article, help_home, help_search, help_system, ArticleLink, Fragment, ListOrder,
-    SystemShelf, MAX_QUERY_CHARS, PAGE_SIZE,
+    help_article, help_home, help_search, help_system, ArticleLink, Fragment, HelpFeedback,
+    ListOrder, SystemShelf, MAX_FEEDBACK_CHARS, MAX_QUERY_CHARS, PAGE_SIZE,
 };
 use crate::auth::{AuthContext, SetLocale};
 use crate::error::AppError;
@@ -23,7 +23,7 @@ use crate::shell::{ErrorPanel, Loading, PageError};
 use crate::time::format_minute;
 use leptos::server_fn::ServerFn as _;
 
-const LINK: &str = "text-sky-800 hover:underline";
+const LINK: &str = "text-sky-800 underline underline-offset-2 hover:text-sky-950";
 const BOX: &str = "rounded-xl border border-slate-200 bg-white p-4";
 
 fn texts() -> &'static HelpTexts {
@@ -315,6 +315,7 @@ pub fn ArticlePage() -> impl IntoView {
                 let toc = (article.headings.len() >= 3).then(|| article.headings.clone());
                 view! {
                     <Title text=article.title.clone() />
+                    <div class="mb-4"><SearchForm /></div>
                     <nav class="text-sm text-slate-600" aria-label="breadcrumb">
                         <a href="/help" class=LINK>{use_i18n().t().help_title}</a> " / "
                         <a href=format!("/help/s/{}", article.system.code) class=LINK>{system}</a>
@@ -344,6 +345,7 @@ pub fn ArticlePage() -> impl IntoView {
                                 </nav>
                             })}
                             <div class="article-body mt-4" data-testid="article-body" inner_html=article.html.clone()></div>
+                            <Feedback slug=article.slug.clone() />
                             <section class="mt-8 rounded-xl border border-sky-200 bg-sky-50 p-4">
                                 <p class="font-medium">{t.still_need_help}</p>
                                 <a href=report class="mt-2 inline-block rounded-lg bg-sky-700 px-4 py-2 text-white hover:bg-sky-800" data-testid="report-link">
@@ -360,6 +362,38 @@ pub fn ArticlePage() -> impl IntoView {
             })}
         </Suspense>
     }
+}
+
+/// "Was this helpful?" as a plain form; after answering, the page thanks the reader instead.
+#[component]
+fn Feedback(slug: String) -> impl IntoView {
+    let t = texts();
+    if query("thanks").is_some() {
+        return view! {
+            <p id="feedback" role="status" class="mt-8 rounded-xl border border-green-200 bg-green-50 p-4 text-green-900">
+                {t.thanks}
+            </p>
+        }
+        .into_any();
+    }
+    view! {
+        <form id="feedback" method="post" action=HelpFeedback::url() class=format!("mt-8 space-y-2 {BOX}") data-testid="feedback">
+            <input type="hidden" name="slug" value=slug />
+            <p class="font-medium">{t.helpful_question}</p>
+            <label for="feedback-comment" class="block text-sm text-slate-700">{t.comment_label}</label>
+            <textarea id="feedback-comment" name="comment" rows="2" maxlength=MAX_FEEDBACK_CHARS
+                class="block w-full rounded-lg border border-slate-400 px-3 py-2"></textarea>
+            <div class="flex gap-2">
+                <button type="submit" name="helpful" value="true" class="rounded-lg bg-sky-700 px-4 py-2 text-white hover:bg-sky-800">
+                    {t.helpful_yes}
+                </button>
+                <button type="submit" name="helpful" value="false" class="rounded-lg border border-slate-400 bg-white px-4 py-2 hover:bg-slate-100">
+                    {t.helpful_no}
+                </button>
+            </div>
+        </form>
+    }
+    .into_any()
 }
 
 #[component]

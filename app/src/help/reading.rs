@@ -232,6 +232,29 @@ pub async fn count_view(pool: &PgPool, slug: &str) -> Result<(), AppError> {
     Ok(())
 }
 
+/// Records a reader's answer to "was this helpful?" against the live version.
+pub async fn record_feedback(
+    pool: &PgPool,
+    slug: &str,
+    helpful: bool,
+    comment: &str,
+) -> Result<(), AppError> {
+    let recorded = sqlx::query!(
+        "INSERT INTO help_feedback (article_id, version, helpful, comment)
+         SELECT id, live_version, $2, $3 FROM help_articles
+         WHERE slug = $1 AND live_version IS NOT NULL AND state <> 'archived'",
+        slug,
+        helpful,
+        comment
+    )
+    .execute(pool)
+    .await?;
+    if recorded.rows_affected() == 0 {
+        return Err(AppError::NotFound);
+    }
+    Ok(())
+}
+
 pub async fn synonyms(pool: &PgPool) -> Result<Vec<Vec<String>>, AppError> {
     Ok(
         sqlx::query_scalar!("SELECT words FROM help_synonyms ORDER BY id")

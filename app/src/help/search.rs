@@ -82,7 +82,9 @@ pub fn index_words(title: &str, tags: &[String], plain_body: &str) -> IndexWords
 fn without_filler(phrase: &str) -> String {
     let mut fillers: Vec<&str> = FILLER.to_vec();
     fillers.sort_by_key(|word| std::cmp::Reverse(word.chars().count()));
-    fillers.into_iter().fold(phrase.to_owned(), |text, word| text.replace(word, " "))
+    fillers
+        .into_iter()
+        .fold(phrase.to_owned(), |text, word| text.replace(word, " "))
 }
 
 /// A query ready for PostgreSQL, and the words to highlight in what it finds.
@@ -117,7 +119,10 @@ pub fn parse(raw: &str, synonyms: &[Vec<String>]) -> Option<Query> {
             }
             terms.insert(word.to_owned());
         }
-        for pair in character_pairs(&without_filler(phrase)).split(' ').filter(|w| !w.is_empty()) {
+        for pair in character_pairs(&without_filler(phrase))
+            .split(' ')
+            .filter(|w| !w.is_empty())
+        {
             terms.insert(pair.to_owned());
         }
     }

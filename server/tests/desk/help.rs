@@ -400,3 +400,83 @@ async fn each_query_people_type_finds_its_article_in_the_top_three(pool: PgPool)
         misses.join("\n")
     );
 }
+
+#[sqlx::test(migrator = "server::MIGRATOR")]
+async fn a_reader_answers_was_this_helpful_once_a_session(pool: PgPool) {
+    let desk = Desk::new(pool.clone()).await;
+    app::demo::seed_articles(&pool)
+        .await
+        .expect("demo articles");
+    let slug = "custody-bank-binding-failed";
+    // A visitor's first answer is counted, with its comment; the form leads back to the article.
+    let reply = desk
+        .submit_form(
+            "/api/help/feedback",
+            None,
+            &format!(
+                "slug={slug}&helpful=false&comment={}",
+                urlencoding("步骤里的菜单名不对")
+            ),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::FOUND, "{}", reply.body);
+    assert_eq!(
+        reply.headers.get("location").and_then(|v| v.to_str().ok()),
+        Some("/help/a/custody-bank-binding-failed?thanks=1#feedback")
+    );
+    let session = reply
+        .cookie("desk_session")
+        .expect("a visitor gets a session");
+    let again = desk
+        .submit_form(
+            "/api/help/feedback",
+            Some(&session),
+            &format!("slug={slug}&helpful=true"),
+        )
+        .await;
+    assert_eq!(again.status, StatusCode::FOUND);
+    let answers: Vec<(bool, String)> = sqlx::query_as(
+        "SELECT f.helpful, f.comment FROM help_feedback f JOIN help_articles a ON a.id = f.article_id WHERE a.slug = $1",
+    )
+    .bind(slug)
+    .fetch_all(&pool)
+    .await
+    .expect("feedback");
+    assert_eq!(answers, vec![(false, "步骤里的菜单名不对".to_owned())]);
+    let thanked = desk.page(&format!("/help/a/{slug}?thanks=1"), None).await;
+    assert!(
+        thanked.body.contains("谢谢你的反馈") && !thanked.body.contains("data-testid=\"feedback\"")
+    );
+
+    // Refusals record nothing and never send the reader elsewhere than back.
+    let long = "长".repeat(501);
+    let refusals = [
+        (
+            format!("slug={slug}&helpful=true&comment={}", urlencoding(&long)),
+            "TooLong",
+        ),
+        ("slug=no-such-article&helpful=true".to_owned(), "NotFound"),
+        (
+            "slug=%2F%2Fevil.example&helpful=true".to_owned(),
+            "NotFound",
+        ),
+    ];
+    for (form, error) in refusals {
+        let refused = desk.submit_form("/api/help/feedback", None, &form).await;
+        assert!(refused.body.contains(error), "{form}: {}", refused.body);
+        let location = refused
+            .headers
+            .get("location")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default();
+        assert!(
+            !location.contains("evil") && !location.contains("thanks"),
+            "{form}: {location}"
+        );
+    }
+    let total: i64 = sqlx::query_scalar("SELECT count(*) FROM help_feedback")
+        .fetch_one(&pool)
+        .await
+        .expect("count");
+    assert_eq!(total, 1);
+}

@@ -68,6 +68,7 @@ fn case(method: &Method, path: &str, f: &Fixture) -> Option<(Rule, Call)> {
         ("POST", "/api/help/home") => (Anyone, form(String::new())),
         ("POST", "/api/help/system") => (Anyone, form("code=custody&order=hot&page=0".into())),
         ("POST", "/api/help/article") => (Anyone, form("slug=matrix".into())),
+        ("POST", "/api/help/feedback") => (Anyone, form("slug=matrix&helpful=true".into())),
         ("POST", "/api/help/search") => (Anyone, form("q=%E7%BB%91%E5%AE%9A&page=0".into())),
         ("POST", "/api/kb/list") => (rule(&[SeeIncidents]), json(json!({"state": null}))),
         ("POST", "/api/kb/draft") => (rule(&[SeeIncidents]), json(json!({"id": f.article}))),

@@ -355,6 +355,21 @@ impl Desk {
         .await
     }
 
+    /// Submits a plain HTML form as a browser without JavaScript does.
+    pub async fn submit_form(&self, path: &str, cookie: Option<&str>, form: &str) -> Reply {
+        let mut request = Request::builder()
+            .method(Method::POST)
+            .uri(path)
+            .header(SAME_ORIGIN.0, SAME_ORIGIN.1)
+            .header(header::ACCEPT, "text/html,application/xhtml+xml")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+        if let Some(cookie) = cookie {
+            request = request.header(header::COOKIE, cookie);
+        }
+        let request = request.body(Body::from(form.to_owned())).expect("request");
+        self.respond(request, [127, 0, 0, 1]).await
+    }
+
     pub async fn page(&self, path: &str, cookie: Option<&str>) -> Reply {
         self.request(Method::GET, path, cookie, None, [127, 0, 0, 1])
             .await

@@ -1,0 +1,75 @@
+// The QA help center: an article goes from a handler's draft through another person's review to
+// readers, who find it by search; the help pages work with JavaScript off.
+import { expect, expectPath, hydrated, signedIn, test, unique } from './helpers';
+
+test('a handler writes an article, another person publishes it, a visitor finds it by search', async ({ browser }) => {
+  const title = unique('客户忘记交易密码');
+  const token = title.split(' ')[1];
+  const handler = await signedIn(browser, 'handler');
+  await handler.goto('/console/kb/new');
+  await hydrated(handler);
+  await handler.getByTestId('kb-title').fill(title);
+  await handler.locator('#kb-system').selectOption('account');
+  await handler.locator('#kb-module').selectOption('password');
+  await handler.getByTestId('kb-tags').fill('交易密码，重置');
+  await handler.getByTestId('kb-body').fill('## 问题描述\n\n客户忘记交易密码，无法下单。\n\n## 解决步骤\n\n1. 在 App 的“我的”中选择重置密码。\n<script>window.pwned = 1</script>');
+  // The preview is the server's sanitised rendering.
+  await expect(handler.getByTestId('kb-preview').locator('h2').first()).toHaveText('问题描述');
+  await expect(handler.getByTestId('kb-preview').locator('script')).toHaveCount(0);
+  await handler.getByTestId('kb-save').click();
+  await expect(handler).toHaveURL(/\/console\/kb\/\d+$/);
+  const editor = handler.url();
+  await handler.getByTestId('kb-submit').click();
+  await expect(handler.getByTestId('kb-state')).toHaveText('待审核');
+  // The writer cannot publish their own text.
+  await expect(handler.getByTestId('kb-publish')).toBeDisabled();
+
+  // The admin rather than the reviewer, whose language another spec switches to English.
+  const reviewer = await signedIn(browser, 'admin');
+  await reviewer.goto(editor);
+  await hydrated(reviewer);
+  await reviewer.getByTestId('kb-publish').click();
+  await expect(reviewer.getByTestId('kb-live')).toContainText('v1');
+  await expect(reviewer.getByTestId('kb-state')).toHaveText('已发布');
+
+  const visitor = await (await browser.newContext({ locale: 'zh-CN' })).newPage();
+  await visitor.goto('/help');
+  await visitor.getByRole('searchbox').fill(token);
+  await visitor.getByRole('button', { name: '搜索' }).click();
+  await expect(visitor).toHaveURL(/\/help\/search\?q=/);
+  await visitor.getByTestId('results').getByRole('link', { name: title }).click();
+  await expect(visitor.getByRole('heading', { level: 1 })).toHaveText(title);
+  await expect(visitor.getByTestId('article-body')).toContainText('重置密码');
+  expect(await visitor.evaluate(() => (window as unknown as { pwned?: number }).pwned)).toBeUndefined();
+  await visitor.getByTestId('feedback').getByRole('button', { name: '有帮助', exact: true }).click();
+  await expect(visitor.getByRole('status')).toHaveText('谢谢你的反馈！');
+});
+
+test('with JavaScript off the help center renders and its search works', async ({ browser }) => {
+  const context = await browser.newContext({ locale: 'zh-CN', javaScriptEnabled: false });
+  const page = await context.newPage();
+  await page.goto('/help');
+  await expect(page.getByTestId('hot').getByRole('link').first()).toBeVisible();
+  await page.getByTestId('systems').getByRole('link', { name: '三方存管', exact: true }).click();
+  await expectPath(page, '/help/s/custody');
+  await page.getByRole('link', { name: /存管银行绑定/ }).first().click();
+  await expect(page).toHaveURL(/module=binding/);
+  await page.getByTestId('articles').getByRole('link').first().click();
+  await expect(page).toHaveURL(/\/help\/a\//);
+  await expect(page.getByTestId('article-body').locator('h2').first()).toBeVisible();
+  await expect(page.getByTestId('toc')).toBeVisible();
+  await expect(page.getByTestId('report-link')).toHaveAttribute('href', /\/m\/new\?system=custody&article=/);
+
+  await page.getByRole('searchbox').fill('银证转账转不了');
+  await page.getByRole('button', { name: '搜索' }).click();
+  await expect(page.getByTestId('results').locator('li').first()).toContainText('转账');
+  await expect(page.getByTestId('results').locator('mark').first()).toBeVisible();
+  await page.getByRole('searchbox').fill('完全无关的词语xyz');
+  await page.getByRole('button', { name: '搜索' }).click();
+  await expect(page.getByTestId('no-results')).toBeVisible();
+
+  // The language switch is a plain form too.
+  await page.getByTestId('language-switch').click();
+  await expect(page.locator('html')).toHaveAttribute('lang', 'en');
+  await context.close();
+});
