@@ -1,24 +1,38 @@
 // The QA help center: an article goes from a handler's draft through another person's review to
 // readers, who find it by search; the help pages work with JavaScript off.
-import { expect, expectPath, hydrated, signedIn, test, unique } from './helpers';
+import { expect, expectPath, fileReport, hydrated, signedIn, test, unique } from './helpers';
 
-test('a handler writes an article, another person publishes it, a visitor finds it by search', async ({ browser }) => {
+test('a handler turns a resolved incident into an article, another person publishes it, a visitor finds it', async ({ browser }) => {
   const title = unique('客户忘记交易密码');
   const token = title.split(' ')[1];
+  const reporter = await signedIn(browser, 'reporter', '/m');
+  const number = await fileReport(reporter, '交易密码忘了', '客户忘记交易密码，无法下单。');
   const handler = await signedIn(browser, 'handler');
-  await handler.goto('/console/kb/new');
+  for (const [step, input] of [['claimed', {}], ['resolved', { solution: '1. 在 App 的“我的”中选择重置密码。' }]] as const) {
+    const reply = await handler.request.post('/api/console/step', { data: { number, step, input } });
+    expect(reply.ok(), await reply.text()).toBe(true);
+  }
+  await handler.goto(`/console/i/${number}`);
   await hydrated(handler);
+  await handler.getByTestId('article-from-incident').click();
+  await expect(handler).toHaveURL(new RegExp(`/console/kb/new\\?incident=${number}$`));
+  await hydrated(handler);
+  // The problem and the steps that solved it, ready to edit.
+  await expect(handler.getByTestId('kb-body')).toHaveValue(/## 问题描述\n\n客户忘记交易密码，无法下单。/);
+  await expect(handler.getByTestId('kb-body')).toHaveValue(/## 解决步骤\n\n1\. 在 App 的“我的”中选择重置密码。/);
   await handler.getByTestId('kb-title').fill(title);
   await handler.locator('#kb-system').selectOption('account');
   await handler.locator('#kb-module').selectOption('password');
   await handler.getByTestId('kb-tags').fill('交易密码，重置');
-  await handler.getByTestId('kb-body').fill('## 问题描述\n\n客户忘记交易密码，无法下单。\n\n## 解决步骤\n\n1. 在 App 的“我的”中选择重置密码。\n<script>window.pwned = 1</script>');
+  const body = await handler.getByTestId('kb-body').inputValue();
+  await handler.getByTestId('kb-body').fill(`${body}\n<script>window.pwned = 1</script>`);
   // The preview is the server's sanitised rendering.
   await expect(handler.getByTestId('kb-preview').locator('h2').first()).toHaveText('问题描述');
   await expect(handler.getByTestId('kb-preview').locator('script')).toHaveCount(0);
   await handler.getByTestId('kb-save').click();
   await expect(handler).toHaveURL(/\/console\/kb\/\d+$/);
   const editor = handler.url();
+  await expect(handler.getByTestId('kb-facts')).toContainText(`#${number}`);
   await handler.getByTestId('kb-submit').click();
   await expect(handler.getByTestId('kb-state')).toHaveText('待审核');
   // The writer cannot publish their own text.

@@ -94,6 +94,19 @@ pub async fn kb_list(state: Option<ArticleState>) -> Result<Vec<ArticleListItem>
     super::store::list(&db()?, state).await
 }
 
+/// A new article's text from a resolved incident, without the customer's identity.
+#[server(endpoint = "kb/from_incident", input = Json)]
+pub async fn kb_from_incident(number: IncidentNumber) -> Result<ArticleInput, AppError> {
+    may(crate::auth::Action::WriteArticles).await?;
+    super::store::from_incident(&db()?, number).await
+}
+
+#[server(endpoint = "kb/for_incident", input = Json)]
+pub async fn kb_for_incident(number: IncidentNumber) -> Result<Vec<ArticleListItem>, AppError> {
+    may(crate::auth::Action::SeeIncidents).await?;
+    super::store::for_incident(&db()?, number).await
+}
+
 #[server(endpoint = "kb/draft", input = Json)]
 pub async fn kb_draft(id: i64) -> Result<ArticleDraft, AppError> {
     may(crate::auth::Action::SeeIncidents).await?;

@@ -15,7 +15,7 @@ pub mod store;
 pub mod texts;
 
 pub use api::*;
-pub use editor::{KbEditorPage, KbListPage};
+pub use editor::{IncidentArticles, KbEditorPage, KbListPage};
 pub use pages::{ArticlePage, HelpHome, HelpLayout, SearchPage, SystemPage};
 
 use chrono::{DateTime, Utc};

@@ -12,7 +12,8 @@ use super::{
 use crate::auth::CurrentUser;
 use crate::checks::{required_within, within};
 use crate::error::{AppError, Problem};
-use crate::incidents::IncidentNumber;
+use crate::incidents::{DocType, IncidentNumber, Status};
+use crate::notifications::outbox::Scrubber;
 use crate::reference::Named;
 
 fn invalid(field: &str) -> impl Fn(Problem) -> AppError + '_ {
@@ -353,6 +354,14 @@ pub async fn list(
     pool: &PgPool,
     state: Option<ArticleState>,
 ) -> Result<Vec<ArticleListItem>, AppError> {
+    listed(pool, state, None).await
+}
+
+async fn listed(
+    pool: &PgPool,
+    state: Option<ArticleState>,
+    incident: Option<IncidentNumber>,
+) -> Result<Vec<ArticleListItem>, AppError> {
     let rows = sqlx::query!(
         r#"SELECT a.id, a.slug, a.title, a.state AS "state: ArticleState", a.updated_at AS "updated_at: DateTime<Utc>",
                   a.live_version, u.display_name AS editor,
@@ -360,10 +369,14 @@ pub async fn list(
            FROM help_articles a
            JOIN users u ON u.id = a.editor_id
            JOIN systems s ON s.id = a.system_id
-           WHERE $1::text IS NULL OR a.state = $1
+           WHERE ($1::text IS NULL OR a.state = $1)
+             AND ($2::bigint IS NULL OR a.id IN (
+                 SELECT l.article_id FROM help_article_incidents l
+                 JOIN incidents i ON i.id = l.incident_id WHERE i.number = $2))
            ORDER BY a.updated_at DESC, a.id DESC
            LIMIT 500"#,
-        state.map(ArticleState::as_str)
+        state.map(ArticleState::as_str),
+        incident.map(|n| n.0)
     )
     .fetch_all(pool)
     .await?;
@@ -482,4 +495,60 @@ pub async fn diff(pool: &PgPool, id: i64, from: i32, to: i32) -> Result<Vec<Diff
 /// Renders a working copy the way readers would see it, for the editor's preview.
 pub fn preview(body: &str) -> String {
     render(body).html
+}
+
+/// A new article's text from a resolved incident: its problem and the steps that solved it,
+/// with the customer's identity taken out.
+pub async fn from_incident(
+    pool: &PgPool,
+    number: IncidentNumber,
+) -> Result<ArticleInput, AppError> {
+    let row = sqlx::query!(
+        r#"SELECT i.title, i.description, i.solution, i.status AS "status: Status",
+                  s.code AS "system?", m.code AS "module?", i.customer_name,
+                  i.id_doc_type AS "id_doc_type: DocType", i.identity_key_id,
+                  i.id_number_sealed, i.fund_account_sealed, i.customer_mobile_sealed
+           FROM incidents i
+           LEFT JOIN systems s ON s.id = i.system_id
+           LEFT JOIN system_modules m ON m.id = i.module_id
+           WHERE i.number = $1"#,
+        number.0
+    )
+    .fetch_optional(pool)
+    .await?
+    .ok_or(AppError::NotFound)?;
+    if !matches!(row.status, Status::Resolved | Status::Closed) {
+        return Err(AppError::NotNow { status: row.status });
+    }
+    let scrubber = Scrubber::of_sealed(
+        &row.customer_name,
+        row.id_doc_type,
+        row.identity_key_id.as_deref(),
+        [
+            &row.id_number_sealed,
+            &row.fund_account_sealed,
+            &row.customer_mobile_sealed,
+        ],
+    )?;
+    let body = format!(
+        "## 问题描述\n\n{}\n\n## 解决步骤\n\n{}\n",
+        scrubber.scrub(row.description.trim()),
+        scrubber.scrub(row.solution.as_deref().unwrap_or_default().trim()),
+    );
+    Ok(ArticleInput {
+        slug: String::new(),
+        system: row.system.unwrap_or_default(),
+        module: row.module,
+        title: scrubber.scrub(&row.title),
+        tags: Vec::new(),
+        body,
+    })
+}
+
+/// Articles written from or answering an incident.
+pub async fn for_incident(
+    pool: &PgPool,
+    number: IncidentNumber,
+) -> Result<Vec<ArticleListItem>, AppError> {
+    listed(pool, None, Some(number)).await
 }

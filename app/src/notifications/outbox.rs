@@ -83,6 +83,27 @@ impl Scrubber {
         Self { known }
     }
 
+    /// The scrubber of an incident's customer, from the stored (sealed) identity: ID number,
+    /// fund account and mobile, in that order.
+    pub fn of_sealed(
+        name: &str,
+        doc: DocType,
+        key_id: Option<&str>,
+        [id_number, fund_account, mobile]: [&Option<Vec<u8>>; 3],
+    ) -> Result<Self, AppError> {
+        let keys = keyring()?;
+        let key_id = key_id.unwrap_or_default();
+        let open = |column, sealed: &Option<Vec<u8>>| {
+            keys.open_optional(column, key_id, sealed.as_deref())
+        };
+        Ok(Self::new(
+            name,
+            open(Column::IdNumber, id_number)?.map(|n| (doc, n)),
+            open(Column::FundAccount, fund_account)?,
+            open(Column::CustomerMobile, mobile)?,
+        ))
+    }
+
     pub fn scrub(&self, text: &str) -> String {
         let mut text = text.to_owned();
         for (value, masked) in &self.known {
@@ -151,17 +172,16 @@ impl Incident {
         )
         .fetch_one(conn)
         .await?;
-        let keys = keyring()?;
-        let key_id = row.identity_key_id.as_deref().unwrap_or_default();
-        let open = |column, sealed: &Option<Vec<u8>>| {
-            keys.open_optional(column, key_id, sealed.as_deref())
-        };
-        let scrubber = Scrubber::new(
+        let scrubber = Scrubber::of_sealed(
             &row.customer_name,
-            open(Column::IdNumber, &row.id_number_sealed)?.map(|n| (row.id_doc_type, n)),
-            open(Column::FundAccount, &row.fund_account_sealed)?,
-            open(Column::CustomerMobile, &row.customer_mobile_sealed)?,
-        );
+            row.id_doc_type,
+            row.identity_key_id.as_deref(),
+            [
+                &row.id_number_sealed,
+                &row.fund_account_sealed,
+                &row.customer_mobile_sealed,
+            ],
+        )?;
         let title = scrubber.scrub(&row.title);
         Ok(Self {
             id,

@@ -6,7 +6,7 @@ use axum::http::StatusCode;
 use serde_json::{json, Value};
 use sqlx::PgPool;
 
-use crate::support::{body, Desk};
+use crate::support::{body, file_report, Desk};
 use app::auth::Role;
 
 fn article(slug: &str, title: &str, text: &str) -> Value {
@@ -479,4 +479,82 @@ async fn a_reader_answers_was_this_helpful_once_a_session(pool: PgPool) {
         .await
         .expect("count");
     assert_eq!(total, 1);
+}
+
+#[sqlx::test(migrator = "server::MIGRATOR")]
+async fn a_resolved_incident_becomes_an_article_without_the_customers_identity(pool: PgPool) {
+    let desk = Desk::new(pool).await;
+    let reporter = desk.session_of(Role::Reporter).await;
+    let handler = desk.session_of(Role::Handler).await;
+    let number = file_report(
+        &desk,
+        &reporter,
+        "王小明 绑定存管失败",
+        "客户王小明（资金账号 310000123456，手机 13800138000）绑定存管银行时提示卡状态异常。",
+    )
+    .await;
+    // Not yet: only a resolved incident has the steps that solved it.
+    let early = desk
+        .post_json(
+            "/api/kb/from_incident",
+            &handler,
+            &json!({"number": number}),
+        )
+        .await;
+    assert_eq!(
+        early.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        early.body
+    );
+    desk.step_ok(&handler, number, "claimed", json!({})).await;
+    desk.step_ok(
+        &handler,
+        number,
+        "resolved",
+        json!({"solution": "1. 请王小明在银行解除旧的绑定关系。\n2. 用身份证 11010519491231002X 重新签约。"}),
+    )
+    .await;
+
+    let input = ok(
+        &desk,
+        "/api/kb/from_incident",
+        &handler,
+        json!({"number": number}),
+    )
+    .await;
+    let text = input.to_string();
+    for identity in [
+        "王小明",
+        "310000123456",
+        "13800138000",
+        "11010519491231002X",
+    ] {
+        assert!(!text.contains(identity), "{identity} left in {text}");
+    }
+    let body_text = input["body"].as_str().expect("body");
+    assert!(body_text.starts_with("## 问题描述\n\n客户"), "{body_text}");
+    assert!(body_text.contains("## 解决步骤\n\n1. 请"), "{body_text}");
+    assert_eq!(input["system"], "custody");
+
+    // Saved from the incident, the two are linked both ways.
+    let reply = desk
+        .post_json(
+            "/api/kb/create",
+            &handler,
+            &json!({"input": input, "incident": number}),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    let id = body(&reply).as_i64().expect("id");
+    let draft = ok(&desk, "/api/kb/draft", &handler, json!({"id": id})).await;
+    assert_eq!(draft["incidents"], json!([number]));
+    let linked = ok(
+        &desk,
+        "/api/kb/for_incident",
+        &handler,
+        json!({"number": number}),
+    )
+    .await;
+    assert_eq!(linked[0]["id"], json!(id));
 }

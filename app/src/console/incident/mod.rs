@@ -21,7 +21,7 @@ use crate::datafix::ScriptsPanel;
 use crate::error::AppError;
 use crate::i18n::use_i18n;
 use crate::incidents::view::{StatusBadge, Timeline};
-use crate::incidents::{Category, Severity, TransferTarget};
+use crate::incidents::{Category, Severity, Status, TransferTarget};
 use crate::reference::{list_systems, System};
 use crate::shell::{Loading, PageError};
 use crate::ui::PANEL;
@@ -146,6 +146,9 @@ fn IncidentDetail(incident: TeamIncident) -> impl IntoView {
                 <super::side_panels::SlaPanel incident=incident.clone() />
                 <super::side_panels::BatchPanel number open=status.is_open() && works members=incident.batch.clone() />
                 <super::side_panels::HandoffPanel handoffs=incident.handoffs.clone() />
+                <crate::help::IncidentArticles number
+                    resolved=matches!(status, Status::Resolved | Status::Closed)
+                    may_write=may(Action::WriteArticles) />
                 <section class=PANEL>
                     <h2 class="mb-3 font-semibold">{move || t().timeline}</h2>
                     <Timeline entries=report.timeline.clone() />

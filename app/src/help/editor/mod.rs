@@ -5,16 +5,17 @@ pub mod texts;
 
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::{use_navigate, use_params_map};
+use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
 
 use super::{
-    kb_diff, kb_draft, kb_list, kb_preview, ArticleDraft, ArticleInput, ArticleState, Change,
-    KbArchive, KbCreate, KbPublish, KbRestore, KbSave, KbSendBack, KbSubmit, MAX_BODY_CHARS,
-    MAX_SLUG_CHARS, MAX_TITLE_CHARS,
+    kb_diff, kb_draft, kb_for_incident, kb_from_incident, kb_list, kb_preview, ArticleDraft,
+    ArticleInput, ArticleState, Change, KbArchive, KbCreate, KbPublish, KbRestore, KbSave,
+    KbSendBack, KbSubmit, MAX_BODY_CHARS, MAX_SLUG_CHARS, MAX_TITLE_CHARS,
 };
 use crate::auth::{Action, AreaAccess};
 use crate::error::AppError;
 use crate::i18n::{fill, use_i18n, I18n};
+use crate::incidents::IncidentNumber;
 use crate::reference::list_systems;
 use crate::shell::{Loading, PageError};
 use crate::time::format_minute;
@@ -163,6 +164,20 @@ pub fn KbEditorPage() -> impl IntoView {
             .with(|p| p.get("id"))
             .and_then(|id| id.parse::<i64>().ok())
     });
+    // `?incident=N` on a new article: written from that resolved incident, linked to it.
+    let incident = use_query_map()
+        .with_untracked(|q| q.get("incident"))
+        .and_then(|n| n.parse::<i64>().ok())
+        .map(IncidentNumber);
+    let prefill = Resource::new(
+        move || (id.get().is_none()).then_some(incident).flatten(),
+        |number| async move {
+            match number {
+                Some(number) => kb_from_incident(number).await.map(Some),
+                None => Ok(None),
+            }
+        },
+    );
     let form = Form::new();
     let create = ServerAction::<KbCreate>::new();
     let save = ServerAction::<KbSave>::new();
@@ -199,6 +214,13 @@ pub fn KbEditorPage() -> impl IntoView {
             }
         }
     });
+    Effect::new(move |_| {
+        if let Some(Ok(Some(input))) = prefill.get() {
+            if form.title.get_untracked().is_empty() {
+                form.fill(&input);
+            }
+        }
+    });
     let navigate = use_navigate();
     Effect::new(move |_| {
         if let Some(Ok(new_id)) = create.value().get() {
@@ -230,7 +252,7 @@ pub fn KbEditorPage() -> impl IntoView {
         None => {
             create.dispatch(KbCreate {
                 input: form.input(),
-                incident: None,
+                incident,
             });
         }
     };
@@ -249,10 +271,17 @@ pub fn KbEditorPage() -> impl IntoView {
                     Ok(draft) => draft,
                     Err(error) => return view! { <PageError error /> }.into_any(),
                 };
+                let prefill_error = prefill.await.err();
                 let may_write = user.as_ref().is_some_and(|u| u.may(Action::WriteArticles));
                 let may_publish = user.as_ref().is_some_and(|u| u.may(Action::PublishArticles));
                 let me = user.as_ref().map(|u| u.id);
                 view! {
+                    {prefill_error.map(|error| view! {
+                        <p role="alert" class="mt-3 text-sm text-red-700">{error_message(i18n, &error)}</p>
+                    })}
+                    {incident.filter(|_| draft.is_none()).map(|n| view! {
+                        <p class="mt-3 text-sm text-slate-700" data-testid="kb-source">{fill(t().from_incident_note, &[&n])}</p>
+                    })}
                     <div class="mt-3 grid gap-6 xl:grid-cols-2">
                         <section class=format!("space-y-3 {PANEL}") data-testid="kb-form">
                             <Labeled label=move || t().field_title>
@@ -454,6 +483,40 @@ fn DraftFacts(
                     }
                 })}
             </Transition>
+        </section>
+    }
+}
+
+/// On the console's incident page: the help articles written from or answering the incident,
+/// and, once it is resolved, the way to write one from it.
+#[component]
+pub fn IncidentArticles(number: IncidentNumber, resolved: bool, may_write: bool) -> impl IntoView {
+    let i18n = use_i18n();
+    let t = move || i18n.kb();
+    // Loaded in the browser only: a side panel that need not hold up the page.
+    let articles = LocalResource::new(move || kb_for_incident(number));
+    view! {
+        <section class=PANEL data-testid="incident-articles">
+            <h2 class="font-semibold">{move || t().articles_of_incident}</h2>
+            <Suspense>
+                {move || Suspend::new(async move {
+                    let list = articles.await.unwrap_or_default();
+                    view! {
+                        <ul class="mt-2 space-y-1 text-sm">
+                            {list.into_iter().map(|item| view! {
+                                <li>
+                                    <a href=format!("/console/kb/{}", item.id) class="text-sky-800 hover:underline">{item.title}</a>
+                                    " · " {move || t().state(item.state)}
+                                </li>
+                            }).collect_view()}
+                        </ul>
+                    }
+                })}
+            </Suspense>
+            {(resolved && may_write).then(|| view! {
+                <a href=format!("/console/kb/new?incident={number}") class=format!("mt-3 inline-block {SECONDARY_BUTTON}")
+                    data-testid="article-from-incident">{move || t().from_incident}</a>
+            })}
         </section>
     }
 }

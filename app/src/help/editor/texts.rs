@@ -47,6 +47,9 @@ pub struct KbTexts {
     pub restore: &'static str,
     pub diff_title: &'static str,
     pub incidents: &'static str,
+    pub from_incident: &'static str,
+    pub from_incident_note: &'static str,
+    pub articles_of_incident: &'static str,
     pub field_names: &'static [(&'static str, &'static str)],
 }
 
@@ -102,6 +105,9 @@ pub static ZH: KbTexts = KbTexts {
     restore: "恢复为草稿",
     diff_title: "v{} → v{} 的变更",
     incidents: "关联事件",
+    from_incident: "写成帮助文章",
+    from_incident_note: "根据事件 #{} 撰写：客户身份信息已去除，请检查后保存。",
+    articles_of_incident: "帮助文章",
     field_names: &[
         ("kb_title", "标题"),
         ("kb_slug", "链接名"),
@@ -155,6 +161,9 @@ pub static EN: KbTexts = KbTexts {
     restore: "Restore as draft",
     diff_title: "Changes from v{} to v{}",
     incidents: "Linked incidents",
+    from_incident: "Turn into a help article",
+    from_incident_note: "Written from incident #{}: the customer's identity was taken out; check it before saving.",
+    articles_of_incident: "Help articles",
     field_names: &[
         ("kb_title", "Title"),
         ("kb_slug", "Link name"),
