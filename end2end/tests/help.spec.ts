@@ -87,3 +87,17 @@ test('with JavaScript off the help center renders and its search works', async (
   await expect(page.locator('html')).toHaveAttribute('lang', 'en');
   await context.close();
 });
+
+test('a handler adds a synonym group and a search uses it at once', async ({ browser }) => {
+  const word = unique('两融别名').replace(' ', '');
+  const handler = await signedIn(browser, 'handler');
+  await handler.goto('/console/kb');
+  await hydrated(handler);
+  await handler.getByTestId('kb-synonym-input').fill(`${word} = 融资融券`);
+  await handler.getByTestId('kb-synonym-add').click();
+  await expect(handler.getByTestId('kb-synonym-group').filter({ hasText: word })).toHaveText(new RegExp(`${word} = 融资融券`));
+  await expect(handler.getByTestId('kb-synonym-input')).toHaveValue('');
+  const visitor = await (await browser.newContext({ locale: 'zh-CN' })).newPage();
+  await visitor.goto(`/help/search?q=${encodeURIComponent(word)}`);
+  await expect(visitor.getByTestId('results').locator('li').first()).toContainText('融资融券');
+});

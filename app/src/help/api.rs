@@ -5,7 +5,7 @@ use leptos::server_fn::codec::Json;
 
 use super::{
     ArticleDraft, ArticleInput, ArticleListItem, ArticleState, DiffLine, HomeData, ListOrder,
-    PublicArticle, SearchResults, SystemListing,
+    PublicArticle, SearchResults, SynonymGroup, SystemListing,
 };
 use crate::error::AppError;
 use crate::incidents::IncidentNumber;
@@ -162,6 +162,24 @@ pub async fn kb_send_back(id: i64) -> Result<(), AppError> {
 pub async fn kb_diff(id: i64, from: i32, to: i32) -> Result<Vec<DiffLine>, AppError> {
     may(crate::auth::Action::SeeIncidents).await?;
     super::store::diff(&db()?, id, from, to).await
+}
+
+#[server(endpoint = "kb/synonyms", input = Json)]
+pub async fn kb_synonyms() -> Result<Vec<SynonymGroup>, AppError> {
+    may(crate::auth::Action::SeeIncidents).await?;
+    super::store::synonyms(&db()?).await
+}
+
+#[server(endpoint = "kb/synonyms/save", input = Json)]
+pub async fn kb_save_synonyms(id: Option<i64>, words: Vec<String>) -> Result<i64, AppError> {
+    let user = may(crate::auth::Action::WriteArticles).await?;
+    super::store::save_synonyms(&db()?, &user, id, &words).await
+}
+
+#[server(endpoint = "kb/synonyms/remove", input = Json)]
+pub async fn kb_remove_synonyms(id: i64) -> Result<(), AppError> {
+    may(crate::auth::Action::WriteArticles).await?;
+    super::store::remove_synonyms(&db()?, id).await
 }
 
 /// The body as readers would see it, sanitised like a published one.

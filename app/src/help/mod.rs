@@ -31,6 +31,15 @@ pub const MAX_TAGS: u32 = 8;
 pub const MAX_TAG_CHARS: u32 = 20;
 pub const MAX_QUERY_CHARS: u32 = 100;
 pub const MAX_FEEDBACK_CHARS: u32 = 500;
+pub const MAX_SYNONYM_CHARS: u32 = 20;
+pub const MAX_SYNONYMS: u32 = 10;
+
+/// Words that mean the same to the brokerage's people (两融 = 融资融券).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SynonymGroup {
+    pub id: i64,
+    pub words: Vec<String>,
+}
 /// Articles on one page of a system's list and of search results.
 pub const PAGE_SIZE: i64 = 20;
 

@@ -6,8 +6,9 @@ use sqlx::{PgPool, Postgres, Transaction};
 use super::markdown::render;
 use super::search::index_words;
 use super::{
-    ArticleDraft, ArticleInput, ArticleListItem, ArticleState, Change, DiffLine, VersionInfo,
-    MAX_BODY_CHARS, MAX_SLUG_CHARS, MAX_TAGS, MAX_TAG_CHARS, MAX_TITLE_CHARS,
+    ArticleDraft, ArticleInput, ArticleListItem, ArticleState, Change, DiffLine, SynonymGroup,
+    VersionInfo, MAX_BODY_CHARS, MAX_SLUG_CHARS, MAX_SYNONYMS, MAX_SYNONYM_CHARS, MAX_TAGS,
+    MAX_TAG_CHARS, MAX_TITLE_CHARS,
 };
 use crate::auth::CurrentUser;
 use crate::checks::{required_within, within};
@@ -551,4 +552,70 @@ pub async fn for_incident(
     number: IncidentNumber,
 ) -> Result<Vec<ArticleListItem>, AppError> {
     listed(pool, None, Some(number)).await
+}
+
+pub async fn synonyms(pool: &PgPool) -> Result<Vec<SynonymGroup>, AppError> {
+    Ok(sqlx::query_as!(
+        SynonymGroup,
+        "SELECT id, words FROM help_synonyms ORDER BY id"
+    )
+    .fetch_all(pool)
+    .await?)
+}
+
+/// Adds a group (`id` None) or rewrites one; searches use it from the next query on.
+pub async fn save_synonyms(
+    pool: &PgPool,
+    user: &CurrentUser,
+    id: Option<i64>,
+    words: &[String],
+) -> Result<i64, AppError> {
+    let mut group: Vec<String> = Vec::new();
+    for word in words.iter().map(|w| w.trim()).filter(|w| !w.is_empty()) {
+        required_within(word, MAX_SYNONYM_CHARS).map_err(invalid("kb_synonyms"))?;
+        if !group.iter().any(|known| known == word) {
+            group.push(word.to_owned());
+        }
+    }
+    if group.len() < 2 {
+        return Err(AppError::invalid("kb_synonyms", Problem::Required));
+    }
+    if group.len() > MAX_SYNONYMS as usize {
+        return Err(AppError::invalid(
+            "kb_synonyms",
+            Problem::TooMany { max: MAX_SYNONYMS },
+        ));
+    }
+    let saved = match id {
+        None => {
+            sqlx::query_scalar!(
+                "INSERT INTO help_synonyms (words, updated_by) VALUES ($1, $2) RETURNING id",
+                &group,
+                user.id
+            )
+            .fetch_one(pool)
+            .await?
+        }
+        Some(id) => sqlx::query_scalar!(
+            "UPDATE help_synonyms SET words = $2, updated_by = $3, updated_at = now()
+             WHERE id = $1 RETURNING id",
+            id,
+            &group,
+            user.id
+        )
+        .fetch_optional(pool)
+        .await?
+        .ok_or(AppError::NotFound)?,
+    };
+    Ok(saved)
+}
+
+pub async fn remove_synonyms(pool: &PgPool, id: i64) -> Result<(), AppError> {
+    let removed = sqlx::query!("DELETE FROM help_synonyms WHERE id = $1", id)
+        .execute(pool)
+        .await?;
+    if removed.rows_affected() == 0 {
+        return Err(AppError::NotFound);
+    }
+    Ok(())
 }

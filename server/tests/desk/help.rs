@@ -558,3 +558,69 @@ async fn a_resolved_incident_becomes_an_article_without_the_customers_identity(p
     .await;
     assert_eq!(linked[0]["id"], json!(id));
 }
+
+#[sqlx::test(migrator = "server::MIGRATOR")]
+async fn a_synonym_the_team_adds_works_from_the_next_search(pool: PgPool) {
+    let desk = Desk::new(pool.clone()).await;
+    let handler = desk.session_of(Role::Handler).await;
+    let reviewer = desk.session_of(Role::Reviewer).await;
+    let id = create(
+        &desk,
+        &handler,
+        article(
+            "margin-open",
+            "融资融券开户条件",
+            "## 条件\n\n资产满五十万元。",
+        ),
+    )
+    .await;
+    ok(&desk, "/api/kb/submit", &handler, json!({"id": id})).await;
+    ok(&desk, "/api/kb/publish", &reviewer, json!({"id": id})).await;
+    assert!(search_slugs(&desk, "信用账户").await.is_empty());
+
+    let group = ok(
+        &desk,
+        "/api/kb/synonyms/save",
+        &handler,
+        json!({"id": null, "words": ["信用账户", " 融资融券 ", "信用账户"]}),
+    )
+    .await;
+    assert_eq!(search_slugs(&desk, "信用账户").await, vec!["margin-open"]);
+    let groups = ok(&desk, "/api/kb/synonyms", &reviewer, json!({})).await;
+    assert_eq!(
+        groups,
+        json!([{"id": group, "words": ["信用账户", "融资融券"]}])
+    );
+
+    let lonely = desk
+        .post_json(
+            "/api/kb/synonyms/save",
+            &handler,
+            &json!({"id": null, "words": ["两融", " "]}),
+        )
+        .await;
+    assert_eq!(
+        body(&lonely)["Invalid"]["field"],
+        "kb_synonyms",
+        "{}",
+        lonely.body
+    );
+    let reporter = desk.session_of(Role::Reporter).await;
+    let refused = desk
+        .post_json(
+            "/api/kb/synonyms/save",
+            &reporter,
+            &json!({"id": null, "words": ["a", "b"]}),
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+
+    ok(
+        &desk,
+        "/api/kb/synonyms/remove",
+        &handler,
+        json!({"id": group}),
+    )
+    .await;
+    assert!(search_slugs(&desk, "信用账户").await.is_empty());
+}

@@ -46,6 +46,8 @@ struct Fixture {
     in_review: i64,
     /// A draft that may be archived.
     archivable: i64,
+    /// A synonym group that may be removed.
+    synonyms: i64,
 }
 
 /// The rule and a request for `path`; `None` when the route has no rule (a failure).
@@ -73,6 +75,14 @@ fn case(method: &Method, path: &str, f: &Fixture) -> Option<(Rule, Call)> {
         ("POST", "/api/kb/for_incident") => (rule(&[SeeIncidents]), json(json!({"number": n}))),
         // The fixture incident is not resolved: the writer is told so (422), others refused.
         ("POST", "/api/kb/from_incident") => (rule(&[WriteArticles]), json(json!({"number": n}))),
+        ("POST", "/api/kb/synonyms") => (rule(&[SeeIncidents]), json(json!({}))),
+        ("POST", "/api/kb/synonyms/save") => (
+            rule(&[WriteArticles]),
+            json(json!({"id": null, "words": ["矩阵", "权限矩阵"]})),
+        ),
+        ("POST", "/api/kb/synonyms/remove") => {
+            (rule(&[WriteArticles]), json(json!({"id": f.synonyms})))
+        }
         ("POST", "/api/kb/list") => (rule(&[SeeIncidents]), json(json!({"state": null}))),
         ("POST", "/api/kb/draft") => (rule(&[SeeIncidents]), json(json!({"id": f.article}))),
         ("POST", "/api/kb/diff") => (
@@ -391,6 +401,17 @@ async fn every_route_answers_each_role_as_the_permission_table_says(pool: PgPool
         article,
         in_review,
         archivable: write_article(&desk, &writer, "matrix-archive").await,
+        synonyms: body(
+            &desk
+                .post_json(
+                    "/api/kb/synonyms/save",
+                    &writer,
+                    &json!({"id": null, "words": ["甲", "乙"]}),
+                )
+                .await,
+        )
+        .as_i64()
+        .expect("synonyms id"),
     };
 
     // A reviewer also given the handler role holds both roles' actions.
@@ -483,6 +504,7 @@ fn a_route_without_a_rule_is_reported() {
         article: 1,
         in_review: 2,
         archivable: 3,
+        synonyms: 1,
     };
     assert!(case(&Method::POST, "/api/console/new-thing", &fixture).is_none());
     assert!(case(&Method::GET, "/api/console/reply", &fixture).is_none());

@@ -8,9 +8,10 @@ use leptos_meta::Title;
 use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
 
 use super::{
-    kb_diff, kb_draft, kb_for_incident, kb_from_incident, kb_list, kb_preview, ArticleDraft,
-    ArticleInput, ArticleState, Change, KbArchive, KbCreate, KbPublish, KbRestore, KbSave,
-    KbSendBack, KbSubmit, MAX_BODY_CHARS, MAX_SLUG_CHARS, MAX_TITLE_CHARS,
+    kb_diff, kb_draft, kb_for_incident, kb_from_incident, kb_list, kb_preview, kb_synonyms,
+    ArticleDraft, ArticleInput, ArticleState, Change, KbArchive, KbCreate, KbPublish,
+    KbRemoveSynonyms, KbRestore, KbSave, KbSaveSynonyms, KbSendBack, KbSubmit, MAX_BODY_CHARS,
+    MAX_SLUG_CHARS, MAX_TITLE_CHARS,
 };
 use crate::auth::{Action, AreaAccess};
 use crate::error::AppError;
@@ -100,6 +101,77 @@ pub fn KbListPage() -> impl IntoView {
                 }
             })}
         </Transition>
+        <Synonyms />
+    }
+}
+
+/// The synonym groups search applies, kept by the team.
+#[component]
+fn Synonyms() -> impl IntoView {
+    provide_context(crate::i18n::FieldNames(texts::field_name));
+    let i18n = use_i18n();
+    let t = move || i18n.kb();
+    let save = ServerAction::<KbSaveSynonyms>::new();
+    let remove = ServerAction::<KbRemoveSynonyms>::new();
+    let groups = Resource::new(
+        move || (save.version().get(), remove.version().get()),
+        |_| kb_synonyms(),
+    );
+    let typed = RwSignal::new(String::new());
+    Effect::new(move |_| {
+        if let Some(Ok(_)) = save.value().get() {
+            typed.set(String::new());
+        }
+    });
+    let AreaAccess(access) = expect_context::<AreaAccess>();
+    view! {
+        <section class=format!("mt-6 max-w-3xl {PANEL}") data-testid="kb-synonyms">
+            <h2 class="font-semibold">{move || t().synonyms}</h2>
+            <p class="mt-1 text-sm text-slate-600">{move || t().synonyms_hint}</p>
+            <Transition>
+                {move || Suspend::new(async move {
+                    let may_write = access.await.is_ok_and(|user| user.may(Action::WriteArticles));
+                    let list = groups.await.unwrap_or_default();
+                    view! {
+                        <ul class="mt-3 space-y-1 text-sm">
+                            {list.into_iter().map(|group| {
+                                let id = group.id;
+                                view! {
+                                    <li class="flex items-center gap-3" data-testid="kb-synonym-group">
+                                        <span>{group.words.join(" = ")}</span>
+                                        {may_write.then(|| view! {
+                                            <button type="button" class="text-red-700"
+                                                on:click=move |_| { remove.dispatch(KbRemoveSynonyms { id }); }>{move || t().remove}</button>
+                                        })}
+                                    </li>
+                                }
+                            }).collect_view()}
+                        </ul>
+                        {may_write.then(|| view! {
+                            <div class="mt-3 flex gap-2">
+                                <Labeled label=move || t().synonyms hidden_label=true class="flex-1">
+                                    <input type="text" class=format!("w-full {INPUT}") data-testid="kb-synonym-input"
+                                        placeholder="两融 = 融资融券"
+                                        prop:value=move || typed.get()
+                                        on:input=move |ev| typed.set(event_target_value(&ev)) />
+                                </Labeled>
+                                <button type="button" class=SECONDARY_BUTTON data-testid="kb-synonym-add" on:click=move |_| {
+                                    let words = typed
+                                        .get_untracked()
+                                        .split([',', '，', '=', '＝', '、'])
+                                        .map(|word| word.trim().to_owned())
+                                        .collect();
+                                    save.dispatch(KbSaveSynonyms { id: None, words });
+                                }>{move || t().add_synonyms}</button>
+                            </div>
+                        })}
+                    }
+                })}
+            </Transition>
+            {move || save.value().get().and_then(Result::err)
+                .or_else(|| remove.value().get().and_then(Result::err))
+                .map(|error| view! { <p role="alert" class="mt-2 text-sm text-red-700">{error_message(i18n, &error)}</p> })}
+        </section>
     }
 }
 

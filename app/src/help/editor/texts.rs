@@ -50,6 +50,10 @@ pub struct KbTexts {
     pub from_incident: &'static str,
     pub from_incident_note: &'static str,
     pub articles_of_incident: &'static str,
+    pub synonyms: &'static str,
+    pub synonyms_hint: &'static str,
+    pub add_synonyms: &'static str,
+    pub remove: &'static str,
     pub field_names: &'static [(&'static str, &'static str)],
 }
 
@@ -108,7 +112,13 @@ pub static ZH: KbTexts = KbTexts {
     from_incident: "写成帮助文章",
     from_incident_note: "根据事件 #{} 撰写：客户身份信息已去除，请检查后保存。",
     articles_of_incident: "帮助文章",
+    synonyms: "同义词",
+    synonyms_hint:
+        "搜索时同组的词互相替代，修改后立即生效。用逗号或等号分隔，例如：两融 = 融资融券",
+    add_synonyms: "添加",
+    remove: "删除",
     field_names: &[
+        ("kb_synonyms", "同义词"),
         ("kb_title", "标题"),
         ("kb_slug", "链接名"),
         ("kb_system", "系统"),
@@ -164,7 +174,12 @@ pub static EN: KbTexts = KbTexts {
     from_incident: "Turn into a help article",
     from_incident_note: "Written from incident #{}: the customer's identity was taken out; check it before saving.",
     articles_of_incident: "Help articles",
+    synonyms: "Synonyms",
+    synonyms_hint: "Words of a group stand for each other in searches, from the next search on. Separate them with commas or equals signs, e.g. 两融 = 融资融券",
+    add_synonyms: "Add",
+    remove: "Remove",
     field_names: &[
+        ("kb_synonyms", "Synonyms"),
         ("kb_title", "Title"),
         ("kb_slug", "Link name"),
         ("kb_system", "System"),
