@@ -73,8 +73,10 @@ build:
 
 ## check-phone: the WASM the phone loads first for /m, built for release into its own site
 ## folder, holds no words or code of the console, the help center or other areas.
+## Release-built, without wasm-opt (see end2end/checks/bin/wasm-opt): the bench optimises.
 check-phone:
-	LEPTOS_SITE_ROOT=target/site-check $(RELEASE_WASM_FLAGS) cargo leptos build --release --frontend-only --split
+	PATH="$(CURDIR)/end2end/checks/bin:$$PATH" LEPTOS_SITE_ROOT=target/site-check $(RELEASE_WASM_FLAGS) \
+	  cargo leptos build --release --frontend-only --split
 	node end2end/checks/phone-bundle.mjs target/site-check
 
 ## setup: toolchain pieces, idempotent and pinned.

@@ -251,9 +251,14 @@ mod tests {
                     RevealIdentity,
                     WriteDataFix,
                     EditCannedReplies,
+                    WriteArticles,
+                    PublishArticles,
                 ],
             ),
-            (Role::Reviewer, &[SeeIncidents, ReviewDataFix]),
+            (
+                Role::Reviewer,
+                &[SeeIncidents, ReviewDataFix, PublishArticles],
+            ),
             (
                 Role::Admin,
                 &[
@@ -265,6 +270,8 @@ mod tests {
                     WriteDataFix,
                     ReviewDataFix,
                     EditCannedReplies,
+                    WriteArticles,
+                    PublishArticles,
                     ManageSettings,
                     ManageNotifications,
                 ],
