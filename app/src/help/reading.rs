@@ -255,14 +255,6 @@ pub async fn record_feedback(
     Ok(())
 }
 
-pub async fn synonyms(pool: &PgPool) -> Result<Vec<Vec<String>>, AppError> {
-    Ok(
-        sqlx::query_scalar!("SELECT words FROM help_synonyms ORDER BY id")
-            .fetch_all(pool)
-            .await?,
-    )
-}
-
 /// A page of published articles matching `raw`, best first; a search that finds nothing is
 /// recorded for the weekly meeting and answered with the hot questions.
 pub async fn search(
@@ -271,7 +263,12 @@ pub async fn search(
     system: Option<&str>,
     page: i64,
 ) -> Result<SearchResults, AppError> {
-    let query = parse(raw, &synonyms(pool).await?);
+    let synonyms: Vec<Vec<String>> = super::store::synonyms(pool)
+        .await?
+        .into_iter()
+        .map(|group| group.words)
+        .collect();
+    let query = parse(raw, &synonyms);
     let rows = match &query {
         None => Vec::new(),
         Some(query) => sqlx::query!(
