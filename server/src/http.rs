@@ -27,6 +27,7 @@ use tower_sessions_sqlx_store::PostgresStore;
 use app::app::{shell, App};
 use app::attachments::media::Media;
 use app::error::AppError;
+use app::help::cache::{self as help_cache, HelpPages};
 use app::incidents::live::Activity;
 use app::notifications::delivery::Deliverer;
 use app::rest::Routes;
@@ -49,6 +50,8 @@ pub struct AppState {
     pub activity: Activity,
     /// Sends the notification outbox; server functions use it for an admin's test message.
     pub notifier: Deliverer,
+    /// Rendered help pages and the article views not yet written.
+    pub help_pages: HelpPages,
 }
 
 pub struct Settings {
@@ -87,10 +90,12 @@ pub fn router(
     let pool = state.pool.clone();
     let threshold = app::reveals::AlertThreshold(settings.reveal_alert_per_hour);
     let notifier = state.notifier.clone();
+    let help_pages = state.help_pages.clone();
     let context = move || {
         provide_context(pool.clone());
         provide_context(threshold);
         provide_context(notifier.clone());
+        provide_context(help_pages.clone());
     };
 
     let render_options = options.clone();
@@ -132,7 +137,11 @@ pub fn router(
             shell(page_options.clone())
         })
         .layer(axum::middleware::map_response(server_fn_error_status))
-        .layer(RequestBodyLimitLayer::new(BODY_LIMIT));
+        .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
+        .layer(axum::middleware::from_fn_with_state(
+            state.help_pages.clone(),
+            help_cache::serve,
+        ));
     // axum's extractors (JSON, multipart) honour this limit and answer 413 past it; the
     // upload route sets its own.
     let endpoints = plain_routes()

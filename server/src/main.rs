@@ -8,6 +8,7 @@ use tower_sessions::ExpiredDeletion as _;
 use tower_sessions_sqlx_store::PostgresStore;
 
 use app::attachments::media::Media;
+use app::help::cache::HelpPages;
 use app::incidents::live::Activity;
 use app::notifications::delivery::Deliverer;
 use app::notifications::render::Links;
@@ -119,6 +120,10 @@ async fn run(config: &Config, embedded_pg: Option<&EmbeddedPostgres>) -> Result<
         media.clone(),
         config.auth_audit_days,
     ));
+    let help_pages = HelpPages::new();
+    let help_listener_task = tokio::spawn(help_pages.clone().listen(pool.clone()));
+    let views_task = tokio::spawn(help_pages.views.clone().run(pool.clone()));
+    let views = help_pages.views.clone();
     let notifier = notifier(config, &pool, addr)?;
     let worker_task = config
         .notifications_worker
@@ -129,6 +134,7 @@ async fn run(config: &Config, embedded_pg: Option<&EmbeddedPostgres>) -> Result<
         media,
         activity,
         notifier,
+        help_pages,
     };
     let settings = Settings {
         cookie_secure: config.cookie_secure,
@@ -161,9 +167,13 @@ async fn run(config: &Config, embedded_pg: Option<&EmbeddedPostgres>) -> Result<
     listener_task.abort();
     breach_task.abort();
     cleanup_task.abort();
+    help_listener_task.abort();
+    views_task.abort();
     if let Some(task) = worker_task {
         task.abort();
     }
+    // Views counted since the last write.
+    views.flush(&pool).await;
     pool.close().await;
     Ok(())
 }

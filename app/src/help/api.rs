@@ -35,15 +35,10 @@ pub async fn help_system(
     super::reading::system(&db()?, &code, module.as_deref(), order, page).await
 }
 
-/// A published article; the first look in a session counts as a view.
+/// A published article. Views are counted where the page is served (`cache::serve`).
 #[server(endpoint = "help/article")]
 pub async fn help_article(slug: String) -> Result<PublicArticle, AppError> {
-    let pool = db()?;
-    let article = super::reading::article(&pool, &slug).await?;
-    if crate::auth::session::first_look(&format!("help:{slug}")).await {
-        super::reading::count_view(&pool, &slug).await?;
-    }
-    Ok(article)
+    super::reading::article(&db()?, &slug).await
 }
 
 #[server(endpoint = "help/search")]
@@ -125,7 +120,9 @@ pub async fn kb_create(
 #[server(endpoint = "kb/save", input = Json)]
 pub async fn kb_save(id: i64, input: ArticleInput) -> Result<(), AppError> {
     let user = may(crate::auth::Action::WriteArticles).await?;
-    super::store::save(&db()?, &user, id, &input).await
+    super::store::save(&db()?, &user, id, &input).await?;
+    super::cache::forget_here();
+    Ok(())
 }
 
 #[server(endpoint = "kb/submit", input = Json)]
@@ -137,7 +134,9 @@ pub async fn kb_submit(id: i64) -> Result<(), AppError> {
 #[server(endpoint = "kb/archive", input = Json)]
 pub async fn kb_archive(id: i64) -> Result<(), AppError> {
     may(crate::auth::Action::WriteArticles).await?;
-    super::store::archive(&db()?, id).await
+    super::store::archive(&db()?, id).await?;
+    super::cache::forget_here();
+    Ok(())
 }
 
 #[server(endpoint = "kb/restore", input = Json)]
@@ -149,7 +148,9 @@ pub async fn kb_restore(id: i64, version: i32) -> Result<(), AppError> {
 #[server(endpoint = "kb/publish", input = Json)]
 pub async fn kb_publish(id: i64) -> Result<i32, AppError> {
     let user = may(crate::auth::Action::PublishArticles).await?;
-    super::store::publish(&db()?, &user, id).await
+    let done = super::store::publish(&db()?, &user, id).await?;
+    super::cache::forget_here();
+    Ok(done)
 }
 
 #[server(endpoint = "kb/send_back", input = Json)]

@@ -2,6 +2,8 @@
 //! knowledge base behind it (`/console/kb`: writing, review, versions).
 
 mod api;
+#[cfg(feature = "ssr")]
+pub mod cache;
 pub mod editor;
 #[cfg(feature = "ssr")]
 pub mod markdown;
@@ -13,6 +15,8 @@ pub mod search;
 #[cfg(feature = "ssr")]
 pub mod store;
 pub mod texts;
+#[cfg(feature = "ssr")]
+pub mod views;
 
 pub use api::*;
 pub use editor::{IncidentArticles, KbEditorPage, KbListPage};

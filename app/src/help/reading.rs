@@ -222,16 +222,6 @@ fn related_query(title: &str, tags: &[String]) -> String {
 }
 
 /// Counts a view (the caller decides it is the session's first of this article).
-pub async fn count_view(pool: &PgPool, slug: &str) -> Result<(), AppError> {
-    sqlx::query!(
-        "UPDATE help_articles SET views = views + 1 WHERE slug = $1",
-        slug
-    )
-    .execute(pool)
-    .await?;
-    Ok(())
-}
-
 /// Records a reader's answer to "was this helpful?" against the live version.
 pub async fn record_feedback(
     pool: &PgPool,

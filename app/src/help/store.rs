@@ -3,6 +3,7 @@
 use chrono::{DateTime, Utc};
 use sqlx::{PgPool, Postgres, Transaction};
 
+use super::cache::announce_change;
 use super::markdown::render;
 use super::search::index_words;
 use super::{
@@ -189,6 +190,8 @@ pub async fn save(
     if saved.rows_affected() == 0 {
         return Err(AppError::NotFound);
     }
+    // The slug is public at once: the live version's address moves with it.
+    announce_change(&mut tx).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -255,6 +258,7 @@ pub async fn archive(pool: &PgPool, id: i64) -> Result<(), AppError> {
         ArticleState::Published,
     ];
     transition(&mut tx, id, &from, ArticleState::Archived).await?;
+    announce_change(&mut tx).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -318,6 +322,7 @@ pub async fn publish(pool: &PgPool, user: &CurrentUser, id: i64) -> Result<i32, 
     )
     .execute(&mut *tx)
     .await?;
+    announce_change(&mut tx).await?;
     tx.commit().await?;
     Ok(version)
 }

@@ -20,6 +20,10 @@ fn header<'a>(reply: &'a Reply, name: &str) -> &'a str {
 }
 
 fn expect_common_headers(reply: &Reply, what: &str) {
+    expect_headers_kept(reply, what, "private, no-store");
+}
+
+fn expect_headers_kept(reply: &Reply, what: &str, cache_control: &str) {
     assert_eq!(header(reply, "x-content-type-options"), "nosniff", "{what}");
     assert_eq!(header(reply, "referrer-policy"), "same-origin", "{what}");
     assert_eq!(header(reply, "x-frame-options"), "DENY", "{what}");
@@ -27,11 +31,7 @@ fn expect_common_headers(reply: &Reply, what: &str) {
         header(reply, "permissions-policy").contains("camera=()"),
         "{what}"
     );
-    assert_eq!(
-        header(reply, "cache-control"),
-        "private, no-store",
-        "{what}"
-    );
+    assert_eq!(header(reply, "cache-control"), cache_control, "{what}");
 }
 
 #[sqlx::test(migrator = "server::MIGRATOR")]
@@ -44,7 +44,6 @@ async fn pages_run_under_a_nonce_policy_and_nothing_is_stored(pool: PgPool) {
     for (path, cookie) in [
         ("/m".to_owned(), Some(&reporter)),
         (format!("/console/i/{number}"), Some(&handler)),
-        ("/help".to_owned(), None),
     ] {
         let page = desk.page(&path, cookie.map(String::as_str)).await;
         assert_eq!(page.status, StatusCode::OK, "{path}");
@@ -86,6 +85,26 @@ async fn pages_run_under_a_nonce_policy_and_nothing_is_stored(pool: PgPool) {
             "{path}: nonce reused"
         );
     }
+
+    // A help page is public and runs no script at all: the policy needs no nonce, and a
+    // browser may keep it as long as it asks again (the ETag answers).
+    let help = desk.page("/help", None).await;
+    assert_eq!(help.status, StatusCode::OK);
+    expect_headers_kept(&help, "/help", "no-cache");
+    let policy = header(&help, "content-security-policy");
+    for directive in [
+        "default-src 'self'",
+        "script-src 'self'",
+        "frame-ancestors 'none'",
+        "object-src 'none'",
+    ] {
+        assert!(policy.contains(directive), "/help: {directive} in {policy}");
+    }
+    assert!(
+        !policy.contains("unsafe-inline") && !policy.contains("nonce"),
+        "{policy}"
+    );
+    assert!(!help.body.contains("<script"), "{}", help.body);
 
     let answer = desk
         .post_json(

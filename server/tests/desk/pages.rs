@@ -39,7 +39,6 @@ async fn every_page_serialises_the_same_resources_on_every_render(pool: PgPool) 
         ("/console/replies".to_owned(), Some(&handler)),
         ("/console/reviews".to_owned(), Some(&reviewer)),
         ("/console/sla".to_owned(), Some(&admin)),
-        ("/help".to_owned(), None),
     ];
     for (path, cookie) in pages {
         let mut first: Option<Vec<u32>> = None;

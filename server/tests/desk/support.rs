@@ -13,6 +13,7 @@ use tower_sessions_sqlx_store::PostgresStore;
 
 use app::attachments::media::Media;
 use app::auth::{password, store, Role};
+use app::help::cache::HelpPages;
 use app::incidents::live::Activity;
 use app::notifications::delivery::{Clock, Deliverer};
 use app::notifications::render::Links;
@@ -41,6 +42,8 @@ pub struct Desk {
     pub clock: Clock,
     /// Where this desk stores images; removed with the desk.
     pub media_dir: tempfile::TempDir,
+    /// Its cached help pages and unwritten article views.
+    pub help_pages: HelpPages,
 }
 
 /// The identity keys every test server of this process seals with (the server installs its
@@ -160,6 +163,8 @@ impl Desk {
             Some(media) => media,
             None => Media::local(media_dir.path()).expect("media store"),
         };
+        let help_pages = HelpPages::new();
+        tokio::spawn(help_pages.clone().listen(pool.clone()));
         let notifier = Deliverer::new(
             pool.clone(),
             WeCom::new(wecom_base, WECOM_TIMEOUT).expect("WeCom client"),
@@ -174,6 +179,7 @@ impl Desk {
             media,
             activity,
             notifier: notifier.clone(),
+            help_pages: help_pages.clone(),
         };
         Self {
             router: router(state, session_layer(sessions, &settings), &settings),
@@ -181,6 +187,7 @@ impl Desk {
             notifier,
             clock,
             media_dir,
+            help_pages,
         }
     }
 
