@@ -27,7 +27,7 @@ SERVER := $(CURDIR)/target/debug/server
 # moto, an S3-compatible server from PyPI, for the tests of the object-store path.
 MOTO_VENV := $(CURDIR)/.data/moto
 
-.PHONY: help run test setup setup-test lint build check-phone unit e2e sqlx-prepare bench-mobile bench-queue bench-notifications
+.PHONY: help run test setup setup-test lint build check-phone unit e2e sqlx-prepare bench-mobile bench-queue bench-notifications bench-help
 
 help:
 	@echo "make run   - build and serve at http://127.0.0.1:3000 on the embedded database"
@@ -35,6 +35,7 @@ help:
 	@echo "make bench-mobile - release build; bytes of /m on first and repeat load, photo upload size"
 	@echo "make bench-queue  - release build; handler queue latency with 100,000 incidents"
 	@echo "make bench-notifications - two server processes sending WeCom messages to a mock"
+	@echo "make bench-help   - 50,000 help articles: search p95, content page throughput, bytes, Lighthouse"
 
 ## run: the app at http://127.0.0.1:3000 with demo data; Ctrl-C stops it and its database.
 run: setup build
@@ -169,3 +170,30 @@ bench-notifications: setup
 	trap '$(PG) destroy' EXIT
 	DATABASE_URL="$$base_url" RUST_LOG=warn cargo test -q -p server --test desk \
 	  bench_two_replicas_against_the_mock -- --ignored --nocapture
+
+# The help center with 50,000 generated articles: search timed at the store (in process), then a
+# release server (help pages load no WASM, so its front is built unsplit) over HTTP: search,
+# throughput against /healthz (wrk), p99 at 300 requests a second, first-load bytes, Lighthouse.
+bench-help: setup setup-test
+	command -v wrk >/dev/null || { $(SUDO) apt-get update -q && $(APT_INSTALL) wrk; }
+	cargo build -q -p embedded-pg
+	export EMBEDDED_PG_DIR=$(CURDIR)/.data/bench-help-pg
+	$(PG) destroy 2>/dev/null || true
+	base_url=$$($(PG) start --no-fsync)
+	trap '$(PG) destroy' EXIT
+	echo "== search at the store"
+	DATABASE_URL="$$base_url" RUST_LOG=warn cargo test -q -p server --test desk \
+	  bench_help_search_over_fifty_thousand_articles -- --ignored --nocapture
+	echo "== over HTTP (release build)"
+	cargo leptos build --release --precompress
+	db_url="$${base_url/\/postgres\?//incident_desk_bench?}"
+	DATABASE_URL="$$db_url" DEMO_DATA=1 IDENTITY_KEYS=$(BENCH_IDENTITY_KEYS) \
+	  LEPTOS_SITE_ADDR=127.0.0.1:3302 LEPTOS_SITE_ROOT=target/site LEPTOS_HASH_FILES=true \
+	  UPLOAD_DIR=.data/bench-help-uploads RUST_LOG=warn ./target/release/server >/dev/null &
+	server=$$!
+	trap 'kill $$server; wait $$server; $(PG) destroy; rm -rf .data/bench-help-uploads' EXIT
+	until node -e "fetch('http://127.0.0.1:3302/readyz').then(r => process.exit(r.ok ? 0 : 1), () => process.exit(1))"; do
+	  kill -0 $$server || exit 1
+	  sleep 0.5
+	done
+	BENCH_URL=http://127.0.0.1:3302 BENCH_DATABASE_URL="$$db_url" node end2end/bench/help.mjs

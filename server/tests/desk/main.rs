@@ -13,6 +13,7 @@ mod forgery;
 mod fuzz;
 mod headers;
 mod help;
+mod help_bench;
 mod help_cache;
 mod history;
 mod images;
