@@ -101,3 +101,60 @@ test('a handler adds a synonym group and a search uses it at once', async ({ bro
   await visitor.goto(`/help/search?q=${encodeURIComponent(word)}`);
   await expect(visitor.getByTestId('results').locator('li').first()).toContainText('融资融券');
 });
+
+test('a reporter sees a matching article while writing, opens it, and comes back to report with its system', async ({ browser }) => {
+  const reporter = await signedIn(browser, 'reporter', '/m');
+  await reporter.goto('/m/new');
+  await hydrated(reporter);
+  await reporter.locator('#title').fill('客户三方存管绑定失败');
+  const suggestions = reporter.getByTestId('suggestions');
+  await expect(suggestions.getByRole('link').first()).toContainText('存管');
+  await suggestions.getByRole('link').first().click();
+  await expect(reporter).toHaveURL(/\/help\/a\//);
+  const article = await reporter.getByRole('heading', { level: 1 }).innerText();
+
+  // Still stuck: the article's report link fills in its system and names it; the title typed
+  // before is still there.
+  await reporter.getByTestId('report-link').click();
+  await expect(reporter).toHaveURL(/\/m\/new\?system=/);
+  await hydrated(reporter);
+  await expect(reporter.locator('#description')).toHaveValue(`已看过帮助文章《${article}》，问题仍未解决。\n`);
+  await expect(reporter.locator('#title')).toHaveValue('客户三方存管绑定失败');
+  await expect(reporter.locator('#system')).not.toHaveValue('');
+
+  // Offline the form asks nothing and shows no suggestions.
+  await reporter.context().setOffline(true);
+  await reporter.locator('#title').fill('客户股东卡状态异常');
+  await reporter.waitForTimeout(1000);
+  await expect(suggestions).toHaveCount(0);
+  await reporter.context().setOffline(false);
+
+  // The knowledge base counts the visit as a report the help center answered, so far.
+  const admin = await signedIn(browser, 'admin');
+  await admin.goto('/console/kb');
+  await hydrated(admin);
+  await expect(admin.getByTestId('kb-deflection')).toContainText('三方存管');
+});
+
+test('the weekly meeting sees searches that found nothing, and a pinned article leads the hot questions', async ({ browser }) => {
+  const nonsense = unique('zqxw').replace(' ', '');
+  const visitor = await (await browser.newContext({ locale: 'zh-CN' })).newPage();
+  await visitor.goto(`/help/search?q=${encodeURIComponent(nonsense)}`);
+  await expect(visitor.getByTestId('no-results')).toBeVisible();
+
+  const admin = await signedIn(browser, 'admin');
+  await admin.goto('/console/kb');
+  await hydrated(admin);
+  await expect(admin.getByTestId('kb-missed')).toContainText(nonsense);
+
+  // The oldest article, pinned, comes first at once.
+  await admin.getByTestId('kb-list').getByRole('link').last().click();
+  await hydrated(admin);
+  const title = await admin.getByTestId('kb-title').inputValue();
+  await admin.getByTestId('kb-pin').click();
+  await expect(admin.getByTestId('kb-pin')).toHaveText('取消置顶');
+  await visitor.goto('/help');
+  await expect(visitor.getByTestId('hot').getByRole('link').first()).toHaveText(title);
+  await admin.getByTestId('kb-pin').click();
+  await expect(admin.getByTestId('kb-pin')).toHaveText('置顶到热点问题');
+});

@@ -183,6 +183,28 @@ pub async fn kb_remove_synonyms(id: i64) -> Result<(), AppError> {
     super::store::remove_synonyms(&db()?, id).await
 }
 
+/// What the weekly meeting goes through.
+#[server(endpoint = "kb/maintenance", input = Json)]
+pub async fn kb_maintenance() -> Result<super::maintenance::Maintenance, AppError> {
+    may(crate::auth::Action::SeeIncidents).await?;
+    super::maintenance::store::weekly(&db()?).await
+}
+
+/// The live text was read again and still holds.
+#[server(endpoint = "kb/confirm_reviewed", input = Json)]
+pub async fn kb_confirm_reviewed(id: i64) -> Result<(), AppError> {
+    let user = may(crate::auth::Action::PublishArticles).await?;
+    super::maintenance::store::confirm_reviewed(&db()?, &user, id).await
+}
+
+#[server(endpoint = "kb/pin", input = Json)]
+pub async fn kb_pin(id: i64, pinned: bool) -> Result<(), AppError> {
+    may(crate::auth::Action::WriteArticles).await?;
+    super::maintenance::store::pin(&db()?, id, pinned).await?;
+    super::cache::forget_here();
+    Ok(())
+}
+
 /// The body as readers would see it, sanitised like a published one.
 #[server(endpoint = "kb/preview", input = Json)]
 pub async fn kb_preview(body: String) -> Result<String, AppError> {

@@ -4,7 +4,10 @@
 mod api;
 #[cfg(feature = "ssr")]
 pub mod cache;
+#[cfg(feature = "ssr")]
+pub mod deflection;
 pub mod editor;
+pub mod maintenance;
 #[cfg(feature = "ssr")]
 pub mod markdown;
 pub mod pages;
@@ -116,6 +119,8 @@ pub struct ArticleDraft {
     pub live_version: Option<i32>,
     pub reviewer: Option<String>,
     pub last_reviewed_at: Option<DateTime<Utc>>,
+    /// Leads the hot questions on `/help`.
+    pub pinned: bool,
     pub incidents: Vec<IncidentNumber>,
     pub versions: Vec<VersionInfo>,
 }

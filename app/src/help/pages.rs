@@ -306,10 +306,11 @@ pub fn ArticlePage() -> impl IntoView {
                     Err(error) => return view! { <PageError error /> }.into_any(),
                 };
                 let system = name(&article.system);
+                // The report form takes the system and names the article in the description.
                 let report = format!(
                     "/m/new?system={}&article={}",
-                    article.system.code,
-                    article.slug
+                    Url::escape(&article.system.code),
+                    Url::escape(&article.title)
                 );
                 let module = article.module.as_ref().map(|m| (m.code.clone(), name(m)));
                 let toc = (article.headings.len() >= 3).then(|| article.headings.clone());

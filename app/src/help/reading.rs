@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 use sqlx::PgPool;
 
-use super::search::{highlight, parse, snippet};
+use super::search::{highlight, parse, snippet, Query};
 use super::{
     ArticleLink, Heading, HomeData, ListOrder, PublicArticle, SearchHit, SearchResults,
     SystemListing, SystemShelf, PAGE_SIZE,
@@ -245,6 +245,56 @@ pub async fn record_feedback(
     Ok(())
 }
 
+/// Live articles matching `query`, best first, with the total of matches.
+async fn ranked(
+    pool: &PgPool,
+    query: &Query,
+    system: Option<&str>,
+    limit: i64,
+    offset: i64,
+) -> Result<Vec<Ranked>, AppError> {
+    Ok(sqlx::query_as!(
+        Ranked,
+        r#"SELECT a.slug, v.title, v.body_text, s.code AS system_code, s.name_zh AS system_zh,
+                  s.name_en AS system_en, v.published_at AS "published_at: DateTime<Utc>",
+                  count(*) OVER () AS "total!"
+           FROM help_articles a
+           JOIN help_article_versions v ON v.article_id = a.id AND v.version = a.live_version
+           JOIN systems s ON s.id = v.system_id
+           WHERE a.state <> 'archived' AND a.search_words @@ to_tsquery('simple', $1)
+             AND ($2::text IS NULL OR s.code = $2)
+           ORDER BY ts_rank('{0.1, 0.2, 0.4, 1}', a.search_words, to_tsquery('simple', $1)) DESC,
+                    a.views DESC, a.id DESC
+           LIMIT $3 OFFSET $4"#,
+        query.tsquery,
+        system,
+        limit,
+        offset
+    )
+    .fetch_all(pool)
+    .await?)
+}
+
+struct Ranked {
+    slug: String,
+    title: String,
+    body_text: String,
+    system_code: String,
+    system_zh: String,
+    system_en: String,
+    published_at: DateTime<Utc>,
+    total: i64,
+}
+
+async fn parsed(pool: &PgPool, raw: &str) -> Result<Option<Query>, AppError> {
+    let synonyms: Vec<Vec<String>> = super::store::synonyms(pool)
+        .await?
+        .into_iter()
+        .map(|group| group.words)
+        .collect();
+    Ok(parse(raw, &synonyms))
+}
+
 /// A page of published articles matching `raw`, best first; a search that finds nothing is
 /// recorded for the weekly meeting and answered with the hot questions.
 pub async fn search(
@@ -253,32 +303,10 @@ pub async fn search(
     system: Option<&str>,
     page: i64,
 ) -> Result<SearchResults, AppError> {
-    let synonyms: Vec<Vec<String>> = super::store::synonyms(pool)
-        .await?
-        .into_iter()
-        .map(|group| group.words)
-        .collect();
-    let query = parse(raw, &synonyms);
+    let query = parsed(pool, raw).await?;
     let rows = match &query {
         None => Vec::new(),
-        Some(query) => sqlx::query!(
-            r#"SELECT a.slug, v.title, v.body_text, s.code AS system_code, s.name_zh AS system_zh,
-                      s.name_en AS system_en, count(*) OVER () AS "total!"
-               FROM help_articles a
-               JOIN help_article_versions v ON v.article_id = a.id AND v.version = a.live_version
-               JOIN systems s ON s.id = v.system_id
-               WHERE a.state <> 'archived' AND a.search_words @@ to_tsquery('simple', $1)
-                 AND ($2::text IS NULL OR s.code = $2)
-               ORDER BY ts_rank('{0.1, 0.2, 0.4, 1}', a.search_words, to_tsquery('simple', $1)) DESC,
-                        a.views DESC, a.id DESC
-               LIMIT $3 OFFSET $4"#,
-            query.tsquery,
-            system,
-            PAGE_SIZE,
-            page.max(0) * PAGE_SIZE
-        )
-        .fetch_all(pool)
-        .await?,
+        Some(query) => ranked(pool, query, system, PAGE_SIZE, page.max(0) * PAGE_SIZE).await?,
     };
     let total = rows.first().map_or(0, |row| row.total);
     let marks = query.map(|q| q.marks).unwrap_or_default();
@@ -308,4 +336,23 @@ pub async fn search(
         Vec::new()
     };
     Ok(SearchResults { hits, total, hot })
+}
+
+/// The few live articles that best match what a reporter is writing. Only the start of a long
+/// description counts: it is where people say what the problem is.
+pub async fn suggest(pool: &PgPool, text: &str, limit: i64) -> Result<Vec<ArticleLink>, AppError> {
+    const READ_CHARS: usize = 120;
+    let start: String = text.chars().take(READ_CHARS).collect();
+    let Some(query) = parsed(pool, &start).await? else {
+        return Ok(Vec::new());
+    };
+    Ok(ranked(pool, &query, None, limit, 0)
+        .await?
+        .into_iter()
+        .map(|row| ArticleLink {
+            slug: row.slug,
+            title: row.title,
+            updated_at: row.published_at,
+        })
+        .collect())
 }

@@ -411,7 +411,7 @@ pub async fn draft(pool: &PgPool, id: i64) -> Result<ArticleDraft, AppError> {
         r#"SELECT a.id, a.slug, a.title, a.tags, a.body, a.state AS "state: ArticleState",
                   a.editor_id, e.display_name AS editor, c.display_name AS created_by,
                   a.live_version, r.display_name AS "reviewer?", a.last_reviewed_at AS "last_reviewed_at: DateTime<Utc>",
-                  s.code AS system, m.code AS "module?"
+                  a.pinned, s.code AS system, m.code AS "module?"
            FROM help_articles a
            JOIN users e ON e.id = a.editor_id
            JOIN users c ON c.id = a.created_by
@@ -461,6 +461,7 @@ pub async fn draft(pool: &PgPool, id: i64) -> Result<ArticleDraft, AppError> {
         live_version: row.live_version,
         reviewer: row.reviewer,
         last_reviewed_at: row.last_reviewed_at,
+        pinned: row.pinned,
         incidents,
         versions,
     })

@@ -10,6 +10,7 @@ mod settings;
 mod sign_out;
 #[cfg(feature = "ssr")]
 pub mod storage_key;
+mod suggestions;
 pub mod texts;
 
 pub use api::*;
@@ -17,6 +18,7 @@ pub use home::ReporterHome;
 pub use new_report::NewReportPage;
 pub use report_page::ReportPage;
 pub use settings::ReporterSettingsPage;
+pub use suggestions::{report_suggestions, suggestion_opened};
 
 use leptos::prelude::*;
 use leptos_router::components::Outlet;

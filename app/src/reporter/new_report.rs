@@ -5,6 +5,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use super::outbox::{DraftImage, REPORT_DRAFT};
+use super::suggestions::Suggestions;
 use crate::error::Problem;
 use crate::i18n::use_i18n;
 use crate::incidents::{
@@ -59,6 +60,7 @@ fn ReportForm(systems: Vec<System>) -> impl IntoView {
     {
         // Restore the draft once (sealed on the phone, see outbox.js), then save every change.
         let restored = RwSignal::new(false);
+        let asked = leptos_router::hooks::use_query_map().get_untracked();
         leptos::task::spawn_local(async move {
             let saved = super::outbox::load_text(REPORT_DRAFT)
                 .await
@@ -72,6 +74,25 @@ fn ReportForm(systems: Vec<System>) -> impl IntoView {
             if let Ok(saved) = super::outbox::draft_images(REPORT_DRAFT).await {
                 images.set(saved);
             }
+            // Arriving from a help article ("still need help"): its system unless one is
+            // chosen, and the article named at the start of an empty description.
+            let known = |code: &String| {
+                systems.with_value(|all| all.iter().any(|s| &s.system.code == code))
+            };
+            draft.update(|d| {
+                if let Some(code) = asked.get("system").filter(known) {
+                    if d.system.is_empty() {
+                        d.system = code;
+                    }
+                }
+                if let Some(title) = asked.get("article").filter(|t| !t.trim().is_empty()) {
+                    if d.description.is_empty() {
+                        let title: String = title.chars().take(MAX_TITLE as usize).collect();
+                        let line = crate::i18n::fill(i18n.reporter().read_article, &[&title]);
+                        d.description = format!("{line}\n");
+                    }
+                }
+            });
             restored.set(true);
         });
         Effect::new(move |_| {
@@ -246,6 +267,7 @@ fn ReportForm(systems: Vec<System>) -> impl IntoView {
                 ></textarea>
                 <FieldError field="description" errors />
             </div>
+            <Suggestions draft />
             <ImagePicker draft_key=REPORT_DRAFT images error=image_error />
             <Show when=move || form_error.get().is_some()>
                 <p role="alert" class="rounded-lg border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-700">

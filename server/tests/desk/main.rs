@@ -15,6 +15,8 @@ mod headers;
 mod help;
 mod help_bench;
 mod help_cache;
+mod help_deflection;
+mod help_upkeep;
 mod history;
 mod images;
 mod limits;

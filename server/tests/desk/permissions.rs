@@ -104,11 +104,26 @@ fn case(method: &Method, path: &str, f: &Fixture) -> Option<(Rule, Call)> {
             json(json!({"id": f.article, "version": 1})),
         ),
         ("POST", "/api/kb/preview") => (rule(&[WriteArticles]), json(json!({"body": "## 标题"}))),
+        ("POST", "/api/kb/maintenance") => (rule(&[SeeIncidents]), json(json!({}))),
+        ("POST", "/api/kb/confirm_reviewed") => {
+            (rule(&[PublishArticles]), json(json!({"id": f.article})))
+        }
+        ("POST", "/api/kb/pin") => (
+            rule(&[WriteArticles]),
+            json(json!({"id": f.article, "pinned": true})),
+        ),
         ("POST", "/api/kb/publish") => (rule(&[PublishArticles]), json(json!({"id": f.in_review}))),
         ("POST", "/api/kb/send_back") => {
             (rule(&[PublishArticles]), json(json!({"id": f.in_review})))
         }
         ("POST", "/api/enter_area") => (rule(&[SeeIncidents]), form("area=Console".into())),
+        ("POST", "/api/m/suggestions") => (
+            rule(&[Report]),
+            form("text=%E4%B8%89%E6%96%B9%E5%AD%98%E7%AE%A1".into()),
+        ),
+        ("POST", "/api/m/suggestions/opened") => {
+            (rule(&[Report]), form("slug=matrix&system=".into()))
+        }
         ("POST", "/api/m/reports/mine") => (rule(&[Report]), form("filter=all".into())),
         ("POST", "/api/m/reports/view") => (rule(&[Report]), form(format!("number={n}"))),
         ("POST", "/api/m/reports/confirm") => (rule(&[Report]), form(format!("number={n}"))),

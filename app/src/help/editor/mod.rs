@@ -2,6 +2,7 @@
 //! review, publication, versions and their differences).
 
 pub mod texts;
+mod upkeep;
 
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -101,6 +102,7 @@ pub fn KbListPage() -> impl IntoView {
                 }
             })}
         </Transition>
+        <upkeep::WeeklyMaintenance />
         <Synonyms />
     }
 }
@@ -407,7 +409,7 @@ pub fn KbEditorPage() -> impl IntoView {
                             <Preview body=form.body />
                         </section>
                     </div>
-                    {draft.map(|d| view! { <DraftFacts draft=d restore may_write /> })}
+                    {draft.map(|d| view! { <DraftFacts draft=d restore may_write may_publish /> })}
                 }.into_any()
             })}
         </Transition>
@@ -478,6 +480,7 @@ fn DraftFacts(
     draft: ArticleDraft,
     restore: ServerAction<KbRestore>,
     may_write: bool,
+    may_publish: bool,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let t = move || i18n.kb();
@@ -493,6 +496,7 @@ fn DraftFacts(
         },
     );
     let slug = draft.input.slug.clone();
+    let pinned = draft.pinned;
     view! {
         <section class=format!("mt-6 space-y-2 text-sm {PANEL}") data-testid="kb-facts">
             <p>{fill(t().written_by, &[&draft.editor])}</p>
@@ -504,6 +508,7 @@ fn DraftFacts(
                     Some(v) => view! {
                         {fill(t().live, &[&v])} " · "
                         <a href=format!("/help/a/{slug}") class="text-sky-800 hover:underline" rel="external">{t().view_live}</a>
+                        <upkeep::LiveActions id pinned may_write may_publish />
                     }.into_any(),
                     None => t().not_live.into_any(),
                 }}

@@ -97,6 +97,7 @@ pub async fn create_report(
     .await?;
     let change = StepChange::keeping_status(row.id, reporter.id, Step::Reported, Status::New, None);
     changes::step(&mut tx, change).await?;
+    crate::help::deflection::followed_by_report(&mut tx, reporter.id, row.id.0).await?;
     tx.commit().await?;
     Ok(row.number)
 }
