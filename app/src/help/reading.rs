@@ -177,15 +177,19 @@ pub async fn article(pool: &PgPool, slug: &str) -> Result<PublicArticle, AppErro
     .await?
     .ok_or(AppError::NotFound)?;
     let headings: Vec<Heading> = serde_json::from_value(row.headings).unwrap_or_default();
-    // Related: the same system's articles sharing most title and tag words with this one.
+    // Related: the articles sharing most title and tag words with this one, among the most
+    // read that share any.
     let related = sqlx::query_as!(
         ArticleLink,
-        r#"SELECT a.slug, v.title, v.published_at AS "updated_at: DateTime<Utc>"
-           FROM help_articles a
+        r#"WITH candidates AS (
+               SELECT e.article_id, e.search_words FROM help_search_entries e
+               WHERE e.article_id <> $1 AND e.search_words @@ to_tsquery('simple', $2)
+               ORDER BY e.views DESC, e.article_id DESC LIMIT 200)
+           SELECT a.slug, v.title, v.published_at AS "updated_at: DateTime<Utc>"
+           FROM candidates c
+           JOIN help_articles a ON a.id = c.article_id
            JOIN help_article_versions v ON v.article_id = a.id AND v.version = a.live_version
-           WHERE a.state <> 'archived' AND a.id <> $1
-             AND a.search_words @@ to_tsquery('simple', $2)
-           ORDER BY ts_rank('{0, 0, 0.5, 1}', a.search_words, to_tsquery('simple', $2)) DESC, a.id DESC
+           ORDER BY ts_rank('{0, 0, 0.5, 1}', c.search_words, to_tsquery('simple', $2)) DESC, a.id DESC
            LIMIT 5"#,
         row.id,
         related_query(&row.title, &row.tags)
@@ -245,7 +249,12 @@ pub async fn record_feedback(
     Ok(())
 }
 
-/// Live articles matching `query`, best first, with the total of matches.
+/// Live articles matching `query`, best first, with how many were ranked.
+///
+/// Only about two hundred candidates are ranked, so a common word over a large knowledge base
+/// costs what a rare one does: the most read articles whose title has every typed word, the
+/// most read with any of the words in the title, the most read with any of them anywhere.
+/// Deep pages of a very common word end there; readers refine long before.
 async fn ranked(
     pool: &PgPool,
     query: &Query,
@@ -255,18 +264,41 @@ async fn ranked(
 ) -> Result<Vec<Ranked>, AppError> {
     Ok(sqlx::query_as!(
         Ranked,
-        r#"SELECT a.slug, v.title, v.body_text, s.code AS system_code, s.name_zh AS system_zh,
+        r#"WITH candidates AS (
+               (SELECT e.article_id FROM help_search_entries e
+                WHERE e.title_words @@ to_tsquery('simple', $2)
+                  AND ($3::text IS NULL OR e.system_id = (SELECT id FROM systems WHERE code = $3))
+                ORDER BY e.views DESC, e.article_id DESC LIMIT 50)
+               UNION
+               (SELECT e.article_id FROM help_search_entries e
+                WHERE e.title_words @@ to_tsquery('simple', $1)
+                  AND ($3::text IS NULL OR e.system_id = (SELECT id FROM systems WHERE code = $3))
+                ORDER BY e.views DESC, e.article_id DESC LIMIT 100)
+               UNION
+               (SELECT e.article_id FROM help_search_entries e
+                WHERE e.search_words @@ to_tsquery('simple', $1)
+                  AND ($3::text IS NULL OR e.system_id = (SELECT id FROM systems WHERE code = $3))
+                ORDER BY e.views DESC, e.article_id DESC LIMIT 60)),
+           scored AS (
+               SELECT c.article_id, e.views,
+                      ts_rank('{0.1, 0.2, 0.4, 1}', e.search_words, to_tsquery('simple', $1)) AS rank
+               FROM candidates c
+               CROSS JOIN LATERAL (SELECT views, search_words FROM help_search_entries
+                                   WHERE article_id = c.article_id) e),
+           page AS (
+               SELECT article_id, views, rank, (SELECT count(*) FROM scored) AS total
+               FROM scored ORDER BY rank DESC, views DESC, article_id DESC
+               LIMIT $4 OFFSET $5)
+           SELECT a.slug, v.title, v.body_text, s.code AS system_code, s.name_zh AS system_zh,
                   s.name_en AS system_en, v.published_at AS "published_at: DateTime<Utc>",
-                  count(*) OVER () AS "total!"
-           FROM help_articles a
+                  p.total AS "total!"
+           FROM page p
+           JOIN help_articles a ON a.id = p.article_id
            JOIN help_article_versions v ON v.article_id = a.id AND v.version = a.live_version
            JOIN systems s ON s.id = v.system_id
-           WHERE a.state <> 'archived' AND a.search_words @@ to_tsquery('simple', $1)
-             AND ($2::text IS NULL OR s.code = $2)
-           ORDER BY ts_rank('{0.1, 0.2, 0.4, 1}', a.search_words, to_tsquery('simple', $1)) DESC,
-                    a.views DESC, a.id DESC
-           LIMIT $3 OFFSET $4"#,
+           ORDER BY p.rank DESC, p.views DESC, p.article_id DESC"#,
         query.tsquery,
+        query.all_words,
         system,
         limit,
         offset

@@ -92,6 +92,8 @@ fn without_filler(phrase: &str) -> String {
 pub struct Query {
     /// `to_tsquery('simple', …)` text: any of the words, ranked by how many and where.
     pub tsquery: String,
+    /// Every word the reader typed (no synonyms, no character pairs): the closest matches.
+    pub all_words: String,
     pub marks: Vec<String>,
 }
 
@@ -108,11 +110,15 @@ pub fn parse(raw: &str, synonyms: &[Vec<String>]) -> Option<Query> {
         }
     }
     let mut terms = BTreeSet::new();
+    let mut typed = BTreeSet::new();
     let mut marks = BTreeSet::new();
-    for phrase in &phrases {
+    for (n, phrase) in phrases.iter().enumerate() {
         for word in segment(phrase).split(' ').filter(|w| !w.is_empty()) {
             if FILLER.contains(&word) {
                 continue;
+            }
+            if n == 0 {
+                typed.insert(word.to_owned());
             }
             if word.chars().count() > 1 || !word.chars().all(is_cjk) {
                 marks.insert(word.to_owned());
@@ -132,15 +138,29 @@ pub fn parse(raw: &str, synonyms: &[Vec<String>]) -> Option<Query> {
     if terms.is_empty() {
         return None;
     }
-    let tsquery = terms
-        .iter()
-        .map(|term| format!("'{}'", term.replace('\\', "\\\\").replace('\'', "''")))
-        .collect::<Vec<_>>()
-        .join(" | ");
+    let tsquery = joined(&terms, " | ");
+    let all_words = if typed.is_empty() {
+        tsquery.clone()
+    } else {
+        joined(&typed, " & ")
+    };
     // Longest first, so "三方存管" is marked whole rather than as "三方" and "存管".
     let mut marks: Vec<String> = marks.into_iter().collect();
     marks.sort_by_key(|mark| std::cmp::Reverse(mark.chars().count()));
-    Some(Query { tsquery, marks })
+    Some(Query {
+        tsquery,
+        all_words,
+        marks,
+    })
+}
+
+/// Terms quoted for `to_tsquery`, joined by an operator.
+fn joined(terms: &BTreeSet<String>, operator: &str) -> String {
+    terms
+        .iter()
+        .map(|term| format!("'{}'", term.replace('\\', "\\\\").replace('\'', "''")))
+        .collect::<Vec<_>>()
+        .join(operator)
 }
 
 /// `text` cut into plain and matched pieces.
