@@ -158,3 +158,27 @@ test('the weekly meeting sees searches that found nothing, and a pinned article 
   await admin.getByTestId('kb-pin').click();
   await expect(admin.getByTestId('kb-pin')).toHaveText('置顶到热点问题');
 });
+
+test('a handler puts a matching article into a reply and the reporter opens it from the thread', async ({ browser }) => {
+  const reporter = await signedIn(browser, 'reporter', '/m');
+  const number = await fileReport(reporter, '三方存管绑定失败', '客户三方存管绑定失败，提示银行卡信息有误');
+  const handler = await signedIn(browser, 'handler');
+  await handler.goto(`/console/i/${number}`);
+  await hydrated(handler);
+  const beside = handler.getByTestId('knowledge-beside');
+  await expect(beside.getByTestId('beside-articles').getByRole('link').first()).toContainText('存管');
+  // Searching for another article as the handler types.
+  await beside.getByTestId('kb-find').fill('银证转账');
+  await expect(beside.getByTestId('found-articles').getByRole('link').first()).toContainText('转账');
+  await beside.getByTestId('beside-articles').getByTestId('insert-article').first().click();
+  await expect(handler.getByTestId('reply-body')).toHaveValue(/^《.+》\/help\/a\/[a-z0-9-]+$/);
+  await handler.getByTestId('reply-send').click();
+  await expect(handler.getByTestId('thread').getByTestId('article-link')).toHaveCount(1);
+  await expect(handler.getByTestId('incident-articles')).toContainText('存管');
+
+  await reporter.goto(`/m/r/${number}`);
+  await hydrated(reporter);
+  await reporter.getByTestId('thread').getByTestId('article-link').click();
+  await expect(reporter).toHaveURL(/\/help\/a\/[a-z0-9-]+$/);
+  await expect(reporter.getByTestId('article-body')).toBeVisible();
+});

@@ -78,7 +78,13 @@ pub async fn console_reply(
         body,
         attachment_ids: &[],
     };
-    store::post_message(&db()?, incident, &user, message).await
+    let incident_id = incident.id.0;
+    let id = store::post_message(&db()?, incident, &user, message).await?;
+    if !internal {
+        // A reply pointing at help articles: they answered this incident.
+        crate::help::beside::store::link_answers(&db()?, incident_id, body).await?;
+    }
+    Ok(id)
 }
 
 /// Moves an incident one workflow step; `input` carries what the step needs.
@@ -93,7 +99,16 @@ pub async fn console_step(
         return Err(AppError::Forbidden);
     }
     let (user, incident) = staff_on(number, Action::WorkIncidents).await?;
-    store::apply_step(&db()?, incident.id, &user, step, input.trimmed()).await
+    let input = input.trimmed();
+    let solution = (step == Step::Resolved)
+        .then(|| input.solution.clone())
+        .flatten();
+    let status = store::apply_step(&db()?, incident.id, &user, step, input).await?;
+    if let Some(solution) = solution {
+        // A resolution that reuses help articles: they answered this incident.
+        crate::help::beside::store::link_answers(&db()?, incident.id.0, &solution).await?;
+    }
+    Ok(status)
 }
 
 /// Makes the incident a duplicate in the batch of incident `parent`; resolving the parent

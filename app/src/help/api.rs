@@ -183,6 +183,22 @@ pub async fn kb_remove_synonyms(id: i64) -> Result<(), AppError> {
     super::store::remove_synonyms(&db()?, id).await
 }
 
+/// The live articles and resolved incidents that best match an incident, for its page.
+#[server(endpoint = "kb/beside", input = Json)]
+pub async fn kb_beside(number: IncidentNumber) -> Result<super::beside::Beside, AppError> {
+    may(crate::auth::Action::SeeIncidents).await?;
+    super::beside::store::for_incident(&db()?, number).await
+}
+
+/// Live articles for what a handler types, best first.
+#[server(endpoint = "kb/find", input = Json)]
+pub async fn kb_find(q: String) -> Result<Vec<super::ArticleLink>, AppError> {
+    may(crate::auth::Action::SeeIncidents).await?;
+    crate::checks::within(&q, super::MAX_QUERY_CHARS)
+        .map_err(|problem| AppError::invalid("q", problem))?;
+    super::reading::suggest(&db()?, &q, 8).await
+}
+
 /// What the weekly meeting goes through.
 #[server(endpoint = "kb/maintenance", input = Json)]
 pub async fn kb_maintenance() -> Result<super::maintenance::Maintenance, AppError> {

@@ -2,6 +2,7 @@
 //! knowledge base behind it (`/console/kb`: writing, review, versions).
 
 mod api;
+pub mod beside;
 #[cfg(feature = "ssr")]
 pub mod cache;
 #[cfg(feature = "ssr")]
@@ -22,6 +23,7 @@ pub mod texts;
 pub mod views;
 
 pub use api::*;
+pub use beside::KnowledgeBeside;
 pub use editor::{IncidentArticles, KbEditorPage, KbListPage};
 pub use pages::{ArticlePage, HelpHome, HelpLayout, SearchPage, SystemPage};
 

@@ -318,7 +318,8 @@ struct Ranked {
     total: i64,
 }
 
-async fn parsed(pool: &PgPool, raw: &str) -> Result<Option<Query>, AppError> {
+/// `raw` as a query, widened with the team's synonyms.
+pub async fn parsed(pool: &PgPool, raw: &str) -> Result<Option<Query>, AppError> {
     let synonyms: Vec<Vec<String>> = super::store::synonyms(pool)
         .await?
         .into_iter()

@@ -16,6 +16,7 @@ use crate::incidents::IncidentNumber;
 use crate::incidents::{ReportView, Side, Status, ThreadMessage};
 use crate::shell::{Loading, PageError};
 use crate::time::format_minute;
+use crate::ui::LinkedText;
 
 #[component]
 pub fn ReportPage() -> impl IntoView {
@@ -255,7 +256,7 @@ fn Bubble(message: ThreadMessage) -> impl IntoView {
         >
             <p class="text-xs text-slate-500">{message.author_name} " · " {format_minute(message.at)}</p>
             <div class=format!("mt-1 rounded-2xl px-3 py-2 {bubble}")>
-                <p class="whitespace-pre-wrap text-sm">{message.body}</p>
+                <p class="whitespace-pre-wrap text-sm"><LinkedText text=message.body /></p>
                 <AttachmentStrip files=message.attachments />
             </div>
             {mine.then(|| view! {

@@ -3,8 +3,10 @@
 //! text keeps WCAG AA contrast on the backgrounds used here (slate-600 and darker on white and
 //! slate-50; never slate-400 for words). Pages take these instead of copying class strings.
 
+mod linked_text;
 mod picker;
 
+pub use linked_text::{article_slugs, LinkedText, ARTICLE_PATH};
 pub use picker::SystemModulePicker;
 
 use leptos::prelude::*;

@@ -14,6 +14,7 @@ mod fuzz;
 mod headers;
 mod help;
 mod help_bench;
+mod help_beside;
 mod help_cache;
 mod help_deflection;
 mod help_upkeep;

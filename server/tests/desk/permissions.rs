@@ -104,6 +104,8 @@ fn case(method: &Method, path: &str, f: &Fixture) -> Option<(Rule, Call)> {
             json(json!({"id": f.article, "version": 1})),
         ),
         ("POST", "/api/kb/preview") => (rule(&[WriteArticles]), json(json!({"body": "## 标题"}))),
+        ("POST", "/api/kb/beside") => (rule(&[SeeIncidents]), json(json!({"number": n}))),
+        ("POST", "/api/kb/find") => (rule(&[SeeIncidents]), json(json!({"q": "三方存管"}))),
         ("POST", "/api/kb/maintenance") => (rule(&[SeeIncidents]), json(json!({}))),
         ("POST", "/api/kb/confirm_reviewed") => {
             (rule(&[PublishArticles]), json(json!({"id": f.article})))

@@ -97,6 +97,7 @@ fn IncidentDetail(incident: TeamIncident) -> impl IntoView {
     let subcategory = incident.subcategory.clone();
     let may = |action| incident.may.contains(&action);
     let works = may(Action::WorkIncidents);
+    let drafts = expect_context::<Drafts>();
     view! {
         <Title text=format!("#{number} {}", report.title) />
         <a href="/console" class="text-sm text-sky-700">{move || t().back_to_queue}</a>
@@ -146,6 +147,8 @@ fn IncidentDetail(incident: TeamIncident) -> impl IntoView {
                 <super::side_panels::SlaPanel incident=incident.clone() />
                 <super::side_panels::BatchPanel number open=status.is_open() && works members=incident.batch.clone() />
                 <super::side_panels::HandoffPanel handoffs=incident.handoffs.clone() />
+                <crate::help::KnowledgeBeside number typed=drafts.article_query
+                    on_insert=works.then(|| Callback::new(move |text: String| drafts.add_to_reply(&text))) />
                 <crate::help::IncidentArticles number
                     resolved=matches!(status, Status::Resolved | Status::Closed)
                     may_write=may(Action::WriteArticles) />
@@ -177,6 +180,8 @@ struct Drafts {
     reply: ServerAction<ConsoleReply>,
     body: RwSignal<String>,
     internal: RwSignal<bool>,
+    /// What the handler is searching the help articles for, beside the thread.
+    article_query: RwSignal<String>,
     systems: Resource<Result<Vec<System>, AppError>>,
     canned: Resource<Result<Vec<CannedReply>, AppError>>,
 }
@@ -198,6 +203,7 @@ impl Drafts {
             reply: ServerAction::new(),
             body: RwSignal::new(String::new()),
             internal: RwSignal::new(false),
+            article_query: RwSignal::new(String::new()),
             systems,
             canned: Resource::new(|| (), |_| canned_list()),
         };
@@ -217,5 +223,15 @@ impl Drafts {
             }
         });
         drafts
+    }
+
+    /// Puts `text` on a line of its own at the end of the reply being written.
+    fn add_to_reply(&self, text: &str) {
+        self.body.update(|body| {
+            if !body.is_empty() && !body.ends_with('\n') {
+                body.push('\n');
+            }
+            body.push_str(text);
+        });
     }
 }

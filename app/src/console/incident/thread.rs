@@ -10,7 +10,7 @@ use crate::i18n::use_i18n;
 use crate::incidents::IncidentNumber;
 use crate::incidents::{Status, ThreadMessage};
 use crate::time::format_minute;
-use crate::ui::{Labeled, HINT, INPUT, PANEL, PRIMARY_BUTTON};
+use crate::ui::{Labeled, LinkedText, HINT, INPUT, PANEL, PRIMARY_BUTTON};
 
 /// The whole thread, internal notes marked, and the composer. A refused reply keeps its text.
 #[component]
@@ -23,13 +23,14 @@ pub(super) fn Thread(
 ) -> impl IntoView {
     let i18n = use_i18n();
     let t = move || i18n.console();
+    let drafts = expect_context::<Drafts>();
     let Drafts {
         reply,
         body,
         internal,
         canned,
         ..
-    } = expect_context::<Drafts>();
+    } = drafts;
     let send = move |_| {
         reply.dispatch(ConsoleReply {
             number,
@@ -56,7 +57,7 @@ pub(super) fn Thread(
                                     <span class="ml-2 font-medium text-amber-800">{move || t().internal_badge}</span>
                                 })}
                             </p>
-                            <p class="mt-1 whitespace-pre-line">{m.body}</p>
+                            <p class="mt-1 whitespace-pre-line"><LinkedText text=m.body /></p>
                             <AttachmentViewer files=m.attachments />
                         </li>
                     }
@@ -76,12 +77,7 @@ pub(super) fn Thread(
                         ></textarea>
                     </Labeled>
                     <div class="flex flex-wrap items-center justify-between gap-2">
-                        <CannedPicker replies=canned on_pick=Callback::new(move |text: String| {
-                            body.update(|b| {
-                                if !b.is_empty() && !b.ends_with('\n') { b.push('\n'); }
-                                b.push_str(&text);
-                            });
-                        }) />
+                        <CannedPicker replies=canned on_pick=Callback::new(move |text: String| drafts.add_to_reply(&text)) />
                         <label class="flex items-center gap-2 text-sm text-slate-600">
                             <input type="checkbox" data-testid="reply-internal"
                                 prop:checked=move || internal.get()

@@ -71,6 +71,12 @@ pub struct KbTexts {
     pub nothing_to_do: &'static str,
     pub deflection: &'static str,
     pub deflection_line: &'static str,
+    pub beside_articles: &'static str,
+    pub beside_incidents: &'static str,
+    pub beside_none: &'static str,
+    pub beside_hint: &'static str,
+    pub find_article: &'static str,
+    pub insert_link: &'static str,
     pub field_names: &'static [(&'static str, &'static str)],
 }
 
@@ -151,6 +157,12 @@ pub static ZH: KbTexts = KbTexts {
     nothing_to_do: "没有需要处理的",
     deflection: "近 30 天上报前看了推荐文章",
     deflection_line: "{}：{} 次 · 仍然上报 {} · 未上报（已解答）{}",
+    beside_articles: "可能相关的帮助文章",
+    beside_incidents: "相似的已解决事件",
+    beside_none: "暂无",
+    beside_hint: "插入回复后，报告人在手机上点开链接即可阅读文章。",
+    find_article: "搜索帮助文章",
+    insert_link: "插入回复",
     field_names: &[
         ("kb_synonyms", "同义词"),
         ("kb_title", "标题"),
@@ -229,6 +241,12 @@ pub static EN: KbTexts = KbTexts {
     nothing_to_do: "Nothing to do",
     deflection: "Suggested articles opened before reporting, last 30 days",
     deflection_line: "{}: {} times · reported anyway {} · not reported (answered) {}",
+    beside_articles: "Help articles that may fit",
+    beside_incidents: "Similar resolved incidents",
+    beside_none: "None",
+    beside_hint: "Put into a reply, the link opens the article on the reporter's phone.",
+    find_article: "Search help articles",
+    insert_link: "Put into reply",
     field_names: &[
         ("kb_synonyms", "Synonyms"),
         ("kb_title", "Title"),
