@@ -120,8 +120,8 @@ const visitor = await browser.newContext({ baseURL: base, locale: 'zh-CN' });
 const helpLedger = [];
 recordRequests(visitor, (entry) => helpLedger.push(entry));
 const helpPage = await visitor.newPage();
-await helpPage.goto('/help');
-await hydrated(helpPage);
+// Help pages are plain HTML without the app's WASM: nothing hydrates there.
+await helpPage.goto('/help', { waitUntil: 'networkidle' });
 await new Promise((resolve) => setTimeout(resolve, 1500));
 report('first load of /help (visitor)', helpLedger.filter((entry) => !entry.fromWorker));
 report('    service worker warm-up in the background', helpLedger.filter((entry) => entry.fromWorker));
