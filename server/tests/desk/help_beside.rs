@@ -3,10 +3,10 @@
 //! opening as a link in the reporter's thread.
 
 use axum::http::StatusCode;
-use serde_json::{json, Value};
+use serde_json::json;
 use sqlx::PgPool;
 
-use crate::support::{body, file_report, Desk};
+use crate::support::{body, file_report, texts_of, Desk};
 use app::auth::Role;
 
 const ARTICLE: &str = "custody-bank-binding-failed";
@@ -22,14 +22,6 @@ async fn answers(pool: &PgPool, number: i64) -> Vec<String> {
     .fetch_all(pool)
     .await
     .expect("answers")
-}
-
-fn slugs(list: &Value) -> Vec<&str> {
-    list.as_array()
-        .expect("list")
-        .iter()
-        .map(|item| item["slug"].as_str().expect("slug"))
-        .collect()
 }
 
 #[sqlx::test(migrator = "server::MIGRATOR")]
@@ -67,7 +59,10 @@ async fn an_incident_shows_matching_knowledge_and_a_reply_can_point_at_an_articl
         .await;
     assert_eq!(beside.status, StatusCode::OK, "{}", beside.body);
     let beside = body(&beside);
-    assert!(slugs(&beside["articles"]).contains(&ARTICLE), "{beside}");
+    assert!(
+        texts_of(&beside["articles"], "slug").contains(&ARTICLE),
+        "{beside}"
+    );
     let similar = beside["incidents"].as_array().expect("incidents");
     assert_eq!(
         similar.first().map(|i| &i["number"]),
@@ -80,7 +75,11 @@ async fn an_incident_shows_matching_knowledge_and_a_reply_can_point_at_an_articl
     let found = desk
         .post_json("/api/kb/find", &handler, &json!({"q": "存管银行"}))
         .await;
-    assert!(!slugs(&body(&found)).is_empty(), "{}", found.body);
+    assert!(
+        !texts_of(&body(&found), "slug").is_empty(),
+        "{}",
+        found.body
+    );
     let too_long = desk
         .post_json("/api/kb/find", &handler, &json!({"q": "长".repeat(101)}))
         .await;

@@ -5,7 +5,7 @@ use axum::http::StatusCode;
 use serde_json::{json, Value};
 use sqlx::PgPool;
 
-use crate::support::{body, Desk};
+use crate::support::{body, ints_of, Desk};
 use app::auth::Role;
 
 async fn article_id(pool: &PgPool, slug: &str) -> i64 {
@@ -22,14 +22,6 @@ async fn maintenance(desk: &Desk, cookie: &str) -> Value {
         .await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
     body(&reply)
-}
-
-fn ids(list: &Value) -> Vec<i64> {
-    list.as_array()
-        .expect("list")
-        .iter()
-        .map(|item| item["id"].as_i64().expect("id"))
-        .collect()
 }
 
 #[sqlx::test(migrator = "server::MIGRATOR")]
@@ -65,8 +57,8 @@ async fn the_weekly_meeting_sees_stale_unhelpful_and_missing_articles(pool: PgPo
     }
 
     let lists = maintenance(&desk, &handler).await;
-    assert_eq!(ids(&lists["unreviewed"]), vec![stale], "{lists}");
-    assert_eq!(ids(&lists["unhelpful"]), vec![fresh], "{lists}");
+    assert_eq!(ints_of(&lists["unreviewed"], "id"), vec![stale], "{lists}");
+    assert_eq!(ints_of(&lists["unhelpful"], "id"), vec![fresh], "{lists}");
     let unhelpful = &lists["unhelpful"][0];
     assert_eq!(
         (
@@ -90,7 +82,7 @@ async fn the_weekly_meeting_sees_stale_unhelpful_and_missing_articles(pool: PgPo
         .post_json("/api/kb/confirm_reviewed", &reviewer, &json!({"id": stale}))
         .await;
     assert_eq!(confirmed.status, StatusCode::OK, "{}", confirmed.body);
-    assert!(ids(&maintenance(&desk, &handler).await["unreviewed"]).is_empty());
+    assert!(ints_of(&maintenance(&desk, &handler).await["unreviewed"], "id").is_empty());
     let missing = desk
         .post_json(
             "/api/kb/confirm_reviewed",
