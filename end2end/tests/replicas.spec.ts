@@ -34,6 +34,9 @@ function startReplica(port: number, bucketPrefix: string): ChildProcess {
       AWS_SECRET_ACCESS_KEY: 'desk-test-secret',
       AWS_REGION: 'us-east-1',
       AWS_ALLOW_HTTP: 'true',
+      // Replicas share the outbox: one that sent to real WeCom would hold the other tests'
+      // messages back by a retry.
+      WECOM_BASE_URL: process.env.E2E_WECOM_MOCK,
     },
   });
   replicas.push(child);
