@@ -1,3 +1,4 @@
+use crate::i18n::page_title;
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};
 use leptos_router::components::{ParentRoute, Redirect, Route, Router, Routes};
@@ -100,7 +101,7 @@ pub fn App() -> impl IntoView {
     AuthContext::provide();
 
     view! {
-        <Title text=move || i18n.t().app_name />
+        <Title text=page_title(move || i18n.t().app_name) />
         <Router>
             <Routes fallback=NotFound>
                 <Route path=path!("/") view=Start ssr=SsrMode::Async />

@@ -1,3 +1,4 @@
+use crate::i18n::page_title;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
@@ -56,7 +57,7 @@ pub fn LoginPage() -> impl IntoView {
     let input_class = "mt-1 block w-full rounded-lg border border-slate-300 px-3 py-2 text-base \
                        focus:border-sky-600 focus:outline-none focus:ring-2 focus:ring-sky-200";
     view! {
-        <Title text=move || i18n.t().login_title />
+        <Title text=page_title(move || i18n.t().login_title) />
         <main class="min-h-screen bg-slate-100 flex flex-col items-center justify-center px-4 py-10">
             <div class="w-full max-w-sm">
                 <div class="flex justify-end mb-2">

@@ -1,5 +1,6 @@
 //! `/console/replies`: the team's canned replies, added, rewritten and retired.
 
+use crate::i18n::page_title;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -53,7 +54,7 @@ pub fn CannedRepliesPage() -> impl IntoView {
     };
     let AreaAccess(access) = expect_context::<AreaAccess>();
     view! {
-        <Title text=move || t().title />
+        <Title text=page_title(move || t().title) />
         <h1 class="text-xl font-semibold">{move || t().title}</h1>
         <p class="mt-1 text-sm text-slate-500">{move || t().hint}</p>
         <Transition fallback=Loading>

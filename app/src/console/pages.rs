@@ -1,3 +1,4 @@
+use crate::i18n::page_title;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::{Outlet, A};
@@ -88,7 +89,7 @@ fn AdminLinks() -> impl IntoView {
 pub fn ConsoleHome() -> impl IntoView {
     let i18n = use_i18n();
     view! {
-        <Title text=move || i18n.console().title />
+        <Title text=page_title(move || i18n.console().title) />
         <h1 class="text-xl font-semibold">{move || i18n.console().title}</h1>
         <super::queue::QueueView />
         <TeamPanel />

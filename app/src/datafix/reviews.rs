@@ -2,6 +2,7 @@
 
 use std::collections::HashMap;
 
+use crate::i18n::page_title;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
@@ -30,7 +31,7 @@ pub fn ReviewsPage() -> impl IntoView {
         refresh,
     );
     view! {
-        <Title text=move || t().reviews_title />
+        <Title text=page_title(move || t().reviews_title) />
         <h1 class="text-xl font-semibold">{move || t().reviews_title}</h1>
         <p class="mt-1 text-sm text-slate-500">{move || t().reviews_hint}</p>
         {move || review.value().get().and_then(Result::err).map(|error| view! {

@@ -121,6 +121,23 @@ impl I18n {
     }
 }
 
+/// A document title that follows the language. On the server the text is taken while the page
+/// renders: leptos_meta reads titles after rendering, outside the request's reactive arena, and a
+/// signal read there can land in another request's arena and panic under concurrent load.
+pub fn page_title<T>(text: impl Fn() -> T + Send + Sync + 'static) -> leptos::text_prop::TextProp
+where
+    T: Into<leptos::oco::Oco<'static, str>>,
+{
+    #[cfg(feature = "ssr")]
+    {
+        leptos::text_prop::TextProp::from(text().into())
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        leptos::text_prop::TextProp::from(text)
+    }
+}
+
 pub fn use_i18n() -> I18n {
     expect_context::<I18n>()
 }

@@ -1,6 +1,7 @@
 //! `/console/settings/notifications` (admins): robots, the application, the kinds pushed,
 //! staff contacts and the delivery log.
 
+use crate::i18n::page_title;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -37,7 +38,7 @@ pub fn NotificationSettingsPage() -> impl IntoView {
     let tested = RwSignal::new(0u32);
     provide_context(Tested(tested));
     view! {
-        <Title text=move || t().title />
+        <Title text=page_title(move || t().title) />
         <h1 class="text-xl font-semibold">{move || t().title}</h1>
         <p class="mt-1 max-w-3xl text-sm text-slate-600">{move || t().intro}</p>
         <Transition fallback=Loading>

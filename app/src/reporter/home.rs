@@ -1,6 +1,7 @@
 //! `/m`: my reports (newest activity first, unread replies counted) and what still waits in the
 //! outbox.
 
+use crate::i18n::page_title;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -78,7 +79,7 @@ pub fn ReporterHome() -> impl IntoView {
     };
 
     view! {
-        <Title text=move || i18n.reporter().title />
+        <Title text=page_title(move || i18n.reporter().title) />
         <div class="flex items-center justify-between">
             <h1 class="text-lg font-semibold">{move || i18n.reporter().title}</h1>
             <a

@@ -1,6 +1,7 @@
 //! `/m/new`: a report in under a minute. Every keystroke is kept as a draft on the phone until the
 //! report is queued; the same checks as the server's run at each field.
 
+use crate::i18n::page_title;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -22,7 +23,7 @@ pub fn NewReportPage() -> impl IntoView {
     let i18n = use_i18n();
     let systems = Resource::new(|| (), |_| list_systems());
     view! {
-        <Title text=move || i18n.reporter().new_title />
+        <Title text=page_title(move || i18n.reporter().new_title) />
         <h1 class="text-lg font-semibold">{move || i18n.reporter().new_title}</h1>
         <Suspense fallback=Loading>
             {move || Suspend::new(async move {

@@ -1,6 +1,7 @@
 //! `/console/settings/reveals`: every reveal of customer identity, filtered, with the users
 //! past the hourly alert threshold on top. Admins only.
 
+use crate::i18n::page_title;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -75,7 +76,7 @@ pub fn RevealAuditPage() -> impl IntoView {
         }
     };
     view! {
-        <Title text=move || t().audit_title />
+        <Title text=page_title(move || t().audit_title) />
         <h1 class="text-xl font-semibold">{move || t().audit_title}</h1>
         <p class="mt-1 text-sm text-slate-600">{move || t().audit_intro}</p>
         <form class=format!("mt-4 flex flex-wrap items-end gap-3 {PANEL}") on:submit=apply data-testid="reveal-filter">

@@ -1,5 +1,6 @@
 //! Pieces every area's layout shares: language switch, sign-out, status pages.
 
+use crate::i18n::page_title;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
@@ -112,7 +113,7 @@ pub fn set_status(_status: http::StatusCode) {
 fn StatusPage(title: fn(&crate::i18n::Texts) -> &'static str, body: String) -> impl IntoView {
     let i18n = use_i18n();
     view! {
-        <Title text=move || title(i18n.t()) />
+        <Title text=page_title(move || title(i18n.t())) />
         <main class="min-h-[60vh] flex flex-col items-center justify-center gap-3 px-4 text-center">
             <h1 class="text-2xl font-semibold text-slate-900">{move || title(i18n.t())}</h1>
             <p class="text-slate-600">{body}</p>

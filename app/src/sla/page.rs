@@ -1,6 +1,7 @@
 //! `/console/sla`: resolution targets, business hours and the holiday list. Everybody in the
 //! console reads them; admins change them.
 
+use crate::i18n::page_title;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -25,7 +26,7 @@ pub fn SlaSettingsPage() -> impl IntoView {
     // Bumped by every save, so the history below follows.
     let saved = RwSignal::new(0u32);
     view! {
-        <Title text=move || t().title />
+        <Title text=page_title(move || t().title) />
         <h1 class="text-xl font-semibold">{move || t().title}</h1>
         <Transition fallback=Loading>
             {move || Suspend::new(async move {

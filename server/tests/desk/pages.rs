@@ -92,3 +92,37 @@ fn sorted(mut ids: Vec<u32>) -> Vec<u32> {
     ids.sort_unstable();
     ids
 }
+
+/// Pages rendered at the same time each carry the title in their own reader's language. The
+/// title used to be read from a signal after rendering, outside the request's reactive arena:
+/// when another request had used the thread in between, the read landed in that request's
+/// arena, and showed the other reader's language or panicked.
+#[sqlx::test(migrator = "server::MIGRATOR")]
+async fn pages_rendered_at_once_each_carry_their_own_title(pool: PgPool) {
+    let desk = Desk::new(pool).await;
+    let reporter = desk.session_of(Role::Reporter).await;
+    let chinese = reporter.clone();
+    let english = format!("{reporter}; desk_lang=en");
+    let pages = (0..24).map(|n| {
+        let (cookie, title) = if n % 2 == 0 {
+            (&chinese, "我的上报")
+        } else {
+            (&english, "My reports")
+        };
+        let desk = &desk;
+        async move { (title, desk.page("/m", Some(cookie)).await) }
+    });
+    for (title, page) in futures_util::future::join_all(pages).await {
+        assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+        let shown = page
+            .body
+            .split_once("<title>")
+            .and_then(|(_, rest)| rest.split_once("</title>"))
+            .map(|(shown, _)| shown);
+        assert_eq!(
+            shown,
+            Some(title),
+            "a page titled in another reader's language"
+        );
+    }
+}

@@ -4,6 +4,7 @@
 pub mod texts;
 mod upkeep;
 
+use crate::i18n::page_title;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
@@ -53,7 +54,7 @@ pub fn KbListPage() -> impl IntoView {
         }
     };
     view! {
-        <Title text=move || t().title />
+        <Title text=page_title(move || t().title) />
         <div class="flex items-center justify-between">
             <h1 class="text-xl font-semibold">{move || t().title}</h1>
             <a href="/console/kb/new" class=PRIMARY_BUTTON data-testid="kb-new">{move || t().new_article}</a>
@@ -332,7 +333,7 @@ pub fn KbEditorPage() -> impl IntoView {
     };
     let AreaAccess(access) = expect_context::<AreaAccess>();
     view! {
-        <Title text=move || t().title />
+        <Title text=page_title(move || t().title) />
         <a href="/console/kb" class="text-sm text-sky-800 hover:underline">{move || t().back}</a>
         <Transition fallback=Loading>
             {move || Suspend::new(async move {
