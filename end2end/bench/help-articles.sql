@@ -40,6 +40,12 @@ SELECT a.id, 1, g.system_id, g.module_id, a.title, g.tags, a.body,
 FROM generated g
 JOIN help_articles a ON a.slug = 'generated-' || g.gen;
 
+-- The articles went in before their versions: their entries take the versions' dates now.
+UPDATE help_search_entries e SET published_at = v.published_at
+FROM help_article_versions v
+WHERE v.article_id = e.article_id AND v.version = 1
+  AND e.article_id IN (SELECT id FROM help_articles WHERE slug LIKE 'generated-%');
+
 COMMIT;
 VACUUM ANALYZE help_articles;
 VACUUM ANALYZE help_article_versions;

@@ -4,8 +4,9 @@
 //! rendered once, compressed once (brotli and gzip) and served from memory with an `ETag` until
 //! then: a cached page costs about what a static file does. A change empties the cache of this
 //! process at once and of every other replica through `NOTIFY`; a minute's freshness bounds
-//! how stale the hot list (which moves with views) can get. Signed-in readers (their name is in
-//! the header) are rendered each time.
+//! how stale the hot list (which moves with views) can get. Readers asking for a page that is
+//! not kept wait for one render of it, not one each. Signed-in readers (their name is in the
+//! header) are rendered each time.
 
 use std::io::Write as _;
 use std::sync::Arc;
@@ -33,7 +34,7 @@ const LARGEST_PAGE: usize = 2 * 1024 * 1024;
 
 #[derive(Clone)]
 pub struct HelpPages {
-    pages: moka::sync::Cache<PageKey, Arc<Page>>,
+    pages: moka::future::Cache<PageKey, Arc<Page>>,
     pub views: ViewTally,
 }
 
@@ -59,7 +60,7 @@ impl Default for HelpPages {
 
 impl HelpPages {
     pub fn new() -> Self {
-        let pages = moka::sync::Cache::builder()
+        let pages = moka::future::Cache::builder()
             .max_capacity(CAPACITY_BYTES)
             .weigher(|key: &PageKey, page: &Arc<Page>| {
                 let bytes = key.path_and_query.len()
@@ -131,47 +132,49 @@ pub async fn serve(State(pages): State<HelpPages>, request: Request, next: Next)
         return next.run(request).await;
     }
     let cacheable = path != "/help/search" && !signed_in(request.headers());
-    let key = PageKey {
-        path_and_query: request
-            .uri()
-            .path_and_query()
-            .map(|p| p.as_str().to_owned())
-            .unwrap_or_default(),
-        locale: request_locale(request.headers()).unwrap_or_default(),
-    };
     let slug = path.strip_prefix("/help/a/").map(str::to_owned);
     let headers = request.headers().clone();
 
-    let cached = if cacheable {
-        pages.pages.get(&key)
-    } else {
-        None
-    };
-    let mut response = match cached {
-        Some(page) => answer(&page, &headers),
-        None => {
-            let rendered = next.run(request).await;
-            if rendered.status() != StatusCode::OK || !is_html(rendered.headers()) {
-                return rendered;
-            }
-            let (mut parts, body) = rendered.into_parts();
-            let Ok(html) = to_bytes(body, LARGEST_PAGE).await else {
-                return error_page();
-            };
-            let html = without_inline_scripts(&html);
-            if !cacheable || parts.headers.contains_key(header::SET_COOKIE) {
-                parts.headers.remove(header::CONTENT_LENGTH);
-                set_static_policy(&mut parts.headers);
-                Response::from_parts(parts, Body::from(html))
-            } else {
-                let page = Arc::new(Page::new(
-                    html,
-                    parts.headers.get(header::CONTENT_SECURITY_POLICY),
-                ));
-                pages.pages.insert(key, page.clone());
-                answer(&page, &headers)
-            }
+    let mut response = if cacheable {
+        let key = PageKey {
+            path_and_query: request
+                .uri()
+                .path_and_query()
+                .map(|p| p.as_str().to_owned())
+                .unwrap_or_default(),
+            locale: request_locale(request.headers()).unwrap_or_default(),
+        };
+        // A GET: its head is the whole request, so it can be asked again.
+        let (head, _) = request.into_parts();
+        let again = || Request::from_parts(head.clone(), Body::empty());
+        // Readers missing the same page at once wait for this one render. What is not kept
+        // (a 404, a redirect, a page setting a cookie) goes to this reader alone; the others
+        // ask for their own.
+        let mut own = None;
+        let kept = pages
+            .pages
+            .try_get_with(key, async {
+                match render(next.clone(), again()).await {
+                    Rendered::Page(parts, html)
+                        if !parts.headers.contains_key(header::SET_COOKIE) =>
+                    {
+                        let policy = parts.headers.get(header::CONTENT_SECURITY_POLICY);
+                        Ok(Arc::new(Page::new(html, policy)))
+                    }
+                    other => {
+                        own = Some(other.into_response());
+                        Err(NotKept)
+                    }
+                }
+            })
+            .await;
+        match (kept, own) {
+            (Ok(page), _) => answer(&page, &headers),
+            (Err(_), Some(own)) => own,
+            (Err(_), None) => render(next, again()).await.into_response(),
         }
+    } else {
+        render(next, request).await.into_response()
     };
     let shown = matches!(response.status(), StatusCode::OK | StatusCode::NOT_MODIFIED);
     if let (true, Some(slug)) = (shown, slug) {
@@ -183,6 +186,43 @@ pub async fn serve(State(pages): State<HelpPages>, request: Request, next: Next)
     }
     response
 }
+
+/// What the app answered for a help page.
+enum Rendered {
+    /// A page, read whole, without inline scripts and under the nonce-free policy.
+    Page(http::response::Parts, Bytes),
+    /// Anything else (a redirect, a 404), untouched.
+    Other(Response),
+    Unreadable,
+}
+
+async fn render(next: Next, request: Request) -> Rendered {
+    let rendered = next.run(request).await;
+    if rendered.status() != StatusCode::OK || !is_html(rendered.headers()) {
+        return Rendered::Other(rendered);
+    }
+    let (mut parts, body) = rendered.into_parts();
+    let Ok(html) = to_bytes(body, LARGEST_PAGE).await else {
+        return Rendered::Unreadable;
+    };
+    parts.headers.remove(header::CONTENT_LENGTH);
+    set_static_policy(&mut parts.headers);
+    Rendered::Page(parts, without_inline_scripts(&html))
+}
+
+impl Rendered {
+    fn into_response(self) -> Response {
+        match self {
+            Self::Page(parts, html) => Response::from_parts(parts, Body::from(html)),
+            Self::Other(response) => response,
+            Self::Unreadable => error_page(),
+        }
+    }
+}
+
+/// The render was not for keeping.
+#[derive(Debug)]
+struct NotKept;
 
 impl Page {
     fn new(html: Bytes, policy: Option<&HeaderValue>) -> Self {

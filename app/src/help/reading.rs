@@ -16,14 +16,22 @@ use crate::reference::Named;
 /// pinned articles first.
 const HOT_LIMIT: i64 = 8;
 
+/// Systems with their modules and live-article counts, counted once from the narrow entries.
 async fn shelves(pool: &PgPool, only: Option<&str>) -> Result<Vec<SystemShelf>, AppError> {
     let rows = sqlx::query!(
-        r#"SELECT s.code AS system_code, s.name_zh AS system_zh, s.name_en AS system_en,
+        r#"WITH counts AS (
+               SELECT system_id, module_id, GROUPING(module_id) = 1 AS whole, count(*) AS n
+               FROM help_search_entries
+               WHERE $1::text IS NULL OR system_id = (SELECT id FROM systems WHERE code = $1)
+               GROUP BY GROUPING SETS ((system_id, module_id), (system_id))
+           )
+           SELECT s.code AS system_code, s.name_zh AS system_zh, s.name_en AS system_en,
                   m.code AS "module_code?", m.name_zh AS "module_zh?", m.name_en AS "module_en?",
-                  (SELECT count(*) FROM help_articles a
-                   JOIN help_article_versions v ON v.article_id = a.id AND v.version = a.live_version
-                   WHERE a.state <> 'archived' AND v.system_id = s.id
-                     AND (m.id IS NULL OR v.module_id = m.id)) AS "articles!"
+                  COALESCE((SELECT c.n FROM counts c WHERE c.system_id = s.id AND c.whole), 0)
+                      AS "system_articles!",
+                  COALESCE((SELECT c.n FROM counts c
+                            WHERE c.system_id = s.id AND NOT c.whole AND c.module_id = m.id), 0)
+                      AS "module_articles!"
            FROM systems s
            LEFT JOIN system_modules m ON m.system_id = s.id AND m.active
            WHERE s.active AND ($1::text IS NULL OR s.code = $1)
@@ -38,22 +46,13 @@ async fn shelves(pool: &PgPool, only: Option<&str>) -> Result<Vec<SystemShelf>, 
             .last()
             .is_none_or(|s| s.system.code != row.system_code)
         {
-            let articles = sqlx::query_scalar!(
-                r#"SELECT count(*) AS "n!" FROM help_articles a
-                   JOIN help_article_versions v ON v.article_id = a.id AND v.version = a.live_version
-                   JOIN systems s ON s.id = v.system_id
-                   WHERE a.state <> 'archived' AND s.code = $1"#,
-                row.system_code
-            )
-            .fetch_one(pool)
-            .await?;
             shelves.push(SystemShelf {
                 system: Named {
                     code: row.system_code,
                     name_zh: row.system_zh,
                     name_en: row.system_en,
                 },
-                articles,
+                articles: row.system_articles,
                 modules: Vec::new(),
             });
         }
@@ -69,18 +68,27 @@ async fn shelves(pool: &PgPool, only: Option<&str>) -> Result<Vec<SystemShelf>, 
                     name_zh,
                     name_en,
                 },
-                row.articles,
+                row.module_articles,
             ));
         }
     }
     Ok(shelves)
 }
 
+/// Only pinned articles, the most read, and those linked recently can rank: any other article
+/// scores its views alone, below the most read.
 pub async fn hot(pool: &PgPool, limit: i64) -> Result<Vec<ArticleLink>, AppError> {
     let links = sqlx::query_as!(
         ArticleLink,
         r#"SELECT a.slug, v.title, v.published_at AS "updated_at: DateTime<Utc>"
-           FROM help_articles a
+           FROM (
+               (SELECT article_id FROM help_search_entries
+                ORDER BY views DESC, article_id DESC LIMIT $1)
+               UNION SELECT id FROM help_articles WHERE pinned
+               UNION SELECT article_id FROM help_article_incidents
+                     WHERE linked_at > now() - interval '14 days'
+           ) candidates (article_id)
+           JOIN help_articles a ON a.id = candidates.article_id
            JOIN help_article_versions v ON v.article_id = a.id AND v.version = a.live_version
            LEFT JOIN LATERAL (
                SELECT count(*) AS n FROM help_article_incidents l
@@ -99,11 +107,11 @@ pub async fn hot(pool: &PgPool, limit: i64) -> Result<Vec<ArticleLink>, AppError
 pub async fn home(pool: &PgPool) -> Result<HomeData, AppError> {
     let recent = sqlx::query_as!(
         ArticleLink,
-        r#"SELECT a.slug, v.title, v.published_at AS "updated_at: DateTime<Utc>"
-           FROM help_articles a
+        r#"SELECT a.slug, v.title, e.published_at AS "updated_at: DateTime<Utc>"
+           FROM help_search_entries e
+           JOIN help_articles a ON a.id = e.article_id
            JOIN help_article_versions v ON v.article_id = a.id AND v.version = a.live_version
-           WHERE a.state <> 'archived'
-           ORDER BY v.published_at DESC, a.id DESC
+           ORDER BY e.published_at DESC, e.article_id DESC
            LIMIT 8"#
     )
     .fetch_all(pool)
@@ -128,14 +136,17 @@ pub async fn system(
         .into_iter()
         .next()
         .ok_or(AppError::NotFound)?;
-    let rows = sqlx::query!(
-        r#"SELECT a.slug, v.title, v.published_at AS "updated_at: DateTime<Utc>", count(*) OVER () AS "total!"
-           FROM help_articles a
+    let articles = sqlx::query_as!(
+        ArticleLink,
+        r#"SELECT a.slug, v.title, e.published_at AS "updated_at: DateTime<Utc>"
+           FROM help_search_entries e
+           JOIN systems s ON s.id = e.system_id
+           LEFT JOIN system_modules m ON m.id = e.module_id
+           JOIN help_articles a ON a.id = e.article_id
            JOIN help_article_versions v ON v.article_id = a.id AND v.version = a.live_version
-           JOIN systems s ON s.id = v.system_id
-           LEFT JOIN system_modules m ON m.id = v.module_id
-           WHERE a.state <> 'archived' AND s.code = $1 AND ($2::text IS NULL OR m.code = $2)
-           ORDER BY CASE WHEN $3 THEN a.views END DESC NULLS LAST, v.published_at DESC, a.id DESC
+           WHERE s.code = $1 AND ($2::text IS NULL OR m.code = $2)
+           ORDER BY CASE WHEN $3 THEN e.views END DESC NULLS LAST, e.published_at DESC,
+                    e.article_id DESC
            LIMIT $4 OFFSET $5"#,
         code,
         module,
@@ -145,15 +156,14 @@ pub async fn system(
     )
     .fetch_all(pool)
     .await?;
-    let total = rows.first().map_or(0, |row| row.total);
-    let articles = rows
-        .into_iter()
-        .map(|row| ArticleLink {
-            slug: row.slug,
-            title: row.title,
-            updated_at: row.updated_at,
-        })
-        .collect();
+    let total = match module {
+        None => shelf.articles,
+        Some(module) => shelf
+            .modules
+            .iter()
+            .find(|(named, _)| named.code == module)
+            .map_or(0, |(_, count)| *count),
+    };
     Ok(SystemListing {
         shelf,
         articles,
