@@ -181,11 +181,11 @@ bench-help: setup setup-test
 	$(PG) destroy 2>/dev/null || true
 	base_url=$$($(PG) start --no-fsync)
 	trap '$(PG) destroy' EXIT
-	echo "== search at the store"
-	DATABASE_URL="$$base_url" RUST_LOG=warn cargo test -q -p server --test desk \
+	cargo leptos build --release --precompress
+	echo "== search at the store (release build, as the server runs it)"
+	DATABASE_URL="$$base_url" RUST_LOG=warn cargo test -q --release -p server --test desk \
 	  bench_help_search_over_fifty_thousand_articles -- --ignored --nocapture
 	echo "== over HTTP (release build)"
-	cargo leptos build --release --precompress
 	db_url="$${base_url/\/postgres\?//incident_desk_bench?}"
 	DATABASE_URL="$$db_url" DEMO_DATA=1 IDENTITY_KEYS=$(BENCH_IDENTITY_KEYS) \
 	  LEPTOS_SITE_ADDR=127.0.0.1:3302 LEPTOS_SITE_ROOT=target/site LEPTOS_HASH_FILES=true \

@@ -261,7 +261,7 @@ pub async fn record_feedback(
 
 /// Live articles matching `query`, best first, with how many were ranked.
 ///
-/// Only about two hundred candidates are ranked, so a common word over a large knowledge base
+/// Only about 130 candidates are ranked, so a common word over a large knowledge base
 /// costs what a rare one does: the most read articles whose title has every typed word, the
 /// most read with any of the words in the title, the most read with any of them anywhere.
 /// Deep pages of a very common word end there; readers refine long before.
@@ -278,17 +278,17 @@ async fn ranked(
                (SELECT e.article_id FROM help_search_entries e
                 WHERE e.title_words @@ to_tsquery('simple', $2)
                   AND ($3::text IS NULL OR e.system_id = (SELECT id FROM systems WHERE code = $3))
-                ORDER BY e.views DESC, e.article_id DESC LIMIT 50)
+                ORDER BY e.views DESC, e.article_id DESC LIMIT 30)
                UNION
                (SELECT e.article_id FROM help_search_entries e
                 WHERE e.title_words @@ to_tsquery('simple', $1)
                   AND ($3::text IS NULL OR e.system_id = (SELECT id FROM systems WHERE code = $3))
-                ORDER BY e.views DESC, e.article_id DESC LIMIT 100)
+                ORDER BY e.views DESC, e.article_id DESC LIMIT 60)
                UNION
                (SELECT e.article_id FROM help_search_entries e
                 WHERE e.search_words @@ to_tsquery('simple', $1)
                   AND ($3::text IS NULL OR e.system_id = (SELECT id FROM systems WHERE code = $3))
-                ORDER BY e.views DESC, e.article_id DESC LIMIT 60)),
+                ORDER BY e.views DESC, e.article_id DESC LIMIT 40)),
            scored AS (
                SELECT c.article_id, e.views,
                       ts_rank('{0.1, 0.2, 0.4, 1}', e.search_words, to_tsquery('simple', $1)) AS rank
