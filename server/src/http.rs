@@ -195,6 +195,7 @@ fn route_list() -> Vec<AxumRouteListing> {
 pub fn plain_routes() -> Routes<AppState> {
     app::incidents::http::routes()
         .merge(app::attachments::http::routes())
+        .merge(app::help::images::routes())
         .merge(app::reporter::storage_key::routes())
 }
 

@@ -26,15 +26,19 @@ where
     PgPool: FromRef<S>,
     Media: FromRef<S>,
 {
-    let upload_limit = (MAX_UPLOAD_MB as usize + 1) * 1024 * 1024;
     Routes::new()
         .route(
             Method::POST,
             "/api/m/uploads",
-            post(upload).layer(DefaultBodyLimit::max(upload_limit)),
+            post(upload).layer(upload_body_limit()),
         )
         .route(Method::GET, "/api/attachments/{id}", get(full))
         .route(Method::GET, "/api/attachments/{id}/thumb", get(thumb))
+}
+
+/// Room for a phone photo on an upload route; axum's extractors answer 413 past it.
+pub fn upload_body_limit() -> DefaultBodyLimit {
+    DefaultBodyLimit::max((MAX_UPLOAD_MB as usize + 1) * 1024 * 1024)
 }
 
 /// `POST /api/m/uploads`, multipart with `client_id` and `file`. Answers the same attachment for
@@ -54,14 +58,7 @@ pub async fn upload(
         return Ok((StatusCode::OK, Json(existing)));
     }
     crate::limits::store::spend(&pool, user.id, crate::limits::Write::Upload).await?;
-    // The header first: what it refuses never waits for (or takes) a decode turn.
-    let bytes = tokio::task::spawn_blocking(move || image::check(&bytes).map(|()| bytes))
-        .await
-        .map_err(|_| AppError::Internal)??;
-    let _turn = DECODING.enter().await?;
-    let processed = tokio::task::spawn_blocking(move || image::process(&bytes))
-        .await
-        .map_err(|_| AppError::Internal)??;
+    let processed = reencoded(bytes).await?;
 
     let id = Uuid::new_v4();
     let object_key = format!("attachments/{id}.jpg");
@@ -83,17 +80,31 @@ pub async fn upload(
     Ok((StatusCode::CREATED, Json(stored)))
 }
 
-fn dimension(value: u32) -> i32 {
+/// What every upload goes through: the header checked, then (in a decode turn) decoded by
+/// content, shrunk and re-encoded without metadata.
+pub async fn reencoded(bytes: Vec<u8>) -> Result<image::Processed, AppError> {
+    // The header first: what it refuses never waits for (or takes) a decode turn.
+    let bytes = tokio::task::spawn_blocking(move || image::check(&bytes).map(|()| bytes))
+        .await
+        .map_err(|_| AppError::Internal)??;
+    let _turn = DECODING.enter().await?;
+    tokio::task::spawn_blocking(move || image::process(&bytes))
+        .await
+        .map_err(|_| AppError::Internal)?
+}
+
+pub fn dimension(value: u32) -> i32 {
     i32::try_from(value).unwrap_or(i32::MAX)
 }
 
-struct Upload {
-    client_id: Uuid,
-    file: Vec<u8>,
-    owner_id: Option<i64>,
+pub struct Upload {
+    pub client_id: Uuid,
+    pub file: Vec<u8>,
+    pub owner_id: Option<i64>,
 }
 
-async fn read_upload(mut multipart: Multipart) -> Result<Upload, AppError> {
+/// The multipart fields of an upload: `client_id`, `file` and, from a shared phone, `owner_id`.
+pub async fn read_upload(mut multipart: Multipart) -> Result<Upload, AppError> {
     let mut client_id = None;
     let mut file = None;
     let mut owner_id = None;

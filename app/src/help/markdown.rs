@@ -66,12 +66,49 @@ pub fn render(markdown: &str) -> Rendered {
         }
     }
     let mut unsafe_html = String::with_capacity(markdown.len() * 2);
-    html::push_html(&mut unsafe_html, events.into_iter());
+    html::push_html(&mut unsafe_html, zoomable(events).into_iter());
     Rendered {
         html: sanitiser().clean(&unsafe_html).to_string(),
         headings,
         plain: plain.trim().to_owned(),
     }
+}
+
+/// Each image not already in a link becomes a link to itself: a tap opens it at full size,
+/// where the phone's own zoom works, with no script on the page.
+fn zoomable(events: Vec<Event<'_>>) -> Vec<Event<'_>> {
+    let mut out = Vec::with_capacity(events.len());
+    let mut in_link = 0usize;
+    let mut wrapped = false;
+    for event in events {
+        match &event {
+            Event::Start(Tag::Link { .. }) => in_link += 1,
+            Event::End(TagEnd::Link) => in_link = in_link.saturating_sub(1),
+            Event::Start(Tag::Image { dest_url, .. }) if in_link == 0 => {
+                out.push(Event::InlineHtml(CowStr::from(format!(
+                    "<a href=\"{}\">",
+                    attribute(dest_url)
+                ))));
+                wrapped = true;
+            }
+            _ => {}
+        }
+        let closes = matches!(event, Event::End(TagEnd::Image)) && wrapped;
+        out.push(event);
+        if closes {
+            out.push(Event::InlineHtml(CowStr::from("</a>")));
+            wrapped = false;
+        }
+    }
+    out
+}
+
+fn attribute(value: &str) -> String {
+    value
+        .replace('&', "&amp;")
+        .replace('"', "&quot;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
 }
 
 fn sanitiser() -> ammonia::Builder<'static> {
@@ -147,5 +184,16 @@ mod tests {
         );
         assert!(rendered.plain.contains('乙'));
         assert!(!rendered.plain.contains("**") && !rendered.plain.contains("/help/a/x"));
+    }
+
+    #[test]
+    fn images_open_full_size_unless_already_in_a_link() {
+        let html = render("![流程图](/help/images/1)\n\n[![图](/help/images/2)](/help/a/x)\n").html;
+        assert!(
+            html.contains(r#"<a href="/help/images/1" rel="noopener noreferrer nofollow"><img src="/help/images/1" alt="流程图"></a>"#),
+            "{html}"
+        );
+        assert_eq!(html.matches("<a ").count(), 2, "{html}");
+        assert!(html.contains(r#"<a href="/help/a/x""#), "{html}");
     }
 }

@@ -8,6 +8,7 @@ pub mod cache;
 #[cfg(feature = "ssr")]
 pub mod deflection;
 pub mod editor;
+pub mod images;
 pub mod maintenance;
 #[cfg(feature = "ssr")]
 pub mod markdown;

@@ -304,6 +304,7 @@ pub async fn publish(pool: &PgPool, user: &CurrentUser, id: i64) -> Result<i32, 
     )
     .fetch_one(&mut *tx)
     .await?;
+    super::images::record_uses(&mut tx, id, version, &copy.body).await?;
     sqlx::query!(
         "UPDATE help_articles SET state = 'published', live_version = $2, reviewer_id = $3,
                 last_reviewed_at = now(), updated_at = now(),

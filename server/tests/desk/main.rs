@@ -17,6 +17,7 @@ mod help_bench;
 mod help_beside;
 mod help_cache;
 mod help_deflection;
+mod help_images;
 mod help_shelves;
 mod help_upkeep;
 mod history;

@@ -28,6 +28,8 @@ enum Call {
     /// A server function or endpoint taking JSON.
     Json(Value),
     Upload,
+    /// An image for articles, uploaded from the editor.
+    ArticleImage,
     /// A GET whose answer may stay open (event streams); only its status is read.
     Open(String),
     Get(String),
@@ -48,6 +50,8 @@ struct Fixture {
     archivable: i64,
     /// A synonym group that may be removed.
     synonyms: i64,
+    /// An image the published article shows.
+    article_image: String,
 }
 
 /// The rule and a request for `path`; `None` when the route has no rule (a failure).
@@ -295,6 +299,12 @@ fn case(method: &Method, path: &str, f: &Fixture) -> Option<(Rule, Call)> {
             rule(&[Report, SeeIncidents]),
             Call::Get(format!("/api/attachments/{}", f.attachment)),
         ),
+        ("POST", "/api/kb/images") => (rule(&[WriteArticles]), Call::ArticleImage),
+        // Readers see the images of live articles.
+        ("GET", "/help/images/{id}") => (
+            Anyone,
+            Call::Get(format!("/help/images/{}", f.article_image)),
+        ),
         ("GET", "/api/attachments/{id}/thumb") => (
             rule(&[Report, SeeIncidents]),
             Call::Get(format!("/api/attachments/{}/thumb", f.attachment)),
@@ -363,6 +373,15 @@ async fn send(desk: &Desk, path: &str, cookie: Option<&str>, call: &Call) -> Sta
             desk.upload(cookie_or_none, Uuid::new_v4(), &small_png())
                 .await
         }
+        Call::ArticleImage => {
+            desk.upload_to(
+                "/api/kb/images",
+                cookie_or_none,
+                Uuid::new_v4(),
+                &small_png(),
+            )
+            .await
+        }
         Call::Open(path) => {
             return desk.open(path, cookie_or_none).await.status();
         }
@@ -399,7 +418,24 @@ async fn every_route_answers_each_role_as_the_permission_table_says(pool: PgPool
         .await;
     let writer = desk.another("writer", Role::Handler).await;
     let reviewer = desk.session_of(Role::Reviewer).await;
+    let image = desk
+        .upload_to("/api/kb/images", &writer, Uuid::new_v4(), &small_png())
+        .await;
+    assert_eq!(image.status, StatusCode::CREATED, "{}", image.body);
+    let article_image = body(&image)["id"].as_str().expect("id").to_owned();
     let article = write_article(&desk, &writer, "matrix").await;
+    let mut shown = matrix_article("matrix");
+    shown["body"] = json!(format!(
+        "## 流程\n\n![流程图](/help/images/{article_image})"
+    ));
+    let saved = desk
+        .post_json(
+            "/api/kb/save",
+            &writer,
+            &json!({"id": article, "input": shown}),
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::OK, "{}", saved.body);
     let in_review = write_article(&desk, &writer, "matrix-review").await;
     for id in [article, in_review] {
         desk.post_json("/api/kb/submit", &writer, &json!({"id": id}))
@@ -429,6 +465,7 @@ async fn every_route_answers_each_role_as_the_permission_table_says(pool: PgPool
         )
         .as_i64()
         .expect("synonyms id"),
+        article_image,
     };
 
     // A reviewer also given the handler role holds both roles' actions.
@@ -522,6 +559,7 @@ fn a_route_without_a_rule_is_reported() {
         in_review: 2,
         archivable: 3,
         synonyms: 1,
+        article_image: Uuid::nil().to_string(),
     };
     assert!(case(&Method::POST, "/api/console/new-thing", &fixture).is_none());
     assert!(case(&Method::GET, "/api/console/reply", &fixture).is_none());

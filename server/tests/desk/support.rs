@@ -267,6 +267,18 @@ impl Desk {
 
     /// A multipart upload as the outbox sends it.
     pub async fn upload(&self, cookie: &str, client_id: uuid::Uuid, file: &[u8]) -> Reply {
+        self.upload_to("/api/m/uploads", cookie, client_id, file)
+            .await
+    }
+
+    /// A multipart upload of `file` to `path`, as the phone's outbox and the article editor send it.
+    pub async fn upload_to(
+        &self,
+        path: &str,
+        cookie: &str,
+        client_id: uuid::Uuid,
+        file: &[u8],
+    ) -> Reply {
         const BOUNDARY: &str = "desk-test-boundary";
         let mut body = format!(
             "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"client_id\"\r\n\r\n{client_id}\r\n\
@@ -278,7 +290,7 @@ impl Desk {
         body.extend_from_slice(format!("\r\n--{BOUNDARY}--\r\n").as_bytes());
         self.send_with(
             Method::POST,
-            "/api/m/uploads",
+            path,
             Some(cookie),
             Some(&format!("multipart/form-data; boundary={BOUNDARY}")),
             &[SAME_ORIGIN],
