@@ -1,6 +1,7 @@
 // The QA help center: an article goes from a handler's draft through another person's review to
 // readers, who find it by search; the help pages work with JavaScript off.
 import { expect, expectPath, fileReport, hydrated, signedIn, test, unique } from './helpers';
+import { cameraPhoto } from './photos';
 
 test('a handler turns a resolved incident into an article, another person publishes it, a visitor finds it', async ({ browser }) => {
   const title = unique('客户忘记交易密码');
@@ -181,4 +182,42 @@ test('a handler puts a matching article into a reply and the reporter opens it f
   await reporter.getByTestId('thread').getByTestId('article-link').click();
   await expect(reporter).toHaveURL(/\/help\/a\/[a-z0-9-]+$/);
   await expect(reporter.getByTestId('article-body')).toBeVisible();
+});
+
+test('a writer puts a flowchart into an article; readers see it and open it full size', async ({ browser }) => {
+  const title = unique('三方存管绑定流程');
+  const slug = `flow-${Date.now().toString(36)}`;
+  const handler = await signedIn(browser, 'handler');
+  await handler.goto('/console/kb/new');
+  await hydrated(handler);
+  await handler.getByTestId('kb-title').fill(title);
+  await handler.getByTestId('kb-slug').fill(slug);
+  await handler.locator('#kb-system').selectOption('custody');
+  await handler.getByTestId('kb-body').fill('## 绑定流程\n\n按下图操作：');
+  // A file that is no image is refused, and nothing typed is lost.
+  await handler.getByTestId('kb-image').setInputFiles({ name: 'flow.png', mimeType: 'image/png', buffer: Buffer.from('not a picture') });
+  await expect(handler.getByTestId('kb-image-error')).toContainText('不是图片');
+  await expect(handler.getByTestId('kb-body')).toHaveValue('## 绑定流程\n\n按下图操作：');
+  // A photo of the flowchart: shrunk on the server, put after the text, shown in the preview.
+  const photo = await cameraPhoto(handler, 2400, 1800);
+  await handler.getByTestId('kb-image').setInputFiles({ name: 'flow.jpg', mimeType: 'image/jpeg', buffer: photo });
+  await expect(handler.getByTestId('kb-body')).toHaveValue(/^## 绑定流程\n\n按下图操作：\n\n!\[图片说明\]\(\/help\/images\/[0-9a-f-]{36}\)\n\n$/);
+  await expect(handler.getByTestId('kb-image-error')).toHaveCount(0);
+  await expect(handler.getByTestId('kb-preview').locator('a > img')).toHaveJSProperty('naturalWidth', 1600);
+  await handler.getByTestId('kb-save').click();
+  await expect(handler).toHaveURL(/\/console\/kb\/\d+$/);
+  await handler.getByTestId('kb-submit').click();
+  await expect(handler.getByTestId('kb-state')).toHaveText('待审核');
+  const id = Number(handler.url().split('/').pop());
+  const admin = await signedIn(browser, 'admin');
+  const published = await admin.request.post('/api/kb/publish', { data: { id } });
+  expect(published.ok(), await published.text()).toBe(true);
+
+  const visitor = await (await browser.newContext({ locale: 'zh-CN' })).newPage();
+  await visitor.goto(`/help/a/${slug}`);
+  const image = visitor.getByTestId('article-body').locator('a > img');
+  await expect(image).toHaveJSProperty('naturalWidth', 1600);
+  const src = await image.getAttribute('src');
+  await image.click();
+  await expect(visitor).toHaveURL(src ?? 'no image');
 });

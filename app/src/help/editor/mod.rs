@@ -1,10 +1,10 @@
 //! `/console/kb`: the knowledge base's list and its editor (Markdown with a live preview,
 //! review, publication, versions and their differences).
 
+mod images;
 pub mod texts;
 mod upkeep;
 
-use crate::i18n::page_title;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
@@ -17,12 +17,13 @@ use super::{
 };
 use crate::auth::{Action, AreaAccess};
 use crate::error::AppError;
-use crate::i18n::{fill, use_i18n, I18n};
+use crate::i18n::{fill, page_title, use_i18n, I18n};
 use crate::incidents::IncidentNumber;
 use crate::reference::list_systems;
 use crate::shell::{Loading, PageError};
 use crate::time::format_minute;
 use crate::ui::{Labeled, SystemModulePicker, INPUT, PANEL, PRIMARY_BUTTON, SECONDARY_BUTTON};
+use images::ImageInsert;
 
 /// The knowledge base's own sentences for its refusals, the shared ones otherwise.
 fn error_message(i18n: I18n, error: &AppError) -> String {
@@ -254,6 +255,7 @@ pub fn KbEditorPage() -> impl IntoView {
         },
     );
     let form = Form::new();
+    let body_area = NodeRef::<leptos::html::Textarea>::new();
     let create = ServerAction::<KbCreate>::new();
     let save = ServerAction::<KbSave>::new();
     let submit = ServerAction::<KbSubmit>::new();
@@ -389,9 +391,11 @@ pub fn KbEditorPage() -> impl IntoView {
                             </Labeled>
                             <Labeled label=move || t().field_body>
                                 <textarea rows="18" maxlength=MAX_BODY_CHARS class=format!("{INPUT} font-mono text-sm") data-testid="kb-body"
+                                    node_ref=body_area
                                     prop:value=move || form.body.get()
                                     on:input=move |ev| form.body.set(event_target_value(&ev))></textarea>
                             </Labeled>
+                            {may_write.then(|| view! { <ImageInsert body=form.body textarea=body_area /> })}
                             <div class="flex flex-wrap items-center gap-2">
                                 {may_write.then(|| view! {
                                     <button type="button" class=PRIMARY_BUTTON data-testid="kb-save" on:click=on_save>{move || t().save}</button>
