@@ -221,3 +221,21 @@ test('a writer puts a flowchart into an article; readers see it and open it full
   await image.click();
   await expect(visitor).toHaveURL(src ?? 'no image');
 });
+
+test('the search box suggests articles as a reader types, and one opens', async ({ browser }) => {
+  const visitor = await (await browser.newContext({ locale: 'zh-CN' })).newPage();
+  await visitor.goto('/help');
+  const box = visitor.getByRole('searchbox');
+  await box.pressSequentially('三方存管绑', { delay: 30 });
+  const suggestions = visitor.getByTestId('suggestions');
+  await expect(suggestions).toBeVisible();
+  await suggestions.getByRole('link', { name: '三方存管绑定失败，银行卡绑不上？' }).click();
+  await expectPath(visitor, '/help/a/custody-bank-binding-failed');
+  // Escape puts the list away; an emptied box shows none.
+  await visitor.goBack();
+  await box.fill('绑定');
+  await box.press('Space');
+  await expect(suggestions).toBeVisible();
+  await box.press('Escape');
+  await expect(suggestions).toBeHidden();
+});

@@ -1,7 +1,7 @@
 //! Server functions of the help center (public reads) and the knowledge base (console).
 
 use leptos::prelude::*;
-use leptos::server_fn::codec::Json;
+use leptos::server_fn::codec::{GetUrl, Json};
 
 use super::{
     ArticleDraft, ArticleInput, ArticleListItem, ArticleState, DiffLine, HomeData, ListOrder,
@@ -56,6 +56,19 @@ pub async fn help_search(
         page,
     )
     .await
+}
+
+/// Articles for what a reader is typing into the help center's search box, asked by the box's
+/// small script (without it the box is a plain form). Public, like the pages.
+#[server(endpoint = "help/suggest", input = GetUrl)]
+pub async fn help_suggest(
+    q: String,
+    system: Option<String>,
+) -> Result<Vec<super::ArticleLink>, AppError> {
+    crate::checks::within(&q, super::MAX_QUERY_CHARS)
+        .map_err(|problem| AppError::invalid("q", problem))?;
+    let system = system.filter(|s| !s.is_empty());
+    super::reading::suggest(&db()?, &q, system.as_deref(), super::SUGGESTED).await
 }
 
 /// "Was this helpful?": a plain form on the article page. Counted once a session and article;
@@ -196,7 +209,7 @@ pub async fn kb_find(q: String) -> Result<Vec<super::ArticleLink>, AppError> {
     may(crate::auth::Action::SeeIncidents).await?;
     crate::checks::within(&q, super::MAX_QUERY_CHARS)
         .map_err(|problem| AppError::invalid("q", problem))?;
-    super::reading::suggest(&db()?, &q, 8).await
+    super::reading::suggest(&db()?, &q, None, 8).await
 }
 
 /// What the weekly meeting goes through.

@@ -155,7 +155,7 @@ pub mod store {
             .chars()
             .take(120)
             .collect();
-        let articles = super::super::reading::suggest(pool, &text, SHOWN).await?;
+        let articles = super::super::reading::suggest(pool, &text, None, SHOWN).await?;
         let incidents = match super::super::reading::parsed(pool, &text).await? {
             None => Vec::new(),
             Some(query) => sqlx::query!(

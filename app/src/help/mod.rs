@@ -52,6 +52,8 @@ pub struct SynonymGroup {
 }
 /// Articles on one page of a system's list and of search results.
 pub const PAGE_SIZE: i64 = 20;
+/// Articles suggested under the help center's search box as a reader types.
+pub const SUGGESTED: i64 = 6;
 
 /// Where an article's working copy stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

@@ -83,7 +83,7 @@ fn SearchForm(
 ) -> impl IntoView {
     let t = texts();
     view! {
-        <form method="get" action="/help/search" role="search" class="flex gap-2">
+        <form method="get" action="/help/search" role="search" class="relative flex gap-2">
             <label for="help-q" class="sr-only">{t.search_label}</label>
             <input
                 id="help-q"
@@ -92,13 +92,20 @@ fn SearchForm(
                 value=query
                 maxlength=MAX_QUERY_CHARS
                 placeholder=t.search_placeholder
+                autocomplete="off"
+                aria-controls="help-suggestions"
+                data-suggest-system=system.clone().unwrap_or_default()
                 class="min-w-0 flex-1 rounded-lg border border-slate-400 bg-white px-3 py-2"
             />
             {system.map(|code| view! { <input type="hidden" name="system" value=code /> })}
             <button type="submit" class="rounded-lg bg-sky-700 px-4 py-2 font-medium text-white hover:bg-sky-800">
                 {t.search}
             </button>
+            // Filled as the reader types by /help-suggest.js; without it the form is all there is.
+            <ul id="help-suggestions" hidden aria-label=t.suggestions data-testid="suggestions"
+                class="absolute left-0 right-0 top-full z-10 mt-1 divide-y divide-slate-100 rounded-lg border border-slate-300 bg-white shadow-lg"></ul>
         </form>
+        <script src="/help-suggest.js" defer></script>
     }
 }
 

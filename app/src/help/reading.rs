@@ -383,13 +383,18 @@ pub async fn search(
 
 /// The few live articles that best match what a reporter is writing. Only the start of a long
 /// description counts: it is where people say what the problem is.
-pub async fn suggest(pool: &PgPool, text: &str, limit: i64) -> Result<Vec<ArticleLink>, AppError> {
+pub async fn suggest(
+    pool: &PgPool,
+    text: &str,
+    system: Option<&str>,
+    limit: i64,
+) -> Result<Vec<ArticleLink>, AppError> {
     const READ_CHARS: usize = 120;
     let start: String = text.chars().take(READ_CHARS).collect();
     let Some(query) = parsed(pool, &start).await? else {
         return Ok(Vec::new());
     };
-    Ok(ranked(pool, &query, None, limit, 0)
+    Ok(ranked(pool, &query, system, limit, 0)
         .await?
         .into_iter()
         .map(|row| ArticleLink {

@@ -25,7 +25,7 @@ pub async fn report_suggestions(text: String) -> Result<Vec<Suggestion>, AppErro
     crate::checks::within(&text, MAX_TEXT_CHARS)
         .map_err(|problem| AppError::invalid("description", problem))?;
     const SHOWN: i64 = 3;
-    let found = crate::help::reading::suggest(&crate::state::db()?, &text, SHOWN).await?;
+    let found = crate::help::reading::suggest(&crate::state::db()?, &text, None, SHOWN).await?;
     Ok(found
         .into_iter()
         .map(|link| Suggestion {

@@ -624,3 +624,58 @@ async fn a_synonym_the_team_adds_works_from_the_next_search(pool: PgPool) {
     .await;
     assert!(search_slugs(&desk, "信用账户").await.is_empty());
 }
+
+#[sqlx::test(migrator = "server::MIGRATOR")]
+async fn the_search_box_suggests_live_articles_as_a_reader_types(pool: PgPool) {
+    let desk = Desk::new(pool.clone()).await;
+    app::demo::seed_articles(&pool)
+        .await
+        .expect("demo articles");
+    let suggested = |query: &str, system: &str| {
+        let path = format!("/api/help/suggest?q={}&system={system}", urlencoding(query));
+        let desk = &desk;
+        async move {
+            let reply = desk.get(&path, "desk_session=none").await;
+            assert_eq!(reply.status, StatusCode::OK, "{path}: {}", reply.body);
+            body(&reply)
+                .as_array()
+                .expect("articles")
+                .iter()
+                .map(|a| a["slug"].as_str().expect("slug").to_owned())
+                .collect::<Vec<_>>()
+        }
+    };
+    // Half a word already finds the article; a system keeps to its own.
+    let partial = suggested("三方存管绑", "").await;
+    assert!(
+        partial.iter().any(|s| s == "custody-bank-binding-failed"),
+        "{partial:?}"
+    );
+    assert!(partial.len() <= app::help::SUGGESTED as usize);
+    let elsewhere = suggested("三方存管绑", "trading").await;
+    assert!(
+        !elsewhere.iter().any(|s| s == "custody-bank-binding-failed"),
+        "{elsewhere:?}"
+    );
+    assert!(suggested("   ", "").await.is_empty());
+    let long = "长".repeat(app::help::MAX_QUERY_CHARS as usize + 1);
+    let refused = desk
+        .get(
+            &format!("/api/help/suggest?q={}", urlencoding(&long)),
+            "desk_session=none",
+        )
+        .await;
+    assert_eq!(
+        refused.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        refused.body
+    );
+    // The box asks through its script; the page works without it.
+    let home = desk.page("/help", None).await.body;
+    assert!(
+        home.contains(r#"<script src="/help-suggest.js" defer"#)
+            && home.contains(r#"aria-controls="help-suggestions""#),
+        "{home}"
+    );
+}

@@ -76,6 +76,10 @@ fn case(method: &Method, path: &str, f: &Fixture) -> Option<(Rule, Call)> {
         ("POST", "/api/help/article") => (Anyone, form("slug=matrix".into())),
         ("POST", "/api/help/feedback") => (Anyone, form("slug=matrix&helpful=true".into())),
         ("POST", "/api/help/search") => (Anyone, form("q=%E7%BB%91%E5%AE%9A&page=0".into())),
+        ("GET", "/api/help/suggest") => (
+            Anyone,
+            Call::Get("/api/help/suggest?q=%E7%BB%91%E5%AE%9A".into()),
+        ),
         ("POST", "/api/kb/for_incident") => (rule(&[SeeIncidents]), json(json!({"number": n}))),
         // The fixture incident is not resolved: the writer is told so (422), others refused.
         ("POST", "/api/kb/from_incident") => (rule(&[WriteArticles]), json(json!({"number": n}))),
