@@ -658,6 +658,19 @@ async fn the_search_box_suggests_live_articles_as_a_reader_types(pool: PgPool) {
         "{elsewhere:?}"
     );
     assert!(suggested("   ", "").await.is_empty());
+    // A draft is suggested to nobody, not even to its writer.
+    let handler = desk.session_of(Role::Handler).await;
+    create(
+        &desk,
+        &handler,
+        article("draft-only", "草稿里的独角兽问题", "只在草稿里。"),
+    )
+    .await;
+    assert!(suggested("独角兽", "").await.is_empty());
+    let reply = desk
+        .get("/api/help/suggest?q=%E7%8B%AC%E8%A7%92%E5%85%BD", &handler)
+        .await;
+    assert_eq!(body(&reply), json!([]));
     let long = "长".repeat(app::help::MAX_QUERY_CHARS as usize + 1);
     let refused = desk
         .get(
