@@ -519,3 +519,11 @@ pub fn texts_of<'a>(list: &'a serde_json::Value, key: &str) -> Vec<&'a str> {
         .map(|items| items.iter().filter_map(|i| i[key].as_str()).collect())
         .unwrap_or_default()
 }
+
+/// The `<script>` tags of a page that run inline (carry no `src`).
+pub fn inline_scripts(html: &str) -> usize {
+    html.split("<script")
+        .skip(1)
+        .filter(|tag| !tag.split('>').next().unwrap_or_default().contains(" src="))
+        .count()
+}
