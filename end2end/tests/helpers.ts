@@ -28,8 +28,10 @@ export const test = base.extend<{ underCsp: void }>({
 
 export const DEMO_PASSWORD = 'demo-2026';
 
-/** A title no other test (or earlier run) uses. */
-export const unique = (label: string) => `${label} ${Date.now().toString(36)}${Math.floor(Math.random() * 1e4)}`;
+/** A title no other test (or earlier run) uses. Never seven digits in a row: pushes hide such
+ * runs as possible identifiers, and a test looking for the title in a push would miss it. */
+export const unique = (label: string) =>
+  `${label} ${Date.now().toString(36)}x${Math.floor(Math.random() * 36 ** 4).toString(36)}`;
 
 /** Waits until the WASM app has hydrated, so clicks are handled by it. */
 export async function hydrated(page: Page) {
