@@ -94,10 +94,14 @@ mod server {
             object_key,
         };
         insert(&pool, &new).await?;
-        // A concurrent twin may have stored the first; answer that one.
+        // A concurrent twin may have stored the first; answer that one, and drop our copy,
+        // which no row names.
         let stored = find_upload(&pool, user.id, upload.client_id)
             .await?
             .ok_or(AppError::Internal)?;
+        if stored.id != new.id {
+            media.delete(&new.object_key).await?;
+        }
         Ok((StatusCode::CREATED, Json(stored)))
     }
 
