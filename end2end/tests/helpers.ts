@@ -1,6 +1,25 @@
-import { expect, test as base, type Browser, type BrowserContext, type Page } from '@playwright/test';
+import { expect, test as base, type Browser, type BrowserContext, type Page, type Request } from '@playwright/test';
 
 export { expect };
+
+/** What each page reported that could explain a page that never hydrates: uncaught errors,
+ * console errors and failed requests. `hydrated` prints them when it gives up. */
+const troubles = new WeakMap<Page, string[]>();
+const noteTrouble = (page: Page | null, line: string) => {
+  if (!page) return;
+  const lines = troubles.get(page) ?? [];
+  if (lines.length < 40) lines.push(line);
+  troubles.set(page, lines);
+};
+
+/** The page a request was made for; none for a service worker's own requests. */
+const pageOf = (request: Request): Page | null => {
+  try {
+    return request.frame().page();
+  } catch {
+    return null;
+  }
+};
 
 /** Every test runs with every page it opens watched for Content-Security-Policy violations
  * (Chromium reports each on the page's console), and fails on any: the app must run under its
@@ -8,11 +27,23 @@ export { expect };
 export const test = base.extend<{ underCsp: void }>({
   underCsp: [async ({ browser, context }, use) => {
     const violations: string[] = [];
-    const watch = (watched: BrowserContext) => watched.on('console', (message) => {
-      if (message.type() === 'error' && message.text().includes('Content Security Policy')) {
-        violations.push(`${message.page()?.url() ?? '?'}: ${message.text()}`);
-      }
-    });
+    const watch = (watched: BrowserContext) => {
+      watched.on('console', (message) => {
+        if (message.type() !== 'error') return;
+        noteTrouble(message.page(), `console: ${message.text()}`);
+        if (message.text().includes('Content Security Policy')) {
+          violations.push(`${message.page()?.url() ?? '?'}: ${message.text()}`);
+        }
+      });
+      watched.on('weberror', (error) => noteTrouble(error.page(), `uncaught: ${error.error().message}`));
+      watched.on('requestfailed', (request) =>
+        noteTrouble(pageOf(request), `failed: ${request.url()} ${request.failure()?.errorText ?? ''}`));
+      watched.on('response', (response) => {
+        if (response.status() >= 400) {
+          noteTrouble(pageOf(response.request()), `HTTP ${response.status()}: ${response.url()}`);
+        }
+      });
+    };
     watch(context);
     const newContext = browser.newContext.bind(browser);
     browser.newContext = async (options) => {
@@ -33,9 +64,15 @@ export const DEMO_PASSWORD = 'demo-2026';
 export const unique = (label: string) =>
   `${label} ${Date.now().toString(36)}x${Math.floor(Math.random() * 36 ** 4).toString(36)}`;
 
-/** Waits until the WASM app has hydrated, so clicks are handled by it. */
+/** Waits until the WASM app has hydrated, so clicks are handled by it. A page hydrates in a few
+ * seconds; one that has not after 30 fails with what it reported, so a failure says why. */
 export async function hydrated(page: Page) {
-  await page.locator('body[data-hydrated="true"]').waitFor();
+  try {
+    await page.locator('body[data-hydrated="true"]').waitFor({ timeout: 30_000 });
+  } catch (error) {
+    const reported = troubles.get(page)?.join('\n  ') || 'nothing';
+    throw new Error(`${page.url()} did not hydrate; the page reported:\n  ${reported}`, { cause: error });
+  }
 }
 
 export async function signIn(page: Page, login: string, password = DEMO_PASSWORD) {
