@@ -24,7 +24,9 @@ use crate::auth::Role;
 use crate::datafix::DataFixScript;
 use crate::error::AppError;
 use crate::incidents::IncidentNumber;
-use crate::incidents::{BatchMember, Category, ReportView, Severity, Status, TransferTarget};
+use crate::incidents::{
+    BatchMember, Category, Channel, ReportView, Severity, Status, TransferTarget,
+};
 use crate::reference::Named;
 use crate::sla::SlaState;
 
@@ -95,6 +97,7 @@ pub struct QueueFilter {
     pub system: Option<String>,
     pub category: Option<Category>,
     pub severity: Option<Severity>,
+    pub channel: Option<Channel>,
     pub assignee: AssigneeFilter,
     /// Part of a reporter's name or login.
     pub reporter: String,
@@ -175,6 +178,7 @@ pub struct QueuePage {
 pub struct TeamIncident {
     pub report: ReportView,
     pub reporter: String,
+    pub channel: Channel,
     pub assignee: Option<String>,
     /// The viewer is the assignee.
     pub mine: bool,

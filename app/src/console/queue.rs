@@ -10,13 +10,13 @@ use super::{console_queue, AssigneeFilter, QueueCursor, QueueFilter, QueueRow, Q
 use crate::error::AppError;
 use crate::i18n::use_i18n;
 use crate::incidents::view::StatusBadge;
-use crate::incidents::{Category, Severity, Status};
+use crate::incidents::{Category, Channel, Severity, Status};
 use crate::reference::list_systems;
 use crate::shell::{ErrorPanel, Loading};
 use crate::time::format_recent;
 use crate::ui::{Labeled, INPUT, PRIMARY_BUTTON};
 
-/// The filter a URL's query describes (`status`, `system`, `category`, `severity`,
+/// The filter a URL's query describes (`status`, `system`, `category`, `severity`, `channel`,
 /// `assignee`, `reporter`, `from`, `to`, `overdue`, `q`, `sort`).
 fn filter_from_query(get: impl Fn(&str) -> Option<String>) -> QueueFilter {
     QueueFilter {
@@ -24,6 +24,7 @@ fn filter_from_query(get: impl Fn(&str) -> Option<String>) -> QueueFilter {
         system: get("system").filter(|s| !s.is_empty()),
         category: get("category").as_deref().and_then(Category::parse),
         severity: get("severity").as_deref().and_then(Severity::parse),
+        channel: get("channel").as_deref().and_then(Channel::parse),
         assignee: get("assignee")
             .as_deref()
             .and_then(AssigneeFilter::parse)
@@ -53,6 +54,7 @@ fn query_with_status(filter: &QueueFilter, status: Option<Status>) -> String {
     put("system", filter.system.as_deref().unwrap_or_default());
     put("category", filter.category.map_or("", Category::as_str));
     put("severity", filter.severity.map_or("", Severity::as_str));
+    put("channel", filter.channel.map_or("", Channel::as_str));
     if filter.assignee != AssigneeFilter::Anyone {
         put("assignee", filter.assignee.as_str());
     }
@@ -262,6 +264,16 @@ fn FilterBar(filter: Memo<QueueFilter>) -> impl IntoView {
                     <option value="">{move || i18n.console().all_severities}</option>
                     {Severity::ALL.into_iter().map(|s| view! {
                         <option value=s.as_str() selected=move || current().severity == Some(s)>{s.label()}</option>
+                    }).collect_view()}
+                </select>
+            </Labeled>
+            <Labeled label=move || i18n.console().channel hidden_label=true class="contents">
+                <select name="channel" data-testid="queue-channel" class=INPUT>
+                    <option value="">{move || i18n.console().all_channels}</option>
+                    {Channel::ALL.into_iter().map(|c| view! {
+                        <option value=c.as_str() selected=move || current().channel == Some(c)>
+                            {move || i18n.console().channel_name(c)}
+                        </option>
                     }).collect_view()}
                 </select>
             </Labeled>

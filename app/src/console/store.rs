@@ -8,11 +8,11 @@ use super::{
 use crate::auth::{Action, CurrentUser, Role};
 use crate::error::{AppError, Problem};
 use crate::incidents::sealed::{self, Column};
-use crate::incidents::IncidentId;
 use crate::incidents::IncidentNumber;
 use crate::incidents::{
     batch, mask, store as incidents, Category, Identity, Severity, Side, Status, TransferTarget,
 };
+use crate::incidents::{Channel, IncidentId};
 use crate::reference::Named;
 use crate::sla::SlaState;
 
@@ -109,6 +109,9 @@ fn push_filter(
     }
     if let Some(severity) = filter.severity {
         q.push(" AND i.severity = ").push_bind(severity);
+    }
+    if let Some(channel) = filter.channel {
+        q.push(" AND i.channel = ").push_bind(channel);
     }
     match filter.assignee {
         AssigneeFilter::Anyone => {}
@@ -315,6 +318,7 @@ pub async fn incident(
     let report = incidents::load_view(pool, incident_id, Side::Handler).await?;
     let row = sqlx::query!(
         r#"SELECT r.display_name AS reporter_name, a.display_name AS "assignee_name?",
+                  i.channel AS "channel: Channel",
                   i.assignee_id, i.category AS "category: Category",
                   i.severity AS "severity: Severity", i.identity_key_id AS "identity_key_id!",
                   i.fund_account_sealed, i.customer_mobile_sealed,
@@ -374,6 +378,7 @@ pub async fn incident(
         assignable,
         report,
         reporter: row.reporter_name,
+        channel: row.channel,
         assignee: row.assignee_name,
         mine: row.assignee_id == Some(viewer.id),
         may: viewer.actions(),

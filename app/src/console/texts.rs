@@ -1,6 +1,7 @@
 //! Words of the handlers' console in both languages.
 
 use crate::i18n::{fill, Locale};
+use crate::incidents::Channel;
 
 pub struct ConsoleTexts {
     pub never_signed_in: &'static str,
@@ -65,6 +66,10 @@ pub struct ConsoleTexts {
     pub nav_kb: &'static str,
     pub all_categories: &'static str,
     pub all_severities: &'static str,
+    pub channel: &'static str,
+    pub all_channels: &'static str,
+    /// In the order of `Channel::ALL`.
+    pub channel_names: [&'static str; 5],
     pub reporter_placeholder: &'static str,
     pub reported_from: &'static str,
     pub reported_to: &'static str,
@@ -121,6 +126,10 @@ impl ConsoleTexts {
             n if n < 24 * 60 => fill(h, &[&(n / 60)]),
             n => fill(d, &[&(n / (24 * 60))]),
         }
+    }
+
+    pub fn channel_name(&self, channel: Channel) -> &'static str {
+        self.channel_names[channel.index()]
     }
 
     /// The name of a console form field in error messages.
@@ -194,6 +203,9 @@ pub static ZH: ConsoleTexts = ConsoleTexts {
     nav_kb: "知识库",
     all_categories: "全部分类",
     all_severities: "全部级别",
+    channel: "渠道",
+    all_channels: "全部渠道",
+    channel_names: ["MSS（手机上报）", "微信群", "ITSM", "监控", "电话"],
     reporter_placeholder: "上报人",
     reported_from: "上报日期从",
     reported_to: "至",
@@ -321,6 +333,9 @@ pub static EN: ConsoleTexts = ConsoleTexts {
     nav_kb: "Knowledge base",
     all_categories: "All categories",
     all_severities: "All severities",
+    channel: "Channel",
+    all_channels: "All channels",
+    channel_names: ["MSS (phone app)", "WeChat group", "ITSM", "Monitoring", "Phone call"],
     reporter_placeholder: "Reporter",
     reported_from: "Reported from",
     reported_to: "to",

@@ -1,6 +1,7 @@
 //! Incidents: what a reporter files, its timeline and its thread. The types and rules here
 //! compile for both sides; the store and the live feed are server-only.
 
+mod channel;
 pub mod follow;
 mod identity;
 mod ids;
@@ -9,6 +10,7 @@ pub mod texts;
 pub mod view;
 mod workflow;
 
+pub use channel::Channel;
 pub use identity::*;
 pub use ids::*;
 pub use report::*;

@@ -457,6 +457,21 @@ async fn the_queue_filters_by_every_column_and_sorts(pool: PgPool) {
     };
     assert_eq!(find(json!({"category": "data"})).await, [oldest]);
     assert_eq!(find(json!({"severity": "p3"})).await, [middle]);
+    // Reports from the phone app are MSS; one that came by phone is found by its channel, and
+    // the team sees where it came from.
+    sqlx::query("UPDATE incidents SET channel = 'phone' WHERE number = $1")
+        .bind(newest)
+        .execute(&pool)
+        .await
+        .expect("channel");
+    assert_eq!(find(json!({"channel": "phone"})).await, [newest]);
+    let mut from_phones = find(json!({"channel": "mobile"})).await;
+    from_phones.sort_unstable();
+    assert_eq!(from_phones, [oldest, middle]);
+    assert_eq!(
+        desk.team_incident(&handler, newest).await["channel"],
+        "phone"
+    );
     assert_eq!(find(json!({"reporter": "zhao"})).await, [middle]);
     assert_eq!(
         find(json!({"reporter": "%"})).await,

@@ -87,6 +87,7 @@ fn IncidentDetail(incident: TeamIncident) -> impl IntoView {
         _ => t().not_classified.to_owned(),
     };
     let assignee = incident.assignee.clone();
+    let channel = incident.channel;
     let placement = Placement {
         category,
         severity,
@@ -116,6 +117,8 @@ fn IncidentDetail(incident: TeamIncident) -> impl IntoView {
             {move || system.name(i18n.locale()).to_owned()}
             {move || module.as_ref().map(|m| format!(" / {}", m.name(i18n.locale())))}
             " · " {move || t().reporter} " " {incident.reporter.clone()}
+            " · " {move || t().channel} " "
+            <span data-testid="channel">{move || t().channel_name(channel)}</span>
             " · " {move || t().assignee} " "
             <span data-testid="assignee">
                 {move || assignee.clone().unwrap_or_else(|| t().unassigned.to_owned())}
