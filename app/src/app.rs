@@ -6,7 +6,9 @@ use leptos_router::{lazy_route, path, Lazy, LazyRoute, SsrMode};
 
 use crate::auth::{AuthContext, LoginPage};
 use crate::canned::CannedRepliesPage;
-use crate::console::{ConsoleHome, ConsoleIncidentPage, ConsoleLayout, ConsoleProfilePage};
+use crate::console::{
+    ConsoleHome, ConsoleIncidentPage, ConsoleLayout, ConsoleProfilePage, RecordIncidentPage,
+};
 use crate::datafix::ReviewsPage;
 use crate::help::{
     ArticlePage, HelpHome, HelpLayout, KbEditorPage, KbListPage, SearchPage, SystemPage,
@@ -115,6 +117,7 @@ pub fn App() -> impl IntoView {
                 <ParentRoute path=path!("/console") view={Lazy::<ConsoleLayoutRoute>::new()} ssr=SsrMode::Async>
                     <Route path=path!("") view={Lazy::<ConsoleHomeRoute>::new()} />
                     <Route path=path!("i/:number") view={Lazy::<ConsoleIncidentRoute>::new()} />
+                    <Route path=path!("new") view={Lazy::<RecordIncidentRoute>::new()} />
                     <Route path=path!("reviews") view={Lazy::<ReviewsRoute>::new()} />
                     <Route path=path!("replies") view={Lazy::<CannedRepliesRoute>::new()} />
                     <Route path=path!("sla") view={Lazy::<SlaSettingsRoute>::new()} />
@@ -179,6 +182,7 @@ lazy_page!(ReportRoute, ReportPage);
 lazy_page!(ConsoleLayoutRoute, ConsoleLayout);
 lazy_page!(ConsoleHomeRoute, ConsoleHome);
 lazy_page!(ConsoleIncidentRoute, ConsoleIncidentPage);
+lazy_page!(RecordIncidentRoute, RecordIncidentPage);
 lazy_page!(ReviewsRoute, ReviewsPage);
 lazy_page!(CannedRepliesRoute, CannedRepliesPage);
 lazy_page!(SlaSettingsRoute, SlaSettingsPage);

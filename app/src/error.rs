@@ -113,6 +113,12 @@ pub enum Problem {
     Duplicate,
     /// An incident number that does not fit (itself, missing, finished, already in a batch).
     BadLink,
+    /// A time that has not come yet.
+    InFuture,
+    /// A time further back than this many days.
+    TooOld {
+        max_days: u32,
+    },
 }
 
 impl Problem {
@@ -138,6 +144,8 @@ impl Problem {
             Self::NotAfterStart => fill(words.err_not_after_start, &[&name]),
             Self::BadLink => words.err_bad_link.to_owned(),
             Self::Duplicate => fill(words.err_duplicate, &[&name]),
+            Self::InFuture => fill(words.err_in_future, &[&name]),
+            Self::TooOld { max_days } => fill(words.err_too_old, &[&name, &max_days]),
         }
     }
 }

@@ -82,6 +82,12 @@ test('the team\'s console pages pass WCAG 2.1 AA for each role', async ({ browse
   await handler.getByTestId('script-rollback').fill("UPDATE custody SET state = 'failed' WHERE account = '1';");
   await handler.getByTestId('script-submit').click();
   await expect(handler.getByTestId('script')).toHaveAttribute('data-status', 'pending');
+  await expectAccessible(handler, '/console/new');
+  // The record form refusing an empty submit.
+  await hydrated(handler);
+  await handler.getByTestId('record-submit').click();
+  await expect(handler.getByTestId('record-form').getByRole('alert')).toBeVisible();
+  expect(await violations(handler), 'axe on the refused record form').toEqual([]);
   await expectAccessible(handler, '/console/replies');
   await expectAccessible(handler, '/console/kb');
   await expectAccessible(handler, '/console/kb/new');

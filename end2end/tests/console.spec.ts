@@ -84,3 +84,63 @@ test('a report goes from the phone through the console to a confirmed solution',
   ]);
   await handlerContext.close();
 });
+
+test('a handler records an incident from a WeChat group, once, and finds it by channel', async ({ browser }) => {
+  const context = await browser.newContext({ locale: 'zh-CN' });
+  const handler = await context.newPage();
+  await signIn(handler, 'handler');
+  await expectPath(handler, '/console');
+  await hydrated(handler);
+  await handler.getByTestId('record-link').click();
+  await expectPath(handler, '/console/new');
+  await hydrated(handler);
+
+  // Without a channel the form says so and keeps what was typed.
+  const title = unique('微信群反馈');
+  const reference = unique('WX');
+  await handler.getByTestId('record-title').fill(title);
+  await handler.getByTestId('record-submit').click();
+  await expect(handler.getByRole('alert')).toHaveText('请填写渠道');
+  await expect(handler.getByTestId('record-channel')).toHaveAttribute('aria-invalid', 'true');
+  await expect(handler.getByTestId('record-title')).toHaveValue(title);
+
+  await handler.getByTestId('record-channel').selectOption('wechat');
+  await handler.getByTestId('record-external_ref').fill(reference);
+  await handler.getByTestId('record-contact').fill('营业部王经理');
+  await handler.getByTestId('record-customer_name').fill('孙七');
+  await handler.getByTestId('record-id_number').fill('11010519491231002X');
+  await handler.getByTestId('record-system').selectOption('custody');
+  await handler.getByTestId('record-description').fill('微信群里反馈：客户银证转账提示银行账户异常');
+  await handler.getByTestId('record-submit').click();
+  await expect(handler).toHaveURL(/\/console\/i\/\d+$/);
+  const number = Number(new URL(handler.url()).pathname.split('/').pop());
+  await expect(handler.getByTestId('channel')).toHaveText('微信群');
+  await expect(handler.getByRole('heading', { level: 1 })).toContainText(title);
+
+  // The same reference again records nothing and points at the incident it made.
+  await handler.goBack();
+  await expectPath(handler, '/console/new');
+  await hydrated(handler);
+  await handler.getByTestId('record-channel').selectOption('wechat');
+  await handler.getByTestId('record-external_ref').fill(reference);
+  await handler.getByTestId('record-customer_name').fill('孙七');
+  await handler.getByTestId('record-id_number').fill('11010519491231002X');
+  await handler.getByTestId('record-system').selectOption('custody');
+  await handler.getByTestId('record-title').fill(title);
+  await handler.getByTestId('record-description').fill('同一条微信消息');
+  await handler.getByTestId('record-submit').click();
+  const already = handler.getByTestId('already-recorded');
+  await expect(already).toContainText(`#${number}`);
+  await expect(already.getByRole('link')).toHaveAttribute('href', `/console/i/${number}`);
+
+  // The queue finds it among the WeChat group's incidents and not among the phone app's.
+  await handler.goto('/console?channel=wechat');
+  await hydrated(handler);
+  await expect(handler.getByTestId('queue-channel')).toHaveValue('wechat');
+  await expect(handler.getByTestId('queue-row').filter({ hasText: title })).toHaveCount(1);
+  await handler.goto('/console?channel=mobile');
+  await hydrated(handler);
+  await expect(handler.getByTestId('queue-row').first()).toBeVisible();
+  await expect(handler.getByTestId('queue-row').filter({ hasText: title })).toHaveCount(0);
+  await context.close();
+});

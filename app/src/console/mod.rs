@@ -6,6 +6,7 @@ mod incident;
 mod pages;
 mod profile;
 mod queue;
+mod record;
 mod side_panels;
 mod sla_badge;
 #[cfg(feature = "ssr")]
@@ -16,6 +17,7 @@ pub use api::*;
 pub use incident::ConsoleIncidentPage;
 pub use pages::{ConsoleHome, ConsoleLayout};
 pub use profile::ConsoleProfilePage;
+pub use record::{ConsoleRecord, RecordIncidentPage};
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};

@@ -8,7 +8,7 @@ use crate::auth::{Action, Area, AreaAccess, AreaGate};
 use crate::i18n::use_i18n;
 use crate::shell::{ErrorPanel, LanguageSwitch, Loading, SignOutButton, UserBadge};
 use crate::time::format_minute;
-use crate::ui::PANEL;
+use crate::ui::{PANEL, SECONDARY_BUTTON};
 
 /// Desktop frame: a side navigation and a wide working area.
 #[component]
@@ -90,9 +90,31 @@ pub fn ConsoleHome() -> impl IntoView {
     let i18n = use_i18n();
     view! {
         <Title text=page_title(move || i18n.console().title) />
-        <h1 class="text-xl font-semibold">{move || i18n.console().title}</h1>
+        <div class="flex items-center justify-between gap-3">
+            <h1 class="text-xl font-semibold">{move || i18n.console().title}</h1>
+            <RecordLink />
+        </div>
         <super::queue::QueueView />
         <TeamPanel />
+    }
+}
+
+/// To the form for incidents from other channels, offered to those who may record one.
+#[component]
+fn RecordLink() -> impl IntoView {
+    let i18n = use_i18n();
+    let AreaAccess(access) = expect_context::<AreaAccess>();
+    view! {
+        <Transition>
+            {move || Suspend::new(async move {
+                let may = access.await.ok().is_some_and(|user| user.may(Action::WorkIncidents));
+                may.then(|| view! {
+                    <A href="/console/new" attr:class=SECONDARY_BUTTON attr:data-testid="record-link">
+                        {move || i18n.console().record_link}
+                    </A>
+                })
+            })}
+        </Transition>
     }
 }
 

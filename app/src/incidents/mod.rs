@@ -5,6 +5,7 @@ mod channel;
 pub mod follow;
 mod identity;
 mod ids;
+mod recorded;
 mod report;
 pub mod texts;
 pub mod view;
@@ -13,6 +14,7 @@ mod workflow;
 pub use channel::Channel;
 pub use identity::*;
 pub use ids::*;
+pub use recorded::*;
 pub use report::*;
 pub use workflow::*;
 

@@ -28,6 +28,7 @@ mod notes;
 mod notifications;
 mod pages;
 mod permissions;
+mod recorded;
 mod reports;
 mod reveals;
 mod sealed;

@@ -257,6 +257,18 @@ fn case(method: &Method, path: &str, f: &Fixture) -> Option<(Rule, Call)> {
             rule(&[WorkIncidents]),
             json(json!({"number": n, "body": "内部记录", "internal": true})),
         ),
+        // Each call records another incident (no reference, so none is the same).
+        ("POST", "/api/console/record") => (
+            rule(&[WorkIncidents]),
+            json(json!({"incident": {
+                "channel": "phone",
+                "received_at": app::time::to_shanghai(chrono::Utc::now())
+                    .format("%Y-%m-%dT%H:%M").to_string(),
+                "report": {"customer_name": "李四", "id_doc_type": "id_card",
+                    "id_number": "11010519491231002X", "system": "custody",
+                    "title": "来电咨询", "description": "客户来电询问转账限额"},
+            }})),
+        ),
         ("POST", "/api/console/step") => (
             rule(&[WorkIncidents]),
             json(json!({"number": n, "step": "claimed"})),

@@ -1,5 +1,7 @@
-//! Filing a report, once per client id (the outbox may send it twice).
+//! Filing a report, once per client id (the outbox may send it twice), and recording one that
+//! reached the team another way, once per reference in its channel.
 
+use chrono::{DateTime, Utc};
 use sqlx::PgPool;
 use uuid::Uuid;
 
@@ -8,7 +10,17 @@ use crate::attachments::store as attachments;
 use crate::auth::CurrentUser;
 use crate::error::{AppError, Problem};
 use crate::incidents::sealed::{self, SealedIdentity};
-use crate::incidents::{DocType, IncidentId, IncidentNumber, NewReport, Status, Step};
+use crate::incidents::{
+    Channel, DocType, IncidentId, IncidentNumber, NewReport, Recorded, Status, Step,
+};
+
+/// Where a report came from, when not from the reporter's phone app.
+pub struct Origin<'a> {
+    pub channel: Channel,
+    pub received_at: DateTime<Utc>,
+    pub external_ref: Option<&'a str>,
+    pub contact: Option<&'a str>,
+}
 
 /// Files a report once. The endpoint answers a retry from `existing_report` before calling
 /// this; a retry racing the first filing answers the number that filing made.
@@ -19,6 +31,75 @@ pub async fn create_report(
     report: &NewReport,
     attachment_ids: &[Uuid],
 ) -> Result<IncidentNumber, AppError> {
+    match insert(pool, reporter, client_id, report, attachment_ids, None).await? {
+        Some(number) => Ok(number),
+        // A concurrent retry of the same report won the race.
+        None => existing_report(pool, reporter, client_id)
+            .await?
+            .ok_or(AppError::Internal),
+    }
+}
+
+/// Records an incident that reached the team by `origin`, its recorder standing as the
+/// reporter. A reference already recorded in that channel answers the incident it made.
+pub async fn record(
+    pool: &PgPool,
+    recorder: &CurrentUser,
+    report: &NewReport,
+    origin: Origin<'_>,
+) -> Result<Recorded, AppError> {
+    let (channel, external_ref) = (origin.channel, origin.external_ref);
+    if let Some(number) = recorded_as(pool, channel, external_ref).await? {
+        return Ok(Recorded {
+            number,
+            existing: true,
+        });
+    }
+    let filed = insert(pool, recorder, Uuid::new_v4(), report, &[], Some(origin)).await?;
+    match filed {
+        Some(number) => Ok(Recorded {
+            number,
+            existing: false,
+        }),
+        // Someone recorded the same reference a moment before.
+        None => recorded_as(pool, channel, external_ref)
+            .await?
+            .map(|number| Recorded {
+                number,
+                existing: true,
+            })
+            .ok_or(AppError::Internal),
+    }
+}
+
+async fn recorded_as(
+    pool: &PgPool,
+    channel: Channel,
+    external_ref: Option<&str>,
+) -> Result<Option<IncidentNumber>, AppError> {
+    let Some(external_ref) = external_ref else {
+        return Ok(None);
+    };
+    Ok(sqlx::query_scalar!(
+        r#"SELECT number AS "number: IncidentNumber" FROM incidents
+           WHERE channel = $1 AND external_ref = $2"#,
+        channel as Channel,
+        external_ref
+    )
+    .fetch_optional(pool)
+    .await?)
+}
+
+/// Inserts the incident and its first step; `None` when a unique key (the client id, or the
+/// reference in its channel) is already taken.
+async fn insert(
+    pool: &PgPool,
+    reporter: &CurrentUser,
+    client_id: Uuid,
+    report: &NewReport,
+    attachment_ids: &[Uuid],
+    origin: Option<Origin<'_>>,
+) -> Result<Option<IncidentNumber>, AppError> {
     let mut tx = pool.begin().await?;
     let system_id = sqlx::query_scalar!(
         "SELECT id FROM systems WHERE code = $1 AND active",
@@ -54,9 +135,11 @@ pub async fn create_report(
                                   identity_key_id, id_number_sealed, id_number_index,
                                   fund_account_sealed, fund_account_index,
                                   customer_mobile_sealed, customer_mobile_index,
-                                  system_id, module_id, title, description)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
-           ON CONFLICT (client_id) DO NOTHING
+                                  system_id, module_id, title, description,
+                                  channel, external_ref, contact, created_at, last_activity_at)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15,
+                   $16, $17, $18, COALESCE($19, now()), COALESCE($19, now()))
+           ON CONFLICT DO NOTHING
            RETURNING id AS "id: IncidentId", number AS "number: IncidentNumber""#,
         client_id,
         reporter.id,
@@ -73,15 +156,16 @@ pub async fn create_report(
         module_id,
         report.title,
         report.description,
+        origin.as_ref().map_or(Channel::Mobile, |o| o.channel) as Channel,
+        origin.as_ref().and_then(|o| o.external_ref),
+        origin.as_ref().and_then(|o| o.contact),
+        origin.as_ref().map(|o| o.received_at) as _,
     )
     .fetch_optional(&mut *tx)
     .await?;
     let Some(row) = inserted else {
-        // A concurrent retry of the same report won the race.
         tx.rollback().await?;
-        return existing_report(pool, reporter, client_id)
-            .await?
-            .ok_or(AppError::Internal);
+        return Ok(None);
     };
     attachments::link(&mut tx, reporter.id, row.id, None, attachment_ids).await?;
     let words = crate::search::segment(&format!(
@@ -97,9 +181,12 @@ pub async fn create_report(
     .await?;
     let change = StepChange::keeping_status(row.id, reporter.id, Step::Reported, Status::New, None);
     changes::step(&mut tx, change).await?;
-    crate::help::deflection::followed_by_report(&mut tx, reporter.id, row.id.0).await?;
+    // Help read before reporting counts for the reporter's own reports, not the team's records.
+    if origin.is_none() {
+        crate::help::deflection::followed_by_report(&mut tx, reporter.id, row.id.0).await?;
+    }
     tx.commit().await?;
-    Ok(row.number)
+    Ok(Some(row.number))
 }
 
 /// The report already filed under `client_id` by this reporter, if any.
