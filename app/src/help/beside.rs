@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use super::{kb_beside, kb_find, ArticleLink};
 use crate::i18n::use_i18n;
 use crate::incidents::IncidentNumber;
-use crate::ui::{LinkedText, ARTICLE_PATH, HINT, INPUT, PANEL};
+use crate::ui::{InBrowser, LinkedText, ARTICLE_PATH, HINT, INPUT, PANEL};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Beside {
@@ -88,6 +88,7 @@ pub fn KnowledgeBeside(
     view! {
         <section class=PANEL data-testid="knowledge-beside">
             <h2 class="font-semibold">{move || t().beside_articles}</h2>
+            <InBrowser>
             <Suspense>
                 {move || Suspend::new(async move {
                     let beside = beside.await.ok();
@@ -112,11 +113,13 @@ pub fn KnowledgeBeside(
                     }
                 })}
             </Suspense>
+            </InBrowser>
             <label for="kb-find" class="mt-4 block text-sm font-medium text-slate-700">{move || t().find_article}</label>
             <input id="kb-find" type="search" class=format!("mt-1 w-full {INPUT}") data-testid="kb-find"
                 maxlength=super::MAX_QUERY_CHARS
                 prop:value=move || typed.get()
                 on:input=move |ev| typed.set(event_target_value(&ev)) />
+            <InBrowser>
             <Transition>
                 {move || Suspend::new(async move {
                     let list = found.await.unwrap_or_default();
@@ -127,6 +130,7 @@ pub fn KnowledgeBeside(
                     }
                 })}
             </Transition>
+            </InBrowser>
             <p class=format!("mt-2 {HINT}")>{move || t().beside_hint}</p>
         </section>
     }

@@ -30,6 +30,17 @@ pub const SECONDARY_BUTTON: &str = "rounded-md border border-slate-400 bg-white 
 /// Small words beside a value: dates, authors, "optional".
 pub const HINT: &str = "text-xs text-slate-600";
 
+/// Children rendered in the browser once the page is live: never on the server, never while
+/// hydrating. For panels fed by a `LocalResource`: its answer can arrive before an
+/// asynchronously hydrated page reaches the panel, and the browser would then render content
+/// where the server rendered none (an unrecoverable hydration error; the page stays dead).
+#[component]
+pub fn InBrowser(children: ChildrenFn) -> impl IntoView {
+    let live = RwSignal::new(false);
+    Effect::new(move |_| live.set(true));
+    move || live.get().then(|| children())
+}
+
 /// A control with its label around it, so the two stay tied without ids. `hidden_label` keeps
 /// the words for screen readers only, for toolbars whose placeholders already show them.
 #[component]

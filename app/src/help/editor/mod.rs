@@ -22,7 +22,9 @@ use crate::incidents::IncidentNumber;
 use crate::reference::list_systems;
 use crate::shell::{Loading, PageError};
 use crate::time::format_minute;
-use crate::ui::{Labeled, SystemModulePicker, INPUT, PANEL, PRIMARY_BUTTON, SECONDARY_BUTTON};
+use crate::ui::{
+    InBrowser, Labeled, SystemModulePicker, INPUT, PANEL, PRIMARY_BUTTON, SECONDARY_BUTTON,
+};
 use images::ImageInsert;
 
 /// The knowledge base's own sentences for its refusals, the shared ones otherwise.
@@ -580,6 +582,7 @@ pub fn IncidentArticles(number: IncidentNumber, resolved: bool, may_write: bool)
     view! {
         <section class=PANEL data-testid="incident-articles">
             <h2 class="font-semibold">{move || t().articles_of_incident}</h2>
+            <InBrowser>
             <Suspense>
                 {move || Suspend::new(async move {
                     let list = articles.await.unwrap_or_default();
@@ -595,6 +598,7 @@ pub fn IncidentArticles(number: IncidentNumber, resolved: bool, may_write: bool)
                     }
                 })}
             </Suspense>
+            </InBrowser>
             {(resolved && may_write).then(|| view! {
                 <a href=format!("/console/kb/new?incident={number}") class=format!("mt-3 inline-block {SECONDARY_BUTTON}")
                     data-testid="article-from-incident">{move || t().from_incident}</a>
