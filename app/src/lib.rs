@@ -13,6 +13,8 @@ pub mod console;
 pub mod datafix;
 pub mod error;
 pub mod help;
+#[cfg(feature = "hydrate")]
+pub mod hydration;
 pub mod i18n;
 pub mod incidents;
 pub mod limits;
@@ -53,5 +55,6 @@ pub fn hydrate() {
             .forget();
         // Browser tests wait for this marker: clicks before hydration would be lost.
         let _ = body.set_attribute("data-hydrated", "true");
+        hydration::finished();
     });
 }

@@ -50,11 +50,20 @@ pub fn refresh_on_changes(url: impl Fn() -> Option<String> + 'static, refresh: R
     {
         let stream = StoredValue::new_local(None::<Stream>);
         Effect::new(move |_| {
-            // Replacing the value drops (and so closes) the stream of the previous URL.
-            let next = url().and_then(|url| Stream::open(&url, refresh));
-            stream.set_value(next);
+            let url = url();
+            // A change reported while the page hydrates would re-render it under hydration
+            // (see `crate::hydration`); the stream opens once the page is live. Replacing the
+            // value drops (and so closes) the stream of the previous URL; a page gone
+            // meanwhile opens none.
+            crate::hydration::after_hydration(move || {
+                let _ = stream.try_update_value(|current| {
+                    *current = url.and_then(|url| Stream::open(&url, refresh));
+                });
+            });
         });
-        on_cleanup(move || stream.set_value(None));
+        on_cleanup(move || {
+            let _ = stream.try_update_value(|current| *current = None);
+        });
     }
     #[cfg(not(feature = "hydrate"))]
     let _ = (url, refresh);
