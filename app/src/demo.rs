@@ -5,7 +5,7 @@ use sqlx::PgPool;
 
 use crate::auth::{password, store, Role};
 use crate::error::AppError;
-use crate::incidents::{DocType, NewReport};
+use crate::incidents::{Channel, DocType, NewReport};
 use uuid::Uuid;
 
 pub struct DemoUser {
@@ -64,6 +64,7 @@ pub async fn seed_if_empty(pool: &PgPool) -> Result<bool, AppError> {
     }
     seed_canned_replies(pool).await?;
     seed_incidents(pool).await?;
+    seed_recorded_incidents(pool).await?;
     seed_articles(pool).await?;
     Ok(true)
 }
@@ -139,6 +140,55 @@ pub async fn seed_incidents(pool: &PgPool) -> Result<(), AppError> {
         };
         crate::incidents::store::create_report(pool, &reporter, Uuid::new_v4(), &report, &[])
             .await?;
+    }
+    Ok(())
+}
+
+/// Incidents that reached the team another way, recorded by `handler`: the queue's channel
+/// filter and the service report have more than the phone app to show.
+const DEMO_RECORDED: [(Channel, &str, i64, &str, &str, &str); 2] = [
+    (
+        Channel::Wechat,
+        "WX-DEMO-0001",
+        50,
+        "account",
+        "客户咨询两融开户条件",
+        "营业部微信群：客户想开通融资融券，询问资产和交易经验要求。",
+    ),
+    (
+        Channel::Phone,
+        "",
+        20,
+        "custody",
+        "银证转账到账延迟",
+        "客户经理来电：客户上午银行转证券，半小时后仍未到账。",
+    ),
+];
+
+pub async fn seed_recorded_incidents(pool: &PgPool) -> Result<(), AppError> {
+    let Some(recorder) = store::find_credentials(pool, "handler")
+        .await?
+        .map(|found| found.user)
+    else {
+        return Ok(());
+    };
+    for (channel, external_ref, minutes_ago, system, title, description) in DEMO_RECORDED {
+        let report = NewReport {
+            customer_name: "陈静".into(),
+            id_doc_type: DocType::IdCard,
+            id_number: "110101199003074514".into(),
+            system: system.into(),
+            title: title.into(),
+            description: description.into(),
+            ..NewReport::default()
+        };
+        let origin = crate::incidents::store::Origin {
+            channel,
+            received_at: chrono::Utc::now() - chrono::Duration::minutes(minutes_ago),
+            external_ref: Some(external_ref).filter(|r| !r.is_empty()),
+            contact: Some("营业部王经理"),
+        };
+        crate::incidents::store::record(pool, &recorder, &report, origin).await?;
     }
     Ok(())
 }
