@@ -1,8 +1,8 @@
 //! Work that must wait until the page has hydrated. A live stream that reports a change while
 //! the page is still hydrating makes its resource load again, and the page then renders new
 //! content where hydration expects the server's: tachys panics ("Unrecoverable hydration
-//! error") and the page never becomes interactive. Seen in the browser tests when an incident
-//! changed, or its stream reconnected, during the first seconds of its console page.
+//! error") and the page never becomes interactive. A guard: the failure the browser tests
+//! showed came from `LocalResource` panels (see `ui::InBrowser`), not from a stream.
 
 use std::cell::{Cell, RefCell};
 

@@ -31,16 +31,14 @@ pub async fn console_record(incident: RecordedIncident) -> Result<Recorded, AppE
     };
     let pool = crate::state::db()?;
     crate::limits::store::spend(&pool, user.id, crate::limits::Write::Report).await?;
-    let optional = |text: &str| Some(text.to_owned()).filter(|t| !t.is_empty());
-    let (external_ref, contact) = (
-        optional(&incident.external_ref),
-        optional(&incident.contact),
-    );
+    fn optional(text: &str) -> Option<&str> {
+        Some(text).filter(|t| !t.is_empty())
+    }
     let origin = Origin {
         channel,
         received_at,
-        external_ref: external_ref.as_deref(),
-        contact: contact.as_deref(),
+        external_ref: optional(&incident.external_ref),
+        contact: optional(&incident.contact),
     };
     store::record(&pool, &user, &incident.report, origin).await
 }

@@ -41,7 +41,8 @@ pub async fn create_report(
 }
 
 /// Records an incident that reached the team by `origin`, its recorder standing as the
-/// reporter. A reference already recorded in that channel answers the incident it made.
+/// reporter. A reference already recorded in that channel (the unique index says so) answers
+/// the incident it made.
 pub async fn record(
     pool: &PgPool,
     recorder: &CurrentUser,
@@ -49,19 +50,12 @@ pub async fn record(
     origin: Origin<'_>,
 ) -> Result<Recorded, AppError> {
     let (channel, external_ref) = (origin.channel, origin.external_ref);
-    if let Some(number) = recorded_as(pool, channel, external_ref).await? {
-        return Ok(Recorded {
-            number,
-            existing: true,
-        });
-    }
     let filed = insert(pool, recorder, Uuid::new_v4(), report, &[], Some(origin)).await?;
     match filed {
         Some(number) => Ok(Recorded {
             number,
             existing: false,
         }),
-        // Someone recorded the same reference a moment before.
         None => recorded_as(pool, channel, external_ref)
             .await?
             .map(|number| Recorded {
@@ -72,6 +66,7 @@ pub async fn record(
     }
 }
 
+/// The incident recorded under `external_ref` in `channel`.
 async fn recorded_as(
     pool: &PgPool,
     channel: Channel,
