@@ -18,6 +18,7 @@ use crate::notifications::NotificationSettingsPage;
 use crate::reporter::{
     MobileLayout, NewReportPage, ReportPage, ReporterHome, ReporterSettingsPage,
 };
+use crate::reports::ReportsPage;
 use crate::reveals::RevealAuditPage;
 use crate::shell::{Loading, NotFound};
 use crate::sla::SlaSettingsPage;
@@ -127,6 +128,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("kb") view={Lazy::<KbListRoute>::new()} />
                     <Route path=path!("kb/new") view={Lazy::<KbEditorRoute>::new()} />
                     <Route path=path!("kb/:id") view={Lazy::<KbEditorRoute>::new()} />
+                    <Route path=path!("reports") view={Lazy::<ReportsRoute>::new()} />
                 </ParentRoute>
                 <ParentRoute path=path!("/help") view={Lazy::<HelpLayoutRoute>::new()} ssr=SsrMode::Async>
                     <Route path=path!("") view={Lazy::<HelpHomeRoute>::new()} />
@@ -197,3 +199,4 @@ lazy_page!(ArticleRoute, ArticlePage);
 lazy_page!(SearchRoute, SearchPage);
 lazy_page!(KbListRoute, KbListPage);
 lazy_page!(KbEditorRoute, KbEditorPage);
+lazy_page!(ReportsRoute, ReportsPage);

@@ -21,6 +21,7 @@ pub mod limits;
 pub mod notifications;
 pub mod reference;
 pub mod reporter;
+pub mod reports;
 pub mod reveals;
 pub mod settings_history;
 pub mod shell;

@@ -98,6 +98,14 @@ pub struct QueueFilter {
     /// A system's code.
     pub system: Option<String>,
     pub category: Option<Category>,
+    /// Not classified yet (`category=none` in the URL).
+    pub unclassified: bool,
+    /// A module's code within `system`.
+    pub module: Option<String>,
+    /// A subcategory exactly as handlers gave it.
+    pub subcategory: String,
+    /// Resolved or closed.
+    pub done: bool,
     pub severity: Option<Severity>,
     pub channel: Option<Channel>,
     pub assignee: AssigneeFilter,
@@ -124,6 +132,8 @@ impl QueueFilter {
             ("search", self.search.as_str()),
             ("reporter", self.reporter.as_str()),
             ("system", self.system.as_deref().unwrap_or_default()),
+            ("module", self.module.as_deref().unwrap_or_default()),
+            ("subcategory", self.subcategory.as_str()),
         ];
         for (field, text) in fields {
             crate::checks::within(text, MAX_FILTER_TEXT)

@@ -35,6 +35,7 @@ fn ConsoleFrame() -> impl IntoView {
                     ("/console/reviews", (|t| t.nav_reviews) as fn(&super::texts::ConsoleTexts) -> &'static str),
                     ("/console/replies", |t| t.nav_replies),
                     ("/console/kb", |t| t.nav_kb),
+                    ("/console/reports", |t| t.nav_reports),
                     ("/console/sla", |t| t.nav_sla),
                     ("/console/profile", |t| t.nav_profile),
                 ].into_iter().map(|(href, label)| view! {

@@ -16,13 +16,21 @@ use crate::shell::{ErrorPanel, Loading};
 use crate::time::format_recent;
 use crate::ui::{Labeled, INPUT, PRIMARY_BUTTON};
 
+/// `category` of the incidents not classified yet.
+const UNCLASSIFIED: &str = "none";
+
 /// The filter a URL's query describes (`status`, `system`, `category`, `severity`, `channel`,
-/// `assignee`, `reporter`, `from`, `to`, `overdue`, `q`, `sort`).
+/// `assignee`, `reporter`, `from`, `to`, `overdue`, `q`, `sort`; and from the service report's
+/// figures `module`, `subcategory` and `done`).
 fn filter_from_query(get: impl Fn(&str) -> Option<String>) -> QueueFilter {
     QueueFilter {
         status: get("status").as_deref().and_then(Status::parse),
         system: get("system").filter(|s| !s.is_empty()),
         category: get("category").as_deref().and_then(Category::parse),
+        unclassified: get("category").as_deref() == Some(UNCLASSIFIED),
+        module: get("module").filter(|m| !m.is_empty()),
+        subcategory: get("subcategory").unwrap_or_default(),
+        done: get("done").is_some_and(|v| !v.is_empty()),
         severity: get("severity").as_deref().and_then(Severity::parse),
         channel: get("channel").as_deref().and_then(Channel::parse),
         assignee: get("assignee")
@@ -52,7 +60,17 @@ fn query_with_status(filter: &QueueFilter, status: Option<Status>) -> String {
     };
     put("status", status.map_or("", Status::as_str));
     put("system", filter.system.as_deref().unwrap_or_default());
-    put("category", filter.category.map_or("", Category::as_str));
+    put(
+        "category",
+        match (filter.category, filter.unclassified) {
+            (Some(category), _) => category.as_str(),
+            (None, true) => UNCLASSIFIED,
+            (None, false) => "",
+        },
+    );
+    put("module", filter.module.as_deref().unwrap_or_default());
+    put("subcategory", &filter.subcategory);
+    put("done", if filter.done { "1" } else { "" });
     put("severity", filter.severity.map_or("", Severity::as_str));
     put("channel", filter.channel.map_or("", Channel::as_str));
     if filter.assignee != AssigneeFilter::Anyone {
@@ -116,6 +134,7 @@ pub fn QueueView() -> impl IntoView {
 
     view! {
         <FilterBar filter />
+        <ExtraFilters filter />
         <Transition fallback=Loading>
             {move || Suspend::new(async move {
                 match page.await {
@@ -183,6 +202,46 @@ pub fn QueueView() -> impl IntoView {
     }
 }
 
+/// The filters a service report figure adds that the filter bar has no field for, with a link
+/// that drops them.
+#[component]
+fn ExtraFilters(filter: Memo<QueueFilter>) -> impl IntoView {
+    let i18n = use_i18n();
+    move || {
+        let current = filter.get();
+        let t = i18n.console();
+        let mut parts = Vec::new();
+        if let Some(module) = &current.module {
+            parts.push(crate::i18n::fill(t.extra_module, &[module]));
+        }
+        if !current.subcategory.is_empty() {
+            parts.push(crate::i18n::fill(
+                t.extra_subcategory,
+                &[&current.subcategory],
+            ));
+        }
+        if current.done {
+            parts.push(t.extra_done.to_owned());
+        }
+        (!parts.is_empty()).then(|| {
+            let cleared = QueueFilter {
+                module: None,
+                subcategory: String::new(),
+                done: false,
+                ..current.clone()
+            };
+            view! {
+                <p class="mt-2 text-sm text-slate-700" data-testid="queue-extra-filters">
+                    {t.extra_filters} " " {parts.join(" · ")} " "
+                    <A href=query_with_status(&cleared, cleared.status) attr:class="text-sky-800 underline">
+                        {t.clear_extra}
+                    </A>
+                </p>
+            }
+        })
+    }
+}
+
 /// Every filter but the status (the tabs); a GET form, so the filter lands in the URL.
 #[component]
 fn FilterBar(filter: Memo<QueueFilter>) -> impl IntoView {
@@ -195,6 +254,16 @@ fn FilterBar(filter: Memo<QueueFilter>) -> impl IntoView {
                 current()
                     .status
                     .map(|s| view! { <input type="hidden" name="status" value=s.as_str() /> })
+            }}
+            {move || {
+                let filter = current();
+                view! {
+                    {filter.module.map(|m| view! { <input type="hidden" name="module" value=m /> })}
+                    {(!filter.subcategory.is_empty()).then(|| view! {
+                        <input type="hidden" name="subcategory" value=filter.subcategory.clone() />
+                    })}
+                    {filter.done.then(|| view! { <input type="hidden" name="done" value="1" /> })}
+                }
             }}
             <Labeled label=move || i18n.console().search_placeholder hidden_label=true class="contents">
                 <input
@@ -257,6 +326,9 @@ fn FilterBar(filter: Memo<QueueFilter>) -> impl IntoView {
                             {move || i18n.incidents().category_name(c)}
                         </option>
                     }).collect_view()}
+                    <option value=UNCLASSIFIED selected=move || current().unclassified>
+                        {move || i18n.console().unclassified}
+                    </option>
                 </select>
             </Labeled>
             <Labeled label=move || i18n.incidents().field_severity hidden_label=true class="contents">

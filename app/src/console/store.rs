@@ -107,6 +107,26 @@ fn push_filter(
     if let Some(category) = filter.category {
         q.push(" AND i.category = ").push_bind(category);
     }
+    if filter.unclassified {
+        q.push(" AND i.category IS NULL");
+    }
+    if let (Some(system), Some(module)) = (&filter.system, &filter.module) {
+        q.push(
+            " AND i.module_id = (SELECT m.id FROM system_modules m
+                JOIN systems s ON s.id = m.system_id WHERE s.code = ",
+        )
+        .push_bind(system.clone())
+        .push(" AND m.code = ")
+        .push_bind(module.clone())
+        .push(")");
+    }
+    if !filter.subcategory.is_empty() {
+        q.push(" AND i.subcategory = ")
+            .push_bind(filter.subcategory.clone());
+    }
+    if filter.done {
+        q.push(" AND i.status IN ('resolved', 'closed')");
+    }
     if let Some(severity) = filter.severity {
         q.push(" AND i.severity = ").push_bind(severity);
     }

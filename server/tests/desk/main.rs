@@ -33,6 +33,7 @@ mod reports;
 mod reveals;
 mod sealed;
 mod search;
+mod service_report;
 mod sla;
 mod storage;
 mod streams;

@@ -257,6 +257,10 @@ fn case(method: &Method, path: &str, f: &Fixture) -> Option<(Rule, Call)> {
             rule(&[WorkIncidents]),
             json(json!({"number": n, "body": "内部记录", "internal": true})),
         ),
+        ("POST", "/api/reports/figures") => (
+            rule(&[SeeIncidents]),
+            json(json!({"period": {"kind": "week", "first": "2026-11-23", "last": "2026-11-29"}})),
+        ),
         // Each call records another incident (no reference, so none is the same).
         ("POST", "/api/console/record") => (
             rule(&[WorkIncidents]),
