@@ -26,7 +26,7 @@ fn ConsoleFrame() -> impl IntoView {
     let i18n = use_i18n();
     view! {
         <div class="min-h-screen flex">
-            <nav class="w-56 shrink-0 bg-slate-900 text-slate-100 flex flex-col">
+            <nav class="w-56 shrink-0 bg-slate-900 text-slate-100 flex flex-col print:hidden">
                 <div class="px-5 py-4 text-lg font-semibold">{move || i18n.t().app_name}</div>
                 <A href="/console" attr:class="px-5 py-2 hover:bg-slate-800 aria-[current=page]:bg-slate-800">
                     {move || i18n.console().nav_queue}
@@ -46,7 +46,7 @@ fn ConsoleFrame() -> impl IntoView {
                 <AdminLinks />
             </nav>
             <div class="flex-1 flex flex-col min-w-0">
-                <header class="flex items-center justify-end gap-3 border-b border-slate-200 bg-white px-6 py-3">
+                <header class="flex items-center justify-end gap-3 border-b border-slate-200 bg-white px-6 py-3 print:hidden">
                     <UserBadge />
                     <LanguageSwitch />
                     <SignOutButton />

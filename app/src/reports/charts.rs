@@ -76,7 +76,7 @@ pub fn bar_list(title: &str, bars: &[Bar]) -> String {
         let length = (bar.value * room / max).max(if bar.value > 0 { 2 } else { 0 });
         let _ = write!(
             svg,
-            r##"<a href="{href}" aria-label="{label}: {value}"><text x="{lx}" y="{ty}" text-anchor="end" font-size="13" fill="#334155">{short}</text><rect x="{bx}" y="{ry}" width="{length}" height="{bh}" rx="2" fill="{color}"/><text x="{vx}" y="{ty}" font-size="13" fill="#0f172a">{value}</text></a>"##,
+            r##"<a href="{href}"><title>{label}</title><text x="{lx}" y="{ty}" text-anchor="end" font-size="13" fill="#334155">{short}</text><rect x="{bx}" y="{ry}" width="{length}" height="{bh}" rx="2" fill="{color}"/><text x="{vx}" y="{ty}" font-size="13" fill="#0f172a">{value}</text></a>"##,
             href = escape(&bar.href),
             label = escape(&bar.label),
             value = bar.value,

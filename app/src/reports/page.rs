@@ -141,7 +141,14 @@ pub fn ReportsPage() -> impl IntoView {
                 <span class="text-sm text-slate-700">{move || t().start_label}</span>
                 <input type="date" name="start" class=INPUT data-testid="period-start"
                     aria-invalid=move || problem("start").is_some().to_string()
-                    value=move || typed("start") />
+                    value=move || {
+                        // What was typed stays; otherwise the chosen period's first day.
+                        let start = typed("start");
+                        match chosen.get() {
+                            Ok(period) if start.is_empty() => period.first.to_string(),
+                            _ => start,
+                        }
+                    } />
                 {field_error("start")}
             </label>
             <label class="flex flex-col gap-1">
