@@ -4,6 +4,10 @@
 
 mod api;
 mod charts;
+#[cfg(feature = "ssr")]
+pub mod export;
+#[cfg(feature = "ssr")]
+pub mod http;
 mod page;
 pub mod period;
 #[cfg(feature = "ssr")]
@@ -130,6 +134,66 @@ pub struct HotArticle {
     pub title: String,
     pub count: i64,
     pub previous: i64,
+}
+
+/// The report's tables as exported: sheets of the workbook, or one CSV each.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReportTable {
+    Summary,
+    Categories,
+    Channels,
+    Systems,
+    Handoffs,
+    Topics,
+    Articles,
+    Trend,
+}
+
+impl ReportTable {
+    pub const ALL: [ReportTable; 8] = [
+        Self::Summary,
+        Self::Categories,
+        Self::Channels,
+        Self::Systems,
+        Self::Handoffs,
+        Self::Topics,
+        Self::Articles,
+        Self::Trend,
+    ];
+
+    /// Its name in the export's `table=`.
+    pub fn key(self) -> &'static str {
+        match self {
+            Self::Summary => "summary",
+            Self::Categories => "categories",
+            Self::Channels => "channels",
+            Self::Systems => "systems",
+            Self::Handoffs => "handoffs",
+            Self::Topics => "topics",
+            Self::Articles => "articles",
+            Self::Trend => "trend",
+        }
+    }
+
+    pub fn parse(key: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|t| t.key() == key)
+    }
+}
+
+impl texts::ReportTexts {
+    /// A table's sheet name.
+    pub fn sheet(&self, table: ReportTable) -> &'static str {
+        match table {
+            ReportTable::Summary => self.sheet_summary,
+            ReportTable::Categories => self.sheet_categories,
+            ReportTable::Channels => self.sheet_channels,
+            ReportTable::Systems => self.sheet_systems,
+            ReportTable::Handoffs => self.sheet_handoffs,
+            ReportTable::Topics => self.sheet_topics,
+            ReportTable::Articles => self.sheet_articles,
+            ReportTable::Trend => self.sheet_trend,
+        }
+    }
 }
 
 /// Durations in business seconds: how many, the median and the 90th percentile (nearest

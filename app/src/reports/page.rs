@@ -10,7 +10,9 @@ use leptos_router::location::Url;
 use super::charts::{self, Bar, Column, Segment, Series, PALETTE};
 use super::period::PeriodError;
 use super::texts::ReportTexts;
-use super::{service_report, share, Period, PeriodKind, Report, Spread, CATEGORY_SLOTS};
+use super::{
+    service_report, share, Period, PeriodKind, Report, ReportTable, Spread, CATEGORY_SLOTS,
+};
 use crate::i18n::{fill, page_title, use_i18n, Locale};
 use crate::incidents::{Category, Channel};
 use crate::shell::{ErrorPanel, Loading};
@@ -233,6 +235,7 @@ fn body(report: &Report, locale: Locale, t: &'static ReportTexts) -> AnyView {
     let period = report.period;
     view! {
         <Headline report=report.clone() current=current.clone() t />
+        <Export period t />
         <div class="mt-6 grid gap-6 xl:grid-cols-2">
             <section class=PANEL>
                 <h3 class="font-semibold">{t.by_category}</h3>
@@ -639,6 +642,35 @@ fn HotArticles(report: Report, t: &'static ReportTexts) -> impl IntoView {
         </section>
     }
     .into_any()
+}
+
+/// Downloads of the period's tables: every table as one workbook, or one as CSV. A plain
+/// form, so it works without JavaScript.
+#[component]
+fn Export(period: Period, t: &'static ReportTexts) -> impl IntoView {
+    view! {
+        <form method="get" action="/api/reports/export" data-testid="export-form"
+            class=format!("mt-4 flex flex-wrap items-end gap-3 print:hidden {PANEL}")>
+            <input type="hidden" name="period" value=period.kind.as_str() />
+            <input type="hidden" name="start" value=period.first.to_string() />
+            <input type="hidden" name="end" value=period.last.to_string() />
+            <span class="self-center font-semibold">{t.export_title}</span>
+            <button type="submit" name="format" value="xlsx" class=PRIMARY_BUTTON data-testid="export-xlsx">
+                {t.export_xlsx}
+            </button>
+            <label class="flex flex-col gap-1">
+                <span class="text-sm text-slate-700">{t.export_table}</span>
+                <select name="table" class=INPUT data-testid="export-table">
+                    {ReportTable::ALL.into_iter().map(|table| view! {
+                        <option value=table.key()>{t.sheet(table)}</option>
+                    }).collect_view()}
+                </select>
+            </label>
+            <button type="submit" name="format" value="csv" class=SECONDARY_BUTTON data-testid="export-csv">
+                {t.export_csv}
+            </button>
+        </form>
+    }
 }
 
 /// What each figure counts, on the page beside the figures.

@@ -19,6 +19,20 @@ pub enum PeriodError {
 }
 
 impl PeriodError {
+    /// The problem as the server's errors name it.
+    pub fn problem(self) -> Problem {
+        match self {
+            Self::UnknownKind => Problem::UnknownChoice,
+            Self::NoStart | Self::NoEnd => Problem::Required,
+            Self::EndBeforeStart => Problem::NotAfterStart,
+            Self::TooLong => Problem::OutOfRange {
+                min: 1,
+                max: MAX_CUSTOM_DAYS as u32,
+            },
+            Self::BadStart | Self::BadEnd => Problem::Format,
+        }
+    }
+
     /// The form field to mark.
     pub fn field(self) -> &'static str {
         match self {
@@ -138,17 +152,8 @@ impl Period {
 
     /// [`Period::check`] as the server answers it.
     pub fn checked(&self) -> Result<(), AppError> {
-        self.check().map_err(|error| {
-            let problem = match error {
-                PeriodError::EndBeforeStart => Problem::NotAfterStart,
-                PeriodError::TooLong => Problem::OutOfRange {
-                    min: 1,
-                    max: MAX_CUSTOM_DAYS as u32,
-                },
-                _ => Problem::Format,
-            };
-            AppError::invalid(error.field(), problem)
-        })
+        self.check()
+            .map_err(|error| AppError::invalid(error.field(), error.problem()))
     }
 
     pub fn days(&self) -> i64 {

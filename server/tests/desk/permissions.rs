@@ -257,6 +257,10 @@ fn case(method: &Method, path: &str, f: &Fixture) -> Option<(Rule, Call)> {
             rule(&[WorkIncidents]),
             json(json!({"number": n, "body": "内部记录", "internal": true})),
         ),
+        ("GET", "/api/reports/export") => (
+            rule(&[SeeIncidents]),
+            Call::Get("/api/reports/export?period=week&start=2026-11-23&format=xlsx".into()),
+        ),
         ("POST", "/api/reports/figures") => (
             rule(&[SeeIncidents]),
             json(json!({"period": {"kind": "week", "first": "2026-11-23", "last": "2026-11-29"}})),

@@ -502,3 +502,170 @@ async fn a_crooked_period_is_refused_and_reporters_see_no_report(pool: PgPool) {
         .await;
     assert_eq!(reply.status, StatusCode::FORBIDDEN);
 }
+
+/// A sheet's cells as text: numbers as written (`0.667`, `30`), text as is.
+fn sheet_cells(workbook: &[u8], name: &str) -> Vec<Vec<String>> {
+    use calamine::{Data, Reader, Xlsx};
+    let mut book: Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(workbook.to_vec())).expect("xlsx");
+    let range = book.worksheet_range(name).expect("sheet");
+    range
+        .rows()
+        .map(|row| {
+            row.iter()
+                .map(|cell| match cell {
+                    Data::Float(f) => format!("{f}"),
+                    Data::Int(n) => n.to_string(),
+                    Data::Empty => String::new(),
+                    other => other.to_string(),
+                })
+                .collect()
+        })
+        .collect()
+}
+
+#[sqlx::test(migrator = "server::MIGRATOR")]
+async fn the_workbook_and_the_csv_hold_the_hand_computed_figures(pool: PgPool) {
+    let desk = Desk::new(pool.clone()).await;
+    fixture_week(&desk, &pool).await;
+    let handler = desk.session_of(Role::Handler).await;
+    let reply = desk
+        .get(
+            "/api/reports/export?period=week&start=2026-11-26&format=xlsx",
+            &handler,
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    assert_eq!(
+        reply.headers["content-disposition"],
+        "attachment; filename=\"service-report-2026-11-23-2026-11-29.xlsx\""
+    );
+    {
+        use calamine::Reader;
+        let book: calamine::Xlsx<_> =
+            calamine::open_workbook_from_rs(std::io::Cursor::new(reply.bytes.to_vec()))
+                .expect("xlsx");
+        assert_eq!(
+            book.sheet_names(),
+            [
+                "概览",
+                "分类",
+                "渠道",
+                "系统与模块",
+                "流转用时",
+                "热点子类",
+                "热点文章",
+                "趋势"
+            ]
+        );
+    }
+    let summary = sheet_cells(&reply.bytes, "概览");
+    let expected = [
+        ("指标", "数值"),
+        ("上报事件", "6"),
+        ("已解决（含已关闭）", "4"),
+        ("解决率", "0.667"),
+        ("及时解决", "2"),
+        ("及时解决率", "0.5"),
+        ("咨询类占比", "0.5"),
+        ("解决过的事件", "4"),
+        ("重开过的事件", "1"),
+        ("重开率", "0.25"),
+        ("首次响应用时 · 件数", "5"),
+        ("首次响应用时 · 中位数（分钟）", "30"),
+        ("首次响应用时 · P90（分钟）", "75"),
+        ("解决用时 · 件数", "4"),
+        ("解决用时 · 中位数（分钟）", "180"),
+        ("解决用时 · P90（分钟）", "660"),
+    ];
+    let got: Vec<(&str, &str)> = summary
+        .iter()
+        .map(|row| (row[0].as_str(), row[1].as_str()))
+        .collect();
+    assert_eq!(got, expected);
+    let handoffs = sheet_cells(&reply.bytes, "流转用时");
+    let development = handoffs
+        .iter()
+        .find(|row| row[0] == "转研发")
+        .expect("development");
+    assert_eq!(development[1..], ["1", "510", "510", "510", "0"]);
+    let product = handoffs
+        .iter()
+        .find(|row| row[0] == "转产品")
+        .expect("product");
+    assert_eq!((product[1].as_str(), product[5].as_str()), ("0", "1"));
+    let trend = sheet_cells(&reply.bytes, "趋势");
+    assert_eq!(trend.len(), 10, "a header and nine periods");
+    // Reported, then data, program, consultation, not classified, then the five channels.
+    assert_eq!(
+        trend[9][..12],
+        [
+            "2026-11-23",
+            "2026-11-29",
+            "6",
+            "1",
+            "1",
+            "3",
+            "1",
+            "2",
+            "2",
+            "1",
+            "0",
+            "1"
+        ]
+    );
+
+    let csv = desk
+        .get(
+            "/api/reports/export?period=week&start=2026-11-23&format=csv&table=summary",
+            &handler,
+        )
+        .await;
+    assert_eq!(csv.status, StatusCode::OK);
+    assert!(csv.headers["content-type"]
+        .to_str()
+        .unwrap_or("")
+        .starts_with("text/csv"));
+    let text = csv.body.trim_start_matches('\u{feff}');
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines[0], "指标,数值");
+    assert!(lines.contains(&"解决率,66.7%"), "{text}");
+    assert!(lines.contains(&"及时解决率,50.0%"));
+    assert!(lines.contains(&"解决用时 · P90（分钟）,660.0"));
+    let topics = desk
+        .get(
+            "/api/reports/export?period=week&start=2026-11-23&format=csv&table=topics",
+            &handler,
+        )
+        .await;
+    assert!(
+        topics.body.contains("转账限额,咨询类,2,1"),
+        "{}",
+        topics.body
+    );
+
+    // Bad asks are refused by name; reporters get nothing.
+    let bad = desk
+        .get(
+            "/api/reports/export?period=week&start=2026-11-23&format=pdf",
+            &handler,
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let bad = desk
+        .get(
+            "/api/reports/export?period=custom&start=2026-11-23&format=csv",
+            &handler,
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.body.contains("\"end\""), "{}", bad.body);
+    let reporter = desk.session_of(Role::Reporter).await;
+    let refused = desk
+        .get(
+            "/api/reports/export?period=week&start=2026-11-23&format=xlsx",
+            &reporter,
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+}
