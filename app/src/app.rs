@@ -20,6 +20,7 @@ use crate::reporter::{
 };
 use crate::reports::ReportsPage;
 use crate::reveals::RevealAuditPage;
+use crate::sessions::SessionsPage;
 use crate::shell::{Loading, NotFound};
 use crate::sla::SlaSettingsPage;
 
@@ -129,6 +130,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("kb/new") view={Lazy::<KbEditorRoute>::new()} />
                     <Route path=path!("kb/:id") view={Lazy::<KbEditorRoute>::new()} />
                     <Route path=path!("reports") view={Lazy::<ReportsRoute>::new()} />
+                    <Route path=path!("sessions") view={Lazy::<SessionsRoute>::new()} />
                 </ParentRoute>
                 <ParentRoute path=path!("/help") view={Lazy::<HelpLayoutRoute>::new()} ssr=SsrMode::Async>
                     <Route path=path!("") view={Lazy::<HelpHomeRoute>::new()} />
@@ -200,3 +202,4 @@ lazy_page!(SearchRoute, SearchPage);
 lazy_page!(KbListRoute, KbListPage);
 lazy_page!(KbEditorRoute, KbEditorPage);
 lazy_page!(ReportsRoute, ReportsPage);
+lazy_page!(SessionsRoute, SessionsPage);

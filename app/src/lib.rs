@@ -23,6 +23,7 @@ pub mod reference;
 pub mod reporter;
 pub mod reports;
 pub mod reveals;
+pub mod sessions;
 pub mod settings_history;
 pub mod shell;
 pub mod sla;

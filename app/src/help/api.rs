@@ -79,10 +79,7 @@ pub async fn help_feedback(
     helpful: bool,
     comment: Option<String>,
 ) -> Result<(), AppError> {
-    let well_formed = slug
-        .chars()
-        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
-    if slug.is_empty() || !well_formed {
+    if !super::is_slug(&slug) {
         return Err(AppError::NotFound);
     }
     let comment = comment.unwrap_or_default();

@@ -226,3 +226,14 @@ pub struct SearchResults {
     /// Offered when nothing was found.
     pub hot: Vec<ArticleLink>,
 }
+
+/// A link name: lowercase letters and digits in parts joined by single hyphens.
+pub fn is_slug(text: &str) -> bool {
+    !text.is_empty()
+        && text.split('-').all(|part| {
+            !part.is_empty()
+                && part
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+        })
+}

@@ -26,13 +26,7 @@ fn invalid(field: &str) -> impl Fn(Problem) -> AppError + '_ {
 fn checked(input: &ArticleInput) -> Result<ArticleInput, AppError> {
     let slug = input.slug.trim().to_lowercase();
     within(&slug, MAX_SLUG_CHARS).map_err(invalid("kb_slug"))?;
-    let well_formed = slug.split('-').all(|part| {
-        !part.is_empty()
-            && part
-                .chars()
-                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
-    });
-    if !slug.is_empty() && !well_formed {
+    if !slug.is_empty() && !super::is_slug(&slug) {
         return Err(AppError::invalid("kb_slug", Problem::Format));
     }
     let title = input.title.trim().to_owned();

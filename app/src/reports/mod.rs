@@ -39,6 +39,9 @@ pub struct Report {
     pub first_response: Spread,
     pub resolution: Spread,
     pub handoffs: Vec<HandoffSpread>,
+    /// Knowledge sessions held in the period, with the consultations on their topics in the
+    /// four weeks before and after.
+    pub sessions: Vec<crate::sessions::KnowledgeSession>,
 }
 
 impl Report {

@@ -266,6 +266,7 @@ fn body(report: &Report, locale: Locale, t: &'static ReportTexts) -> AnyView {
             <Handoffs report=report.clone() locale t />
             <HotTopics report=report.clone() period locale t />
             <HotArticles report=report.clone() t />
+            <Sessions report=report.clone() locale />
         </div>
         <Definitions t />
     }
@@ -642,6 +643,38 @@ fn HotArticles(report: Report, t: &'static ReportTexts) -> impl IntoView {
         </section>
     }
     .into_any()
+}
+
+/// The knowledge sessions held in the period and the consultations on their topics around
+/// them.
+#[component]
+fn Sessions(report: Report, locale: Locale) -> impl IntoView {
+    let t = crate::sessions::texts::of(locale);
+    let empty = report.sessions.is_empty();
+    let rows = report
+        .sessions
+        .into_iter()
+        .map(|session| {
+            view! {
+                <tr class="border-t border-slate-200" data-testid="report-session">
+                    <td class="py-1">{session.topic}</td>
+                    <td class="py-1">{crate::time::format_minute(session.starts_at)}</td>
+                    <td class="py-1">{fill(t.effect, &[&session.effect.before, &session.effect.after])}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <section class=PANEL>
+            <h3 class="font-semibold">
+                <a href="/console/sessions" class="text-sky-800 underline">{t.title}</a>
+            </h3>
+            {empty.then(|| view! { <p class="mt-3 text-sm text-slate-600">{t.none_in_period}</p> })}
+            <table class="mt-3 w-full text-sm">
+                <tbody>{rows}</tbody>
+            </table>
+        </section>
+    }
 }
 
 /// Downloads of the period's tables: every table as one workbook, or one as CSV. A plain

@@ -28,10 +28,11 @@ pub async fn report(pool: &PgPool, period: Period) -> Result<Report, AppError> {
         subcategories(pool, previous, period),
         articles(pool, previous, period),
     )?;
-    let (durations, handoffs, reopened) = tokio::try_join!(
+    let (durations, handoffs, reopened, sessions) = tokio::try_join!(
         durations(pool, period, &calendar),
         handoffs(pool, period, &calendar),
         reopened(pool, period),
+        crate::sessions::store::list(pool, Some((period.start(), period.end()))),
     )?;
     let (ever_resolved, first_response, resolution) = durations;
     Ok(Report {
@@ -45,6 +46,7 @@ pub async fn report(pool: &PgPool, period: Period) -> Result<Report, AppError> {
         first_response,
         resolution,
         handoffs,
+        sessions,
     })
 }
 

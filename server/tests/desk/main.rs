@@ -34,6 +34,7 @@ mod reveals;
 mod sealed;
 mod search;
 mod service_report;
+mod sessions;
 mod sla;
 mod storage;
 mod streams;

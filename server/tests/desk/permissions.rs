@@ -52,6 +52,8 @@ struct Fixture {
     synonyms: i64,
     /// An image the published article shows.
     article_image: String,
+    /// A knowledge session whose results may be recorded.
+    session: i64,
 }
 
 /// The rule and a request for `path`; `None` when the route has no rule (a failure).
@@ -256,6 +258,22 @@ fn case(method: &Method, path: &str, f: &Fixture) -> Option<(Rule, Call)> {
         ("POST", "/api/console/reply") => (
             rule(&[WorkIncidents]),
             json(json!({"number": n, "body": "内部记录", "internal": true})),
+        ),
+        ("POST", "/api/sessions/list") => (rule(&[SeeIncidents]), form(String::new())),
+        ("POST", "/api/sessions/hot") => (rule(&[SeeIncidents]), form(String::new())),
+        ("POST", "/api/sessions/save") => (
+            rule(&[WriteArticles]),
+            json(json!({"plan": {"id": null, "starts_at": "2026-12-08T20:00",
+                "talk_minutes": "30", "quiz_minutes": "10", "qa_minutes": "15",
+                "topic": "矩阵直播", "subcategories": "转账限额", "articles": "matrix"}})),
+        ),
+        ("POST", "/api/sessions/results") => (
+            rule(&[WriteArticles]),
+            json(
+                json!({"results": {"id": f.session, "replay_url": "https://live.example.com/r/1",
+                "live_audience": "10", "total_viewers": "20", "quiz_questions": "",
+                "score_bands": ["", "", "", "", ""]}}),
+            ),
         ),
         ("GET", "/api/reports/export") => (
             rule(&[SeeIncidents]),
@@ -490,6 +508,15 @@ async fn every_route_answers_each_role_as_the_permission_table_says(pool: PgPool
         .as_i64()
         .expect("synonyms id"),
         article_image,
+        session: sqlx::query_scalar(
+            "INSERT INTO knowledge_sessions (starts_at, talk_minutes, quiz_minutes, qa_minutes,
+                                             topic, created_by, updated_by)
+             SELECT now(), 30, 10, 15, '矩阵', id, id FROM users WHERE login = 'writer'
+             RETURNING id",
+        )
+        .fetch_one(&pool)
+        .await
+        .expect("session"),
     };
 
     // A reviewer also given the handler role holds both roles' actions.
@@ -584,6 +611,7 @@ fn a_route_without_a_rule_is_reported() {
         archivable: 3,
         synonyms: 1,
         article_image: Uuid::nil().to_string(),
+        session: 1,
     };
     assert!(case(&Method::POST, "/api/console/new-thing", &fixture).is_none());
     assert!(case(&Method::GET, "/api/console/reply", &fixture).is_none());
