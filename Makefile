@@ -146,8 +146,10 @@ bench-mobile: setup setup-test
 	BENCH_URL=http://127.0.0.1:3300 node end2end/bench/mobile.mjs
 	node end2end/bench/wasm-breakdown.mjs target/site target/front/wasm32-unknown-unknown/wasm-release/app_split.wasm
 
-# Release build, a private database with demo data plus 100,000 incidents, and the handler
-# queue's latency (first page, filtered pages, a deep page) over HTTP.
+# Release build, a private database with demo data plus 100,000 incidents (or INCIDENTS=n), the
+# handler queue's latency (first page, filtered pages, a deep page) and the service report's
+# (last week, last month) over HTTP.
+INCIDENTS ?= 100000
 bench-queue: setup
 	$(RELEASE_WASM_FLAGS) cargo leptos build --release --precompress --split
 	$(SPLIT_NAMES) target/site
@@ -165,7 +167,7 @@ bench-queue: setup
 	  kill -0 $$server || exit 1
 	  sleep 0.5
 	done
-	BENCH_URL=http://127.0.0.1:3301 BENCH_DATABASE_URL="$$db_url" node end2end/bench/queue.mjs
+	BENCH_URL=http://127.0.0.1:3301 BENCH_DATABASE_URL="$$db_url" BENCH_INCIDENTS=$(INCIDENTS) node end2end/bench/queue.mjs
 
 # Two server processes (this build's server) on one database sending to the WeCom mock:
 # messages a second from a burst, and the delay from commit to send.

@@ -9,6 +9,7 @@ mod codes;
 mod console;
 mod datafix;
 mod delivery_processes;
+mod demo;
 mod forgery;
 mod fuzz;
 mod headers;

@@ -1,5 +1,8 @@
 //! Demo data for a first start on the embedded database: one user of every role, the team's
-//! canned replies, a few incidents to work on and the help center's articles.
+//! canned replies, a few incidents to work on, eight weeks of worked ones with two knowledge
+//! sessions (`history`), and the help center's articles.
+
+mod history;
 
 use sqlx::PgPool;
 
@@ -65,6 +68,7 @@ pub async fn seed_if_empty(pool: &PgPool) -> Result<bool, AppError> {
     seed_canned_replies(pool).await?;
     seed_incidents(pool).await?;
     seed_recorded_incidents(pool).await?;
+    history::seed_history(pool).await?;
     seed_articles(pool).await?;
     Ok(true)
 }
@@ -224,7 +228,7 @@ async fn seed_canned_replies(pool: &PgPool) -> Result<(), AppError> {
 }
 
 /// The help center's demo articles, written for this project (`help/demo_articles.json`).
-const DEMO_ARTICLES: &str = include_str!("help/demo_articles.json");
+const DEMO_ARTICLES: &str = include_str!("../help/demo_articles.json");
 
 /// The brokerage's words that mean the same, as the team keeps them.
 const DEMO_SYNONYMS: [&[&str]; 4] = [
