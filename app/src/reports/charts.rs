@@ -62,15 +62,36 @@ fn fit(label: &str, chars: usize) -> String {
     }
 }
 
+/// The opening tag of a chart `height` high, named `title` for screen readers: `role` is
+/// `group` when its parts are links, `img` when it is one picture.
+fn open(title: &str, height: i64, role: &str) -> String {
+    format!(
+        r#"<svg viewBox="0 0 {WIDTH} {height}" width="100%" role="{role}" aria-label="{}" class="max-w-2xl" xmlns="http://www.w3.org/2000/svg">"#,
+        escape(title)
+    )
+}
+
+/// A row of colour swatches naming the series, along the top.
+fn legend(svg: &mut String, series: &[Series]) {
+    let mut x = 0;
+    for s in series {
+        let _ = write!(
+            svg,
+            r##"<rect x="{x}" y="4" width="12" height="12" fill="{color}"/><text x="{tx}" y="15" font-size="12" fill="#334155">{label}</text>"##,
+            color = s.color,
+            tx = x + 16,
+            label = escape(&s.label),
+        );
+        x += 24 + 13 * s.label.chars().count() as i64;
+    }
+}
+
 /// Horizontal bars, longest first as given; `title` names the chart for screen readers.
 pub fn bar_list(title: &str, bars: &[Bar]) -> String {
     let height = ROW * bars.len().max(1) as i64 + 4;
     let max = bars.iter().map(|b| b.value).max().unwrap_or(0).max(1);
     let room = WIDTH - LABEL_WIDTH - 60;
-    let mut svg = format!(
-        r#"<svg viewBox="0 0 {WIDTH} {height}" width="100%" role="group" aria-label="{}" class="max-w-2xl" xmlns="http://www.w3.org/2000/svg">"#,
-        escape(title)
-    );
+    let mut svg = open(title, height, "group");
     for (i, bar) in bars.iter().enumerate() {
         let y = i as i64 * ROW + 2;
         let length = (bar.value * room / max).max(if bar.value > 0 { 2 } else { 0 });
@@ -108,21 +129,8 @@ pub fn stacked_columns(title: &str, series: &[Series], columns: &[Column]) -> St
         .max()
         .unwrap_or(0)
         .max(1);
-    let mut svg = format!(
-        r#"<svg viewBox="0 0 {WIDTH} {height}" width="100%" role="group" aria-label="{}" class="max-w-2xl" xmlns="http://www.w3.org/2000/svg">"#,
-        escape(title)
-    );
-    let mut x = 0;
-    for s in series {
-        let _ = write!(
-            svg,
-            r##"<rect x="{x}" y="4" width="12" height="12" fill="{color}"/><text x="{tx}" y="15" font-size="12" fill="#334155">{label}</text>"##,
-            color = s.color,
-            tx = x + 16,
-            label = escape(&s.label),
-        );
-        x += 24 + 13 * s.label.chars().count() as i64;
-    }
+    let mut svg = open(title, height, "group");
+    legend(&mut svg, series);
     let _ = write!(
         svg,
         r##"<line x1="36" y1="{axis}" x2="{WIDTH}" y2="{axis}" stroke="#94a3b8"/><text x="30" y="{top}" text-anchor="end" font-size="11" fill="#475569">{max}</text><text x="30" y="{axis}" text-anchor="end" font-size="11" fill="#475569">0</text>"##,
@@ -175,21 +183,8 @@ pub fn rate_lines(
     let slot = (WIDTH - 40) / labels.len().max(1) as i64;
     let x_of = |i: usize| 40 + i as i64 * slot + slot / 2;
     let y_of = |v: f64| axis - (v.clamp(0.0, 100.0) * plot_height as f64 / 100.0).round() as i64;
-    let mut svg = format!(
-        r#"<svg viewBox="0 0 {WIDTH} {height}" width="100%" role="img" aria-label="{}" class="max-w-2xl" xmlns="http://www.w3.org/2000/svg">"#,
-        escape(title)
-    );
-    let mut x = 0;
-    for s in series {
-        let _ = write!(
-            svg,
-            r##"<rect x="{x}" y="4" width="12" height="12" fill="{color}"/><text x="{tx}" y="15" font-size="12" fill="#334155">{label}</text>"##,
-            color = s.color,
-            tx = x + 16,
-            label = escape(&s.label),
-        );
-        x += 24 + 13 * s.label.chars().count() as i64;
-    }
+    let mut svg = open(title, height, "img");
+    legend(&mut svg, series);
     let _ = write!(
         svg,
         r##"<line x1="36" y1="{axis}" x2="{WIDTH}" y2="{axis}" stroke="#94a3b8"/><line x1="36" y1="{plot_top}" x2="{WIDTH}" y2="{plot_top}" stroke="#e2e8f0"/><text x="30" y="{ty}" text-anchor="end" font-size="11" fill="#475569">100%</text><text x="30" y="{axis}" text-anchor="end" font-size="11" fill="#475569">0</text>"##,

@@ -542,6 +542,40 @@ fn change(count: i64, previous: i64) -> String {
     }
 }
 
+/// A hot list: its rows under their column heads, or a sentence when it is empty.
+fn hot_table(
+    testid: &'static str,
+    title: &'static str,
+    empty: &'static str,
+    heads: Vec<(&'static str, bool)>,
+    rows: Vec<AnyView>,
+) -> AnyView {
+    let body = if rows.is_empty() {
+        view! { <p class="mt-3 text-sm text-slate-600">{empty}</p> }.into_any()
+    } else {
+        view! {
+            <table class="mt-3 w-full text-sm">
+                <thead class="text-left text-slate-600">
+                    <tr>
+                        {heads.into_iter().map(|(head, right)| view! {
+                            <th class=if right { "py-1 text-right font-normal" } else { "py-1 font-normal" }>{head}</th>
+                        }).collect_view()}
+                    </tr>
+                </thead>
+                <tbody>{rows}</tbody>
+            </table>
+        }
+        .into_any()
+    };
+    view! {
+        <section class=PANEL data-testid=testid>
+            <h3 class="font-semibold">{title}</h3>
+            {body}
+        </section>
+    }
+    .into_any()
+}
+
 #[component]
 fn HotTopics(
     report: Report,
@@ -549,15 +583,6 @@ fn HotTopics(
     locale: Locale,
     t: &'static ReportTexts,
 ) -> impl IntoView {
-    if report.subcategories.is_empty() {
-        return view! {
-            <section class=PANEL data-testid="hot-topics">
-                <h3 class="font-semibold">{t.hot_topics}</h3>
-                <p class="mt-3 text-sm text-slate-600">{t.no_topics}</p>
-            </section>
-        }
-        .into_any();
-    }
     let rows = report
         .subcategories
         .into_iter()
@@ -578,39 +603,21 @@ fn HotTopics(
                     <td class="py-1 text-right">{change(topic.count, topic.previous)}</td>
                 </tr>
             }
+            .into_any()
         })
-        .collect_view();
-    view! {
-        <section class=PANEL data-testid="hot-topics">
-            <h3 class="font-semibold">{t.hot_topics}</h3>
-            <table class="mt-3 w-full text-sm">
-                <thead class="text-left text-slate-600">
-                    <tr>
-                        <th class="py-1 font-normal">{t.col_subcategory}</th>
-                        <th class="py-1 font-normal">{t.by_category}</th>
-                        <th class="py-1 text-right font-normal">{t.count}</th>
-                        <th class="py-1 text-right font-normal">{t.col_previous}</th>
-                        <th class="py-1 text-right font-normal">{t.col_change}</th>
-                    </tr>
-                </thead>
-                <tbody>{rows}</tbody>
-            </table>
-        </section>
-    }
-    .into_any()
+        .collect();
+    let heads = vec![
+        (t.col_subcategory, false),
+        (t.by_category, false),
+        (t.count, true),
+        (t.col_previous, true),
+        (t.col_change, true),
+    ];
+    hot_table("hot-topics", t.hot_topics, t.no_topics, heads, rows)
 }
 
 #[component]
 fn HotArticles(report: Report, t: &'static ReportTexts) -> impl IntoView {
-    if report.articles.is_empty() {
-        return view! {
-            <section class=PANEL data-testid="hot-articles">
-                <h3 class="font-semibold">{t.hot_articles}</h3>
-                <p class="mt-3 text-sm text-slate-600">{t.no_articles}</p>
-            </section>
-        }
-        .into_any();
-    }
     let rows = report
         .articles
         .into_iter()
@@ -624,25 +631,16 @@ fn HotArticles(report: Report, t: &'static ReportTexts) -> impl IntoView {
                     <td class="py-1 text-right">{change(article.count, article.previous)}</td>
                 </tr>
             }
+            .into_any()
         })
-        .collect_view();
-    view! {
-        <section class=PANEL data-testid="hot-articles">
-            <h3 class="font-semibold">{t.hot_articles}</h3>
-            <table class="mt-3 w-full text-sm">
-                <thead class="text-left text-slate-600">
-                    <tr>
-                        <th class="py-1 font-normal">{t.col_article}</th>
-                        <th class="py-1 text-right font-normal">{t.count}</th>
-                        <th class="py-1 text-right font-normal">{t.col_previous}</th>
-                        <th class="py-1 text-right font-normal">{t.col_change}</th>
-                    </tr>
-                </thead>
-                <tbody>{rows}</tbody>
-            </table>
-        </section>
-    }
-    .into_any()
+        .collect();
+    let heads = vec![
+        (t.col_article, false),
+        (t.count, true),
+        (t.col_previous, true),
+        (t.col_change, true),
+    ];
+    hot_table("hot-articles", t.hot_articles, t.no_articles, heads, rows)
 }
 
 /// The knowledge sessions held in the period and the consultations on their topics around
