@@ -14,6 +14,7 @@ use crate::help::{
     ArticlePage, HelpHome, HelpLayout, KbEditorPage, KbListPage, SearchPage, SystemPage,
 };
 use crate::i18n::{initial_locale, provide_i18n};
+use crate::imports::ImportPage;
 use crate::notifications::NotificationSettingsPage;
 use crate::reporter::{
     MobileLayout, NewReportPage, ReportPage, ReporterHome, ReporterSettingsPage,
@@ -120,6 +121,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("") view={Lazy::<ConsoleHomeRoute>::new()} />
                     <Route path=path!("i/:number") view={Lazy::<ConsoleIncidentRoute>::new()} />
                     <Route path=path!("new") view={Lazy::<RecordIncidentRoute>::new()} />
+                    <Route path=path!("import") view={Lazy::<ImportRoute>::new()} />
                     <Route path=path!("reviews") view={Lazy::<ReviewsRoute>::new()} />
                     <Route path=path!("replies") view={Lazy::<CannedRepliesRoute>::new()} />
                     <Route path=path!("sla") view={Lazy::<SlaSettingsRoute>::new()} />
@@ -187,6 +189,7 @@ lazy_page!(ConsoleLayoutRoute, ConsoleLayout);
 lazy_page!(ConsoleHomeRoute, ConsoleHome);
 lazy_page!(ConsoleIncidentRoute, ConsoleIncidentPage);
 lazy_page!(RecordIncidentRoute, RecordIncidentPage);
+lazy_page!(ImportRoute, ImportPage);
 lazy_page!(ReviewsRoute, ReviewsPage);
 lazy_page!(CannedRepliesRoute, CannedRepliesPage);
 lazy_page!(SlaSettingsRoute, SlaSettingsPage);

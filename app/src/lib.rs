@@ -16,6 +16,7 @@ pub mod help;
 #[cfg(feature = "hydrate")]
 pub mod hydration;
 pub mod i18n;
+pub mod imports;
 pub mod incidents;
 pub mod limits;
 pub mod notifications;

@@ -136,6 +136,16 @@ impl IntoResponse for RestError {
     }
 }
 
+/// axum reports a multipart body over the route's limit (`max_mb`) as 413; everything else is
+/// a broken request.
+pub fn multipart_refusal(err: axum::extract::multipart::MultipartError, max_mb: u32) -> AppError {
+    if err.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+        AppError::TooLarge { max_mb }
+    } else {
+        AppError::Transport(err.body_text())
+    }
+}
+
 #[derive(Serialize)]
 struct ErrorBody<'a> {
     error: &'a AppError,

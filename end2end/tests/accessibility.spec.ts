@@ -88,6 +88,17 @@ test('the team\'s console pages pass WCAG 2.1 AA for each role', async ({ browse
   await handler.getByTestId('record-submit').click();
   await expect(handler.getByTestId('record-form').getByRole('alert')).toBeVisible();
   expect(await violations(handler), 'axe on the refused record form').toEqual([]);
+  await expectAccessible(handler, '/console/import');
+  // The import's preview: its mapping selects and a refused row.
+  await hydrated(handler);
+  await handler.getByTestId('import-file').setInputFiles({
+    name: 'itsm.csv',
+    mimeType: 'text/csv',
+    buffer: Buffer.from('工单号,创建时间,客户姓名,证件号码,系统,标题,描述\nA-1,2020-01-01 09:00,李四,1,custody,t,d\n'),
+  });
+  await handler.getByTestId('import-check').click();
+  await expect(handler.getByTestId('import-counts')).toBeVisible();
+  expect(await violations(handler), 'axe on the import preview').toEqual([]);
   await expectAccessible(handler, '/console/replies');
   await expectAccessible(handler, '/console/kb');
   await expectAccessible(handler, '/console/kb/new');

@@ -198,6 +198,7 @@ pub fn plain_routes() -> Routes<AppState> {
         .merge(app::help::images::routes())
         .merge(app::reporter::storage_key::routes())
         .merge(app::reports::http::routes())
+        .merge(app::imports::http::routes())
 }
 
 /// Headers every answer carries. Pages add their Content-Security-Policy (with the nonce of

@@ -137,15 +137,8 @@ pub async fn read_upload(mut multipart: Multipart) -> Result<Upload, AppError> {
     })
 }
 
-/// axum reports a body over the route's limit as 413; everything else is a broken request.
 fn multipart_error(err: axum::extract::multipart::MultipartError) -> AppError {
-    if err.status() == StatusCode::PAYLOAD_TOO_LARGE {
-        AppError::TooLarge {
-            max_mb: MAX_UPLOAD_MB,
-        }
-    } else {
-        AppError::Transport(err.body_text())
-    }
+    crate::rest::multipart_refusal(err, MAX_UPLOAD_MB)
 }
 
 /// `GET /api/attachments/{id}`.

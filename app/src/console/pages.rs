@@ -114,6 +114,7 @@ fn RecordLink() -> impl IntoView {
                     <A href="/console/new" attr:class=SECONDARY_BUTTON attr:data-testid="record-link">
                         {move || i18n.console().record_link}
                     </A>
+                    <crate::imports::page::ImportLink />
                 })
             })}
         </Transition>

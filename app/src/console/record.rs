@@ -39,6 +39,7 @@ pub async fn console_record(incident: RecordedIncident) -> Result<Recorded, AppE
         received_at,
         external_ref: optional(&incident.external_ref),
         contact: optional(&incident.contact),
+        quiet: false,
     };
     store::record(&pool, &user, &incident.report, origin).await
 }

@@ -191,6 +191,7 @@ pub async fn seed_recorded_incidents(pool: &PgPool) -> Result<(), AppError> {
             received_at: chrono::Utc::now() - chrono::Duration::minutes(minutes_ago),
             external_ref: Some(external_ref).filter(|r| !r.is_empty()),
             contact: Some("营业部王经理"),
+            quiet: false,
         };
         crate::incidents::store::record(pool, &recorder, &report, origin).await?;
     }

@@ -60,6 +60,12 @@ impl RecordedIncident {
 
     /// Every problem of a normalised form, in form order.
     pub fn problems(&self, now: DateTime<Utc>) -> Vec<FieldError> {
+        self.problems_within(now, MAX_AGE_DAYS)
+    }
+
+    /// The same checks, for a record received at most `max_age_days` ago (imports bring in
+    /// older history than the form).
+    pub fn problems_within(&self, now: DateTime<Utc>, max_age_days: i64) -> Vec<FieldError> {
         let mut errors = Vec::new();
         let mut check = |field: &'static str, result: Result<(), Problem>| {
             if let Err(problem) = result {
@@ -83,8 +89,8 @@ impl RecordedIncident {
                 Some(at) if at > now + Duration::minutes(CLOCK_SLACK_MINUTES) => {
                     Err(Problem::InFuture)
                 }
-                Some(at) if at < now - Duration::days(MAX_AGE_DAYS) => Err(Problem::TooOld {
-                    max_days: MAX_AGE_DAYS as u32,
+                Some(at) if at < now - Duration::days(max_age_days) => Err(Problem::TooOld {
+                    max_days: max_age_days as u32,
                 }),
                 Some(_) => Ok(()),
             },

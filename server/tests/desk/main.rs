@@ -23,6 +23,7 @@ mod help_shelves;
 mod help_upkeep;
 mod history;
 mod images;
+mod imports;
 mod limits;
 mod masking;
 mod notes;

@@ -28,6 +28,8 @@ enum Call {
     /// A server function or endpoint taking JSON.
     Json(Value),
     Upload,
+    /// A dry run of a spreadsheet import.
+    Import,
     /// An image for articles, uploaded from the editor.
     ArticleImage,
     /// A GET whose answer may stay open (event streams); only its status is read.
@@ -323,6 +325,7 @@ fn case(method: &Method, path: &str, f: &Fixture) -> Option<(Rule, Call)> {
             ),
         ),
         ("POST", "/api/m/uploads") => (rule(&[Report]), Call::Upload),
+        ("POST", "/api/console/import") => (rule(&[WorkIncidents]), Call::Import),
         ("POST", "/api/m/storage-key") => (rule(&[Report]), json(json!({}))),
         ("GET", "/api/m/reports/{number}/events") => (
             rule(&[Report]),
@@ -413,6 +416,12 @@ async fn send(desk: &Desk, path: &str, cookie: Option<&str>, call: &Call) -> Sta
         }
         Call::Upload => {
             desk.upload(cookie_or_none, Uuid::new_v4(), &small_png())
+                .await
+        }
+        Call::Import => {
+            let sheet = "工单号,创建时间,客户姓名,证件号码,系统,标题,描述\n\
+                         M-1,2026-11-30 09:00,李四,11010519491231002X,custody,矩阵,权限矩阵\n";
+            desk.import(cookie_or_none, "itsm", None, false, sheet.as_bytes())
                 .await
         }
         Call::ArticleImage => {

@@ -299,6 +299,42 @@ impl Desk {
         .await
     }
 
+    /// `POST /api/console/import` with the sheet and its fields, as the import page sends them.
+    pub async fn import(
+        &self,
+        cookie: &str,
+        channel: &str,
+        mapping: Option<&str>,
+        commit: bool,
+        file: &[u8],
+    ) -> Reply {
+        const BOUNDARY: &str = "desk-import-boundary";
+        let field = |name: &str, value: &str| {
+            format!("--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n")
+        };
+        let mut body = field("channel", channel);
+        if let Some(mapping) = mapping {
+            body += &field("mapping", mapping);
+        }
+        body += &field("commit", if commit { "true" } else { "false" });
+        body += &format!(
+            "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"export\"\r\n\
+             Content-Type: application/octet-stream\r\n\r\n"
+        );
+        let mut body = body.into_bytes();
+        body.extend_from_slice(file);
+        body.extend_from_slice(format!("\r\n--{BOUNDARY}--\r\n").as_bytes());
+        self.send_with(
+            Method::POST,
+            "/api/console/import",
+            Some(cookie),
+            Some(&format!("multipart/form-data; boundary={BOUNDARY}")),
+            &[SAME_ORIGIN],
+            body,
+        )
+        .await
+    }
+
     pub async fn request(
         &self,
         method: Method,

@@ -20,6 +20,9 @@ pub struct Origin<'a> {
     pub received_at: DateTime<Utc>,
     pub external_ref: Option<&'a str>,
     pub contact: Option<&'a str>,
+    /// Sends no message for the new incident: an import of history would flood the team's
+    /// robot with a push per row.
+    pub quiet: bool,
 }
 
 /// Files a report once. The endpoint answers a retry from `existing_report` before calling
@@ -64,6 +67,26 @@ pub async fn record(
             })
             .ok_or(AppError::Internal),
     }
+}
+
+/// The incidents already recorded in `channel` under any of `external_refs`, by reference.
+pub async fn recorded_under(
+    pool: &PgPool,
+    channel: Channel,
+    external_refs: &[String],
+) -> Result<std::collections::HashMap<String, IncidentNumber>, AppError> {
+    let rows = sqlx::query!(
+        r#"SELECT external_ref AS "external_ref!", number AS "number: IncidentNumber"
+           FROM incidents WHERE channel = $1 AND external_ref = ANY($2)"#,
+        channel as Channel,
+        external_refs
+    )
+    .fetch_all(pool)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| (r.external_ref, r.number))
+        .collect())
 }
 
 /// The incident recorded under `external_ref` in `channel`.
@@ -174,7 +197,11 @@ async fn insert(
     )
     .execute(&mut *tx)
     .await?;
-    let change = StepChange::keeping_status(row.id, reporter.id, Step::Reported, Status::New, None);
+    let mut change =
+        StepChange::keeping_status(row.id, reporter.id, Step::Reported, Status::New, None);
+    if origin.as_ref().is_some_and(|o| o.quiet) {
+        change.outbound = changes::Outbound::Quiet;
+    }
     changes::step(&mut tx, change).await?;
     // Help read before reporting counts for the reporter's own reports, not the team's records.
     if origin.is_none() {
