@@ -157,10 +157,7 @@ impl ConsoleTexts {
 
     /// The name of a console form field in error messages.
     pub fn field_name(&self, field: &str) -> Option<&'static str> {
-        self.field_names
-            .iter()
-            .find(|(key, _)| *key == field)
-            .map(|(_, name)| *name)
+        crate::i18n::name_in(self.field_names, field)
     }
 }
 

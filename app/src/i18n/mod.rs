@@ -225,6 +225,14 @@ mod tests {
     }
 }
 
+/// The words for `field` in an area's table of form field names.
+pub fn name_in(names: &[(&'static str, &'static str)], field: &str) -> Option<&'static str> {
+    names
+        .iter()
+        .find(|(key, _)| *key == field)
+        .map(|(_, name)| *name)
+}
+
 /// `template` with each `{}` replaced by the next of `args`. Sentences with values are kept as
 /// templates rather than closures: a function pointer in a static keeps its code in the
 /// phone's first download, a template is only text.

@@ -275,16 +275,8 @@ mod transport {
         form.append_with_str("commit", if commit { "true" } else { "false" })
             .map_err(|_| None)?;
         form.append_with_blob("file", file).map_err(|_| None)?;
-        let reply = gloo_net::http::Request::post("/api/console/import")
-            .body(form)
-            .map_err(|_| None)?
-            .send()
+        crate::ui::post_form("/api/console/import", form)
             .await
-            .map_err(|_| None)?;
-        if reply.ok() {
-            return reply.json::<Preview>().await.map_err(|_| None);
-        }
-        let refusal: serde_json::Value = reply.json().await.map_err(|_| None)?;
-        Err(serde_json::from_value(refusal["error"].clone()).ok())
+            .map_err(|refusal| refusal.and_then(|r| r.error))
     }
 }

@@ -84,10 +84,6 @@ crate::area_texts!(ImportTexts, imports);
 
 /// Field names for error sentences: the import's own, then the console's.
 pub fn field_name(locale: Locale, field: &str) -> Option<&'static str> {
-    of(locale)
-        .field_names
-        .iter()
-        .find(|(name, _)| *name == field)
-        .map(|(_, words)| *words)
+    crate::i18n::name_in(of(locale).field_names, field)
         .or_else(|| crate::console::texts::field_name(locale, field))
 }

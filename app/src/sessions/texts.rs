@@ -170,9 +170,5 @@ static EN: SessionTexts = SessionTexts {
 
 /// Field names for error sentences (see [`crate::i18n::FieldNames`]).
 pub fn field_name(locale: Locale, field: &str) -> Option<&'static str> {
-    of(locale)
-        .field_names
-        .iter()
-        .find(|(name, _)| *name == field)
-        .map(|(_, words)| *words)
+    crate::i18n::name_in(&of(locale).field_names, field)
 }

@@ -5,9 +5,13 @@
 
 mod linked_text;
 mod picker;
+#[cfg(feature = "hydrate")]
+mod posting;
 
 pub use linked_text::{article_slugs, LinkedText, ARTICLE_PATH};
 pub use picker::SystemModulePicker;
+#[cfg(feature = "hydrate")]
+pub use posting::{post_form, Refusal};
 
 use leptos::prelude::*;
 

@@ -146,17 +146,9 @@ mod browser {
 
     /// The stored image, or the server's sentence for why not (`None`: no answer at all).
     async fn send(form: web_sys::FormData) -> Result<Uploaded, Option<String>> {
-        let reply = gloo_net::http::Request::post("/api/kb/images")
-            .body(form)
-            .map_err(|_| None)?
-            .send()
+        crate::ui::post_form("/api/kb/images", form)
             .await
-            .map_err(|_| None)?;
-        if reply.ok() {
-            return reply.json::<Uploaded>().await.map_err(|_| None);
-        }
-        let refusal: serde_json::Value = reply.json().await.map_err(|_| None)?;
-        Err(refusal["message"].as_str().map(str::to_owned))
+            .map_err(|refusal| refusal.and_then(|r| r.message))
     }
 }
 

@@ -277,9 +277,5 @@ crate::area_texts!(KbTexts, kb);
 
 /// Knowledge base field names for error sentences (see [`crate::i18n::FieldNames`]).
 pub fn field_name(locale: Locale, field: &str) -> Option<&'static str> {
-    of(locale)
-        .field_names
-        .iter()
-        .find(|(key, _)| *key == field)
-        .map(|(_, name)| *name)
+    crate::i18n::name_in(of(locale).field_names, field)
 }
