@@ -111,6 +111,7 @@ const cases = [
 
 const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 let worst = 0;
+let firstPage = 0;
 for (const [label, filter] of cases) {
   for (let i = 0; i < 20; i++) await page(filter); // warm-up
   const times = [];
@@ -123,6 +124,7 @@ for (const [label, filter] of cases) {
   times.sort((a, b) => a - b);
   const p95 = percentile(times, 95);
   worst = Math.max(worst, p95);
+  if (filter === anyFilter) firstPage = p95;
   console.log(`${label.padEnd(32)} p50 ${percentile(times, 50).toFixed(1)} ms, p95 ${p95.toFixed(1)} ms, p99 ${percentile(times, 99).toFixed(1)} ms (${rows} rows a page)`);
 }
 
@@ -133,7 +135,8 @@ const deep = [];
 for (let i = 0; i < 50; i++) deep.push((await page(anyFilter, after)).ms);
 deep.sort((a, b) => a - b);
 console.log(`${'page 101 (5,000 rows in)'.padEnd(32)} p50 ${percentile(deep, 50).toFixed(1)} ms, p95 ${percentile(deep, 95).toFixed(1)} ms`);
-console.log(`budget: queue p95 ${worst.toFixed(1)} ms, ${worst < 50 ? 'within' : 'OVER'} 50 ms`);
+console.log(`budget: first page with its counts p95 ${firstPage.toFixed(1)} ms, ${firstPage < 20 ? 'within' : 'OVER'} 20 ms`);
+console.log(`budget: queue p95 ${worst.toFixed(1)} ms over every filter, ${worst < 50 ? 'within' : 'OVER'} 50 ms`);
 
 // The service report: the last whole week and month, with their trends over 8 periods before.
 const shanghaiToday = new Date(Date.now() + 8 * 3600e3);

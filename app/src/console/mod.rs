@@ -2,6 +2,8 @@
 
 mod api;
 mod attachment_viewer;
+#[cfg(feature = "ssr")]
+pub mod counts;
 mod incident;
 mod pages;
 mod profile;

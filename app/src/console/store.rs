@@ -264,6 +264,7 @@ pub async fn queue(
     // Later pages only extend the list the first page's counts already describe.
     let mut count_query = match after {
         Some(_) => None,
+        None if super::counts::answer(filter) => Some(super::counts::query(viewer, filter)),
         None => {
             let mut c = QueryBuilder::<Postgres>::new("SELECT i.status, count(*) FROM incidents i");
             push_filter(&mut c, viewer, filter, false)?;

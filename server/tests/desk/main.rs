@@ -30,6 +30,7 @@ mod notes;
 mod notifications;
 mod pages;
 mod permissions;
+mod queue_counts;
 mod recorded;
 mod reports;
 mod reveals;
