@@ -115,7 +115,7 @@ async fn run(config: &Config, embedded_pg: Option<&EmbeddedPostgres>) -> Result<
     let state_activity = activity.clone();
     let listener_task = tokio::spawn(activity.clone().listen(pool.clone()));
     let breach_task = tokio::spawn(watch_sla_breaches(pool.clone()));
-    let counts_task = tokio::spawn(fold_queue_counts(pool.clone()));
+    let counts_task = tokio::spawn(fold_rollups(pool.clone()));
     let cleanup_task = tokio::spawn(forget_old_records(
         pool.clone(),
         media.clone(),
@@ -209,14 +209,14 @@ async fn watch_sla_breaches(pool: sqlx::PgPool) {
     }
 }
 
-/// Folds the changes incidents append to the queue's counts, so reading them stays a sum of
-/// a few hundred rows. Any replica may run it; one folds at a time.
-async fn fold_queue_counts(pool: sqlx::PgPool) {
+/// Folds the changes incidents append to the queue's counts and the report's days, so reading
+/// them stays a sum of a few hundred rows. Any replica may run it; one folds at a time.
+async fn fold_rollups(pool: sqlx::PgPool) {
     let mut tick = tokio::time::interval(Duration::from_secs(5));
     loop {
         tick.tick().await;
-        if let Err(error) = app::console::counts::fold(&pool).await {
-            tracing::warn!(?error, "folding the queue's counts failed");
+        if let Err(error) = app::rollups::fold(&pool).await {
+            tracing::warn!(?error, "folding the rollups failed");
         }
     }
 }

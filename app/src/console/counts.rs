@@ -1,13 +1,13 @@
 //! The queue's per-status counts read from the rollup that incidents keep as they change
-//! (migration 20261207000001), so the first page does not count a million rows. Filters on
+//! (migration 20261207000001, folded by [`crate::rollups::fold`]), so the first page does not
+//! count a million rows. Filters on
 //! the rollup's cells (status, system, category, channel, assignee) read it; any other filter
 //! counts the matching incidents themselves.
 
-use sqlx::{PgPool, Postgres, QueryBuilder};
+use sqlx::{Postgres, QueryBuilder};
 
 use super::{AssigneeFilter, QueueFilter};
 use crate::auth::CurrentUser;
-use crate::error::AppError;
 
 /// Whether the rollup's cells answer this filter's counts.
 pub fn answer(filter: &QueueFilter) -> bool {
@@ -59,35 +59,4 @@ pub fn query<'a>(viewer: &CurrentUser, filter: &'a QueueFilter) -> QueryBuilder<
     }
     q.push(" GROUP BY c.status HAVING sum(c.n) <> 0");
     q
-}
-
-/// Folds the changes into the counts; one replica at a time (the others skip), each change
-/// row folded by the one transaction that deletes it. Answers how many changes were folded.
-pub async fn fold(pool: &PgPool) -> Result<u64, AppError> {
-    let mut tx = pool.begin().await?;
-    let mine = sqlx::query_scalar!(
-        r#"SELECT pg_try_advisory_xact_lock(hashtext('queue_counts')) AS "mine!""#
-    )
-    .fetch_one(&mut *tx)
-    .await?;
-    if !mine {
-        return Ok(0);
-    }
-    let folded = sqlx::query_scalar!(
-        r#"WITH moved AS (DELETE FROM queue_count_changes RETURNING *),
-                summed AS (
-                    INSERT INTO queue_counts AS c (status, system_id, category, channel, assignee_id, n)
-                    SELECT status, system_id, category, channel, assignee_id, sum(n)
-                    FROM moved GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5
-                    ON CONFLICT (status, system_id, category, channel, assignee_id)
-                    DO UPDATE SET n = c.n + EXCLUDED.n)
-           SELECT count(*) AS "count!" FROM moved"#
-    )
-    .fetch_one(&mut *tx)
-    .await?;
-    sqlx::query!("DELETE FROM queue_counts WHERE n = 0")
-        .execute(&mut *tx)
-        .await?;
-    tx.commit().await?;
-    Ok(folded as u64)
 }

@@ -1,7 +1,7 @@
 //! The report's figures, read from the incidents as they stand: counts by SQL, durations
 //! measured in business time with the SLA calendar.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
 use sqlx::PgPool;
 
 use super::{
@@ -50,26 +50,28 @@ pub async fn report(pool: &PgPool, period: Period) -> Result<Report, AppError> {
     })
 }
 
-/// Counts per period of the trend, in one pass over its incidents: `width_bucket` places each
-/// incident between the periods' bounds.
+/// Counts per period of the trend from the report's days (`report_days`, kept as incidents
+/// change; see [`crate::rollups`]): `width_bucket` places each day between the periods' first
+/// days.
 async fn trend(pool: &PgPool, period: Period) -> Result<Vec<PeriodCounts>, AppError> {
     let periods = period.trend();
-    let mut bounds: Vec<DateTime<Utc>> = periods.iter().map(Period::start).collect();
-    bounds.push(period.end());
+    let mut bounds: Vec<NaiveDate> = periods.iter().map(|p| p.first).collect();
+    bounds.push(period.last + Duration::days(1));
     let rows = sqlx::query!(
-        r#"SELECT width_bucket(i.created_at, $1::timestamptz[]) AS "bucket!",
-                  i.category AS "category: Category", i.channel AS "channel: Channel",
-                  count(*) AS "reported!",
-                  count(*) FILTER (WHERE i.status IN ('resolved', 'closed')) AS "resolved!",
-                  count(*) FILTER (WHERE i.status IN ('resolved', 'closed')
-                                     AND i.sla_target_secs IS NOT NULL
-                                     AND i.sla_breached_at IS NULL) AS "timely!"
-           FROM incidents i
-           WHERE i.created_at >= $2 AND i.created_at < $3
+        r#"SELECT width_bucket(c.day, $1::date[]) AS "bucket!",
+                  c.category AS "category: Category", c.channel AS "channel!: Channel",
+                  sum(c.n)::BIGINT AS "reported!",
+                  COALESCE(sum(c.n) FILTER (WHERE c.done), 0)::BIGINT AS "resolved!",
+                  COALESCE(sum(c.n) FILTER (WHERE c.timely), 0)::BIGINT AS "timely!"
+           FROM (SELECT day, category, channel, done, timely, n FROM report_days
+                 WHERE day >= $2 AND day <= $3
+                 UNION ALL
+                 SELECT day, category, channel, done, timely, n FROM report_day_changes
+                 WHERE day >= $2 AND day <= $3) c
            GROUP BY 1, 2, 3"#,
         &bounds as _,
-        periods[0].start() as _,
-        period.end() as _,
+        periods[0].first as _,
+        period.last as _,
     )
     .fetch_all(pool)
     .await?;
