@@ -33,6 +33,12 @@ pub struct Config {
     /// Run the notification worker in this process (every replica may; turn it off to have a
     /// replica only serve pages).
     pub notifications_worker: bool,
+    /// E-mail (off unless both are set): `SMTP_URL` such as `smtp://user:password@host:587?tls=required`
+    /// and `MAIL_FROM` such as `事件处理平台 <desk@example.com>`.
+    pub smtp_url: Option<String>,
+    pub mail_from: Option<String>,
+    /// Who gets the weekly service report by mail, separated by commas.
+    pub report_mail_to: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -59,6 +65,13 @@ fn number(name: &'static str, default: u32, max: u32) -> Result<u32, ConfigError
             .filter(|n| (1..=max).contains(n))
             .ok_or(ConfigError::Number { name, max, value }),
     }
+}
+
+/// A setting's text, when it is set and not empty.
+fn text(name: &str) -> Option<String> {
+    std::env::var(name)
+        .ok()
+        .filter(|value| !value.trim().is_empty())
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -117,6 +130,9 @@ impl Config {
                 .unwrap_or_else(|| app::notifications::wecom::DEFAULT_BASE_URL.to_owned()),
             wecom_timeout_secs: number("WECOM_TIMEOUT_SECS", 10, 120)?,
             notifications_worker: flag("NOTIFICATIONS_WORKER")?.unwrap_or(true),
+            smtp_url: text("SMTP_URL"),
+            mail_from: text("MAIL_FROM"),
+            report_mail_to: text("REPORT_MAIL_TO"),
             database_url,
         })
     }

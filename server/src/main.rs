@@ -126,6 +126,20 @@ async fn run(config: &Config, embedded_pg: Option<&EmbeddedPostgres>) -> Result<
     let views_task = tokio::spawn(help_pages.views.clone().run(pool.clone()));
     let views = help_pages.views.clone();
     let notifier = notifier(config, &pool, addr)?;
+    let mail = app::mail::MailSettings::from_parts(
+        config.smtp_url.clone(),
+        config.mail_from.clone(),
+        config.report_mail_to.clone(),
+        &public_base(config, addr),
+    )
+    .map_err(|name| format!("{name} is not a usable mail setting"))?;
+    let mailer_task = match &mail {
+        Some(settings) => Some(tokio::spawn(
+            app::mail::delivery::Mailer::new(pool.clone(), settings)?.run(),
+        )),
+        None => None,
+    };
+    let weekly_task = tokio::spawn(send_weekly_reports(pool.clone(), mail));
     let worker_task = config
         .notifications_worker
         .then(|| tokio::spawn(notifier.clone().run()));
@@ -168,6 +182,10 @@ async fn run(config: &Config, embedded_pg: Option<&EmbeddedPostgres>) -> Result<
     listener_task.abort();
     breach_task.abort();
     counts_task.abort();
+    weekly_task.abort();
+    if let Some(task) = mailer_task {
+        task.abort();
+    }
     cleanup_task.abort();
     help_listener_task.abort();
     views_task.abort();
@@ -186,11 +204,19 @@ fn notifier(config: &Config, pool: &sqlx::PgPool, addr: SocketAddr) -> Result<De
         &config.wecom_base_url,
         Duration::from_secs(config.wecom_timeout_secs.into()),
     )?;
-    let base = config
+    Ok(Deliverer::new(
+        pool.clone(),
+        wecom,
+        Links::new(&public_base(config, addr)),
+    ))
+}
+
+/// Where links in messages lead.
+fn public_base(config: &Config, addr: SocketAddr) -> String {
+    config
         .public_origin
         .clone()
-        .unwrap_or_else(|| format!("http://{addr}"));
-    Ok(Deliverer::new(pool.clone(), wecom, Links::new(&base)))
+        .unwrap_or_else(|| format!("http://{addr}"))
 }
 
 /// Records SLA breaches as due times pass, so the queue's overdue filter and the breach time
@@ -217,6 +243,19 @@ async fn fold_rollups(pool: sqlx::PgPool) {
         tick.tick().await;
         if let Err(error) = app::rollups::fold(&pool).await {
             tracing::warn!(?error, "folding the rollups failed");
+        }
+    }
+}
+
+/// Sends last week's report once its Monday 09:00 has come; any replica may, one does.
+async fn send_weekly_reports(pool: sqlx::PgPool, mail: Option<app::mail::MailSettings>) {
+    let mut tick = tokio::time::interval(Duration::from_secs(60));
+    loop {
+        tick.tick().await;
+        match app::reports::weekly::send_if_due(&pool, mail.as_ref()).await {
+            Ok(Some(week)) => tracing::info!(week = %week.first, "weekly report sent"),
+            Ok(None) => {}
+            Err(error) => tracing::warn!(?error, "weekly report failed"),
         }
     }
 }

@@ -56,13 +56,15 @@ pub enum Kind {
     ScriptPending,
     /// A script was approved or rejected: its author.
     ScriptDecided,
+    /// Last week's service report in a few lines: the handlers' robot for all systems.
+    WeeklyReport,
     /// An admin's test of a robot.
     Test,
 }
 
 impl Kind {
     /// The kinds an admin may switch on and off.
-    pub const ROUTED: [Kind; 9] = [
+    pub const ROUTED: [Kind; 10] = [
         Kind::NewReport,
         Kind::ReporterReplied,
         Kind::HandlerAsked,
@@ -72,11 +74,15 @@ impl Kind {
         Kind::SlaBreached,
         Kind::ScriptPending,
         Kind::ScriptDecided,
+        Kind::WeeklyReport,
     ];
 
     /// Kinds addressed to one person, who may mute them for themselves.
     pub fn is_personal(self) -> bool {
-        !matches!(self, Self::NewReport | Self::ScriptPending | Self::Test)
+        !matches!(
+            self,
+            Self::NewReport | Self::ScriptPending | Self::WeeklyReport | Self::Test
+        )
     }
 
     /// Personal kinds a user of the phone app receives.

@@ -21,6 +21,7 @@ pub struct MuteTexts {
     pub kind_sla_breached: &'static str,
     pub kind_script_pending: &'static str,
     pub kind_script_decided: &'static str,
+    pub kind_weekly_report: &'static str,
     pub kind_test: &'static str,
 }
 
@@ -36,6 +37,7 @@ impl MuteTexts {
             Kind::SlaBreached => self.kind_sla_breached,
             Kind::ScriptPending => self.kind_script_pending,
             Kind::ScriptDecided => self.kind_script_decided,
+            Kind::WeeklyReport => self.kind_weekly_report,
             Kind::Test => self.kind_test,
         }
     }
@@ -55,6 +57,7 @@ static ZH: MuteTexts = MuteTexts {
     kind_sla_breached: "SLA 超时",
     kind_script_pending: "脚本待审核",
     kind_script_decided: "脚本审核结果",
+    kind_weekly_report: "每周服务报表",
     kind_test: "测试消息",
 };
 
@@ -70,6 +73,7 @@ static EN: MuteTexts = MuteTexts {
     kind_sla_breached: "SLA breached",
     kind_script_pending: "Script waiting for review",
     kind_script_decided: "Script reviewed",
+    kind_weekly_report: "Weekly service report",
     kind_test: "Test message",
 };
 

@@ -582,6 +582,20 @@ pub(crate) async fn insert(
     Ok(())
 }
 
+/// Last week's service report in brief (`facts` carries counts only, no incident and no
+/// customer) to the handlers' robot for all systems, when the kind is switched on. Answers
+/// whether a message was written.
+pub async fn weekly_summary(conn: &mut PgConnection, facts: &Facts) -> Result<bool, AppError> {
+    if !enabled(conn, Kind::WeeklyReport).await? {
+        return Ok(false);
+    }
+    let Some(robot) = robot_for(conn, Audience::Handlers, None).await? else {
+        return Ok(false);
+    };
+    insert(conn, Kind::WeeklyReport, None, Some(robot), None, facts).await?;
+    Ok(true)
+}
+
 /// Warns the handlers' robot, mentioning the assignee, of clocks that run out within
 /// `warn_minutes` and of `breached` incidents, once per due time. Answers how many messages.
 pub async fn sla_alerts(

@@ -59,6 +59,7 @@ struct Words {
     script_pending: &'static str,
     script_approved: &'static str,
     script_rejected: &'static str,
+    weekly_report: &'static str,
     test: &'static str,
     system: &'static str,
     title: &'static str,
@@ -82,6 +83,7 @@ const ZH: Words = Words {
     script_pending: "数据修复脚本待审核",
     script_approved: "数据修复脚本已通过审核",
     script_rejected: "数据修复脚本被驳回",
+    weekly_report: "上周服务报表",
     test: "事件处理平台测试消息：机器人配置正确。",
     system: "系统",
     title: "标题",
@@ -105,6 +107,7 @@ const EN: Words = Words {
     script_pending: "Data-fix script waiting for review",
     script_approved: "Data-fix script approved",
     script_rejected: "Data-fix script rejected",
+    weekly_report: "Last week's service report",
     test: "Incident desk test message: the robot is set up correctly.",
     system: "System",
     title: "Title",
@@ -136,6 +139,7 @@ fn headline(kind: Kind, facts: &Facts, w: &Words) -> &'static str {
         Kind::ScriptPending => w.script_pending,
         Kind::ScriptDecided if facts.approved == Some(true) => w.script_approved,
         Kind::ScriptDecided => w.script_rejected,
+        Kind::WeeklyReport => w.weekly_report,
         Kind::Test => w.test,
     }
 }
@@ -195,6 +199,17 @@ fn lines(kind: Kind, facts: &Facts, w: &Words) -> Vec<String> {
     if kind == Kind::Test {
         return lines;
     }
+    // A summary of counts: its period, then its lines.
+    if kind == Kind::WeeklyReport {
+        lines[0] = format!("{} {}", headline(kind, facts, w), facts.title);
+        lines.extend(
+            facts
+                .text
+                .iter()
+                .flat_map(|text| text.lines().map(str::to_owned)),
+        );
+        return lines;
+    }
     lines.push(format!("{}: {}", w.title, facts.title));
     if let Some(place) = placement(facts) {
         lines.push(format!("{}: {place}", w.system));
@@ -224,7 +239,11 @@ fn lines(kind: Kind, facts: &Facts, w: &Words) -> Vec<String> {
 pub fn robot_message(kind: Kind, facts: &Facts, links: &Links) -> Value {
     let w = words(facts.locale);
     let link = links.to(&facts.path);
-    if facts.mention_mobile.is_none() && matches!(kind, Kind::NewReport | Kind::ScriptPending) {
+    let announced = matches!(
+        kind,
+        Kind::NewReport | Kind::ScriptPending | Kind::WeeklyReport
+    );
+    if facts.mention_mobile.is_none() && announced {
         let mut content = String::new();
         for (i, line) in lines(kind, facts, w).iter().enumerate() {
             if i == 0 {
@@ -233,7 +252,12 @@ pub fn robot_message(kind: Kind, facts: &Facts, links: &Links) -> Value {
                 content.push_str(&format!("> {}\n", plain(line)));
             }
         }
-        let tail = format!("[{}]({link})", w.open);
+        let open = if kind == Kind::WeeklyReport {
+            w.details
+        } else {
+            w.open
+        };
+        let tail = format!("[{open}]({link})");
         let body = within_bytes(&content, MARKDOWN_LIMIT - tail.len());
         return json!({"msgtype": "markdown", "markdown": {"content": format!("{body}{tail}")}});
     }

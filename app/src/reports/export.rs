@@ -58,6 +58,9 @@ fn spread_rows(rows: &mut Vec<Vec<Cell>>, t: &ReportTexts, label: &str, spread: 
     ]);
 }
 
+/// The workbook's media type.
+pub const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
 /// Every table of the report in `locale`.
 pub fn tables(report: &Report, locale: Locale) -> Vec<Table> {
     let t = super::texts::of(locale);

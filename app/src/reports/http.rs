@@ -8,7 +8,7 @@ use axum::routing::get;
 use serde::Deserialize;
 use sqlx::PgPool;
 
-use super::export;
+use super::export::{self, XLSX};
 use super::{Period, ReportTable};
 use crate::auth::Action;
 use crate::error::{AppError, Problem};
@@ -33,8 +33,6 @@ struct Asked {
     format: Option<String>,
     table: Option<String>,
 }
-
-const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
 async fn download(
     State(pool): State<PgPool>,

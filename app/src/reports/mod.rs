@@ -13,6 +13,8 @@ pub mod period;
 #[cfg(feature = "ssr")]
 pub mod store;
 pub mod texts;
+#[cfg(feature = "ssr")]
+pub mod weekly;
 
 pub use api::*;
 pub use page::ReportsPage;

@@ -40,7 +40,7 @@ fn category_name(locale: Locale, t: &ReportTexts, category: Option<Category>) ->
 }
 
 /// Business seconds as hours and minutes.
-fn duration(t: &ReportTexts, secs: Option<i64>) -> String {
+pub(super) fn duration(t: &ReportTexts, secs: Option<i64>) -> String {
     match secs {
         None => t.none.to_owned(),
         Some(secs) if secs < 60 => t.seconds.to_owned(),
@@ -49,7 +49,7 @@ fn duration(t: &ReportTexts, secs: Option<i64>) -> String {
     }
 }
 
-fn percent(t: &ReportTexts, value: Option<f64>) -> String {
+pub(super) fn percent(t: &ReportTexts, value: Option<f64>) -> String {
     value.map_or_else(
         || t.none.to_owned(),
         |v| fill(t.percent, &[&format!("{v:.1}")]),

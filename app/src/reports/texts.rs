@@ -98,6 +98,12 @@ pub struct ReportTexts {
     pub timely: &'static str,
     pub ever_resolved: &'static str,
     pub reopened: &'static str,
+    pub summary_counts: &'static str,
+    pub summary_rates: &'static str,
+    pub summary_times: &'static str,
+    pub summary_hot: &'static str,
+    pub summary_hot_item: &'static str,
+    pub mail_subject: &'static str,
 }
 
 crate::area_texts!(ReportTexts, reports);
@@ -200,6 +206,12 @@ static ZH: ReportTexts = ReportTexts {
     timely: "及时解决",
     ever_resolved: "解决过的事件",
     reopened: "重开过的事件",
+    summary_counts: "上报 {} 件，已解决 {} 件（解决率 {}）",
+    summary_rates: "及时解决率 {}，咨询类占比 {}，重开 {} 件",
+    summary_times: "首次响应中位数 {}，解决用时中位数 {}（工作时间）",
+    summary_hot: "热点问题：{}",
+    summary_hot_item: "{} {} 件",
+    mail_subject: "服务报表 {}",
 };
 
 static EN: ReportTexts = ReportTexts {
@@ -300,4 +312,10 @@ static EN: ReportTexts = ReportTexts {
     timely: "Resolved in time",
     ever_resolved: "Resolved at least once",
     reopened: "Reopened at least once",
+    summary_counts: "{} reported, {} resolved (resolution rate {})",
+    summary_rates: "Timely-resolution rate {}, consultation share {}, {} reopened",
+    summary_times: "Median first response {}, median resolution {} (business time)",
+    summary_hot: "Hot questions: {}",
+    summary_hot_item: "{} ({})",
+    mail_subject: "Service report {}",
 };

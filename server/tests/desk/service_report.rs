@@ -103,7 +103,7 @@ async fn reopened(pool: &PgPool, number: i64) {
 
 /// Eight incidents: six in the week of Monday 23 November 2026 (Wednesday the 25th a
 /// holiday), one the week before, one on the next Monday at midnight.
-async fn fixture_week(desk: &Desk, pool: &PgPool) -> [i64; 8] {
+pub(crate) async fn fixture_week(desk: &Desk, pool: &PgPool) -> [i64; 8] {
     let reporter = desk.session_of(Role::Reporter).await;
     let mut numbers = [0; 8];
     for (i, number) in numbers.iter_mut().enumerate() {
