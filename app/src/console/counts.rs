@@ -31,32 +31,48 @@ pub fn query<'a>(viewer: &CurrentUser, filter: &'a QueueFilter) -> QueryBuilder<
             SELECT status, system_id, category, channel, assignee_id, n FROM queue_count_changes) c
          WHERE TRUE",
     );
+    push_cells(&mut q, viewer, filter, "c");
+    q.push(" GROUP BY c.status HAVING sum(c.n) <> 0");
+    q
+}
+
+/// The conditions on the rollup's cells (system, category, resolved or closed, channel,
+/// assignee), written for the incidents (`alias` `i`) or for the rollup (`c`) alike.
+pub fn push_cells(
+    q: &mut QueryBuilder<'_, Postgres>,
+    viewer: &CurrentUser,
+    filter: &QueueFilter,
+    alias: &str,
+) {
     if let Some(system) = &filter.system {
-        q.push(" AND c.system_id = (SELECT id FROM systems WHERE code = ")
-            .push_bind(system.clone())
-            .push(")");
+        q.push(format!(
+            " AND {alias}.system_id = (SELECT id FROM systems WHERE code = "
+        ))
+        .push_bind(system.clone())
+        .push(")");
     }
     if let Some(category) = filter.category {
-        q.push(" AND c.category = ").push_bind(category);
+        q.push(format!(" AND {alias}.category = "))
+            .push_bind(category);
     }
     if filter.unclassified {
-        q.push(" AND c.category IS NULL");
+        q.push(format!(" AND {alias}.category IS NULL"));
     }
     if filter.done {
-        q.push(" AND c.status IN ('resolved', 'closed')");
+        q.push(format!(" AND {alias}.status IN ('resolved', 'closed')"));
     }
     if let Some(channel) = filter.channel {
-        q.push(" AND c.channel = ").push_bind(channel);
+        q.push(format!(" AND {alias}.channel = "))
+            .push_bind(channel);
     }
     match filter.assignee {
         AssigneeFilter::Anyone => {}
         AssigneeFilter::Me => {
-            q.push(" AND c.assignee_id = ").push_bind(viewer.id);
+            q.push(format!(" AND {alias}.assignee_id = "))
+                .push_bind(viewer.id);
         }
         AssigneeFilter::Unassigned => {
-            q.push(" AND c.assignee_id IS NULL");
+            q.push(format!(" AND {alias}.assignee_id IS NULL"));
         }
     }
-    q.push(" GROUP BY c.status HAVING sum(c.n) <> 0");
-    q
 }

@@ -2,8 +2,8 @@ use chrono::{DateTime, Utc};
 use sqlx::{PgPool, Postgres, QueryBuilder};
 
 use super::{
-    Assignable, AssigneeFilter, Handoff, QueueCursor, QueueFilter, QueuePage, QueueRow, QueueSort,
-    TeamIncident, TeamMember,
+    Assignable, Handoff, QueueCursor, QueueFilter, QueuePage, QueueRow, QueueSort, TeamIncident,
+    TeamMember,
 };
 use crate::auth::{Action, CurrentUser, Role};
 use crate::error::{AppError, Problem};
@@ -99,17 +99,7 @@ fn push_filter(
     if let (true, Some(status)) = (with_status, filter.status) {
         q.push(" AND i.status = ").push_bind(status);
     }
-    if let Some(system) = &filter.system {
-        q.push(" AND i.system_id = (SELECT id FROM systems WHERE code = ")
-            .push_bind(system.clone())
-            .push(")");
-    }
-    if let Some(category) = filter.category {
-        q.push(" AND i.category = ").push_bind(category);
-    }
-    if filter.unclassified {
-        q.push(" AND i.category IS NULL");
-    }
+    super::counts::push_cells(q, viewer, filter, "i");
     if let (Some(system), Some(module)) = (&filter.system, &filter.module) {
         q.push(
             " AND i.module_id = (SELECT m.id FROM system_modules m
@@ -124,23 +114,8 @@ fn push_filter(
         q.push(" AND i.subcategory = ")
             .push_bind(filter.subcategory.clone());
     }
-    if filter.done {
-        q.push(" AND i.status IN ('resolved', 'closed')");
-    }
     if let Some(severity) = filter.severity {
         q.push(" AND i.severity = ").push_bind(severity);
-    }
-    if let Some(channel) = filter.channel {
-        q.push(" AND i.channel = ").push_bind(channel);
-    }
-    match filter.assignee {
-        AssigneeFilter::Anyone => {}
-        AssigneeFilter::Me => {
-            q.push(" AND i.assignee_id = ").push_bind(viewer.id);
-        }
-        AssigneeFilter::Unassigned => {
-            q.push(" AND i.assignee_id IS NULL");
-        }
     }
     let reporter = filter.reporter.trim();
     if !reporter.is_empty() {

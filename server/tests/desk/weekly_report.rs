@@ -25,33 +25,28 @@ async fn summaries(pool: &PgPool) -> Vec<(Option<i16>, Value)> {
     .expect("rows")
 }
 
+/// A handlers' robot, for all systems or for `system`.
+async fn robot(pool: &PgPool, name: &str, system: Option<&str>) -> i16 {
+    store::add_robot(
+        pool,
+        &NewRobot {
+            name: name.into(),
+            audience: Audience::Handlers,
+            system: system.map(Into::into),
+            key: format!("weekly-robot-key-{}", system.unwrap_or("all")),
+        },
+    )
+    .await
+    .expect("robot")
+}
+
 #[sqlx::test(migrator = "server::MIGRATOR")]
 async fn monday_nine_sends_last_weeks_summary_once(pool: PgPool) {
     let desk = Desk::new(pool.clone()).await;
     fixture_week(&desk, &pool).await;
-    let team = store::add_robot(
-        &pool,
-        &NewRobot {
-            name: "处理组".into(),
-            audience: Audience::Handlers,
-            system: None,
-            key: "weekly-robot-key-0001".into(),
-        },
-    )
-    .await
-    .expect("robot");
+    let team = robot(&pool, "处理组", None).await;
     // A system's own robot does not get the team's summary.
-    store::add_robot(
-        &pool,
-        &NewRobot {
-            name: "存管处理群".into(),
-            audience: Audience::Handlers,
-            system: Some("custody".into()),
-            key: "weekly-robot-key-0002".into(),
-        },
-    )
-    .await
-    .expect("robot");
+    robot(&pool, "存管处理群", Some("custody")).await;
     store::set_kind(&pool, Kind::WeeklyReport, true)
         .await
         .expect("kind");
@@ -138,17 +133,7 @@ async fn monday_nine_sends_last_weeks_summary_once(pool: PgPool) {
 async fn the_summary_is_off_until_an_admin_switches_it_on(pool: PgPool) {
     let desk = Desk::new(pool.clone()).await;
     fixture_week(&desk, &pool).await;
-    store::add_robot(
-        &pool,
-        &NewRobot {
-            name: "处理组".into(),
-            audience: Audience::Handlers,
-            system: None,
-            key: "weekly-robot-key-0001".into(),
-        },
-    )
-    .await
-    .expect("robot");
+    robot(&pool, "处理组", None).await;
     let sent = send_due(&pool, None, at("2026-11-30T01:05:00Z"))
         .await
         .expect("send");
