@@ -64,11 +64,12 @@ async fn import(
     for (line, cells) in &sheet.rows {
         let read = rows::incident(asked.channel, &preview.mapping, cells, &systems, now);
         let outcome = match &read {
+            // A later row with the reference of a good one; a row refused for another
+            // reason leaves its reference to the corrected row after it.
             Ok(incident)
-                if preview
-                    .rows
-                    .iter()
-                    .any(|r| r.external_ref == incident.external_ref) =>
+                if ready.iter().any(|(_, r): &(usize, RecordedIncident)| {
+                    r.external_ref == incident.external_ref
+                }) =>
             {
                 Outcome::Refused {
                     field: "external_ref".into(),

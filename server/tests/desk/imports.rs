@@ -28,6 +28,8 @@ fn itsm_export() -> String {
         format!("ITSM-1,{at},王经理,李四,11010519491231002X,custody,,重复的单,同一工单导出了两次"),
         format!("ITSM-3,{at},,赵六,11010519491231002X,三方存管,存管银行绑定,\"解绑, 再绑\",客户询问如何更换存管银行"),
         format!("ITSM-4,{at},,钱七,11010519491231002X,核心系统,,未知系统,系统名写错了"),
+        // ITSM-2 again, its ID number corrected: the refused line above leaves it free.
+        format!("ITSM-2,{at},王经理,张三,11010519491231002X,custody,,转账失败,银证转账提示异常"),
     ]
     .join("\n")
 }
@@ -101,6 +103,7 @@ async fn an_itsm_export_is_checked_then_imported_once_and_quietly(pool: PgPool) 
             json!([4, "ITSM-1", {"kind": "refused", "field": "external_ref", "problem": "Duplicate"}]),
             json!([5, "ITSM-3", {"kind": "ready"}]),
             json!([6, "ITSM-4", {"kind": "refused", "field": "system", "problem": "UnknownChoice"}]),
+            json!([7, "ITSM-2", {"kind": "ready"}]),
         ]
     );
     assert_eq!(preview["rows"][3]["title"], "解绑, 再绑");
@@ -114,7 +117,7 @@ async fn an_itsm_export_is_checked_then_imported_once_and_quietly(pool: PgPool) 
     }
     assert_eq!(itsm_count(&pool).await, 0);
 
-    // The import records the two ready rows, at the time they reached the team, quietly.
+    // The import records the three ready rows, at the time they reached the team, quietly.
     let reply = desk
         .import(&handler, "itsm", None, true, file.as_bytes())
         .await;
@@ -144,7 +147,8 @@ async fn an_itsm_export_is_checked_then_imported_once_and_quietly(pool: PgPool) 
     assert_eq!(row.module.as_deref(), Some("binding"));
     assert_eq!(row.status, "new");
     assert_eq!(row.received, days_ago(3, "%Y/%m/%d %H:%M"));
-    assert_eq!(itsm_count(&pool).await, 2);
+    assert_eq!(imported["rows"][5]["outcome"]["kind"], "imported");
+    assert_eq!(itsm_count(&pool).await, 3);
     assert_eq!(
         notification_count(&pool).await,
         0,
@@ -168,7 +172,7 @@ async fn an_itsm_export_is_checked_then_imported_once_and_quietly(pool: PgPool) 
         again["rows"][3]["outcome"],
         json!({"kind": "existing", "number": third})
     );
-    assert_eq!(itsm_count(&pool).await, 2);
+    assert_eq!(itsm_count(&pool).await, 3);
     // The dry run says so too; the same references in another channel are new there.
     let wechat = body(
         &desk
