@@ -72,7 +72,7 @@ impl Mailer {
                 }
                 Err(why) => {
                     tracing::warn!(id = row.id, attempts, %why, "mail not sent");
-                    // 1, 2, 4 … minutes, at most an hour.
+                    // 1, 2, 4 … minutes, at most 64.
                     let wait_secs = 60 * 2_i64.pow((attempts - 1).clamp(0, 6) as u32);
                     sqlx::query!(
                         "UPDATE mail_outbox
