@@ -6,13 +6,17 @@
 
 use sqlx::{Postgres, QueryBuilder};
 
-use super::{AssigneeFilter, QueueFilter};
+use super::{AssigneeFilter, Outcome, QueueFilter};
 use crate::auth::CurrentUser;
 
 /// Whether the rollup's cells answer this filter's counts.
 pub fn answer(filter: &QueueFilter) -> bool {
     filter.module.is_none()
+        && !filter.no_module
         && filter.subcategory.is_empty()
+        && filter.outcome.is_none_or(|o| o == Outcome::Done)
+        && filter.handoff.is_none()
+        && filter.article.is_empty()
         && filter.severity.is_none()
         && filter.reporter.trim().is_empty()
         && filter.from.is_empty()
@@ -58,7 +62,7 @@ pub fn push_cells(
     if filter.unclassified {
         q.push(format!(" AND {alias}.category IS NULL"));
     }
-    if filter.done {
+    if filter.outcome == Some(Outcome::Done) {
         q.push(format!(" AND {alias}.status IN ('resolved', 'closed')"));
     }
     if let Some(channel) = filter.channel {

@@ -92,6 +92,50 @@ impl QueueSort {
     }
 }
 
+/// Which of a period's incidents a service report figure counts, beyond what the filter bar
+/// picks; each is the report's own definition, so a figure's drill-down answers exactly it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    /// Resolved or closed now (the resolution rate's count and the resolution times').
+    Done,
+    /// Resolved with an SLA target it never breached.
+    Timely,
+    /// Resolved at least once, whatever it is now (the reopen rate's base).
+    ResolvedOnce,
+    Reopened,
+    /// Answered by a handler at least once (the first-response times' count).
+    Responded,
+}
+
+impl Outcome {
+    pub const ALL: [Outcome; 5] = [
+        Self::Done,
+        Self::Timely,
+        Self::ResolvedOnce,
+        Self::Reopened,
+        Self::Responded,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Done => "done",
+            Self::Timely => "timely",
+            Self::ResolvedOnce => "resolved_once",
+            Self::Reopened => "reopened",
+            Self::Responded => "responded",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|o| o.as_str() == value)
+    }
+
+    pub fn index(self) -> usize {
+        self as usize
+    }
+}
+
 /// Which incidents the queue shows; every part is optional.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
@@ -104,10 +148,15 @@ pub struct QueueFilter {
     pub unclassified: bool,
     /// A module's code within `system`.
     pub module: Option<String>,
+    /// No module given (`module=none` in the URL).
+    pub no_module: bool,
     /// A subcategory exactly as handlers gave it.
     pub subcategory: String,
-    /// Resolved or closed.
-    pub done: bool,
+    pub outcome: Option<Outcome>,
+    /// Handed to this target at least once.
+    pub handoff: Option<TransferTarget>,
+    /// Linked to the help article with this slug.
+    pub article: String,
     pub severity: Option<Severity>,
     pub channel: Option<Channel>,
     pub assignee: AssigneeFilter,
@@ -136,6 +185,7 @@ impl QueueFilter {
             ("system", self.system.as_deref().unwrap_or_default()),
             ("module", self.module.as_deref().unwrap_or_default()),
             ("subcategory", self.subcategory.as_str()),
+            ("article", self.article.as_str()),
         ];
         for (field, text) in fields {
             crate::checks::within(text, MAX_FILTER_TEXT)

@@ -6,31 +6,37 @@ use leptos_router::components::{Form, A};
 use leptos_router::hooks::use_query_map;
 
 use super::sla_badge::SlaBadge;
-use super::{console_queue, AssigneeFilter, QueueCursor, QueueFilter, QueueRow, QueueSort};
+use super::{
+    console_queue, AssigneeFilter, Outcome, QueueCursor, QueueFilter, QueueRow, QueueSort,
+};
 use crate::error::AppError;
 use crate::i18n::use_i18n;
 use crate::incidents::view::StatusBadge;
-use crate::incidents::{Category, Channel, Severity, Status};
+use crate::incidents::{Category, Channel, Severity, Status, TransferTarget};
 use crate::reference::list_systems;
 use crate::shell::{ErrorPanel, Loading};
 use crate::time::format_recent;
 use crate::ui::{Labeled, INPUT, PRIMARY_BUTTON};
 
-/// `category` of the incidents not classified yet.
+/// `category` of the incidents not classified yet, `module` of those without a module.
 const UNCLASSIFIED: &str = "none";
 
 /// The filter a URL's query describes (`status`, `system`, `category`, `severity`, `channel`,
 /// `assignee`, `reporter`, `from`, `to`, `overdue`, `q`, `sort`; and from the service report's
-/// figures `module`, `subcategory` and `done`).
+/// figures the [`report_extras`]).
 fn filter_from_query(get: impl Fn(&str) -> Option<String>) -> QueueFilter {
+    let module = get("module").filter(|m| !m.is_empty());
     QueueFilter {
         status: get("status").as_deref().and_then(Status::parse),
         system: get("system").filter(|s| !s.is_empty()),
         category: get("category").as_deref().and_then(Category::parse),
         unclassified: get("category").as_deref() == Some(UNCLASSIFIED),
-        module: get("module").filter(|m| !m.is_empty()),
+        no_module: module.as_deref() == Some(UNCLASSIFIED),
+        module: module.filter(|m| m != UNCLASSIFIED),
         subcategory: get("subcategory").unwrap_or_default(),
-        done: get("done").is_some_and(|v| !v.is_empty()),
+        outcome: get("outcome").as_deref().and_then(Outcome::parse),
+        handoff: get("handoff").as_deref().and_then(TransferTarget::parse),
+        article: get("article").unwrap_or_default(),
         severity: get("severity").as_deref().and_then(Severity::parse),
         channel: get("channel").as_deref().and_then(Channel::parse),
         assignee: get("assignee")
@@ -47,6 +53,31 @@ fn filter_from_query(get: impl Fn(&str) -> Option<String>) -> QueueFilter {
             .and_then(QueueSort::parse)
             .unwrap_or_default(),
     }
+}
+
+/// The parts of a filter only a service report figure sets (the filter bar has no field for
+/// them), as URL parameters.
+fn report_extras(filter: &QueueFilter) -> Vec<(&'static str, String)> {
+    let mut extras = Vec::new();
+    if let Some(module) = &filter.module {
+        extras.push(("module", module.clone()));
+    }
+    if filter.no_module {
+        extras.push(("module", UNCLASSIFIED.to_owned()));
+    }
+    if !filter.subcategory.is_empty() {
+        extras.push(("subcategory", filter.subcategory.clone()));
+    }
+    if let Some(outcome) = filter.outcome {
+        extras.push(("outcome", outcome.as_str().to_owned()));
+    }
+    if let Some(target) = filter.handoff {
+        extras.push(("handoff", target.as_str().to_owned()));
+    }
+    if !filter.article.is_empty() {
+        extras.push(("article", filter.article.clone()));
+    }
+    extras
 }
 
 /// The URL of `filter` with its status replaced: the status tabs' links.
@@ -68,9 +99,9 @@ fn query_with_status(filter: &QueueFilter, status: Option<Status>) -> String {
             (None, false) => "",
         },
     );
-    put("module", filter.module.as_deref().unwrap_or_default());
-    put("subcategory", &filter.subcategory);
-    put("done", if filter.done { "1" } else { "" });
+    for (key, value) in report_extras(filter) {
+        put(key, &value);
+    }
     put("severity", filter.severity.map_or("", Severity::as_str));
     put("channel", filter.channel.map_or("", Channel::as_str));
     if filter.assignee != AssigneeFilter::Anyone {
@@ -214,20 +245,33 @@ fn ExtraFilters(filter: Memo<QueueFilter>) -> impl IntoView {
         if let Some(module) = &current.module {
             parts.push(crate::i18n::fill(t.extra_module, &[module]));
         }
+        if current.no_module {
+            parts.push(t.extra_no_module.to_owned());
+        }
         if !current.subcategory.is_empty() {
             parts.push(crate::i18n::fill(
                 t.extra_subcategory,
                 &[&current.subcategory],
             ));
         }
-        if current.done {
-            parts.push(t.extra_done.to_owned());
+        if let Some(outcome) = current.outcome {
+            parts.push(t.extra_outcomes[outcome.index()].to_owned());
+        }
+        if let Some(target) = current.handoff {
+            let name = i18n.incidents().target_name(target);
+            parts.push(crate::i18n::fill(t.extra_handoff, &[&name]));
+        }
+        if !current.article.is_empty() {
+            parts.push(crate::i18n::fill(t.extra_article, &[&current.article]));
         }
         (!parts.is_empty()).then(|| {
             let cleared = QueueFilter {
                 module: None,
+                no_module: false,
                 subcategory: String::new(),
-                done: false,
+                outcome: None,
+                handoff: None,
+                article: String::new(),
                 ..current.clone()
             };
             view! {
@@ -256,14 +300,10 @@ fn FilterBar(filter: Memo<QueueFilter>) -> impl IntoView {
                     .map(|s| view! { <input type="hidden" name="status" value=s.as_str() /> })
             }}
             {move || {
-                let filter = current();
-                view! {
-                    {filter.module.map(|m| view! { <input type="hidden" name="module" value=m /> })}
-                    {(!filter.subcategory.is_empty()).then(|| view! {
-                        <input type="hidden" name="subcategory" value=filter.subcategory.clone() />
-                    })}
-                    {filter.done.then(|| view! { <input type="hidden" name="done" value="1" /> })}
-                }
+                report_extras(&current())
+                    .into_iter()
+                    .map(|(key, value)| view! { <input type="hidden" name=key value=value /> })
+                    .collect_view()
             }}
             <Labeled label=move || i18n.console().search_placeholder hidden_label=true class="contents">
                 <input

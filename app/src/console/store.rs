@@ -2,8 +2,8 @@ use chrono::{DateTime, Utc};
 use sqlx::{PgPool, Postgres, QueryBuilder};
 
 use super::{
-    Assignable, Handoff, QueueCursor, QueueFilter, QueuePage, QueueRow, QueueSort, TeamIncident,
-    TeamMember,
+    Assignable, Handoff, Outcome, QueueCursor, QueueFilter, QueuePage, QueueRow, QueueSort,
+    TeamIncident, TeamMember,
 };
 use crate::auth::{Action, CurrentUser, Role};
 use crate::error::{AppError, Problem};
@@ -110,9 +110,30 @@ fn push_filter(
         .push_bind(module.clone())
         .push(")");
     }
+    if filter.no_module {
+        q.push(" AND i.module_id IS NULL");
+    }
     if !filter.subcategory.is_empty() {
         q.push(" AND i.subcategory = ")
             .push_bind(filter.subcategory.clone());
+    }
+    push_outcome(q, filter.outcome);
+    if let Some(target) = filter.handoff {
+        q.push(
+            " AND EXISTS (SELECT 1 FROM incident_handoffs h
+                 WHERE h.incident_id = i.id AND h.target = ",
+        )
+        .push_bind(target)
+        .push(")");
+    }
+    if !filter.article.is_empty() {
+        q.push(
+            " AND EXISTS (SELECT 1 FROM help_article_incidents l
+                 JOIN help_articles a ON a.id = l.article_id
+                 WHERE l.incident_id = i.id AND a.slug = ",
+        )
+        .push_bind(filter.article.clone())
+        .push(")");
     }
     if let Some(severity) = filter.severity {
         q.push(" AND i.severity = ").push_bind(severity);
@@ -162,6 +183,22 @@ fn push_filter(
         q.push(")");
     }
     Ok(())
+}
+
+/// The service report's definitions of its figures (resolved or closed is a rollup cell,
+/// written by [`super::counts::push_cells`]); "in time" is `report_day_cell`'s, the one the
+/// report's counts are kept by.
+fn push_outcome(q: &mut QueryBuilder<'_, Postgres>, outcome: Option<Outcome>) {
+    q.push(match outcome {
+        None | Some(Outcome::Done) => "",
+        Some(Outcome::Timely) => " AND (report_day_cell(i)).timely",
+        Some(Outcome::ResolvedOnce) => " AND i.resolved_at IS NOT NULL",
+        Some(Outcome::Reopened) => {
+            " AND EXISTS (SELECT 1 FROM incident_events e
+                 WHERE e.incident_id = i.id AND e.kind = 'reopened')"
+        }
+        Some(Outcome::Responded) => " AND i.first_response_at IS NOT NULL",
+    });
 }
 
 /// The cursor condition and order of a sort.

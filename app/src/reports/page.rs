@@ -13,6 +13,7 @@ use super::texts::ReportTexts;
 use super::{
     service_report, share, Period, PeriodKind, Report, ReportTable, Spread, CATEGORY_SLOTS,
 };
+use crate::console::Outcome;
 use crate::i18n::{fill, page_title, use_i18n, Locale};
 use crate::incidents::{Category, Channel};
 use crate::shell::{ErrorPanel, Loading};
@@ -273,7 +274,13 @@ fn body(report: &Report, locale: Locale, t: &'static ReportTexts) -> AnyView {
     .into_any()
 }
 
-/// The period's main figures, each a link to its incidents where it counts some.
+/// A count linking to its incidents in the queue.
+fn count_link(count: i64, href: String) -> impl IntoView {
+    view! { <a href=href class="text-sky-800 underline">{count}</a> }
+}
+
+/// The period's main figures. Counts link to their incidents; a rate shows its two counts,
+/// each a link, so both sides of the division can be opened.
 #[component]
 fn Headline(
     report: Report,
@@ -281,23 +288,44 @@ fn Headline(
     t: &'static ReportTexts,
 ) -> impl IntoView {
     let period = report.period;
+    let href = move |extra: &[(&str, &str)]| queue_href(&period, extra);
     let consultation = current.category(Some(Category::Consultation));
-    let figure =
-        |label: &'static str, value: String, href: Option<String>, testid: &'static str| {
-            let value = match href {
-                Some(href) => {
-                    view! { <a href=href class="text-sky-800 underline">{value}</a> }.into_any()
-                }
-                None => value.into_any(),
-            };
+    let tile =
+        |label: &'static str, value: AnyView, below: Option<AnyView>, testid: &'static str| {
             view! {
                 <div class="rounded-lg border border-slate-200 bg-white px-4 py-3">
                     <div class="text-xs text-slate-600">{label}</div>
                     <div class="mt-1 text-2xl font-semibold" data-testid=testid>{value}</div>
+                    {below.map(|below| view! { <div class="text-xs text-slate-600">{below}</div> })}
                 </div>
             }
         };
-    let spread = |label: &'static str, spread: Spread, testid: &'static str| {
+    let count = |label, count, extra: &[(&str, &str)], testid| {
+        tile(
+            label,
+            count_link(count, href(extra)).into_any(),
+            None,
+            testid,
+        )
+    };
+    // `part` of `whole`, with the parts' filters.
+    let rate = |label,
+                (part, part_extra): (i64, &[(&str, &str)]),
+                (whole, whole_extra): (i64, &[(&str, &str)]),
+                testid: &'static str| {
+        let below = view! {
+            <span data-testid=format!("{testid}-counts")>
+                {count_link(part, href(part_extra))} " / " {count_link(whole, href(whole_extra))}
+            </span>
+        };
+        tile(
+            label,
+            percent(t, share(part, whole)).into_any(),
+            Some(below.into_any()),
+            testid,
+        )
+    };
+    let spread = |label: &'static str, spread: Spread, outcome: Outcome, testid: &'static str| {
         view! {
             <div class="rounded-lg border border-slate-200 bg-white px-4 py-3">
                 <div class="text-xs text-slate-600">{label}</div>
@@ -311,21 +339,26 @@ fn Headline(
                         {duration(t, spread.p90_secs)}
                     </span>
                 </div>
-                <div class="text-xs text-slate-600">{t.count} " " {spread.count}</div>
+                <div class="text-xs text-slate-600">
+                    {t.count} " " {count_link(spread.count, href(&[("outcome", outcome.as_str())]))}
+                </div>
             </div>
         }
     };
+    let done: &[(&str, &str)] = &[("outcome", Outcome::Done.as_str())];
     view! {
         <div class="mt-4 grid grid-cols-2 gap-3 md:grid-cols-4">
-            {figure(t.reported, current.reported.to_string(), Some(queue_href(&period, &[])), "figure-reported")}
-            {figure(t.resolved, current.resolved.to_string(), Some(queue_href(&period, &[("done", "1")])), "figure-resolved")}
-            {figure(t.resolution_rate, percent(t, share(current.resolved, current.reported)), None, "figure-resolution-rate")}
-            {figure(t.timely_rate, percent(t, share(current.timely, current.resolved)), None, "figure-timely-rate")}
-            {figure(t.consultation_share, percent(t, share(consultation, current.reported)),
-                Some(queue_href(&period, &[("category", "consultation")])), "figure-consultation-share")}
-            {figure(t.reopen_rate, percent(t, share(report.reopened, report.ever_resolved)), None, "figure-reopen-rate")}
-            {spread(t.first_response, report.first_response, "figure-first-response")}
-            {spread(t.resolution_time, report.resolution, "figure-resolution")}
+            {count(t.reported, current.reported, &[], "figure-reported")}
+            {count(t.resolved, current.resolved, done, "figure-resolved")}
+            {rate(t.resolution_rate, (current.resolved, done), (current.reported, &[]), "figure-resolution-rate")}
+            {rate(t.timely_rate, (current.timely, &[("outcome", Outcome::Timely.as_str())]),
+                (current.resolved, done), "figure-timely-rate")}
+            {rate(t.consultation_share, (consultation, &[("category", "consultation")]),
+                (current.reported, &[]), "figure-consultation-share")}
+            {rate(t.reopen_rate, (report.reopened, &[("outcome", Outcome::Reopened.as_str())]),
+                (report.ever_resolved, &[("outcome", Outcome::ResolvedOnce.as_str())]), "figure-reopen-rate")}
+            {spread(t.first_response, report.first_response, Outcome::Responded, "figure-first-response")}
+            {spread(t.resolution_time, report.resolution, Outcome::Done, "figure-resolution")}
         </div>
     }
 }
@@ -465,7 +498,7 @@ fn Systems(report: Report, locale: Locale, t: &'static ReportTexts) -> impl Into
                     view! {
                         <tr>
                             <td class="py-1 pl-6">{m.module.name(locale).to_owned()}</td>
-                            <td class="py-1 text-right"><a href=href class="text-sky-800 underline">{m.count}</a></td>
+                            <td class="py-1 text-right">{count_link(m.count, href)}</td>
                         </tr>
                     }
                 })
@@ -479,8 +512,14 @@ fn Systems(report: Report, locale: Locale, t: &'static ReportTexts) -> impl Into
                     </td>
                 </tr>
                 {modules}
-                {(rest > 0 && in_modules > 0).then(|| view! {
-                    <tr><td class="py-1 pl-6 text-slate-600">{t.no_module}</td><td class="py-1 text-right">{rest}</td></tr>
+                {(rest > 0 && in_modules > 0).then(|| {
+                    let href = queue_href(&period, &[("system", &code), ("module", "none")]);
+                    view! {
+                        <tr>
+                            <td class="py-1 pl-6 text-slate-600">{t.no_module}</td>
+                            <td class="py-1 text-right">{count_link(rest, href)}</td>
+                        </tr>
+                    }
                 })}
             }
         })
@@ -498,13 +537,17 @@ fn Systems(report: Report, locale: Locale, t: &'static ReportTexts) -> impl Into
 #[component]
 fn Handoffs(report: Report, locale: Locale, t: &'static ReportTexts) -> impl IntoView {
     let names = crate::incidents::texts::of(locale);
+    let period = report.period;
     let rows = report
         .handoffs
         .into_iter()
         .map(|h| {
+            // The incidents handed to this target (a row counts hand-offs, and one incident
+            // may go there twice).
+            let href = queue_href(&period, &[("handoff", h.target.as_str())]);
             view! {
                 <tr class="border-t border-slate-200" data-testid=format!("handoff-{}", h.target.as_str())>
-                    <td class="py-1">{names.target_name(h.target)}</td>
+                    <td class="py-1"><a href=href class="text-sky-800 underline">{names.target_name(h.target)}</a></td>
                     <td class="py-1 text-right">{h.ended.count}</td>
                     <td class="py-1 text-right">{duration(t, h.ended.median_secs)}</td>
                     <td class="py-1 text-right">{duration(t, h.ended.p90_secs)}</td>
@@ -587,19 +630,18 @@ fn HotTopics(
         .subcategories
         .into_iter()
         .map(|topic| {
-            let href = queue_href(
-                &period,
-                &[
-                    ("category", category_key(topic.category)),
-                    ("subcategory", &topic.subcategory),
-                ],
-            );
+            let of_topic = [
+                ("category", category_key(topic.category)),
+                ("subcategory", topic.subcategory.as_str()),
+            ];
+            let href = queue_href(&period, &of_topic);
+            let before = queue_href(&period.back(1), &of_topic);
             view! {
                 <tr class="border-t border-slate-200">
                     <td class="py-1">{topic.subcategory.clone()}</td>
                     <td class="py-1 text-slate-600">{category_name(locale, t, topic.category)}</td>
-                    <td class="py-1 text-right"><a href=href class="text-sky-800 underline">{topic.count}</a></td>
-                    <td class="py-1 text-right">{topic.previous}</td>
+                    <td class="py-1 text-right">{count_link(topic.count, href)}</td>
+                    <td class="py-1 text-right">{count_link(topic.previous, before)}</td>
                     <td class="py-1 text-right">{change(topic.count, topic.previous)}</td>
                 </tr>
             }
@@ -618,16 +660,18 @@ fn HotTopics(
 
 #[component]
 fn HotArticles(report: Report, t: &'static ReportTexts) -> impl IntoView {
+    let period = report.period;
     let rows = report
         .articles
         .into_iter()
         .map(|article| {
             let href = format!("/help/a/{}", article.slug);
+            let linked = [("article", article.slug.as_str())];
             view! {
                 <tr class="border-t border-slate-200">
                     <td class="py-1"><a href=href class="text-sky-800 underline">{article.title.clone()}</a></td>
-                    <td class="py-1 text-right">{article.count}</td>
-                    <td class="py-1 text-right">{article.previous}</td>
+                    <td class="py-1 text-right">{count_link(article.count, queue_href(&period, &linked))}</td>
+                    <td class="py-1 text-right">{count_link(article.previous, queue_href(&period.back(1), &linked))}</td>
                     <td class="py-1 text-right">{change(article.count, article.previous)}</td>
                 </tr>
             }

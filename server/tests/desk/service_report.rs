@@ -7,7 +7,7 @@ use axum::http::StatusCode;
 use serde_json::{json, Value};
 use sqlx::PgPool;
 
-use crate::support::{body, file_report, ints_of, Desk};
+use crate::support::{body, file_report, Desk};
 use app::auth::Role;
 
 /// How one fixture incident stands. Times are Shanghai wall-clock times.
@@ -406,69 +406,146 @@ async fn the_page_shows_the_figures_without_scripts(pool: PgPool) {
     assert!(!bad.body.contains(r#"data-testid="figure-reported""#));
 }
 
+/// `%XX` escapes read back, so links compare as people read them.
+fn unescaped(href: &str) -> String {
+    let bytes = href.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = bytes
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok());
+        match (bytes[i], hex.and_then(|h| u8::from_str_radix(h, 16).ok())) {
+            (b'%', Some(byte)) => {
+                out.push(byte);
+                i += 3;
+            }
+            (byte, _) => {
+                out.push(byte);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8(out).expect("UTF-8")
+}
+
+/// Every `<a href="/console?…">N</a>` of a page: the queue link and the count it shows.
+fn counted_links(html: &str) -> Vec<(String, i64)> {
+    html.split(r#"<a href="/console?"#)
+        .skip(1)
+        .filter_map(|rest| {
+            let (query, after) = rest.split_once('"')?;
+            let text = after.split_once('>')?.1.split_once('<')?.0;
+            let count = text.trim().parse().ok()?;
+            Some((format!("/console?{}", query.replace("&amp;", "&")), count))
+        })
+        .collect()
+}
+
+/// The incident numbers the queue page (rendered on the server) shows for `href`.
+async fn queue_numbers(desk: &Desk, handler: &str, href: &str) -> Vec<i64> {
+    let page = desk.page(href, Some(handler)).await;
+    assert_eq!(page.status, StatusCode::OK, "{href}");
+    let mut numbers: Vec<i64> = page
+        .body
+        .split(r#"data-testid="queue-row""#)
+        .skip(1)
+        .filter_map(|row| {
+            let number = row.split_once(r#"data-number=""#)?.1.split_once('"')?.0;
+            number.parse().ok()
+        })
+        .collect();
+    numbers.sort_unstable();
+    numbers
+}
+
 #[sqlx::test(migrator = "server::MIGRATOR")]
-async fn every_drill_down_answers_exactly_what_its_figure_counts(pool: PgPool) {
+async fn every_count_on_the_page_opens_exactly_its_incidents(pool: PgPool) {
     let desk = Desk::new(pool.clone()).await;
-    let [a, b, c, d, e, f, _, _] = fixture_week(&desk, &pool).await;
+    let [a, b, c, d, e, f, g, _] = fixture_week(&desk, &pool).await;
+    // One help article answered C and D this week and G the week before.
+    app::demo::seed_articles(&pool).await.expect("articles");
+    let slug: String = sqlx::query_scalar(
+        "SELECT slug FROM help_articles WHERE state = 'published' ORDER BY id LIMIT 1",
+    )
+    .fetch_one(&pool)
+    .await
+    .expect("an article");
+    for number in [c, d, g] {
+        sqlx::query(
+            "INSERT INTO help_article_incidents (article_id, incident_id, kind)
+             SELECT a.id, i.id, 'answer' FROM help_articles a, incidents i
+             WHERE a.slug = $1 AND i.number = $2",
+        )
+        .bind(&slug)
+        .bind(number)
+        .execute(&pool)
+        .await
+        .expect("link");
+    }
     let handler = desk.session_of(Role::Handler).await;
-    let week = json!({"from": "2026-11-23", "to": "2026-11-29"});
-    let queue = |extra: Value| {
-        let mut filter = week.clone();
-        if let (Some(filter), Some(extra)) = (filter.as_object_mut(), extra.as_object()) {
-            filter.extend(extra.clone());
-        }
-        let desk = &desk;
-        let handler = handler.clone();
-        async move {
-            let reply = desk
-                .post_json(
-                    "/api/console/queue",
-                    &handler,
-                    &json!({"filter": filter, "after": null}),
-                )
-                .await;
-            assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
-            let mut numbers = ints_of(&body(&reply)["rows"], "number");
-            numbers.sort_unstable();
-            numbers
-        }
-    };
+    let page = desk
+        .page(
+            "/console/reports?period=week&start=2026-11-23",
+            Some(&handler),
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    let links = counted_links(&page.body);
     let sorted = |mut numbers: Vec<i64>| {
         numbers.sort_unstable();
         numbers
     };
-    assert_eq!(queue(json!({})).await, sorted(vec![a, b, c, d, e, f]));
-    assert_eq!(queue(json!({"done": true})).await, sorted(vec![a, b, c, f]));
-    assert_eq!(
-        queue(json!({"category": "consultation"})).await,
-        sorted(vec![c, d, f])
-    );
-    assert_eq!(queue(json!({"unclassified": true})).await, vec![e]);
-    assert_eq!(
-        queue(json!({"channel": "wechat"})).await,
-        sorted(vec![b, f])
-    );
-    assert_eq!(
-        queue(json!({"system": "custody"})).await,
-        sorted(vec![a, c, d])
-    );
-    assert_eq!(
-        queue(json!({"system": "custody", "module": "binding"})).await,
-        vec![a]
-    );
-    assert_eq!(
-        queue(json!({"category": "consultation", "subcategory": "转账限额"})).await,
-        sorted(vec![c, d])
-    );
-    // The previous week's bar: G alone.
-    let reply = desk
-        .post_json(
-            "/api/console/queue",
-            &handler,
-            &json!({"filter": {"from": "2026-11-16", "to": "2026-11-22"}, "after": null}),
-        )
-        .await;
-    assert_eq!(ints_of(&body(&reply)["rows"], "number").len(), 1);
+    // What the fixture says each figure counts, by the link's extra condition.
+    let week = "/console?from=2026-11-23&to=2026-11-29";
+    let expected = [
+        ("", vec![a, b, c, d, e, f]),
+        ("&outcome=done", vec![a, b, c, f]),
+        ("&outcome=timely", vec![a, c]),
+        ("&outcome=resolved_once", vec![a, b, c, f]),
+        ("&outcome=reopened", vec![c]),
+        ("&outcome=responded", vec![a, b, c, d, f]),
+        ("&category=consultation", vec![c, d, f]),
+        ("&system=custody", vec![a, c, d]),
+        ("&system=custody&module=binding", vec![a]),
+        ("&system=custody&module=none", vec![c, d]),
+        ("&category=consultation&subcategory=转账限额", vec![c, d]),
+        (&format!("&article={slug}"), vec![c, d]),
+    ];
+    for (extra, numbers) in &expected {
+        let wanted = format!("{week}{extra}");
+        let Some((href, _)) = links.iter().find(|(link, _)| unescaped(link) == wanted) else {
+            panic!("the page links {wanted}: {links:?}");
+        };
+        assert_eq!(
+            queue_numbers(&desk, &handler, href).await,
+            sorted(numbers.clone()),
+            "{href}"
+        );
+    }
+    // And every count the page links, whatever it is, is the number of rows its queue shows.
+    assert!(links.len() > expected.len(), "{links:?}");
+    for (href, count) in &links {
+        let shown = queue_numbers(&desk, &handler, href).await.len() as i64;
+        assert_eq!(shown, *count, "{href}");
+    }
+    // The last week's column of a topic: G alone.
+    let before = "/console?from=2026-11-16&to=2026-11-22&category=consultation&subcategory=%E8%BD%AC%E8%B4%A6%E9%99%90%E9%A2%9D";
+    assert_eq!(queue_numbers(&desk, &handler, before).await, vec![g]);
+    // A hand-off target's name opens the incidents handed to it.
+    for (target, numbers) in [
+        ("development", vec![b]),
+        ("product", vec![d]),
+        ("test", vec![f]),
+    ] {
+        let href = format!("{week}&handoff={target}");
+        assert!(page.body.contains(&href.replace('&', "&amp;")), "{href}");
+        assert_eq!(
+            queue_numbers(&desk, &handler, &href).await,
+            numbers,
+            "{href}"
+        );
+    }
 }
 
 #[sqlx::test(migrator = "server::MIGRATOR")]
