@@ -344,3 +344,143 @@ async fn files_and_fields_that_cannot_be_read_are_refused_by_name(pool: PgPool) 
     );
     assert_eq!(itsm_count(&pool).await, 0);
 }
+
+/// A thousand rows of one export, as its columns (reference, received, contact, name, ID
+/// number, system, module, title, description); every hundredth from the 50th is bad, in
+/// one of three ways, and the field each is refused at is given with its line.
+fn thousand_rows() -> (Vec<[String; 9]>, Vec<(u32, &'static str)>) {
+    let at = days_ago(5, "%Y-%m-%d %H:%M");
+    let mut rows = Vec::new();
+    let mut bad = Vec::new();
+    for i in 1..=1000_u32 {
+        let (mut id, mut system, mut title) =
+            ("11010519491231002X", "custody", format!("历史事件 {i}"));
+        if i % 100 == 50 {
+            let field = match (i / 100) % 3 {
+                0 => {
+                    id = "110105194912310021";
+                    "id_number"
+                }
+                1 => {
+                    system = "核心系统";
+                    "system"
+                }
+                _ => {
+                    title.clear();
+                    "title"
+                }
+            };
+            bad.push((i + 1, field));
+        }
+        rows.push([
+            format!("REF-{i:04}"),
+            at.clone(),
+            "王经理".to_owned(),
+            "李四".to_owned(),
+            id.to_owned(),
+            system.to_owned(),
+            String::new(),
+            title,
+            format!("第 {i} 条历史记录的描述"),
+        ]);
+    }
+    (rows, bad)
+}
+
+const EXPORT_HEADERS: [&str; 9] = [
+    "工单号",
+    "创建时间",
+    "提出人",
+    "客户姓名",
+    "证件号码",
+    "所属系统",
+    "功能模块",
+    "标题",
+    "问题描述",
+];
+
+fn as_csv(rows: &[[String; 9]]) -> Vec<u8> {
+    let mut text = EXPORT_HEADERS.join(",");
+    for row in rows {
+        text.push('\n');
+        text.push_str(&row.join(","));
+    }
+    text.into_bytes()
+}
+
+fn as_xlsx(rows: &[[String; 9]]) -> Vec<u8> {
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    for (column, header) in EXPORT_HEADERS.iter().enumerate() {
+        sheet
+            .write_string(0, column as u16, *header)
+            .expect("header");
+    }
+    for (r, row) in rows.iter().enumerate() {
+        for (column, text) in row.iter().enumerate() {
+            if !text.is_empty() {
+                sheet
+                    .write_string(r as u32 + 1, column as u16, text)
+                    .expect("cell");
+            }
+        }
+    }
+    book.save_to_buffer().expect("xlsx")
+}
+
+/// How many rows of a preview ended each way, and the refused ones' lines and fields.
+fn tally(preview: &Value) -> (usize, usize, Vec<(u32, String)>) {
+    let rows = preview["rows"].as_array().cloned().unwrap_or_default();
+    let kind = |k: &str| rows.iter().filter(|r| r["outcome"]["kind"] == k).count();
+    let refused = rows
+        .iter()
+        .filter(|r| r["outcome"]["kind"] == "refused")
+        .map(|r| {
+            (
+                r["line"].as_u64().unwrap_or_default() as u32,
+                r["outcome"]["field"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_owned(),
+            )
+        })
+        .collect();
+    (kind("imported"), kind("existing"), refused)
+}
+
+#[sqlx::test(migrator = "server::MIGRATOR")]
+async fn a_thousand_rows_import_all_but_their_ten_bad_ones_and_only_once(pool: PgPool) {
+    let desk = Desk::new(pool.clone()).await;
+    let handler = desk.session_of(Role::Handler).await;
+    let (rows, bad) = thousand_rows();
+    assert_eq!(bad.len(), 10);
+    let bad: Vec<(u32, String)> = bad.into_iter().map(|(l, f)| (l, f.to_owned())).collect();
+    for (channel, file) in [("itsm", as_csv(&rows)), ("wechat", as_xlsx(&rows))] {
+        let in_channel = || async {
+            sqlx::query_scalar::<_, i64>("SELECT count(*) FROM incidents WHERE channel = $1")
+                .bind(channel)
+                .fetch_one(&pool)
+                .await
+                .expect("count")
+        };
+        let started = std::time::Instant::now();
+        let reply = desk.import(&handler, channel, None, true, &file).await;
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+        println!(
+            "{channel}: 1,000 rows imported in {:.2} s",
+            started.elapsed().as_secs_f64()
+        );
+        assert_eq!(tally(&body(&reply)), (990, 0, bad.clone()), "{channel}");
+        assert_eq!(in_channel().await, 990);
+
+        // The same file again: every good row is found recorded, nothing is added.
+        let reply = desk.import(&handler, channel, None, true, &file).await;
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+        assert_eq!(
+            tally(&body(&reply)),
+            (0, 990, bad.clone()),
+            "{channel} again"
+        );
+        assert_eq!(in_channel().await, 990);
+    }
+}
