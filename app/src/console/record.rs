@@ -40,6 +40,8 @@ pub async fn console_record(incident: RecordedIncident) -> Result<Recorded, AppE
         external_ref: optional(&incident.external_ref),
         contact: optional(&incident.contact),
         quiet: false,
+        category: None,
+        resolved: None,
     };
     store::record(&pool, &user, &incident.report, origin).await
 }

@@ -192,6 +192,8 @@ pub async fn seed_recorded_incidents(pool: &PgPool) -> Result<(), AppError> {
             external_ref: Some(external_ref).filter(|r| !r.is_empty()),
             contact: Some("营业部王经理"),
             quiet: false,
+            category: None,
+            resolved: None,
         };
         crate::incidents::store::record(pool, &recorder, &report, origin).await?;
     }

@@ -11,7 +11,7 @@ use super::{rows, sheet, Mapping, Outcome, Preview, RowResult, CHANNELS, MAX_FIL
 use crate::auth::{Action, CurrentUser};
 use crate::error::{AppError, Problem};
 use crate::incidents::store::{self, Origin};
-use crate::incidents::{Channel, RecordedIncident};
+use crate::incidents::Channel;
 use crate::rest::{multipart_refusal, Caller, RestError, Routes};
 
 pub fn routes<S>() -> Routes<S>
@@ -66,9 +66,9 @@ async fn import(
         let outcome = match &read {
             // A later row with the reference of a good one; a row refused for another
             // reason leaves its reference to the corrected row after it.
-            Ok(incident)
-                if ready.iter().any(|(_, r): &(usize, RecordedIncident)| {
-                    r.external_ref == incident.external_ref
+            Ok(row)
+                if ready.iter().any(|(_, r): &(usize, rows::Imported)| {
+                    r.incident.external_ref == row.incident.external_ref
                 }) =>
             {
                 Outcome::Refused {
@@ -82,8 +82,8 @@ async fn import(
                 problem: problem.problem,
             },
         };
-        if let (Outcome::Ready, Ok(incident)) = (&outcome, read) {
-            ready.push((preview.rows.len(), incident));
+        if let (Outcome::Ready, Ok(row)) = (&outcome, read) {
+            ready.push((preview.rows.len(), row));
         }
         let at = |target: super::Target| {
             let column = preview.mapping.column(target).map(|c| c as usize);
@@ -99,15 +99,18 @@ async fn import(
             outcome,
         });
     }
-    let references: Vec<String> = ready.iter().map(|(_, i)| i.external_ref.clone()).collect();
+    let references: Vec<String> = ready
+        .iter()
+        .map(|(_, r)| r.incident.external_ref.clone())
+        .collect();
     let recorded = store::recorded_under(&pool, asked.channel, &references).await?;
     if asked.commit && !ready.is_empty() {
         crate::limits::store::spend(&pool, user.id, crate::limits::Write::Report).await?;
     }
-    for (at, incident) in ready {
-        preview.rows[at].outcome = match recorded.get(&incident.external_ref) {
+    for (at, row) in ready {
+        preview.rows[at].outcome = match recorded.get(&row.incident.external_ref) {
             Some(&number) => Outcome::Existing { number },
-            None if asked.commit => record(&pool, user, &incident).await?,
+            None if asked.commit => record(&pool, user, &row).await?,
             None => Outcome::Ready,
         };
     }
@@ -119,8 +122,9 @@ async fn import(
 async fn record(
     pool: &PgPool,
     user: &CurrentUser,
-    incident: &RecordedIncident,
+    row: &rows::Imported,
 ) -> Result<Outcome, AppError> {
+    let incident = &row.incident;
     let (Some(channel), Some(received_at)) = (incident.channel, incident.received()) else {
         return Err(AppError::Internal);
     };
@@ -130,6 +134,8 @@ async fn record(
         external_ref: Some(&incident.external_ref),
         contact: Some(incident.contact.as_str()).filter(|c| !c.is_empty()),
         quiet: true,
+        category: row.category,
+        resolved: row.resolved.as_ref().map(|r| (r.at, r.solution.as_str())),
     };
     match store::record(pool, user, &incident.report, origin).await {
         Ok(recorded) if recorded.existing => Ok(Outcome::Existing {

@@ -43,10 +43,14 @@ pub enum Target {
     Module,
     Title,
     Description,
+    /// When the source resolved it: the record is then brought in resolved, at that time.
+    ResolvedAt,
+    Solution,
+    Category,
 }
 
 impl Target {
-    pub const ALL: [Target; 12] = [
+    pub const ALL: [Target; 15] = [
         Self::ExternalRef,
         Self::ReceivedAt,
         Self::Contact,
@@ -59,6 +63,9 @@ impl Target {
         Self::Module,
         Self::Title,
         Self::Description,
+        Self::ResolvedAt,
+        Self::Solution,
+        Self::Category,
     ];
 
     /// The form field it fills, which also names it in error sentences.
@@ -76,6 +83,9 @@ impl Target {
             Self::Module => "module",
             Self::Title => "title",
             Self::Description => "description",
+            Self::ResolvedAt => "resolved_at",
+            Self::Solution => "solution",
+            Self::Category => "category",
         }
     }
 

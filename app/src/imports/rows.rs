@@ -5,13 +5,16 @@
 use chrono::{DateTime, NaiveDateTime, Utc};
 
 use super::{Mapping, Target, MAX_AGE_DAYS};
+use crate::checks::within;
 use crate::error::Problem;
-use crate::incidents::{Channel, DocType, FieldError, NewReport, RecordedIncident};
+use crate::incidents::{
+    Category, Channel, DocType, FieldError, NewReport, RecordedIncident, MAX_MESSAGE,
+};
 use crate::reference::System;
 
 /// Header words that name each target, most specific first; compared without case, spaces
 /// or underscores.
-const HEADER_WORDS: [(Target, &[&str]); 12] = [
+const HEADER_WORDS: [(Target, &[&str]); 15] = [
     (Target::IdDocType, &["证件类型", "documenttype", "idtype"]),
     (
         Target::IdNumber,
@@ -48,6 +51,18 @@ const HEADER_WORDS: [(Target, &[&str]); 12] = [
             "ticket",
             "reference",
             "ref",
+        ],
+    ),
+    // Before the time it was received, whose English words ("time") it contains.
+    (
+        Target::ResolvedAt,
+        &[
+            "解决时间",
+            "完成时间",
+            "关闭时间",
+            "resolvedat",
+            "resolvedtime",
+            "closedat",
         ],
     ),
     (
@@ -93,6 +108,30 @@ const HEADER_WORDS: [(Target, &[&str]); 12] = [
             "content",
         ],
     ),
+    (
+        Target::Solution,
+        &[
+            "解决方案",
+            "处理结果",
+            "解决办法",
+            "处理方案",
+            "solution",
+            "resolution",
+        ],
+    ),
+    // Not a bare "分类", which a subcategory's header ("子分类") contains.
+    (
+        Target::Category,
+        &[
+            "事件分类",
+            "问题分类",
+            "事件类别",
+            "问题类别",
+            "事件类型",
+            "问题类型",
+            "category",
+        ],
+    ),
 ];
 
 fn plain(header: &str) -> String {
@@ -131,14 +170,30 @@ pub fn guess(headers: &[String]) -> Mapping {
     mapping
 }
 
-/// The row as the console's record form would hold it, or its first problem.
+/// A row read for recording: what the console's record form would hold, and what the source
+/// says of its classification and its resolution.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Imported {
+    pub incident: RecordedIncident,
+    pub category: Option<Category>,
+    pub resolved: Option<Resolution>,
+}
+
+/// When the source resolved a record, and how.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Resolution {
+    pub at: DateTime<Utc>,
+    pub solution: String,
+}
+
+/// The row read for recording, or its first problem.
 pub fn incident(
     channel: Channel,
     mapping: &Mapping,
     cells: &[String],
     systems: &[System],
     now: DateTime<Utc>,
-) -> Result<RecordedIncident, FieldError> {
+) -> Result<Imported, FieldError> {
     let cell = |target: Target| -> &str {
         mapping
             .column(target)
@@ -179,14 +234,77 @@ pub fn incident(
         },
     }
     .normalized();
-    match incident
+    if let Some(problem) = incident
         .problems_within(now, MAX_AGE_DAYS)
         .into_iter()
         .next()
     {
-        Some(problem) => Err(problem),
-        None => Ok(incident),
+        return Err(problem);
     }
+    let category = match cell(Target::Category) {
+        "" => None,
+        text => Some(category(text).ok_or(refuse(Target::Category, Problem::UnknownChoice))?),
+    };
+    let received = incident
+        .received()
+        .ok_or(refuse(Target::ReceivedAt, Problem::Format))?;
+    let resolved = resolution(
+        cell(Target::ResolvedAt),
+        cell(Target::Solution),
+        received,
+        now,
+    )
+    .map_err(|(target, problem)| refuse(target, problem))?;
+    Ok(Imported {
+        incident,
+        category,
+        resolved,
+    })
+}
+
+/// The source's resolution: a time between the record's arrival and now, with its solution;
+/// a solution without a time would be lost, so it is refused too.
+fn resolution(
+    at: &str,
+    solution: &str,
+    received: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Result<Option<Resolution>, (Target, Problem)> {
+    let solution = solution.trim();
+    if at.is_empty() {
+        return match solution.is_empty() {
+            true => Ok(None),
+            false => Err((Target::ResolvedAt, Problem::Required)),
+        };
+    }
+    let at = received_time(at)
+        .and_then(|local| local.and_local_timezone(crate::time::shanghai()).single())
+        .map(|local| local.with_timezone(&Utc))
+        .ok_or((Target::ResolvedAt, Problem::Format))?;
+    if at < received {
+        return Err((Target::ResolvedAt, Problem::NotAfterStart));
+    }
+    if at > now {
+        return Err((Target::ResolvedAt, Problem::InFuture));
+    }
+    if solution.is_empty() {
+        return Err((Target::Solution, Problem::Required));
+    }
+    within(solution, MAX_MESSAGE).map_err(|problem| (Target::Solution, problem))?;
+    Ok(Some(Resolution {
+        at,
+        solution: solution.to_owned(),
+    }))
+}
+
+/// A category by code or by the words handlers and exports use for it.
+fn category(text: &str) -> Option<Category> {
+    Category::parse(&plain(text)).or(match plain(text).as_str() {
+        "数据类" | "数据" | "数据问题" => Some(Category::Data),
+        "程序类" | "程序" | "程序问题" | "系统问题" => Some(Category::Program),
+        "咨询类" | "咨询" | "业务咨询" => Some(Category::Consultation),
+        _ => None,
+    })
 }
 
 /// A time as exports write it, read as Shanghai time.
@@ -303,9 +421,15 @@ mod tests {
         assert_eq!(column(Target::Module), Some(7));
         assert_eq!(column(Target::Title), Some(8));
         assert_eq!(column(Target::Description), Some(9));
+        assert_eq!(column(Target::ResolvedAt), Some(10));
         assert_eq!(column(Target::IdDocType), None);
         assert_eq!(column(Target::FundAccount), None);
+        assert_eq!(column(Target::Category), None);
         assert_eq!(mapping.problem(11), None);
+        // A subcategory's header is no category's.
+        let sub = guess(&headers(&["子分类", "事件分类", "处理结果"]));
+        assert_eq!(sub.column(Target::Category), Some(1));
+        assert_eq!(sub.column(Target::Solution), Some(2));
         // English headers too; a header that names nothing is left alone.
         let english = guess(&headers(&[
             "Ticket",
@@ -326,7 +450,7 @@ mod tests {
         );
     }
 
-    fn row(cells: &[&str]) -> Result<RecordedIncident, FieldError> {
+    fn row(cells: &[&str]) -> Result<Imported, FieldError> {
         let mapping = guess(&headers(&[
             "工单号",
             "创建时间",
@@ -337,6 +461,9 @@ mod tests {
             "模块",
             "标题",
             "描述",
+            "事件分类",
+            "解决时间",
+            "解决方案",
         ]));
         incident(Channel::Itsm, &mapping, &headers(cells), &systems(), now())
     }
@@ -353,8 +480,13 @@ mod tests {
             "银行绑定",
             "转账失败",
             "银证转账提示异常",
+            "",
+            "",
+            "",
         ])
         .expect("a good row");
+        assert_eq!((read.category, read.resolved.clone()), (None, None));
+        let read = read.incident;
         assert_eq!(read.received_at, "2026-11-23T09:05");
         assert_eq!(read.report.system, "custody");
         assert_eq!(read.report.module, "binding");
@@ -375,6 +507,9 @@ mod tests {
             "",
             "转账失败",
             "银证转账提示异常",
+            "",
+            "",
+            "",
         ];
         let with = |at: usize, text: &'static str| {
             let mut cells = good;
@@ -402,5 +537,51 @@ mod tests {
         );
         assert_eq!(with(6, "开户"), Some(("module", Problem::UnknownChoice)));
         assert_eq!(with(8, ""), Some(("description", Problem::Required)));
+        assert_eq!(
+            with(9, "投诉类"),
+            Some(("category", Problem::UnknownChoice))
+        );
+        assert_eq!(
+            with(10, "2026-11-23 09:00"),
+            Some(("resolved_at", Problem::NotAfterStart))
+        );
+        assert_eq!(
+            with(10, "2026-12-24 09:00"),
+            Some(("resolved_at", Problem::InFuture))
+        );
+        assert_eq!(with(10, "周二"), Some(("resolved_at", Problem::Format)));
+        assert_eq!(
+            with(10, "2026/11/24 10:00"),
+            Some(("solution", Problem::Required)),
+            "a resolution needs its solution"
+        );
+        assert_eq!(
+            with(11, "已告知客户"),
+            Some(("resolved_at", Problem::Required)),
+            "a solution without its time is not dropped silently"
+        );
+    }
+
+    #[test]
+    fn a_resolved_record_keeps_its_category_time_and_solution() {
+        let read = row(&[
+            "INC-8",
+            "2026-11-23 09:05",
+            "张三",
+            "",
+            "11010519491231002X",
+            "custody",
+            "",
+            "转账限额",
+            "客户询问单日转账限额",
+            "咨询类",
+            "2026年11月23日 10:35",
+            "已告知客户限额规则",
+        ])
+        .expect("a resolved row");
+        assert_eq!(read.category, Some(Category::Consultation));
+        let resolved = read.resolved.expect("resolved");
+        assert_eq!(resolved.at.to_rfc3339(), "2026-11-23T02:35:00+00:00");
+        assert_eq!(resolved.solution, "已告知客户限额规则");
     }
 }

@@ -31,7 +31,7 @@ pub struct ImportTexts {
 pub static ZH: ImportTexts = ImportTexts {
     link: "导入 ITSM / 微信群记录",
     title: "导入其他渠道的记录",
-    intro: "把 ITSM 工单或微信群记录的导出文件（CSV 或 XLSX）导入为事件。先预览：每一行会变成什么、哪一行有什么问题都会列出；确认后再导入。同一渠道中来源单号已记录过的行不会重复导入。",
+    intro: "把 ITSM 工单或微信群记录的导出文件（CSV 或 XLSX）导入为事件。先预览：每一行会变成什么、哪一行有什么问题都会列出；确认后再导入。同一渠道中来源单号已记录过的行不会重复导入。有解决时间的行以已解决导入（需有解决方案），不进入待处理队列。",
     file_hint: "CSV（UTF-8 或 GBK）或 XLSX 的第一个工作表；第一行是表头，最多 {} 行、{} MB。",
     check: "预览",
     checking: "正在检查…",
@@ -51,13 +51,17 @@ pub static ZH: ImportTexts = ImportTexts {
     imported: "已导入为",
     existing: "已记录为",
     quiet_note: "导入的记录不会逐条推送企业微信通知。",
-    field_names: &[("file", "文件"), ("mapping", "列的对应")],
+    field_names: &[
+        ("file", "文件"),
+        ("mapping", "列的对应"),
+        ("resolved_at", "解决时间"),
+    ],
 };
 
 pub static EN: ImportTexts = ImportTexts {
     link: "Import ITSM / WeChat records",
     title: "Import records of other channels",
-    intro: "Bring an export of ITSM tickets or WeChat-group records (CSV or XLSX) in as incidents. The preview lists what each row would become and what is wrong with any row; nothing is recorded until you import. A row whose source reference is already recorded in the channel is not recorded again.",
+    intro: "Bring an export of ITSM tickets or WeChat-group records (CSV or XLSX) in as incidents. The preview lists what each row would become and what is wrong with any row; nothing is recorded until you import. A row whose source reference is already recorded in the channel is not recorded again. A row with a resolution time comes in resolved at that time (it needs its solution) and stays out of the open queue.",
     file_hint: "CSV (UTF-8 or GBK) or the first sheet of an XLSX workbook; the first row holds the headers; at most {} rows and {} MB.",
     check: "Preview",
     checking: "Checking…",
@@ -77,7 +81,11 @@ pub static EN: ImportTexts = ImportTexts {
     imported: "Imported as",
     existing: "Recorded as",
     quiet_note: "Imported records send no WeCom message each.",
-    field_names: &[("file", "File"), ("mapping", "Columns")],
+    field_names: &[
+        ("file", "File"),
+        ("mapping", "Columns"),
+        ("resolved_at", "Resolved at"),
+    ],
 };
 
 crate::area_texts!(ImportTexts, imports);

@@ -484,3 +484,58 @@ async fn a_thousand_rows_import_all_but_their_ten_bad_ones_and_only_once(pool: P
         assert_eq!(in_channel().await, 990);
     }
 }
+
+#[sqlx::test(migrator = "server::MIGRATOR")]
+async fn history_resolved_in_its_source_comes_in_resolved_at_its_time(pool: PgPool) {
+    let desk = Desk::new(pool.clone()).await;
+    let handler = desk.session_of(Role::Handler).await;
+    let received = days_ago(4, "%Y-%m-%d %H:%M");
+    let resolved = days_ago(3, "%Y-%m-%d %H:%M");
+    let file = [
+        "工单号,创建时间,客户姓名,证件号码,所属系统,标题,问题描述,事件分类,解决时间,处理结果".to_owned(),
+        format!("H-1,{received},李四,11010519491231002X,custody,转账限额,客户询问限额,咨询类,{resolved},已告知限额规则"),
+        format!("H-2,{received},李四,11010519491231002X,custody,绑卡失败,绑卡提示异常,数据类,,"),
+        format!("H-3,{received},李四,11010519491231002X,custody,无解决方案,只有时间,,{resolved},"),
+    ]
+    .join("\n");
+    let reply = desk
+        .import(&handler, "itsm", None, true, file.as_bytes())
+        .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    let imported = body(&reply);
+    assert_eq!(imported["rows"][0]["outcome"]["kind"], "imported");
+    assert_eq!(imported["rows"][1]["outcome"]["kind"], "imported");
+    assert_eq!(
+        imported["rows"][2]["outcome"],
+        json!({"kind": "refused", "field": "solution", "problem": "Required"})
+    );
+    let rows = sqlx::query!(
+        r#"SELECT external_ref AS "external_ref!", status, category, solution,
+                  to_char(resolved_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD HH24:MI') AS resolved,
+                  sla_running_since IS NULL AS "stopped!",
+                  (report_day_cell(i)).done AS "done!",
+                  (SELECT to_char(max(e.created_at) AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD HH24:MI')
+                   FROM incident_events e WHERE e.incident_id = i.id AND e.kind = 'resolved') AS event
+           FROM incidents i WHERE channel = 'itsm' ORDER BY external_ref"#
+    )
+    .fetch_all(&pool)
+    .await
+    .expect("rows");
+    assert_eq!(rows.len(), 2);
+    let (history, open) = (&rows[0], &rows[1]);
+    assert_eq!(
+        (history.external_ref.as_str(), history.status.as_str()),
+        ("H-1", "resolved")
+    );
+    assert_eq!(history.category.as_deref(), Some("consultation"));
+    assert_eq!(history.solution.as_deref(), Some("已告知限额规则"));
+    assert_eq!(history.resolved.as_deref(), Some(resolved.as_str()));
+    assert_eq!(history.event.as_deref(), Some(resolved.as_str()));
+    assert!(history.stopped && history.done);
+    // The open one waits in the queue, classified as its source had it.
+    assert_eq!(
+        (open.status.as_str(), open.category.as_deref()),
+        ("new", Some("data"))
+    );
+    assert!(!open.done && open.resolved.is_none());
+}

@@ -11,7 +11,7 @@ use crate::auth::CurrentUser;
 use crate::error::{AppError, Problem};
 use crate::incidents::sealed::{self, SealedIdentity};
 use crate::incidents::{
-    Channel, DocType, IncidentId, IncidentNumber, NewReport, Recorded, Status, Step,
+    Category, Channel, DocType, IncidentId, IncidentNumber, NewReport, Recorded, Status, Step,
 };
 
 /// Where a report came from, when not from the reporter's phone app.
@@ -23,6 +23,10 @@ pub struct Origin<'a> {
     /// Sends no message for the new incident: an import of history would flood the team's
     /// robot with a push per row.
     pub quiet: bool,
+    /// The classification the source gave.
+    pub category: Option<Category>,
+    /// Resolved before it was recorded here (history from another channel): when, and how.
+    pub resolved: Option<(DateTime<Utc>, &'a str)>,
 }
 
 /// Files a report once. The endpoint answers a retry from `existing_report` before calling
@@ -154,9 +158,10 @@ async fn insert(
                                   fund_account_sealed, fund_account_index,
                                   customer_mobile_sealed, customer_mobile_index,
                                   system_id, module_id, title, description,
-                                  channel, external_ref, contact, created_at, last_activity_at)
+                                  channel, external_ref, contact, created_at, last_activity_at,
+                                  category)
            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15,
-                   $16, $17, $18, COALESCE($19, now()), COALESCE($19, now()))
+                   $16, $17, $18, COALESCE($19, now()), COALESCE($19, now()), $20)
            ON CONFLICT DO NOTHING
            RETURNING id AS "id: IncidentId", number AS "number: IncidentNumber""#,
         client_id,
@@ -178,6 +183,7 @@ async fn insert(
         origin.as_ref().and_then(|o| o.external_ref),
         origin.as_ref().and_then(|o| o.contact),
         origin.as_ref().map(|o| o.received_at) as _,
+        origin.as_ref().and_then(|o| o.category) as Option<Category>,
     )
     .fetch_optional(&mut *tx)
     .await?;
@@ -203,12 +209,46 @@ async fn insert(
         change.outbound = changes::Outbound::Quiet;
     }
     changes::step(&mut tx, change).await?;
+    if let Some((at, solution)) = origin.as_ref().and_then(|o| o.resolved) {
+        resolved_before(&mut tx, row.id, reporter.id, at, solution).await?;
+    }
     // Help read before reporting counts for the reporter's own reports, not the team's records.
     if origin.is_none() {
         crate::help::deflection::followed_by_report(&mut tx, reporter.id, row.id.0).await?;
     }
     tx.commit().await?;
     Ok(Some(row.number))
+}
+
+/// Marks a record resolved at the time its source resolved it, the way the resolve step
+/// would have then: its timeline says so, and its clock is stopped rather than run up to now.
+async fn resolved_before(
+    conn: &mut sqlx::PgConnection,
+    incident_id: IncidentId,
+    actor_id: i64,
+    at: DateTime<Utc>,
+    solution: &str,
+) -> Result<(), AppError> {
+    sqlx::query!(
+        "UPDATE incidents SET status = 'resolved', solution = $2, resolved_at = $3,
+                              last_activity_at = $3, sla_running_since = NULL
+         WHERE id = $1",
+        incident_id.0,
+        solution,
+        at as _,
+    )
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query!(
+        "INSERT INTO incident_events (incident_id, actor_id, kind, to_status, created_at)
+         VALUES ($1, $2, 'resolved', 'resolved', $3)",
+        incident_id.0,
+        actor_id,
+        at as _,
+    )
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
 }
 
 /// The report already filed under `client_id` by this reporter, if any.
