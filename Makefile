@@ -30,7 +30,7 @@ SPLIT_NAMES := node end2end/checks/split-names.mjs
 # moto, an S3-compatible server from PyPI, for the tests of the object-store path.
 MOTO_VENV := $(CURDIR)/.data/moto
 
-.PHONY: help run test setup setup-test lint build check-phone unit e2e sqlx-prepare bench-mobile bench-queue bench-notifications bench-help
+.PHONY: help run test setup setup-test lint build check-phone unit e2e sqlx-prepare bench-mobile bench-queue bench-notifications bench-help bench-monitor
 
 help:
 	@echo "make run   - build and serve at http://127.0.0.1:3000 on the embedded database"
@@ -179,6 +179,17 @@ bench-notifications: setup
 	trap '$(PG) destroy' EXIT
 	DATABASE_URL="$$base_url" RUST_LOG=warn cargo test -q -p server --test desk \
 	  bench_two_replicas_against_the_mock -- --ignored --nocapture
+
+# Business monitoring: a reconciliation of two databases, 100,000 and then 1,000,000 rows a
+# side, in a release build alone in its process: time, and the process's peak memory after each.
+bench-monitor: setup setup-test
+	cargo build -q -p embedded-pg
+	export EMBEDDED_PG_DIR=$(CURDIR)/.data/bench-monitor-pg
+	$(PG) destroy 2>/dev/null || true
+	base_url=$$($(PG) start --no-fsync)
+	trap '$(PG) destroy' EXIT
+	DATABASE_URL="$$base_url" RUST_LOG=warn cargo test -q --release -p server --test desk \
+	  bench_reconciliation_of_a_million_rows_a_side -- --ignored --nocapture
 
 # The help center with 50,000 generated articles: search timed at the store (in process), then a
 # release server (help pages load no WASM, so its front is built unsplit) over HTTP: search,

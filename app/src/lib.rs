@@ -19,6 +19,7 @@ pub mod i18n;
 pub mod imports;
 pub mod incidents;
 pub mod limits;
+pub mod monitor;
 pub mod notifications;
 pub mod reference;
 pub mod reporter;

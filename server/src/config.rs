@@ -39,6 +39,11 @@ pub struct Config {
     pub mail_from: Option<String>,
     /// Who gets the weekly service report by mail, separated by commas.
     pub report_mail_to: Option<String>,
+    /// The business databases monitoring rules read (`MONITOR_SOURCE_<NAME>` URLs).
+    pub monitor_sources: app::monitor::sources::Sources,
+    /// How monitoring runs read them: `MONITOR_QUERY_TIMEOUT_SECS`, `MONITOR_ROW_CAP`,
+    /// `MONITOR_KEEP_RECORDS`.
+    pub monitor_runs: app::monitor::schedule::RunSettings,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -47,6 +52,8 @@ pub enum ConfigError {
     Flag(#[from] BadFlag),
     #[error(transparent)]
     Proxies(#[from] BadProxyList),
+    #[error("{0}")]
+    MonitorSource(String),
     #[error("{name} must be a whole number from 1 to {max}, got {value:?}")]
     Number {
         name: &'static str,
@@ -65,6 +72,21 @@ fn number(name: &'static str, default: u32, max: u32) -> Result<u32, ConfigError
             .filter(|n| (1..=max).contains(n))
             .ok_or(ConfigError::Number { name, max, value }),
     }
+}
+
+fn monitor_runs() -> Result<app::monitor::schedule::RunSettings, ConfigError> {
+    let defaults = app::monitor::schedule::RunSettings::default();
+    let secs = defaults.limits.timeout.as_secs() as u32;
+    let cap = defaults.limits.row_cap as u32;
+    Ok(app::monitor::schedule::RunSettings {
+        limits: app::monitor::reading::Limits {
+            timeout: std::time::Duration::from_secs(
+                number("MONITOR_QUERY_TIMEOUT_SECS", secs, 3600)?.into(),
+            ),
+            row_cap: number("MONITOR_ROW_CAP", cap, 100_000_000)?.into(),
+        },
+        keep: number("MONITOR_KEEP_RECORDS", defaults.keep as u32, 100_000)? as usize,
+    })
 }
 
 /// A setting's text, when it is set and not empty.
@@ -133,6 +155,9 @@ impl Config {
             smtp_url: text("SMTP_URL"),
             mail_from: text("MAIL_FROM"),
             report_mail_to: text("REPORT_MAIL_TO"),
+            monitor_sources: app::monitor::sources::Sources::from_vars(std::env::vars())
+                .map_err(ConfigError::MonitorSource)?,
+            monitor_runs: monitor_runs()?,
             database_url,
         })
     }

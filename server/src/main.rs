@@ -143,6 +143,11 @@ async fn run(config: &Config, embedded_pg: Option<&EmbeddedPostgres>) -> Result<
         None => None,
     };
     let weekly_task = tokio::spawn(send_weekly_reports(pool.clone(), mail));
+    let monitor_task = tokio::spawn(run_monitor_rules(
+        pool.clone(),
+        config.monitor_sources.clone(),
+        config.monitor_runs,
+    ));
     let worker_task = config
         .notifications_worker
         .then(|| tokio::spawn(notifier.clone().run()));
@@ -186,6 +191,7 @@ async fn run(config: &Config, embedded_pg: Option<&EmbeddedPostgres>) -> Result<
     breach_task.abort();
     counts_task.abort();
     weekly_task.abort();
+    monitor_task.abort();
     if let Some(task) = mailer_task {
         task.abort();
     }
@@ -259,6 +265,23 @@ async fn send_weekly_reports(pool: sqlx::PgPool, mail: Option<app::mail::MailSet
             Ok(Some(week)) => tracing::info!(week = %week.first, "weekly report sent"),
             Ok(None) => {}
             Err(error) => tracing::warn!(?error, "weekly report failed"),
+        }
+    }
+}
+
+/// Runs the monitoring rules that are due, every 15 seconds; any replica may, each due run
+/// happens once.
+async fn run_monitor_rules(
+    pool: sqlx::PgPool,
+    sources: app::monitor::sources::Sources,
+    settings: app::monitor::schedule::RunSettings,
+) {
+    let mut tick = tokio::time::interval(Duration::from_secs(15));
+    loop {
+        tick.tick().await;
+        let now = chrono::Utc::now();
+        if let Err(error) = app::monitor::schedule::run_due(&pool, &sources, settings, now).await {
+            tracing::warn!(?error, "monitoring rules could not run");
         }
     }
 }

@@ -26,6 +26,7 @@ mod images;
 mod imports;
 mod limits;
 mod masking;
+mod monitor;
 mod notes;
 mod notifications;
 mod pages;

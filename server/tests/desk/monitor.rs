@@ -1,0 +1,488 @@
+//! Business monitoring against a real business database beside the test's own: rules that
+//! try to write are refused and change nothing, a query past its timeout is cancelled and
+//! recorded, a row check keeps its records bounded, two schedulers run each due run once,
+//! and a reconciliation over a million rows a side finds exactly the planted differences.
+
+use std::str::FromStr;
+use std::time::{Duration, Instant};
+
+use chrono::Utc;
+use sqlx::postgres::PgPoolOptions;
+use sqlx::PgPool;
+
+use app::incidents::Severity;
+use app::monitor::reading::Limits;
+use app::monitor::schedule::{self, RunSettings, Schedule};
+use app::monitor::sources::{Source, Sources};
+use app::monitor::store::{self, NewRule};
+use app::monitor::{Check, Query, ReadError};
+
+/// A database of its own on the test's cluster, the business data rules read; dropped when
+/// the test ends well.
+pub struct Business {
+    pub name: String,
+    pub pool: PgPool,
+    pub sources: Sources,
+    app: PgPool,
+}
+
+impl Business {
+    /// The source `business`.
+    pub async fn new(app: &PgPool, setup: &str) -> Self {
+        Self::named(app, "business", setup).await
+    }
+
+    pub async fn named(app: &PgPool, source: &str, setup: &str) -> Self {
+        let name = format!("business_{}", uuid::Uuid::new_v4().simple());
+        sqlx::query(&format!("CREATE DATABASE {name}"))
+            .execute(app)
+            .await
+            .expect("create database");
+        let options = app.connect_options().as_ref().clone().database(&name);
+        let pool = PgPoolOptions::new()
+            .max_connections(2)
+            .connect_with(options.clone())
+            .await
+            .expect("business pool");
+        sqlx::raw_sql(setup).execute(&pool).await.expect("setup");
+        let sources = Sources::default().with(Source::with_options(
+            source,
+            options,
+            format!("postgres:///{name}"),
+        ));
+        Self {
+            name,
+            pool,
+            sources,
+            app: app.clone(),
+        }
+    }
+
+    pub async fn drop_database(self) {
+        self.pool.close().await;
+        for source in self.sources.all() {
+            source.pool().close().await;
+        }
+        sqlx::query(&format!("DROP DATABASE {} WITH (FORCE)", self.name))
+            .execute(&self.app)
+            .await
+            .expect("drop database");
+    }
+}
+
+const ACCOUNTS: &str = "
+    CREATE TABLE accounts (card_no TEXT PRIMARY KEY, status TEXT NOT NULL);
+    CREATE SEQUENCE tickets;
+    INSERT INTO accounts SELECT 'A' || lpad(n::text, 6, '0'), 'normal' FROM generate_series(1, 25) n;
+    UPDATE accounts SET status = 'frozen' WHERE card_no <= 'A000012';
+";
+
+pub async fn admin_id(pool: &PgPool) -> i64 {
+    sqlx::query_scalar("SELECT id FROM users WHERE login = 'admin'")
+        .fetch_one(pool)
+        .await
+        .expect("admin")
+}
+
+fn row_check(sql: &str) -> Check {
+    Check::RowCheck {
+        query: Query {
+            source: "business".into(),
+            sql: sql.into(),
+        },
+    }
+}
+
+/// Saves `check` as a rule due now; returns its id.
+pub async fn due_rule(pool: &PgPool, name: &str, check: Check) -> i64 {
+    let rule = NewRule {
+        name: name.into(),
+        check,
+        schedule: "*/5 * * * *".into(),
+        severity: Severity::P3,
+    };
+    store::create_rule(pool, &rule, admin_id(pool).await, Utc::now())
+        .await
+        .expect("rule")
+}
+
+async fn last_run(pool: &PgPool, rule: i64) -> store::RunRow {
+    store::runs(pool, rule, 1)
+        .await
+        .expect("runs")
+        .into_iter()
+        .next()
+        .expect("a run")
+}
+
+#[sqlx::test(migrator = "server::MIGRATOR")]
+async fn a_rule_that_writes_is_refused_and_changes_nothing(pool: PgPool) {
+    let _desk = crate::support::Desk::new(pool.clone()).await;
+    let business = Business::new(&pool, ACCOUNTS).await;
+    let marker = std::env::temp_dir().join(format!("monitor-{}", uuid::Uuid::new_v4()));
+    let attempts = [
+        (
+            "UPDATE accounts SET status = 'gone'".to_owned(),
+            ReadError::NotASelect,
+        ),
+        (
+            "CREATE TABLE stolen (x int)".to_owned(),
+            ReadError::NotASelect,
+        ),
+        (
+            format!("COPY (SELECT 1) TO PROGRAM 'touch {}'", marker.display()),
+            ReadError::NotASelect,
+        ),
+        (
+            "SELECT 1; DELETE FROM accounts".to_owned(),
+            ReadError::NotASelect,
+        ),
+        // A write inside a WITH cannot be wrapped to be read; the database says so.
+        (
+            "WITH gone AS (DELETE FROM accounts RETURNING *) SELECT * FROM gone".to_owned(),
+            ReadError::Query(
+                "WITH clause containing a data-modifying statement must be at the top level"
+                    .to_owned(),
+            ),
+        ),
+        // Past the first word, the read-only transaction refuses.
+        (
+            "SELECT nextval('tickets')".to_owned(),
+            ReadError::WroteInReadOnly,
+        ),
+    ];
+    let mut rules = Vec::new();
+    for (i, (sql, _)) in attempts.iter().enumerate() {
+        rules.push(due_rule(&pool, &format!("写入尝试 {i}"), row_check(sql)).await);
+    }
+    let ran = schedule::run_due(&pool, &business.sources, RunSettings::default(), Utc::now())
+        .await
+        .expect("run");
+    assert_eq!(ran, attempts.len());
+    for (rule, (sql, refusal)) in rules.iter().zip(&attempts) {
+        let run = last_run(&pool, *rule).await;
+        assert_eq!(run.outcome.as_deref(), Some("error"), "{sql}");
+        assert_eq!(run.error.as_ref(), Some(refusal), "{sql}");
+    }
+    let (frozen, total): (i64, i64) =
+        sqlx::query_as("SELECT count(*) FILTER (WHERE status = 'frozen'), count(*) FROM accounts")
+            .fetch_one(&business.pool)
+            .await
+            .expect("accounts");
+    assert_eq!((frozen, total), (12, 25), "nothing changed");
+    let tables: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM pg_tables WHERE tablename = 'stolen'")
+            .fetch_one(&business.pool)
+            .await
+            .expect("tables");
+    assert_eq!(tables, 0);
+    assert!(!marker.exists(), "no program ran");
+    let ticket: i64 = sqlx::query_scalar("SELECT nextval('tickets')")
+        .fetch_one(&business.pool)
+        .await
+        .expect("sequence");
+    assert_eq!(ticket, 1, "the sequence never moved");
+    business.drop_database().await;
+}
+
+#[sqlx::test(migrator = "server::MIGRATOR")]
+async fn a_query_past_its_timeout_is_cancelled_and_recorded(pool: PgPool) {
+    let _desk = crate::support::Desk::new(pool.clone()).await;
+    let business = Business::new(&pool, ACCOUNTS).await;
+    let rule = due_rule(&pool, "慢查询", row_check("SELECT pg_sleep(30), 1 AS one")).await;
+    let settings = RunSettings {
+        limits: Limits {
+            timeout: Duration::from_secs(1),
+            row_cap: 1000,
+        },
+        keep: 10,
+    };
+    let started = Instant::now();
+    schedule::run_due(&pool, &business.sources, settings, Utc::now())
+        .await
+        .expect("run");
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "{:?}",
+        started.elapsed()
+    );
+    let run = last_run(&pool, rule).await;
+    assert_eq!(run.outcome.as_deref(), Some("error"));
+    assert_eq!(run.error, Some(ReadError::Timeout { secs: 1 }));
+    assert!(run.finished_at.is_some());
+    let sleeping: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM pg_stat_activity WHERE query LIKE '%pg_sleep(30)%' AND state = 'active'
+           AND pid <> pg_backend_pid()",
+    )
+    .fetch_one(&business.pool)
+    .await
+    .expect("activity");
+    assert_eq!(sleeping, 0, "the query was cancelled, not left running");
+    business.drop_database().await;
+}
+
+#[sqlx::test(migrator = "server::MIGRATOR")]
+async fn a_row_check_counts_every_row_and_keeps_a_bounded_few(pool: PgPool) {
+    let _desk = crate::support::Desk::new(pool.clone()).await;
+    let business = Business::new(&pool, ACCOUNTS).await;
+    let frozen = due_rule(
+        &pool,
+        "冻结的股东卡",
+        row_check("SELECT card_no, status FROM accounts WHERE status = 'frozen' ORDER BY card_no;"),
+    )
+    .await;
+    let none = due_rule(
+        &pool,
+        "注销的股东卡",
+        row_check("SELECT card_no FROM accounts WHERE status = 'closed'"),
+    )
+    .await;
+    let capped = due_rule(&pool, "太多", row_check("SELECT card_no FROM accounts")).await;
+    let typo = due_rule(
+        &pool,
+        "写错列名",
+        row_check("SELECT card_number FROM accounts"),
+    )
+    .await;
+    let settings = RunSettings {
+        limits: Limits {
+            timeout: Duration::from_secs(10),
+            row_cap: 20,
+        },
+        keep: 5,
+    };
+    schedule::run_due(&pool, &business.sources, settings, Utc::now())
+        .await
+        .expect("run");
+    let run = last_run(&pool, frozen).await;
+    assert_eq!(run.outcome.as_deref(), Some("abnormal"));
+    assert_eq!((run.abnormal, run.kept), (12, 5));
+    let kept: Vec<(String, serde_json::Value)> =
+        sqlx::query_as("SELECT key, detail FROM monitor_records WHERE run_id = $1 ORDER BY seq")
+            .bind(run.id)
+            .fetch_all(&pool)
+            .await
+            .expect("records");
+    assert_eq!(kept.len(), 5);
+    assert_eq!(kept[0].0, "A000001");
+    assert_eq!(
+        kept[0].1,
+        serde_json::json!({"columns": ["card_no", "status"], "values": ["A000001", "frozen"]})
+    );
+    let run = last_run(&pool, none).await;
+    assert_eq!((run.outcome.as_deref(), run.abnormal), (Some("normal"), 0));
+    let run = last_run(&pool, capped).await;
+    assert_eq!(run.error, Some(ReadError::TooManyRows { cap: 20 }));
+    let run = last_run(&pool, typo).await;
+    match run.error {
+        Some(ReadError::Query(message)) => assert!(message.contains("card_number"), "{message}"),
+        other => panic!("{other:?}"),
+    }
+    business.drop_database().await;
+}
+
+#[sqlx::test(migrator = "server::MIGRATOR")]
+async fn two_schedulers_run_each_due_run_once(pool: PgPool) {
+    let _desk = crate::support::Desk::new(pool.clone()).await;
+    let business = Business::new(&pool, ACCOUNTS).await;
+    let mut rules = Vec::new();
+    for i in 0..8 {
+        rules.push(
+            due_rule(
+                &pool,
+                &format!("规则 {i}"),
+                row_check("SELECT card_no FROM accounts WHERE status = 'frozen' AND pg_sleep(0.05) IS NOT NULL"),
+            )
+            .await,
+        );
+    }
+    // Another replica: its own connections to the same database.
+    let other = PgPoolOptions::new()
+        .max_connections(3)
+        .connect_with(pool.connect_options().as_ref().clone())
+        .await
+        .expect("second pool");
+    let now = Utc::now();
+    let (one, two) = tokio::join!(
+        schedule::run_due(&pool, &business.sources, RunSettings::default(), now),
+        schedule::run_due(&other, &business.sources, RunSettings::default(), now),
+    );
+    let (one, two) = (one.expect("one"), two.expect("two"));
+    assert_eq!(one + two, rules.len(), "{one} + {two}");
+    let runs: Vec<(i64, i64)> = sqlx::query_as(
+        "SELECT rule_id, count(*) FROM monitor_runs GROUP BY rule_id ORDER BY rule_id",
+    )
+    .fetch_all(&pool)
+    .await
+    .expect("runs");
+    assert_eq!(runs, rules.iter().map(|r| (*r, 1)).collect::<Vec<_>>());
+    // Each rule is due again at its schedule's next time, not before.
+    let next: Vec<chrono::DateTime<Utc>> =
+        sqlx::query_scalar("SELECT next_run_at FROM monitor_rules ORDER BY id")
+            .fetch_all(&pool)
+            .await
+            .expect("next");
+    let expected = Schedule::from_str("*/5 * * * *")
+        .expect("schedule")
+        .next_after(now)
+        .expect("next");
+    assert!(next.iter().all(|at| *at == expected), "{next:?}");
+    let again = schedule::run_due(&pool, &business.sources, RunSettings::default(), now)
+        .await
+        .expect("again");
+    assert_eq!(again, 0);
+    other.close().await;
+    business.drop_database().await;
+}
+
+/// `n` shareholder cards as one system holds them (the card number unpadded, so text order
+/// is not number order), less the cards planted missing.
+fn cards(n: u32, missing_every: u32, missing_at: u32) -> String {
+    format!(
+        "CREATE TABLE cards (card_no TEXT NOT NULL, status TEXT NOT NULL, branch TEXT NOT NULL);
+         INSERT INTO cards
+         SELECT n::text, 'normal', 'B' || (n % 50)::text FROM generate_series(1, {n}) n
+         WHERE n % {missing_every} <> {missing_at};
+         ANALYZE cards;"
+    )
+}
+
+/// The account system's and the trading system's cards, `n` a side, with the planted
+/// differences: cards n ≡ 11 mod 21,000 only in trading, n ≡ 7 mod 25,000 only in accounts,
+/// and n ≡ 13 mod 20,000 below 980,000 frozen in trading. The rule comparing them is due.
+async fn card_systems(pool: &PgPool, n: u32) -> (Business, Business, Sources, i64) {
+    let accounts = Business::named(pool, "accounts", &cards(n, 21_000, 11)).await;
+    let trading = Business::named(
+        pool,
+        "trading",
+        &format!(
+            "{} UPDATE cards SET status = 'frozen' WHERE card_no::int % 20000 = 13 AND card_no::int < 980000;",
+            cards(n, 25_000, 7)
+        ),
+    )
+    .await;
+    let sources = accounts
+        .sources
+        .clone()
+        .with(trading.sources.get("trading").expect("trading").clone());
+    let query = |source: &str| Query {
+        source: source.into(),
+        sql: "SELECT card_no, status, branch FROM cards".into(),
+    };
+    let rule = due_rule(
+        pool,
+        "股东卡状态：账户系统对交易系统",
+        Check::Reconciliation {
+            left: query("accounts"),
+            right: query("trading"),
+            key: "card_no".into(),
+            compare: Vec::new(),
+        },
+    )
+    .await;
+    (accounts, trading, sources, rule)
+}
+
+/// Peak resident memory of this process so far, in MB (`VmHWM`).
+pub fn peak_memory_mb() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|status| {
+            status
+                .lines()
+                .find_map(|line| line.strip_prefix("VmHWM:"))
+                .and_then(|kb| kb.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+        })
+        .map_or(0.0, |kb| kb / 1024.0)
+}
+
+#[sqlx::test(migrator = "server::MIGRATOR")]
+async fn a_reconciliation_of_a_million_rows_a_side_finds_exactly_the_planted_137(pool: PgPool) {
+    let _desk = crate::support::Desk::new(pool.clone()).await;
+    // 48 cards only in trading, 40 only in accounts, 49 with another status: 137.
+    let (accounts, trading, sources, rule) = card_systems(&pool, 1_000_000).await;
+    let started = Instant::now();
+    schedule::run_due(&pool, &sources, RunSettings::default(), Utc::now())
+        .await
+        .expect("run");
+    println!(
+        "reconciled 1,000,000 rows a side in {:.1} s; peak memory of the test process {:.0} MB",
+        started.elapsed().as_secs_f64(),
+        peak_memory_mb()
+    );
+    let run = last_run(&pool, rule).await;
+    assert_eq!(run.error, None);
+    assert_eq!(run.outcome.as_deref(), Some("abnormal"));
+    assert_eq!(run.abnormal, 137);
+    assert_eq!(run.normal, 1_000_000 - 48 - 40 - 49);
+    let kinds: Vec<(String, i64)> = sqlx::query_as(
+        "SELECT kind, count(*) FROM monitor_records WHERE run_id = $1 GROUP BY kind ORDER BY kind",
+    )
+    .bind(run.id)
+    .fetch_all(&pool)
+    .await
+    .expect("kinds");
+    assert_eq!(
+        kinds,
+        [
+            ("differs".to_owned(), 49),
+            ("left_only".to_owned(), 40),
+            ("right_only".to_owned(), 48)
+        ]
+    );
+    // Each planted card is named, and a difference says which column differs.
+    let keys: Vec<(String, String, Option<serde_json::Value>)> = sqlx::query_as(
+        "SELECT kind, key, detail->'differs' FROM monitor_records WHERE run_id = $1 AND key IN ('11', '7', '13')
+         ORDER BY key",
+    )
+    .bind(run.id)
+    .fetch_all(&pool)
+    .await
+    .expect("keys");
+    assert_eq!(
+        keys,
+        [
+            ("right_only".to_owned(), "11".to_owned(), None),
+            (
+                "differs".to_owned(),
+                "13".to_owned(),
+                Some(serde_json::json!(["status"]))
+            ),
+            ("left_only".to_owned(), "7".to_owned(), None),
+        ]
+    );
+    accounts.drop_database().await;
+    trading.drop_database().await;
+}
+
+/// `make bench-monitor`: reconciliations of 100,000 and 1,000,000 rows a side, timed, with
+/// this process's peak memory after each (alone in its process: run it by name).
+#[sqlx::test(migrator = "server::MIGRATOR")]
+#[ignore = "benchmark: make bench-monitor"]
+async fn bench_reconciliation_of_a_million_rows_a_side(pool: PgPool) {
+    let _desk = crate::support::Desk::new(pool.clone()).await;
+    println!("peak memory before: {:.0} MB", peak_memory_mb());
+    for n in [100_000, 1_000_000] {
+        let seeded = Instant::now();
+        let (accounts, trading, sources, rule) = card_systems(&pool, n).await;
+        let seeded = seeded.elapsed();
+        let started = Instant::now();
+        schedule::run_due(&pool, &sources, RunSettings::default(), Utc::now())
+            .await
+            .expect("run");
+        let took = started.elapsed();
+        let run = last_run(&pool, rule).await;
+        println!(
+            "{n} rows a side (seeded in {:.1} s): reconciled in {:.2} s ({:.0} rows a side per second), \
+             {} normal, {} abnormal; peak memory of the process {:.0} MB",
+            seeded.as_secs_f64(),
+            took.as_secs_f64(),
+            f64::from(n) / took.as_secs_f64(),
+            run.normal,
+            run.abnormal,
+            peak_memory_mb()
+        );
+        accounts.drop_database().await;
+        trading.drop_database().await;
+    }
+}
