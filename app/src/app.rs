@@ -15,6 +15,7 @@ use crate::help::{
 };
 use crate::i18n::{initial_locale, provide_i18n};
 use crate::imports::ImportPage;
+use crate::monitor::{MonitorPage, RuleEditorPage, RulePage, RunPage};
 use crate::notifications::NotificationSettingsPage;
 use crate::reporter::{
     MobileLayout, NewReportPage, ReportPage, ReporterHome, ReporterSettingsPage,
@@ -133,6 +134,11 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("kb/:id") view={Lazy::<KbEditorRoute>::new()} />
                     <Route path=path!("reports") view={Lazy::<ReportsRoute>::new()} />
                     <Route path=path!("sessions") view={Lazy::<SessionsRoute>::new()} />
+                    <Route path=path!("monitor") view={Lazy::<MonitorRoute>::new()} />
+                    <Route path=path!("monitor/new") view={Lazy::<RuleEditorRoute>::new()} />
+                    <Route path=path!("monitor/r/:id") view={Lazy::<RuleRoute>::new()} />
+                    <Route path=path!("monitor/r/:id/edit") view={Lazy::<RuleEditorRoute>::new()} />
+                    <Route path=path!("monitor/runs/:id") view={Lazy::<RunRoute>::new()} />
                 </ParentRoute>
                 <ParentRoute path=path!("/help") view={Lazy::<HelpLayoutRoute>::new()} ssr=SsrMode::Async>
                     <Route path=path!("") view={Lazy::<HelpHomeRoute>::new()} />
@@ -206,3 +212,7 @@ lazy_page!(KbListRoute, KbListPage);
 lazy_page!(KbEditorRoute, KbEditorPage);
 lazy_page!(ReportsRoute, ReportsPage);
 lazy_page!(SessionsRoute, SessionsPage);
+lazy_page!(MonitorRoute, MonitorPage);
+lazy_page!(RuleEditorRoute, RuleEditorPage);
+lazy_page!(RuleRoute, RulePage);
+lazy_page!(RunRoute, RunPage);

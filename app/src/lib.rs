@@ -8,6 +8,7 @@ pub mod app;
 pub mod attachments;
 pub mod auth;
 pub mod canned;
+pub mod charts;
 pub mod checks;
 pub mod console;
 pub mod datafix;

@@ -52,6 +52,8 @@ pub struct AppState {
     pub notifier: Deliverer,
     /// Rendered help pages and the article views not yet written.
     pub help_pages: HelpPages,
+    /// The business databases monitoring rules read, and how.
+    pub monitoring: app::monitor::schedule::Monitoring,
 }
 
 pub struct Settings {
@@ -91,11 +93,13 @@ pub fn router(
     let threshold = app::reveals::AlertThreshold(settings.reveal_alert_per_hour);
     let notifier = state.notifier.clone();
     let help_pages = state.help_pages.clone();
+    let monitoring = state.monitoring.clone();
     let context = move || {
         provide_context(pool.clone());
         provide_context(threshold);
         provide_context(notifier.clone());
         provide_context(help_pages.clone());
+        provide_context(monitoring.clone());
     };
 
     let render_options = options.clone();
@@ -199,6 +203,7 @@ pub fn plain_routes() -> Routes<AppState> {
         .merge(app::reporter::storage_key::routes())
         .merge(app::reports::http::routes())
         .merge(app::imports::http::routes())
+        .merge(app::monitor::http::routes())
 }
 
 /// Headers every answer carries. Pages add their Content-Security-Policy (with the nonce of

@@ -143,11 +143,11 @@ async fn run(config: &Config, embedded_pg: Option<&EmbeddedPostgres>) -> Result<
         None => None,
     };
     let weekly_task = tokio::spawn(send_weekly_reports(pool.clone(), mail));
-    let monitor_task = tokio::spawn(run_monitor_rules(
-        pool.clone(),
-        config.monitor_sources.clone(),
-        config.monitor_runs,
-    ));
+    let monitoring = app::monitor::schedule::Monitoring {
+        sources: config.monitor_sources.clone(),
+        runs: config.monitor_runs,
+    };
+    let monitor_task = tokio::spawn(run_monitor_rules(pool.clone(), monitoring.clone()));
     let worker_task = config
         .notifications_worker
         .then(|| tokio::spawn(notifier.clone().run()));
@@ -158,6 +158,7 @@ async fn run(config: &Config, embedded_pg: Option<&EmbeddedPostgres>) -> Result<
         activity,
         notifier,
         help_pages,
+        monitoring,
     };
     let settings = Settings {
         cookie_secure: config.cookie_secure,
@@ -271,16 +272,13 @@ async fn send_weekly_reports(pool: sqlx::PgPool, mail: Option<app::mail::MailSet
 
 /// Runs the monitoring rules that are due, every 15 seconds; any replica may, each due run
 /// happens once.
-async fn run_monitor_rules(
-    pool: sqlx::PgPool,
-    sources: app::monitor::sources::Sources,
-    settings: app::monitor::schedule::RunSettings,
-) {
+async fn run_monitor_rules(pool: sqlx::PgPool, monitoring: app::monitor::schedule::Monitoring) {
     let mut tick = tokio::time::interval(Duration::from_secs(15));
     loop {
         tick.tick().await;
         let now = chrono::Utc::now();
-        if let Err(error) = app::monitor::schedule::run_due(&pool, &sources, settings, now).await {
+        let ran = app::monitor::schedule::run_due(&pool, &monitoring.sources, monitoring.runs, now);
+        if let Err(error) = ran.await {
             tracing::warn!(?error, "monitoring rules could not run");
         }
     }

@@ -55,6 +55,7 @@ impl Role {
                     | EditCannedReplies
                     | WriteArticles
                     | PublishArticles
+                    | WriteMonitorRules
             ),
             Self::Reviewer => matches!(action, SeeIncidents | ReviewDataFix | PublishArticles),
             Self::Admin => matches!(
@@ -71,6 +72,7 @@ impl Role {
                     | PublishArticles
                     | ManageSettings
                     | ManageNotifications
+                    | WriteMonitorRules
             ),
         }
     }
@@ -118,10 +120,12 @@ pub enum Action {
     /// WeCom robots, the application and its secret, the kinds pushed, staff contacts, and
     /// the delivery log.
     ManageNotifications,
+    /// Write monitoring rules (queries run against business databases), dry-run and run them.
+    WriteMonitorRules,
 }
 
 impl Action {
-    pub const ALL: [Action; 13] = [
+    pub const ALL: [Action; 14] = [
         Action::Report,
         Action::SeeIncidents,
         Action::WorkIncidents,
@@ -135,6 +139,7 @@ impl Action {
         Action::PublishArticles,
         Action::ManageSettings,
         Action::ManageNotifications,
+        Action::WriteMonitorRules,
     ];
 }
 
@@ -253,6 +258,7 @@ mod tests {
                     EditCannedReplies,
                     WriteArticles,
                     PublishArticles,
+                    WriteMonitorRules,
                 ],
             ),
             (
@@ -274,6 +280,7 @@ mod tests {
                     PublishArticles,
                     ManageSettings,
                     ManageNotifications,
+                    WriteMonitorRules,
                 ],
             ),
         ];

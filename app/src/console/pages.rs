@@ -37,6 +37,7 @@ fn ConsoleFrame() -> impl IntoView {
                     ("/console/kb", |t| t.nav_kb),
                     ("/console/reports", |t| t.nav_reports),
                     ("/console/sessions", |t| t.nav_sessions),
+                    ("/console/monitor", |t| t.nav_monitor),
                     ("/console/sla", |t| t.nav_sla),
                     ("/console/profile", |t| t.nav_profile),
                 ].into_iter().map(|(href, label)| view! {

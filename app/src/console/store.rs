@@ -77,15 +77,6 @@ fn day_start(field: &str, date: &str, days: i64) -> Result<Option<DateTime<Utc>>
         .map(|t| t.with_timezone(&Utc)))
 }
 
-/// `%` and `_` typed by a person are letters, not wildcards.
-fn like_pattern(text: &str) -> String {
-    let escaped = text
-        .replace('\\', "\\\\")
-        .replace('%', "\\%")
-        .replace('_', "\\_");
-    format!("%{escaped}%")
-}
-
 /// The WHERE clause every queue query shares; `with_status` is false for the per-status
 /// counts, which describe the other parts of the filter. Only the conditions a filter uses
 /// are written, so the planner can use the matching index.
@@ -140,7 +131,7 @@ fn push_filter(
     }
     let reporter = filter.reporter.trim();
     if !reporter.is_empty() {
-        let pattern = like_pattern(reporter);
+        let pattern = crate::search::like_pattern(reporter);
         q.push(" AND i.reporter_id IN (SELECT id FROM users WHERE display_name ILIKE ")
             .push_bind(pattern.clone())
             .push(" OR login ILIKE ")

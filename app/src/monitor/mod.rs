@@ -2,18 +2,44 @@
 //! schedule against business databases (read-only), each run's normal and abnormal counts
 //! and the abnormal records it found.
 
+mod api;
 #[cfg(feature = "ssr")]
 pub mod check;
+mod editor;
+#[cfg(feature = "ssr")]
+pub mod http;
+mod list;
 #[cfg(feature = "ssr")]
 pub mod reading;
+mod rule_page;
+mod run_page;
 #[cfg(feature = "ssr")]
 pub mod schedule;
 #[cfg(feature = "ssr")]
 pub mod sources;
+mod sql;
 #[cfg(feature = "ssr")]
 pub mod store;
+pub mod texts;
 
+pub use api::*;
+pub use editor::RuleEditorPage;
+pub use list::MonitorPage;
+pub use rule_page::RulePage;
+pub use run_page::RunPage;
+pub use sql::select_only;
+
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+
+use crate::error::{AppError, Problem};
+use crate::incidents::Severity;
+
+/// Longest rule name, and longest query.
+pub const MAX_NAME: u32 = 100;
+pub const MAX_SQL: u32 = 20_000;
+/// Records a run's page shows at a time.
+pub const RECORDS_PAGE: i64 = 50;
 
 /// One side of a query: the source it reads and the SELECT it runs there.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -39,13 +65,282 @@ pub enum Check {
     },
 }
 
-impl Check {
-    pub fn kind(&self) -> &'static str {
+/// The kinds of check, as the editor offers them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CheckKind {
+    #[default]
+    RowCheck,
+    Reconciliation,
+}
+
+impl CheckKind {
+    pub const ALL: [CheckKind; 2] = [Self::RowCheck, Self::Reconciliation];
+
+    pub fn as_str(self) -> &'static str {
         match self {
-            Self::RowCheck { .. } => "row_check",
-            Self::Reconciliation { .. } => "reconciliation",
+            Self::RowCheck => "row_check",
+            Self::Reconciliation => "reconciliation",
         }
     }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == text)
+    }
+}
+
+impl Check {
+    pub fn kind(&self) -> CheckKind {
+        match self {
+            Self::RowCheck { .. } => CheckKind::RowCheck,
+            Self::Reconciliation { .. } => CheckKind::Reconciliation,
+        }
+    }
+}
+
+/// The editor's form: every field as typed, so nothing typed is lost to an error.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct RuleInput {
+    /// The rule changed; `None` writes a new one.
+    pub id: Option<i64>,
+    pub name: String,
+    pub kind: CheckKind,
+    pub source: String,
+    pub sql: String,
+    /// A reconciliation's other side.
+    pub other_source: String,
+    pub other_sql: String,
+    pub key: String,
+    /// Compared columns, separated by commas; empty: every column both sides share.
+    pub compare: String,
+    /// Five-field cron, Asia/Shanghai.
+    pub schedule: String,
+    pub severity: Option<Severity>,
+    pub enabled: bool,
+}
+
+impl RuleInput {
+    pub fn new_rule() -> Self {
+        Self {
+            schedule: "0 8 * * *".into(),
+            severity: Some(Severity::P3),
+            enabled: true,
+            ..Self::default()
+        }
+    }
+
+    pub fn of(
+        id: i64,
+        name: &str,
+        check: &Check,
+        schedule: &str,
+        severity: Severity,
+        enabled: bool,
+    ) -> Self {
+        let mut input = Self {
+            id: Some(id),
+            name: name.to_owned(),
+            kind: check.kind(),
+            schedule: schedule.to_owned(),
+            severity: Some(severity),
+            enabled,
+            ..Self::default()
+        };
+        match check {
+            Check::RowCheck { query } => {
+                input.source.clone_from(&query.source);
+                input.sql.clone_from(&query.sql);
+            }
+            Check::Reconciliation {
+                left,
+                right,
+                key,
+                compare,
+            } => {
+                input.source.clone_from(&left.source);
+                input.sql.clone_from(&left.sql);
+                input.other_source.clone_from(&right.source);
+                input.other_sql.clone_from(&right.sql);
+                input.key.clone_from(key);
+                input.compare = compare.join(", ");
+            }
+        }
+        input
+    }
+
+    /// The check the form describes, or the first field that is wrong (sources are checked
+    /// against those configured by the server).
+    pub fn check(&self) -> Result<Check, AppError> {
+        let invalid = AppError::invalid;
+        let name = self.name.trim();
+        if name.is_empty() {
+            return Err(invalid("name", Problem::Required));
+        }
+        crate::checks::within(name, MAX_NAME).map_err(|p| invalid("name", p))?;
+        let query =
+            |source_field: &'static str, source: &str, sql_field: &'static str, sql: &str| {
+                if source.trim().is_empty() {
+                    return Err(invalid(source_field, Problem::Required));
+                }
+                if sql.trim().is_empty() {
+                    return Err(invalid(sql_field, Problem::Required));
+                }
+                crate::checks::within(sql, MAX_SQL).map_err(|p| invalid(sql_field, p))?;
+                let sql = select_only(sql).map_err(|_| invalid(sql_field, Problem::Format))?;
+                Ok(Query {
+                    source: source.trim().to_owned(),
+                    sql: sql.to_owned(),
+                })
+            };
+        let check = match self.kind {
+            CheckKind::RowCheck => Check::RowCheck {
+                query: query("source", &self.source, "sql", &self.sql)?,
+            },
+            CheckKind::Reconciliation => {
+                let left = query("source", &self.source, "sql", &self.sql)?;
+                let right = query(
+                    "other_source",
+                    &self.other_source,
+                    "other_sql",
+                    &self.other_sql,
+                )?;
+                let key = self.key.trim();
+                if key.is_empty() {
+                    return Err(invalid("key", Problem::Required));
+                }
+                Check::Reconciliation {
+                    left,
+                    right,
+                    key: key.to_owned(),
+                    compare: self
+                        .compare
+                        .split([',', '，'])
+                        .map(str::trim)
+                        .filter(|c| !c.is_empty())
+                        .map(str::to_owned)
+                        .collect(),
+                }
+            }
+        };
+        if !schedule_reads(&self.schedule) {
+            return Err(invalid("schedule", Problem::Format));
+        }
+        if self.severity.is_none() {
+            return Err(invalid("severity", Problem::Required));
+        }
+        Ok(check)
+    }
+}
+
+/// Five fields, each of cron's characters: the browser's first look; the server reads it
+/// fully.
+fn schedule_reads(text: &str) -> bool {
+    let fields: Vec<&str> = text.split_whitespace().collect();
+    fields.len() == 5
+        && fields.iter().all(|f| {
+            f.chars()
+                .all(|c| c.is_ascii_alphanumeric() || ",-*/?LW#".contains(c))
+        })
+}
+
+/// A run as lists show it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RunSummary {
+    pub id: i64,
+    pub manual: bool,
+    pub started_at: DateTime<Utc>,
+    pub finished_at: Option<DateTime<Utc>>,
+    /// `None` while it runs.
+    pub outcome: Option<Outcome>,
+    pub normal: i64,
+    pub abnormal: i64,
+    pub kept: i32,
+    pub error: Option<ReadError>,
+}
+
+/// A rule as the list shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RuleSummary {
+    pub id: i64,
+    pub name: String,
+    pub kind: CheckKind,
+    pub schedule: String,
+    pub severity: Severity,
+    pub enabled: bool,
+    pub next_run_at: Option<DateTime<Utc>>,
+    pub last_run: Option<RunSummary>,
+}
+
+/// A rule's page: the rule, what it checks, its recent runs (newest first).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RuleDetail {
+    pub rule: RuleSummary,
+    pub input: RuleInput,
+    pub runs: Vec<RunSummary>,
+}
+
+/// A kept abnormal record as a page shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecordView {
+    pub kind: RecordKind,
+    pub key: Option<String>,
+    pub columns: Vec<String>,
+    pub values: Vec<Option<String>>,
+    /// A difference's other side, and the columns that differ.
+    pub other_columns: Vec<String>,
+    pub other_values: Vec<Option<String>>,
+    pub differs: Vec<String>,
+}
+
+impl RecordView {
+    /// From what a run keeps of a record (see `check::Record`).
+    pub fn from_detail(kind: RecordKind, key: Option<String>, detail: &serde_json::Value) -> Self {
+        let strings = |name: &str| -> Vec<String> {
+            serde_json::from_value(detail[name].clone()).unwrap_or_default()
+        };
+        let values = |name: &str| -> Vec<Option<String>> {
+            serde_json::from_value(detail[name].clone()).unwrap_or_default()
+        };
+        Self {
+            kind,
+            key,
+            columns: strings("columns"),
+            values: values("values"),
+            other_columns: strings("other_columns"),
+            other_values: values("other_values"),
+            differs: strings("differs"),
+        }
+    }
+}
+
+/// One run's page: the run, its rule, and a page of its kept records matching a search.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RunDetail {
+    pub run: RunSummary,
+    pub rule_id: i64,
+    pub rule_name: String,
+    pub records: Vec<RecordView>,
+    /// Kept records matching the search.
+    pub matching: i64,
+}
+
+/// What a dry run found, saved nowhere.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DryRun {
+    pub outcome: Outcome,
+    pub normal: i64,
+    pub abnormal: i64,
+    /// The first few abnormal records.
+    pub records: Vec<RecordView>,
+    pub error: Option<ReadError>,
+}
+
+/// A source the server reads, with its address (password hidden) for those who manage
+/// settings.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SourceInfo {
+    pub name: String,
+    pub url: Option<String>,
 }
 
 /// How a run ended.
@@ -58,12 +353,18 @@ pub enum Outcome {
 }
 
 impl Outcome {
+    pub const ALL: [Outcome; 3] = [Self::Normal, Self::Abnormal, Self::Error];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Normal => "normal",
             Self::Abnormal => "abnormal",
             Self::Error => "error",
         }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|o| o.as_str() == text)
     }
 }
 
@@ -83,6 +384,18 @@ pub enum RecordKind {
 }
 
 impl RecordKind {
+    pub const ALL: [RecordKind; 5] = [
+        Self::Row,
+        Self::LeftOnly,
+        Self::RightOnly,
+        Self::Differs,
+        Self::Duplicate,
+    ];
+
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == text)
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Row => "row",

@@ -107,6 +107,74 @@ async fn claim(pool: &PgPool, now: DateTime<Utc>) -> Result<Option<Claimed>, App
     }))
 }
 
+/// What the server's monitoring works with: the sources and how runs read them. Server
+/// functions find it in the Leptos context; the scheduler is handed it.
+#[derive(Debug, Clone, Default)]
+pub struct Monitoring {
+    pub sources: Sources,
+    pub runs: RunSettings,
+}
+
+/// The monitoring the server provides, for a server function.
+pub fn monitoring() -> Result<Monitoring, AppError> {
+    leptos::prelude::use_context::<Monitoring>().ok_or_else(|| {
+        tracing::error!("monitoring missing from the Leptos context");
+        AppError::Internal
+    })
+}
+
+/// Runs a rule now, as someone asked from its page; answers the run's id.
+pub async fn run_now(
+    pool: &PgPool,
+    monitoring: &Monitoring,
+    rule_id: i64,
+) -> Result<i64, AppError> {
+    let check = super::store::check(pool, rule_id).await?;
+    let run_id = {
+        let mut conn = pool.acquire().await?;
+        super::store::start_run(&mut conn, rule_id, "manual").await?
+    };
+    let result = check::run(
+        &check,
+        &monitoring.sources,
+        monitoring.runs.limits,
+        monitoring.runs.keep,
+    )
+    .await;
+    super::store::finish_run(pool, run_id, &result).await?;
+    Ok(run_id)
+}
+
+/// What `check` would find now, kept nowhere: the editor's dry run shows the first `shown`
+/// records.
+pub async fn dry_run(monitoring: &Monitoring, check: &Check, shown: usize) -> super::DryRun {
+    let result = check::run(check, &monitoring.sources, monitoring.runs.limits, shown).await;
+    match result {
+        Ok(tally) => super::DryRun {
+            outcome: if tally.abnormal > 0 {
+                Outcome::Abnormal
+            } else {
+                Outcome::Normal
+            },
+            normal: tally.normal as i64,
+            abnormal: tally.abnormal as i64,
+            records: tally
+                .records
+                .into_iter()
+                .map(|r| super::RecordView::from_detail(r.kind, r.key, &r.detail))
+                .collect(),
+            error: None,
+        },
+        Err(error) => super::DryRun {
+            outcome: Outcome::Error,
+            normal: 0,
+            abnormal: 0,
+            records: Vec::new(),
+            error: Some(error),
+        },
+    }
+}
+
 /// Runs every rule due at `now`; answers how many ran.
 pub async fn run_due(
     pool: &PgPool,

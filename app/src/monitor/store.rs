@@ -4,7 +4,10 @@ use chrono::{DateTime, Utc};
 use sqlx::{PgConnection, PgPool};
 
 use super::check::Tally;
-use super::{Check, Outcome, ReadError};
+use super::{
+    Check, CheckKind, Outcome, ReadError, RecordKind, RecordView, RuleDetail, RuleInput,
+    RuleSummary, RunDetail, RunSummary,
+};
 use crate::error::AppError;
 use crate::incidents::Severity;
 
@@ -122,22 +125,25 @@ pub async fn finish_run(
     Ok(outcome)
 }
 
-/// One run as the rule's page lists it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RunRow {
-    pub id: i64,
-    pub started_by: String,
-    pub started_at: DateTime<Utc>,
-    pub finished_at: Option<DateTime<Utc>>,
-    pub outcome: Option<String>,
-    pub normal: i64,
-    pub abnormal: i64,
-    pub kept: i32,
-    pub error: Option<ReadError>,
+/// A run's row read back.
+macro_rules! run_summary {
+    ($r:expr) => {
+        RunSummary {
+            id: $r.id,
+            manual: $r.started_by == "manual",
+            started_at: $r.started_at,
+            finished_at: $r.finished_at,
+            outcome: $r.outcome.as_deref().and_then(Outcome::parse),
+            normal: $r.normal_count,
+            abnormal: $r.abnormal_count,
+            kept: $r.kept_count,
+            error: $r.error.and_then(|e| serde_json::from_value(e).ok()),
+        }
+    };
 }
 
 /// The rule's runs, newest first.
-pub async fn runs(pool: &PgPool, rule_id: i64, limit: i64) -> Result<Vec<RunRow>, AppError> {
+pub async fn runs(pool: &PgPool, rule_id: i64, limit: i64) -> Result<Vec<RunSummary>, AppError> {
     let rows = sqlx::query!(
         r#"SELECT id, started_by, started_at AS "started_at: DateTime<Utc>",
                   finished_at AS "finished_at: DateTime<Utc>", outcome,
@@ -148,18 +154,201 @@ pub async fn runs(pool: &PgPool, rule_id: i64, limit: i64) -> Result<Vec<RunRow>
     )
     .fetch_all(pool)
     .await?;
+    Ok(rows.into_iter().map(|r| run_summary!(r)).collect())
+}
+
+/// Every rule with its latest run, by name.
+pub async fn rules(pool: &PgPool) -> Result<Vec<RuleSummary>, AppError> {
+    let rows = sqlx::query!(
+        r#"SELECT r.id AS "rule_id!", r.name, r.spec, r.schedule, r.severity AS "severity: Severity",
+                  r.enabled, r.next_run_at AS "next_run_at: DateTime<Utc>",
+                  l.id AS "id?", l.started_by AS "started_by?",
+                  l.started_at AS "started_at?: DateTime<Utc>",
+                  l.finished_at AS "finished_at?: DateTime<Utc>", l.outcome AS "outcome?",
+                  l.normal_count AS "normal_count?", l.abnormal_count AS "abnormal_count?",
+                  l.kept_count AS "kept_count?", l.error AS "error?"
+           FROM monitor_rules r
+           LEFT JOIN LATERAL (SELECT * FROM monitor_runs u WHERE u.rule_id = r.id
+                              ORDER BY u.started_at DESC, u.id DESC LIMIT 1) l ON TRUE
+           ORDER BY r.name, r.id"#
+    )
+    .fetch_all(pool)
+    .await?;
     Ok(rows
         .into_iter()
-        .map(|r| RunRow {
-            id: r.id,
-            started_by: r.started_by,
-            started_at: r.started_at,
-            finished_at: r.finished_at,
-            outcome: r.outcome,
-            normal: r.normal_count,
-            abnormal: r.abnormal_count,
-            kept: r.kept_count,
-            error: r.error.and_then(|e| serde_json::from_value(e).ok()),
+        .map(|r| {
+            let last_run = match (r.id, r.started_by, r.started_at) {
+                (Some(id), Some(started_by), Some(started_at)) => Some(RunSummary {
+                    id,
+                    manual: started_by == "manual",
+                    started_at,
+                    finished_at: r.finished_at,
+                    outcome: r.outcome.as_deref().and_then(Outcome::parse),
+                    normal: r.normal_count.unwrap_or_default(),
+                    abnormal: r.abnormal_count.unwrap_or_default(),
+                    kept: r.kept_count.unwrap_or_default(),
+                    error: r.error.and_then(|e| serde_json::from_value(e).ok()),
+                }),
+                _ => None,
+            };
+            RuleSummary {
+                id: r.rule_id,
+                name: r.name,
+                kind: check_of(r.spec).map_or(CheckKind::RowCheck, |c| c.kind()),
+                schedule: r.schedule,
+                severity: r.severity,
+                enabled: r.enabled,
+                next_run_at: r.next_run_at,
+                last_run,
+            }
         })
         .collect())
+}
+
+fn check_of(spec: serde_json::Value) -> Result<Check, AppError> {
+    serde_json::from_value(spec).map_err(|error| {
+        tracing::error!(%error, "a monitor rule's check does not read");
+        AppError::Internal
+    })
+}
+
+/// A rule with what it checks and its recent runs.
+pub async fn rule(pool: &PgPool, id: i64, runs_shown: i64) -> Result<RuleDetail, AppError> {
+    let row = sqlx::query!(
+        r#"SELECT id, name, spec, schedule, severity AS "severity: Severity", enabled,
+                  next_run_at AS "next_run_at: DateTime<Utc>"
+           FROM monitor_rules WHERE id = $1"#,
+        id
+    )
+    .fetch_optional(pool)
+    .await?
+    .ok_or(AppError::NotFound)?;
+    let check = check_of(row.spec)?;
+    let runs = runs(pool, id, runs_shown).await?;
+    Ok(RuleDetail {
+        input: RuleInput::of(
+            row.id,
+            &row.name,
+            &check,
+            &row.schedule,
+            row.severity,
+            row.enabled,
+        ),
+        rule: RuleSummary {
+            id: row.id,
+            name: row.name,
+            kind: check.kind(),
+            schedule: row.schedule,
+            severity: row.severity,
+            enabled: row.enabled,
+            next_run_at: row.next_run_at,
+            last_run: runs.first().cloned(),
+        },
+        runs,
+    })
+}
+
+/// Writes a checked rule (new when `id` is `None`); it is next due at `next_run`.
+pub async fn save_rule(
+    pool: &PgPool,
+    id: Option<i64>,
+    rule: &NewRule,
+    enabled: bool,
+    by: i64,
+    next_run: Option<DateTime<Utc>>,
+) -> Result<i64, AppError> {
+    let spec = spec(&rule.check)?;
+    match id {
+        None => Ok(sqlx::query_scalar!(
+            "INSERT INTO monitor_rules (name, spec, schedule, severity, enabled, created_by,
+                                        owner_id, next_run_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $6, $7) RETURNING id",
+            rule.name,
+            spec,
+            rule.schedule,
+            rule.severity as Severity,
+            enabled,
+            by,
+            next_run as _,
+        )
+        .fetch_one(pool)
+        .await?),
+        Some(id) => sqlx::query_scalar!(
+            "UPDATE monitor_rules SET name = $2, spec = $3, schedule = $4, severity = $5,
+                                      enabled = $6, next_run_at = $7, updated_at = now()
+             WHERE id = $1 RETURNING id",
+            id,
+            rule.name,
+            spec,
+            rule.schedule,
+            rule.severity as Severity,
+            enabled,
+            next_run as _,
+        )
+        .fetch_optional(pool)
+        .await?
+        .ok_or(AppError::NotFound),
+    }
+}
+
+/// The rule's check, to run it now.
+pub async fn check(pool: &PgPool, rule_id: i64) -> Result<Check, AppError> {
+    let spec = sqlx::query_scalar!("SELECT spec FROM monitor_rules WHERE id = $1", rule_id)
+        .fetch_optional(pool)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    check_of(spec)
+}
+
+/// A run, its rule, and the page of its kept records matching `search` (in a key or any
+/// value), from record `offset`.
+pub async fn run(
+    pool: &PgPool,
+    run_id: i64,
+    search: &str,
+    offset: i64,
+    limit: i64,
+) -> Result<RunDetail, AppError> {
+    let row = sqlx::query!(
+        r#"SELECT u.id, u.started_by, u.started_at AS "started_at: DateTime<Utc>",
+                  u.finished_at AS "finished_at: DateTime<Utc>", u.outcome,
+                  u.normal_count, u.abnormal_count, u.kept_count, u.error,
+                  r.id AS rule_id, r.name AS rule_name
+           FROM monitor_runs u JOIN monitor_rules r ON r.id = u.rule_id WHERE u.id = $1"#,
+        run_id
+    )
+    .fetch_optional(pool)
+    .await?
+    .ok_or(AppError::NotFound)?;
+    let pattern = crate::search::like_pattern(search.trim());
+    let records = sqlx::query!(
+        r#"SELECT kind, key, detail, count(*) OVER () AS "matching!"
+           FROM monitor_records
+           WHERE run_id = $1 AND ($2 = '%%' OR key ILIKE $2 OR detail::text ILIKE $2)
+           ORDER BY seq OFFSET $3 LIMIT $4"#,
+        run_id,
+        pattern,
+        offset,
+        limit
+    )
+    .fetch_all(pool)
+    .await?;
+    let matching = records.first().map_or(0, |r| r.matching);
+    let (rule_id, rule_name) = (row.rule_id, row.rule_name.clone());
+    Ok(RunDetail {
+        run: run_summary!(row),
+        rule_id,
+        rule_name,
+        matching,
+        records: records
+            .into_iter()
+            .map(|r| {
+                RecordView::from_detail(
+                    RecordKind::parse(&r.kind).unwrap_or(RecordKind::Row),
+                    r.key,
+                    &r.detail,
+                )
+            })
+            .collect(),
+    })
 }

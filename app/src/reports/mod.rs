@@ -3,7 +3,6 @@
 //! links to the queue filtered to the incidents it counts.
 
 mod api;
-mod charts;
 #[cfg(feature = "ssr")]
 pub mod export;
 #[cfg(feature = "ssr")]

@@ -7,12 +7,12 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 use leptos_router::location::Url;
 
-use super::charts::{self, Bar, Column, Segment, Series, PALETTE};
 use super::period::PeriodError;
 use super::texts::ReportTexts;
 use super::{
     service_report, share, Period, PeriodKind, Report, ReportTable, Spread, CATEGORY_SLOTS,
 };
+use crate::charts::{self, Bar, Column, Segment, Series, PALETTE};
 use crate::console::Outcome;
 use crate::i18n::{fill, page_title, use_i18n, Locale};
 use crate::incidents::{Category, Channel};

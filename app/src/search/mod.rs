@@ -23,6 +23,15 @@ pub fn segment(text: &str) -> String {
         .join(" ")
 }
 
+/// `%` and `_` typed by a person are letters, not wildcards.
+pub fn like_pattern(text: &str) -> String {
+    let escaped = text
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    format!("%{escaped}%")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

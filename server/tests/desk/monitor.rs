@@ -15,7 +15,7 @@ use app::monitor::reading::Limits;
 use app::monitor::schedule::{self, RunSettings, Schedule};
 use app::monitor::sources::{Source, Sources};
 use app::monitor::store::{self, NewRule};
-use app::monitor::{Check, Query, ReadError};
+use app::monitor::{Check, Outcome, Query, ReadError};
 
 /// A database of its own on the test's cluster, the business data rules read; dropped when
 /// the test ends well.
@@ -106,7 +106,7 @@ pub async fn due_rule(pool: &PgPool, name: &str, check: Check) -> i64 {
         .expect("rule")
 }
 
-async fn last_run(pool: &PgPool, rule: i64) -> store::RunRow {
+async fn last_run(pool: &PgPool, rule: i64) -> app::monitor::RunSummary {
     store::runs(pool, rule, 1)
         .await
         .expect("runs")
@@ -161,7 +161,7 @@ async fn a_rule_that_writes_is_refused_and_changes_nothing(pool: PgPool) {
     assert_eq!(ran, attempts.len());
     for (rule, (sql, refusal)) in rules.iter().zip(&attempts) {
         let run = last_run(&pool, *rule).await;
-        assert_eq!(run.outcome.as_deref(), Some("error"), "{sql}");
+        assert_eq!(run.outcome, Some(Outcome::Error), "{sql}");
         assert_eq!(run.error.as_ref(), Some(refusal), "{sql}");
     }
     let (frozen, total): (i64, i64) =
@@ -207,7 +207,7 @@ async fn a_query_past_its_timeout_is_cancelled_and_recorded(pool: PgPool) {
         started.elapsed()
     );
     let run = last_run(&pool, rule).await;
-    assert_eq!(run.outcome.as_deref(), Some("error"));
+    assert_eq!(run.outcome, Some(Outcome::Error));
     assert_eq!(run.error, Some(ReadError::Timeout { secs: 1 }));
     assert!(run.finished_at.is_some());
     let sleeping: i64 = sqlx::query_scalar(
@@ -255,7 +255,7 @@ async fn a_row_check_counts_every_row_and_keeps_a_bounded_few(pool: PgPool) {
         .await
         .expect("run");
     let run = last_run(&pool, frozen).await;
-    assert_eq!(run.outcome.as_deref(), Some("abnormal"));
+    assert_eq!(run.outcome, Some(Outcome::Abnormal));
     assert_eq!((run.abnormal, run.kept), (12, 5));
     let kept: Vec<(String, serde_json::Value)> =
         sqlx::query_as("SELECT key, detail FROM monitor_records WHERE run_id = $1 ORDER BY seq")
@@ -270,7 +270,7 @@ async fn a_row_check_counts_every_row_and_keeps_a_bounded_few(pool: PgPool) {
         serde_json::json!({"columns": ["card_no", "status"], "values": ["A000001", "frozen"]})
     );
     let run = last_run(&pool, none).await;
-    assert_eq!((run.outcome.as_deref(), run.abnormal), (Some("normal"), 0));
+    assert_eq!((run.outcome, run.abnormal), (Some(Outcome::Normal), 0));
     let run = last_run(&pool, capped).await;
     assert_eq!(run.error, Some(ReadError::TooManyRows { cap: 20 }));
     let run = last_run(&pool, typo).await;
@@ -412,7 +412,7 @@ async fn a_reconciliation_of_a_million_rows_a_side_finds_exactly_the_planted_137
     );
     let run = last_run(&pool, rule).await;
     assert_eq!(run.error, None);
-    assert_eq!(run.outcome.as_deref(), Some("abnormal"));
+    assert_eq!(run.outcome, Some(Outcome::Abnormal));
     assert_eq!(run.abnormal, 137);
     assert_eq!(run.normal, 1_000_000 - 48 - 40 - 49);
     let kinds: Vec<(String, i64)> = sqlx::query_as(
@@ -485,4 +485,167 @@ async fn bench_reconciliation_of_a_million_rows_a_side(pool: PgPool) {
         accounts.drop_database().await;
         trading.drop_database().await;
     }
+}
+
+/// A row check as the editor sends it.
+fn form(sql: &str, source: &str, schedule: &str) -> serde_json::Value {
+    serde_json::json!({"id": null, "name": "冻结的股东卡", "kind": "row_check", "source": source,
+        "sql": sql, "other_source": "", "other_sql": "", "key": "", "compare": "",
+        "schedule": schedule, "severity": "p2", "enabled": true})
+}
+
+#[sqlx::test(migrator = "server::MIGRATOR")]
+async fn a_rule_is_checked_dry_run_saved_run_and_its_records_searched_and_exported(pool: PgPool) {
+    use crate::support::{body, refusal};
+    let business = Business::new(&pool, ACCOUNTS).await;
+    let monitoring = schedule::Monitoring {
+        sources: business.sources.clone(),
+        runs: RunSettings {
+            keep: 10,
+            ..RunSettings::default()
+        },
+    };
+    let desk = crate::support::Desk::with_monitoring(pool.clone(), monitoring).await;
+    let admin = desk.session_of(app::auth::Role::Admin).await;
+    let frozen = "SELECT card_no, status FROM accounts WHERE status = 'frozen' ORDER BY card_no";
+
+    // Each wrong field is named before anything runs.
+    for (input, field, problem) in [
+        (
+            form("UPDATE accounts SET status = 'x'", "business", "0 8 * * *"),
+            "sql",
+            "Format",
+        ),
+        (form(frozen, "core", "0 8 * * *"), "source", "UnknownChoice"),
+        (
+            form(frozen, "business", "every morning"),
+            "schedule",
+            "Format",
+        ),
+        (form("", "business", "0 8 * * *"), "sql", "Required"),
+    ] {
+        let reply = desk
+            .post_json(
+                "/api/monitor/dry_run",
+                &admin,
+                &serde_json::json!({ "input": input }),
+            )
+            .await;
+        let refused = refusal(&reply);
+        assert_eq!(
+            (refused["field"].as_str(), refused["problem"].as_str()),
+            (Some(field), Some(problem))
+        );
+    }
+
+    let input = form(frozen, "business", "0 8 * * *");
+    let dry = desk
+        .post_json(
+            "/api/monitor/dry_run",
+            &admin,
+            &serde_json::json!({ "input": input }),
+        )
+        .await;
+    let dry = body(&dry);
+    assert_eq!(
+        (dry["outcome"].as_str(), dry["abnormal"].as_i64()),
+        (Some("abnormal"), Some(12))
+    );
+    assert_eq!(
+        dry["records"][0]["values"],
+        serde_json::json!(["A000001", "frozen"])
+    );
+    let runs: i64 = sqlx::query_scalar("SELECT count(*) FROM monitor_runs")
+        .fetch_one(&pool)
+        .await
+        .expect("runs");
+    assert_eq!(runs, 0, "a dry run keeps nothing");
+
+    let saved = desk
+        .post_json(
+            "/api/monitor/save",
+            &admin,
+            &serde_json::json!({ "input": input }),
+        )
+        .await;
+    let rule = body(&saved).as_i64().expect("rule id");
+    let run = desk
+        .call("monitor/run_now", Some(&admin), &format!("id={rule}"))
+        .await;
+    let run = body(&run).as_i64().expect("run id");
+    let detail = body(
+        &desk
+            .call("monitor/rule", Some(&admin), &format!("id={rule}"))
+            .await,
+    );
+    assert!(detail["rule"]["next_run_at"].is_string());
+    assert_eq!(detail["runs"][0]["id"], run);
+    assert_eq!(detail["runs"][0]["manual"], true);
+    assert_eq!(
+        (
+            detail["runs"][0]["abnormal"].as_i64(),
+            detail["runs"][0]["kept"].as_i64()
+        ),
+        (Some(12), Some(10))
+    );
+
+    // The run's page searches its kept records; the CSV holds what the search found.
+    let found = body(
+        &desk
+            .call(
+                "monitor/run",
+                Some(&admin),
+                &format!("id={run}&q=A000003&page=0"),
+            )
+            .await,
+    );
+    assert_eq!(found["matching"], 1);
+    assert_eq!(found["records"][0]["key"], "A000003");
+    let csv = desk
+        .get(
+            &format!("/api/monitor/runs/{run}/records.csv?q=frozen"),
+            &admin,
+        )
+        .await;
+    assert_eq!(csv.status, axum::http::StatusCode::OK);
+    assert_eq!(
+        csv.body.lines().count(),
+        11,
+        "header and the ten kept: {}",
+        csv.body
+    );
+    assert!(
+        csv.body.contains("A000010,,card_no=A000010; status=frozen"),
+        "{}",
+        csv.body
+    );
+
+    // The pages render on the server: the list, the rule with its chart, the run's records.
+    let list = desk.page("/console/monitor", Some(&admin)).await;
+    assert!(
+        list.body.contains("冻结的股东卡") && list.body.contains("正常 0 · 异常 12"),
+        "{}",
+        list.body
+    );
+    let page = desk
+        .page(&format!("/console/monitor/r/{rule}"), Some(&admin))
+        .await;
+    assert!(
+        page.body.contains("<svg") && page.body.contains(&format!("/console/monitor/runs/{run}"))
+    );
+    let records = desk
+        .page(
+            &format!("/console/monitor/runs/{run}?q=A000003"),
+            Some(&admin),
+        )
+        .await;
+    assert_eq!(
+        records
+            .body
+            .matches(r#"data-testid="monitor-record""#)
+            .count(),
+        1
+    );
+    assert!(records.body.contains("共 12 条异常，保留了前 10 条"));
+    business.drop_database().await;
 }

@@ -15,6 +15,7 @@ use app::attachments::media::Media;
 use app::auth::{password, store, Role};
 use app::help::cache::HelpPages;
 use app::incidents::live::Activity;
+use app::monitor::schedule::Monitoring;
 use app::notifications::delivery::{Clock, Deliverer};
 use app::notifications::render::Links;
 use app::notifications::wecom::WeCom;
@@ -112,13 +113,40 @@ impl Desk {
     /// As `new`, served as `settings` say (HTTPS, say).
     pub async fn with_settings(pool: PgPool, settings: Settings) -> Self {
         create_users(&pool).await;
-        Self::serving(pool, settings, None, (UNREACHABLE_WECOM, Clock::default())).await
+        Self::serving(
+            pool,
+            settings,
+            None,
+            (UNREACHABLE_WECOM, Clock::default()),
+            Monitoring::default(),
+        )
+        .await
     }
 
     /// As `new`, sending notifications to WeCom at `wecom_base` (a mock), on `clock`.
     pub async fn with_wecom(pool: PgPool, wecom_base: &str, clock: Clock) -> Self {
         create_users(&pool).await;
-        Self::serving(pool, default_settings(), None, (wecom_base, clock)).await
+        Self::serving(
+            pool,
+            default_settings(),
+            None,
+            (wecom_base, clock),
+            Monitoring::default(),
+        )
+        .await
+    }
+
+    /// As `new`, reading business databases for monitoring as `monitoring` says.
+    pub async fn with_monitoring(pool: PgPool, monitoring: Monitoring) -> Self {
+        create_users(&pool).await;
+        Self::serving(
+            pool,
+            default_settings(),
+            None,
+            (UNREACHABLE_WECOM, Clock::default()),
+            monitoring,
+        )
+        .await
     }
 
     /// As `new`, with images in `media` (an S3-compatible store, say).
@@ -129,6 +157,7 @@ impl Desk {
             default_settings(),
             Some(media),
             (UNREACHABLE_WECOM, Clock::default()),
+            Monitoring::default(),
         )
         .await
     }
@@ -141,6 +170,7 @@ impl Desk {
             default_settings(),
             Some(media),
             (UNREACHABLE_WECOM, Clock::default()),
+            Monitoring::default(),
         )
         .await
     }
@@ -150,6 +180,7 @@ impl Desk {
         settings: Settings,
         media: Option<Media>,
         (wecom_base, clock): (&str, Clock),
+        monitoring: Monitoring,
     ) -> Self {
         install_test_keys();
         let sessions = PostgresStore::new(pool.clone());
@@ -180,6 +211,7 @@ impl Desk {
             activity,
             notifier: notifier.clone(),
             help_pages: help_pages.clone(),
+            monitoring,
         };
         Self {
             router: router(state, session_layer(sessions, &settings), &settings),

@@ -1,5 +1,5 @@
-//! Charts drawn as SVG text on the server: they need no script, print, and scale to any
-//! width. Every bar is a link to the incidents it counts.
+//! Charts drawn as SVG text on the server (the service report's, monitoring's): they need no
+//! script, print, and scale to any width. Every bar is a link to what it counts.
 
 use std::fmt::Write;
 

@@ -1,0 +1,135 @@
+use leptos::prelude::*;
+use leptos::server_fn::codec::Json;
+
+use super::{DryRun, RuleDetail, RuleInput, RuleSummary, RunDetail, SourceInfo};
+use crate::error::AppError;
+
+/// Every rule with its latest run. Console roles.
+#[server(endpoint = "monitor/rules")]
+pub async fn monitor_rules() -> Result<Vec<RuleSummary>, AppError> {
+    crate::auth::session::require(crate::auth::Action::SeeIncidents).await?;
+    super::store::rules(&crate::state::db()?).await
+}
+
+/// The sources rules may read; their addresses (password hidden) only for those who manage
+/// settings.
+#[server(endpoint = "monitor/sources")]
+pub async fn monitor_sources() -> Result<Vec<SourceInfo>, AppError> {
+    let user = crate::auth::session::require(crate::auth::Action::SeeIncidents).await?;
+    let addresses = user.may(crate::auth::Action::ManageSettings);
+    let monitoring = super::schedule::monitoring()?;
+    Ok(monitoring
+        .sources
+        .all()
+        .map(|source| SourceInfo {
+            name: source.name().to_owned(),
+            url: addresses.then(|| source.masked_url().to_owned()),
+        })
+        .collect())
+}
+
+/// A rule, what it checks and its recent runs.
+#[server(endpoint = "monitor/rule")]
+pub async fn monitor_rule(id: i64) -> Result<RuleDetail, AppError> {
+    crate::auth::session::require(crate::auth::Action::SeeIncidents).await?;
+    super::store::rule(&crate::state::db()?, id, RUNS_SHOWN).await
+}
+
+/// Runs a rule page shows (and its chart draws).
+#[cfg(feature = "ssr")]
+const RUNS_SHOWN: i64 = 30;
+/// Records a dry run shows.
+#[cfg(feature = "ssr")]
+const DRY_RUN_SHOWN: usize = 20;
+
+/// Saves a rule; answers its id.
+#[server(endpoint = "monitor/save", input = Json)]
+pub async fn monitor_save(input: RuleInput) -> Result<i64, AppError> {
+    let user = crate::auth::session::require(crate::auth::Action::WriteMonitorRules).await?;
+    let (rule, schedule) = checked(&input)?;
+    let next = input
+        .enabled
+        .then(|| schedule.next_after(chrono::Utc::now()))
+        .flatten();
+    super::store::save_rule(
+        &crate::state::db()?,
+        input.id,
+        &rule,
+        input.enabled,
+        user.id,
+        next,
+    )
+    .await
+}
+
+/// What the form's rule would find now; nothing is kept.
+#[server(endpoint = "monitor/dry_run", input = Json)]
+pub async fn monitor_dry_run(input: RuleInput) -> Result<DryRun, AppError> {
+    crate::auth::session::require(crate::auth::Action::WriteMonitorRules).await?;
+    let (rule, _) = checked(&input)?;
+    let monitoring = super::schedule::monitoring()?;
+    Ok(super::schedule::dry_run(&monitoring, &rule.check, DRY_RUN_SHOWN).await)
+}
+
+/// Runs a rule now; answers the run's id.
+#[server(endpoint = "monitor/run_now")]
+pub async fn monitor_run_now(id: i64) -> Result<i64, AppError> {
+    crate::auth::session::require(crate::auth::Action::WriteMonitorRules).await?;
+    let monitoring = super::schedule::monitoring()?;
+    super::schedule::run_now(&crate::state::db()?, &monitoring, id).await
+}
+
+/// A run with a page of its kept records matching `q`.
+#[server(endpoint = "monitor/run")]
+pub async fn monitor_run(id: i64, q: String, page: i64) -> Result<RunDetail, AppError> {
+    crate::auth::session::require(crate::auth::Action::SeeIncidents).await?;
+    crate::checks::within(&q, super::MAX_NAME).map_err(|p| AppError::invalid("q", p))?;
+    let page = page.max(0);
+    super::store::run(
+        &crate::state::db()?,
+        id,
+        &q,
+        page * super::RECORDS_PAGE,
+        super::RECORDS_PAGE,
+    )
+    .await
+}
+
+/// The form's rule as the store keeps it, and its schedule; the first wrong field otherwise
+/// (a source the server does not know included).
+#[cfg(feature = "ssr")]
+fn checked(
+    input: &RuleInput,
+) -> Result<(super::store::NewRule, super::schedule::Schedule), AppError> {
+    use std::str::FromStr;
+    let check = input.check()?;
+    let monitoring = super::schedule::monitoring()?;
+    let known = |name: &str| monitoring.sources.get(name).is_some();
+    if !known(input.source.trim()) {
+        return Err(AppError::invalid(
+            "source",
+            crate::error::Problem::UnknownChoice,
+        ));
+    }
+    if matches!(check, super::Check::Reconciliation { .. }) && !known(input.other_source.trim()) {
+        return Err(AppError::invalid(
+            "other_source",
+            crate::error::Problem::UnknownChoice,
+        ));
+    }
+    let schedule = super::schedule::Schedule::from_str(&input.schedule)
+        .map_err(|()| AppError::invalid("schedule", crate::error::Problem::Format))?;
+    Ok((
+        super::store::NewRule {
+            name: input.name.trim().to_owned(),
+            check,
+            schedule: input
+                .schedule
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" "),
+            severity: input.severity.unwrap_or(crate::incidents::Severity::P3),
+        },
+        schedule,
+    ))
+}

@@ -1,0 +1,264 @@
+//! `/console/monitor/new` and `/console/monitor/r/{id}/edit`: a rule's form, its dry run
+//! (what it would find now, kept nowhere) and saving it.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::{use_navigate, use_params_map};
+
+use super::texts::MonitorTexts;
+use super::{
+    monitor_rule, monitor_sources, CheckKind, DryRun, MonitorDryRun, MonitorSave, Outcome,
+    RuleInput, SourceInfo, MAX_NAME, MAX_SQL,
+};
+use crate::error::{AppError, Problem};
+use crate::i18n::{fill, page_title, use_i18n};
+use crate::incidents::Severity;
+use crate::shell::{Loading, PageError};
+use crate::ui::{Labeled, HINT, INPUT, PANEL, PRIMARY_BUTTON, SECONDARY_BUTTON};
+
+/// The sentence for `field` when `error` is about it; the rule's own words for a query that
+/// is not one SELECT and for a schedule that is not cron.
+fn error_at(error: Option<AppError>, field: &str, t: &'static MonitorTexts) -> Option<String> {
+    let texts = crate::i18n::use_i18n().t();
+    match error? {
+        AppError::Invalid { field: f, .. } if f != field => None,
+        AppError::Invalid {
+            problem: Problem::Format,
+            ..
+        } if field == "sql" || field == "other_sql" => {
+            let name = super::texts::field_name(texts.locale, field).unwrap_or(field);
+            Some(fill(t.err_sql, &[&name]))
+        }
+        AppError::Invalid {
+            problem: Problem::Format,
+            ..
+        } if field == "schedule" => Some(t.err_schedule.to_owned()),
+        error @ AppError::Invalid { .. } => Some(error.message(texts)),
+        _ => None,
+    }
+}
+
+#[component]
+pub fn RuleEditorPage() -> impl IntoView {
+    provide_context(crate::i18n::FieldNames(super::texts::field_name));
+    let i18n = use_i18n();
+    let t = move || i18n.monitor();
+    let params = use_params_map();
+    let id = move || params.with(|p| p.get("id").and_then(|id| id.parse::<i64>().ok()));
+    let rule = Resource::new(id, |id| async move {
+        match id {
+            Some(id) => monitor_rule(id).await.map(|detail| detail.input),
+            None => Ok(RuleInput::new_rule()),
+        }
+    });
+    let sources = Resource::new(|| (), |_| monitor_sources());
+    view! {
+        <Title text=page_title(move || if id().is_some() { t().title_edit } else { t().title_new }) />
+        <h1 class="text-xl font-semibold">
+            {move || if id().is_some() { t().title_edit } else { t().title_new }}
+        </h1>
+        <Transition fallback=Loading>
+            {move || Suspend::new(async move {
+                match (rule.await, sources.await) {
+                    (Ok(input), Ok(sources)) => view! { <RuleForm input sources /> }.into_any(),
+                    (Err(error), _) | (_, Err(error)) => view! { <PageError error /> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+/// A text field of the form.
+fn field(
+    input: RwSignal<RuleInput>,
+    get: fn(&RuleInput) -> &String,
+    set: fn(&mut RuleInput, String),
+) -> (
+    impl Fn() -> String + Copy,
+    impl Fn(leptos::ev::Event) + Copy,
+) {
+    (
+        move || input.with(|i| get(i).clone()),
+        move |ev| input.update(|i| set(i, event_target_value(&ev))),
+    )
+}
+
+#[component]
+fn RuleForm(input: RuleInput, sources: Vec<SourceInfo>) -> impl IntoView {
+    let i18n = use_i18n();
+    let t = move || i18n.monitor();
+    let editing = input.id;
+    let input = RwSignal::new(input);
+    let save = ServerAction::<MonitorSave>::new();
+    let dry = ServerAction::<MonitorDryRun>::new();
+    let navigate = use_navigate();
+    Effect::new(move |_| {
+        if let Some(Ok(id)) = save.value().get() {
+            navigate(&format!("/console/monitor/r/{id}"), Default::default());
+        }
+    });
+    // The last answer of either button: its error is shown at its field.
+    let problem = move || {
+        save.value()
+            .get()
+            .and_then(Result::err)
+            .or_else(|| dry.value().get().and_then(Result::err))
+    };
+    let error = move |name: &'static str| {
+        move || {
+            error_at(problem(), name, t())
+                .map(|text| view! { <p role="alert" class="text-sm text-red-700">{text}</p> })
+        }
+    };
+    let invalid =
+        move |name: &'static str| move || error_at(problem(), name, t()).is_some().to_string();
+    let other = move || {
+        problem()
+            .filter(|e| !matches!(e, AppError::Invalid { .. }))
+            .map(|e| view! { <p role="alert" class="text-sm text-red-700">{e.message(i18n.t())}</p> })
+    };
+    let (name, set_name) = field(input, |i| &i.name, |i, v| i.name = v);
+    let (sql, set_sql) = field(input, |i| &i.sql, |i, v| i.sql = v);
+    let (other_sql, set_other_sql) = field(input, |i| &i.other_sql, |i, v| i.other_sql = v);
+    let (key, set_key) = field(input, |i| &i.key, |i, v| i.key = v);
+    let (compare, set_compare) = field(input, |i| &i.compare, |i, v| i.compare = v);
+    let (schedule, set_schedule) = field(input, |i| &i.schedule, |i, v| i.schedule = v);
+    let reconciling = move || input.with(|i| i.kind == CheckKind::Reconciliation);
+    let sources = StoredValue::new(sources);
+    let source_select = move |testid: &'static str,
+                              current: fn(&RuleInput) -> &String,
+                              set: fn(&mut RuleInput, String)| {
+        let sources = sources.get_value();
+        view! {
+            <select class=INPUT data-testid=testid
+                on:change=move |ev| input.update(|i| set(i, event_target_value(&ev)))>
+                <option value="" selected=move || input.with(|i| current(i).is_empty())>{move || t().choose_source}</option>
+                {sources.into_iter().map(|s| {
+                    let name = s.name.clone();
+                    let value = s.name.clone();
+                    let selected = move || input.with(|i| *current(i) == name);
+                    view! { <option value=value selected=selected>{s.name}</option> }
+                }).collect_view()}
+            </select>
+        }
+    };
+    view! {
+        <section class=format!("mt-4 max-w-4xl space-y-3 {PANEL}") data-testid="monitor-form">
+            <Labeled label=move || t().name>
+                <input type="text" maxlength=MAX_NAME class=INPUT data-testid="monitor-name"
+                    aria-invalid=invalid("name") prop:value=name on:input=set_name />
+                {error("name")}
+            </Labeled>
+            <Labeled label=move || t().kind>
+                <select class=INPUT data-testid="monitor-kind"
+                    on:change=move |ev| {
+                        if let Some(kind) = CheckKind::parse(&event_target_value(&ev)) {
+                            input.update(|i| i.kind = kind);
+                        }
+                    }>
+                    {CheckKind::ALL.into_iter().map(|kind| view! {
+                        <option value=kind.as_str() selected=move || input.with(|i| i.kind == kind)>
+                            {move || t().kind_names[kind as usize]}
+                        </option>
+                    }).collect_view()}
+                </select>
+            </Labeled>
+            <div class="grid gap-3 lg:grid-cols-2">
+                <div class="space-y-2">
+                    <Labeled label=move || t().source>
+                        {source_select("monitor-source", |i| &i.source, |i, v| i.source = v)}
+                        {error("source")}
+                    </Labeled>
+                    <Labeled label=move || t().sql>
+                        <textarea rows="8" maxlength=MAX_SQL class=format!("font-mono {INPUT}") data-testid="monitor-sql"
+                            aria-invalid=invalid("sql") prop:value=sql on:input=set_sql></textarea>
+                        {error("sql")}
+                    </Labeled>
+                </div>
+                <Show when=reconciling>
+                    <div class="space-y-2">
+                        <Labeled label=move || t().other_source>
+                            {source_select("monitor-other-source", |i| &i.other_source, |i, v| i.other_source = v)}
+                            {error("other_source")}
+                        </Labeled>
+                        <Labeled label=move || t().other_sql>
+                            <textarea rows="8" maxlength=MAX_SQL class=format!("font-mono {INPUT}") data-testid="monitor-other-sql"
+                                aria-invalid=invalid("other_sql") prop:value=other_sql on:input=set_other_sql></textarea>
+                            {error("other_sql")}
+                        </Labeled>
+                    </div>
+                </Show>
+            </div>
+            <p class=HINT>{move || if reconciling() { t().sql_hint_sides } else { t().sql_hint_rows }}</p>
+            <Show when=reconciling>
+                <div class="grid gap-3 lg:grid-cols-2">
+                    <Labeled label=move || t().key>
+                        <input type="text" class=INPUT data-testid="monitor-key"
+                            aria-invalid=invalid("key") prop:value=key on:input=set_key />
+                        {error("key")}
+                    </Labeled>
+                    <Labeled label=move || t().compare>
+                        <input type="text" class=INPUT data-testid="monitor-compare"
+                            prop:value=compare on:input=set_compare />
+                    </Labeled>
+                </div>
+            </Show>
+            <div class="flex flex-wrap gap-3">
+                <Labeled label=move || t().schedule>
+                    <input type="text" class=format!("font-mono {INPUT}") data-testid="monitor-schedule"
+                        aria-invalid=invalid("schedule") prop:value=schedule on:input=set_schedule />
+                    <span class=HINT>{move || t().schedule_hint}</span>
+                    {error("schedule")}
+                </Labeled>
+                <Labeled label=move || t().severity>
+                    <select class=INPUT data-testid="monitor-severity"
+                        on:change=move |ev| input.update(|i| i.severity = Severity::parse(&event_target_value(&ev)))>
+                        {Severity::ALL.into_iter().map(|s| view! {
+                            <option value=s.as_str() selected=move || input.with(|i| i.severity == Some(s))>{s.label()}</option>
+                        }).collect_view()}
+                    </select>
+                </Labeled>
+            </div>
+            <label class="flex items-center gap-2 text-sm text-slate-700">
+                <input type="checkbox" data-testid="monitor-enabled" prop:checked=move || input.with(|i| i.enabled)
+                    on:change=move |ev| input.update(|i| i.enabled = event_target_checked(&ev)) />
+                {move || t().enabled}
+            </label>
+            <div class="flex flex-wrap items-center gap-3">
+                <button type="button" class=SECONDARY_BUTTON data-testid="monitor-dry-run"
+                    disabled=move || dry.pending().get()
+                    on:click=move |_| { dry.dispatch(MonitorDryRun { input: input.get_untracked() }); }>
+                    {move || if dry.pending().get() { t().dry_running } else { t().dry_run }}
+                </button>
+                <button type="button" class=PRIMARY_BUTTON data-testid="monitor-save"
+                    disabled=move || save.pending().get()
+                    on:click=move |_| { save.dispatch(MonitorSave { input: input.get_untracked() }); }>
+                    {move || if save.pending().get() { t().saving } else { t().save }}
+                </button>
+                <a class="text-sm text-sky-800 underline"
+                    href=editing.map_or("/console/monitor".to_owned(), |id| format!("/console/monitor/r/{id}"))>
+                    {move || t().cancel}
+                </a>
+            </div>
+            {other}
+        </section>
+        {move || dry.value().get().and_then(Result::ok).map(|found| view! { <DryRunResult found /> })}
+    }
+}
+
+#[component]
+fn DryRunResult(found: DryRun) -> impl IntoView {
+    let t = use_i18n().monitor();
+    let summary = match (&found.outcome, &found.error) {
+        (Outcome::Error, Some(error)) => t.read_error(error),
+        _ => fill(t.counts, &[&found.normal, &found.abnormal]),
+    };
+    let word = t.outcome_names[found.outcome as usize];
+    view! {
+        <section class=format!("mt-4 max-w-4xl {PANEL}") data-testid="monitor-dry-result">
+            <h2 class="font-semibold">{t.dry_title}</h2>
+            <p class="mt-2 text-sm"><span class="font-medium" data-testid="dry-outcome">{word}</span> " " {summary}</p>
+            {(!found.records.is_empty()).then(|| view! { <super::run_page::RecordTable records=found.records /> })}
+        </section>
+    }
+}

@@ -1,0 +1,204 @@
+//! `/console/monitor/r/{id}`: a rule, what it checks, "run now", its runs and their
+//! normal and abnormal counts over time as server-drawn charts.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
+
+use super::list::run_outcome;
+use super::texts::MonitorTexts;
+use super::{monitor_rule, MonitorRunNow, RuleDetail, RunSummary};
+use crate::auth::{Action, AreaAccess};
+use crate::charts::{self, Column, Segment, Series, PALETTE};
+use crate::i18n::{fill, page_title, use_i18n};
+use crate::shell::{Loading, PageError};
+use crate::time::format_minute;
+use crate::ui::{PANEL, PRIMARY_BUTTON, SECONDARY_BUTTON};
+
+/// A run's length, in whole seconds (under one: "0").
+pub(super) fn took(t: &MonitorTexts, run: &RunSummary) -> String {
+    run.finished_at
+        .map(|end| fill(t.seconds, &[&(end - run.started_at).num_seconds()]))
+        .unwrap_or_default()
+}
+
+#[component]
+pub fn RulePage() -> impl IntoView {
+    let params = use_params_map();
+    let id = move || {
+        params.with(|p| {
+            p.get("id")
+                .and_then(|id| id.parse::<i64>().ok())
+                .unwrap_or(0)
+        })
+    };
+    let run_now = ServerAction::<MonitorRunNow>::new();
+    let rule = Resource::new(
+        move || (id(), run_now.version().get()),
+        |(id, _)| monitor_rule(id),
+    );
+    let AreaAccess(access) = expect_context::<AreaAccess>();
+    view! {
+        <Transition fallback=Loading>
+            {move || Suspend::new(async move {
+                let may_write = access.await.is_ok_and(|user| user.may(Action::WriteMonitorRules));
+                match rule.await {
+                    Ok(detail) => view! { <RuleView detail may_write run_now /> }.into_any(),
+                    Err(error) => view! { <PageError error /> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn RuleView(
+    detail: RuleDetail,
+    may_write: bool,
+    run_now: ServerAction<MonitorRunNow>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let t = i18n.monitor();
+    let RuleDetail { rule, input, runs } = detail;
+    let id = rule.id;
+    let next = match (rule.enabled, rule.next_run_at) {
+        (true, Some(at)) => fill(t.next_run, &[&format_minute(at)]),
+        _ => t.not_scheduled.to_owned(),
+    };
+    let side = |label: &'static str, source: String, sql: String| {
+        view! {
+            <div>
+                <div class="text-xs text-slate-600">{label} " · " <span class="font-mono">{source}</span></div>
+                <pre class="mt-1 overflow-x-auto rounded bg-slate-50 p-2 text-xs">{sql}</pre>
+            </div>
+        }
+    };
+    let reconciling = input.kind == super::CheckKind::Reconciliation;
+    let definition = view! {
+        <section class=format!("mt-4 {PANEL}")>
+            <h2 class="font-semibold">{t.definition}</h2>
+            <p class="mt-1 text-sm text-slate-700">
+                {t.kind_names[input.kind as usize]} " · " <span class="font-mono">{input.schedule.clone()}</span>
+                " · " {rule.severity.label()} " · " {next}
+            </p>
+            <div class="mt-3 grid gap-3 lg:grid-cols-2">
+                {side(if reconciling { t.left } else { t.sql }, input.source.clone(), input.sql.clone())}
+                {reconciling.then(|| side(t.right, input.other_source.clone(), input.other_sql.clone()))}
+            </div>
+            {reconciling.then(|| view! {
+                <p class="mt-2 text-sm text-slate-700">{t.key} ": " <span class="font-mono">{input.key.clone()}</span>
+                    {(!input.compare.is_empty()).then(|| view! { " · " {t.compare} ": " <span class="font-mono">{input.compare.clone()}</span> })}
+                </p>
+            })}
+        </section>
+    };
+    let actions = may_write.then(|| view! {
+        <div class="flex items-center gap-2">
+            <button type="button" class=PRIMARY_BUTTON data-testid="monitor-run-now"
+                disabled=move || run_now.pending().get()
+                on:click=move |_| { run_now.dispatch(MonitorRunNow { id }); }>
+                {move || if run_now.pending().get() { i18n.monitor().running_now } else { i18n.monitor().run_now }}
+            </button>
+            <a href=format!("/console/monitor/r/{id}/edit") class=SECONDARY_BUTTON data-testid="monitor-edit">{t.edit}</a>
+        </div>
+    });
+    let failed = move || {
+        run_now.value().get().and_then(Result::err).map(|error| {
+            view! {
+                <p role="alert" class="mt-2 text-sm text-red-700">{error.message(i18n.t())}</p>
+            }
+        })
+    };
+    let charts = (!runs.is_empty()).then(|| {
+        let abnormal = chart(t.chart_abnormal, PALETTE[4], &runs, |r| r.abnormal);
+        let normal = chart(t.chart_normal, PALETTE[0], &runs, |r| r.normal);
+        view! {
+            <div class="mt-4 grid gap-4 lg:grid-cols-2">
+                <div class=PANEL inner_html=abnormal data-testid="monitor-chart"></div>
+                <div class=PANEL inner_html=normal></div>
+            </div>
+        }
+    });
+    view! {
+        <Title text=page_title(move || i18n.monitor().title) />
+        <p class="text-sm"><a href="/console/monitor" class="text-sky-800 underline">{t.title}</a></p>
+        <div class="mt-1 flex flex-wrap items-baseline justify-between gap-4">
+            <h1 class="text-xl font-semibold" data-testid="monitor-rule-name">{rule.name.clone()}</h1>
+            {actions}
+        </div>
+        {failed}
+        {definition}
+        {charts}
+        <section class=format!("mt-4 {PANEL}")>
+            <h2 class="font-semibold">{t.runs_title}</h2>
+            {if runs.is_empty() {
+                view! { <p class="mt-2 text-sm text-slate-600">{t.no_runs}</p> }.into_any()
+            } else {
+                view! { <RunsTable runs t /> }.into_any()
+            }}
+        </section>
+    }
+}
+
+/// One column a run, oldest first, each linking to the run's records.
+fn chart(
+    title: &str,
+    color: &'static str,
+    runs: &[RunSummary],
+    value: fn(&RunSummary) -> i64,
+) -> String {
+    let series = [Series {
+        label: title.to_owned(),
+        color,
+    }];
+    let columns: Vec<Column> = runs
+        .iter()
+        .rev()
+        .map(|run| Column {
+            label: crate::time::to_shanghai(run.started_at)
+                .format("%m-%d %H:%M")
+                .to_string(),
+            segments: vec![Segment {
+                value: value(run),
+                href: format!("/console/monitor/runs/{}", run.id),
+            }],
+        })
+        .collect();
+    charts::stacked_columns(title, &series, &columns)
+}
+
+#[component]
+fn RunsTable(runs: Vec<RunSummary>, t: &'static MonitorTexts) -> impl IntoView {
+    view! {
+        <table class="mt-3 w-full text-sm" data-testid="monitor-runs">
+            <thead class="text-left text-slate-600">
+                <tr>
+                    <th class="py-1 font-normal">{t.col_started}</th>
+                    <th class="py-1 font-normal">{t.col_took}</th>
+                    <th class="py-1 font-normal">{t.col_outcome}</th>
+                    <th class="py-1 font-normal"></th>
+                </tr>
+            </thead>
+            <tbody>
+                {runs.into_iter().map(|run| {
+                    let outcome = run_outcome(t, &run);
+                    view! {
+                        <tr class="border-t border-slate-200" data-testid="monitor-run">
+                            <td class="py-1">{format_minute(run.started_at)} " "
+                                <span class="text-xs text-slate-600">{if run.manual { t.manual } else { t.scheduled }}</span>
+                            </td>
+                            <td class="py-1">{took(t, &run)}</td>
+                            <td class="py-1">{outcome}</td>
+                            <td class="py-1">
+                                {(run.kept > 0).then(|| view! {
+                                    <a href=format!("/console/monitor/runs/{}", run.id) class="text-sky-800 underline"
+                                        data-testid="monitor-run-details">{t.details}</a>
+                                })}
+                            </td>
+                        </tr>
+                    }
+                }).collect_view()}
+            </tbody>
+        </table>
+    }
+}
