@@ -144,7 +144,7 @@ async fn run(config: &Config, embedded_pg: Option<&EmbeddedPostgres>) -> Result<
     };
     let weekly_task = tokio::spawn(send_weekly_reports(pool.clone(), mail));
     let monitoring = app::monitor::schedule::Monitoring {
-        sources: config.monitor_sources.clone(),
+        sources: monitor_sources(config, &pool).await,
         runs: config.monitor_runs,
     };
     let monitor_task = tokio::spawn(run_monitor_rules(pool.clone(), monitoring.clone()));
@@ -268,6 +268,22 @@ async fn send_weekly_reports(pool: sqlx::PgPool, mail: Option<app::mail::MailSet
             Err(error) => tracing::warn!(?error, "weekly report failed"),
         }
     }
+}
+
+/// The sources of the environment, and with demo data the demo brokerage beside the database.
+async fn monitor_sources(config: &Config, pool: &sqlx::PgPool) -> app::monitor::sources::Sources {
+    let mut sources = config.monitor_sources.clone();
+    if config.demo_data {
+        match app::demo::brokerage::prepare(pool).await {
+            Ok(demo) => {
+                for source in demo {
+                    sources = sources.with(source);
+                }
+            }
+            Err(error) => tracing::warn!(?error, "the demo brokerage could not be prepared"),
+        }
+    }
+    sources
 }
 
 /// Runs the monitoring rules that are due, every 15 seconds; any replica may, each due run

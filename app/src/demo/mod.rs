@@ -2,6 +2,7 @@
 //! canned replies, a few incidents to work on, eight weeks of worked ones with two knowledge
 //! sessions (`history`), and the help center's articles.
 
+pub mod brokerage;
 mod history;
 
 use sqlx::PgPool;
@@ -53,8 +54,9 @@ pub async fn seed_if_empty(pool: &PgPool) -> Result<bool, AppError> {
         return Ok(false);
     }
     let hash = password::hash(DEMO_PASSWORD.to_owned()).await?;
+    let mut admin = None;
     for user in &DEMO_USERS {
-        store::create(
+        let id = store::create(
             pool,
             store::NewUser {
                 login: user.login,
@@ -64,12 +66,18 @@ pub async fn seed_if_empty(pool: &PgPool) -> Result<bool, AppError> {
             },
         )
         .await?;
+        if user.role == Role::Admin {
+            admin = Some(id);
+        }
     }
     seed_canned_replies(pool).await?;
     seed_incidents(pool).await?;
     seed_recorded_incidents(pool).await?;
     history::seed_history(pool).await?;
     seed_articles(pool).await?;
+    if let Some(admin) = admin {
+        brokerage::seed_rules(pool, admin).await?;
+    }
     Ok(true)
 }
 

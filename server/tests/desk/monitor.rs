@@ -649,3 +649,61 @@ async fn a_rule_is_checked_dry_run_saved_run_and_its_records_searched_and_export
     assert!(records.body.contains("共 12 条异常，保留了前 10 条"));
     business.drop_database().await;
 }
+
+#[sqlx::test(migrator = "server::MIGRATOR")]
+async fn the_demo_brokerage_shows_its_planted_problems_on_the_first_runs(pool: PgPool) {
+    // The demo people and rules, as a first start with demo data makes them.
+    crate::support::install_test_keys();
+    assert!(app::demo::seed_if_empty(&pool).await.expect("demo"));
+    let demo = app::demo::brokerage::prepare(&pool)
+        .await
+        .expect("brokerage");
+    let mut sources = Sources::default();
+    for source in &demo {
+        sources = sources.with(source.clone());
+    }
+    // A second start rebuilds it as it was.
+    app::demo::brokerage::prepare(&pool).await.expect("again");
+    let ran = schedule::run_due(&pool, &sources, RunSettings::default(), Utc::now())
+        .await
+        .expect("run");
+    assert_eq!(ran, 2, "both demo rules are due at once");
+    let runs: Vec<(String, Option<String>, i64, i64)> = sqlx::query_as(
+        "SELECT r.name, u.outcome, u.normal_count, u.abnormal_count
+         FROM monitor_runs u JOIN monitor_rules r ON r.id = u.rule_id ORDER BY r.name",
+    )
+    .fetch_all(&pool)
+    .await
+    .expect("runs");
+    assert_eq!(
+        runs,
+        [
+            (
+                "开户申请审核超过 2 小时".to_owned(),
+                Some("abnormal".to_owned()),
+                0,
+                4
+            ),
+            (
+                "股东卡状态：账户系统对交易系统".to_owned(),
+                Some("abnormal".to_owned()),
+                1995,
+                6
+            ),
+        ]
+    );
+    // Read as an account that may only read.
+    let reader: String = sqlx::query_scalar("SELECT current_user")
+        .fetch_one(demo[0].pool())
+        .await
+        .expect("reader");
+    assert_eq!(reader, "desk_monitor_reader");
+    let database = app::demo::brokerage::database_of(pool.connect_options().as_ref());
+    for source in demo {
+        source.pool().close().await;
+    }
+    sqlx::query(&format!("DROP DATABASE \"{database}\" WITH (FORCE)"))
+        .execute(&pool)
+        .await
+        .expect("drop");
+}
