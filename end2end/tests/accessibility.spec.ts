@@ -104,6 +104,8 @@ test('the team\'s console pages pass WCAG 2.1 AA for each role', async ({ browse
   await expectAccessible(handler, '/console/kb/new');
   await expectAccessible(handler, '/console/reports');
   await expectAccessible(handler, '/console/sessions');
+  await expectAccessible(handler, '/console/monitor');
+  await expectAccessible(handler, '/console/monitor/new');
   await expectAccessible(handler, '/console/reports?period=custom&start=2026-11-30&end=2026-11-01');
   await expectAccessible(handler, '/console/profile');
   await handler.context().close();
