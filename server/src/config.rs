@@ -39,6 +39,8 @@ pub struct Config {
     pub mail_from: Option<String>,
     /// Who gets the weekly service report by mail, separated by commas.
     pub report_mail_to: Option<String>,
+    /// Who gets monitoring alerts by mail, separated by commas.
+    pub monitor_mail_to: Option<String>,
     /// The business databases monitoring rules read (`MONITOR_SOURCE_<NAME>` URLs).
     pub monitor_sources: app::monitor::sources::Sources,
     /// How monitoring runs read them: `MONITOR_QUERY_TIMEOUT_SECS`, `MONITOR_ROW_CAP`,
@@ -158,6 +160,7 @@ impl Config {
             monitor_sources: app::monitor::sources::Sources::from_vars(std::env::vars())
                 .map_err(ConfigError::MonitorSource)?,
             monitor_runs: monitor_runs()?,
+            monitor_mail_to: text("MONITOR_MAIL_TO"),
             database_url,
         })
     }

@@ -142,11 +142,16 @@ async fn run(config: &Config, embedded_pg: Option<&EmbeddedPostgres>) -> Result<
         )),
         None => None,
     };
-    let weekly_task = tokio::spawn(send_weekly_reports(pool.clone(), mail));
     let monitoring = app::monitor::schedule::Monitoring {
         sources: monitor_sources(config, &pool).await,
         runs: config.monitor_runs,
+        alerts: app::monitor::alerts::Alerts {
+            mail: mail.clone(),
+            mail_to: app::mail::mailboxes(config.monitor_mail_to.as_deref(), "MONITOR_MAIL_TO")
+                .map_err(|name| format!("{name} is not a usable mail setting"))?,
+        },
     };
+    let weekly_task = tokio::spawn(send_weekly_reports(pool.clone(), mail));
     let monitor_task = tokio::spawn(run_monitor_rules(pool.clone(), monitoring.clone()));
     let worker_task = config
         .notifications_worker
@@ -293,7 +298,7 @@ async fn run_monitor_rules(pool: sqlx::PgPool, monitoring: app::monitor::schedul
     loop {
         tick.tick().await;
         let now = chrono::Utc::now();
-        let ran = app::monitor::schedule::run_due(&pool, &monitoring.sources, monitoring.runs, now);
+        let ran = app::monitor::schedule::run_due(&pool, &monitoring, now);
         if let Err(error) = ran.await {
             tracing::warn!(?error, "monitoring rules could not run");
         }

@@ -41,13 +41,7 @@ impl MailSettings {
             return Err("SMTP_URL");
         }
         let from = from.parse().map_err(|_| "MAIL_FROM")?;
-        let report_to = report_to
-            .unwrap_or_default()
-            .split([',', ';'])
-            .map(str::trim)
-            .filter(|to| !to.is_empty())
-            .map(|to| to.parse().map_err(|_| "REPORT_MAIL_TO"))
-            .collect::<Result<_, _>>()?;
+        let report_to = mailboxes(report_to.as_deref(), "REPORT_MAIL_TO")?;
         Ok(Some(Self {
             smtp_url,
             from,
@@ -55,6 +49,16 @@ impl MailSettings {
             link_base: link_base.trim_end_matches('/').to_owned(),
         }))
     }
+}
+
+/// Addresses separated by commas or semicolons (the setting `name` when one does not read).
+pub fn mailboxes(text: Option<&str>, name: &'static str) -> Result<Vec<Mailbox>, &'static str> {
+    text.unwrap_or_default()
+        .split([',', ';'])
+        .map(str::trim)
+        .filter(|to| !to.is_empty())
+        .map(|to| to.parse().map_err(|_| name))
+        .collect()
 }
 
 /// Writes `message` into the outbox in the caller's transaction.

@@ -55,11 +55,31 @@ pub async fn monitor_save(input: RuleInput) -> Result<i64, AppError> {
         &crate::state::db()?,
         input.id,
         &rule,
-        input.enabled,
+        (input.enabled, input.cooldown()?),
         user.id,
         next,
     )
     .await
+}
+
+/// Silences a rule's alerts for `hours` (one of [`super::SILENCE_HOURS`]), or lets it speak
+/// again (`0`): whoever is on duty acknowledges an alert.
+#[server(endpoint = "monitor/silence")]
+pub async fn monitor_silence(id: i64, hours: i64) -> Result<(), AppError> {
+    let user = crate::auth::session::require(crate::auth::Action::WorkIncidents).await?;
+    let until = match hours {
+        0 => None,
+        hours if super::SILENCE_HOURS.contains(&hours) => {
+            Some(chrono::Utc::now() + chrono::Duration::hours(hours))
+        }
+        _ => {
+            return Err(AppError::invalid(
+                "hours",
+                crate::error::Problem::UnknownChoice,
+            ))
+        }
+    };
+    super::store::silence(&crate::state::db()?, id, until, user.id).await
 }
 
 /// What the form's rule would find now; nothing is kept.

@@ -123,6 +123,11 @@ fn RuleForm(input: RuleInput, sources: Vec<SourceInfo>) -> impl IntoView {
     let (key, set_key) = field(input, |i| &i.key, |i, v| i.key = v);
     let (compare, set_compare) = field(input, |i| &i.compare, |i, v| i.compare = v);
     let (schedule, set_schedule) = field(input, |i| &i.schedule, |i, v| i.schedule = v);
+    let (cooldown, set_cooldown) = field(
+        input,
+        |i| &i.cooldown_minutes,
+        |i, v| i.cooldown_minutes = v,
+    );
     let reconciling = move || input.with(|i| i.kind == CheckKind::Reconciliation);
     let sources = StoredValue::new(sources);
     let source_select = move |testid: &'static str,
@@ -217,6 +222,12 @@ fn RuleForm(input: RuleInput, sources: Vec<SourceInfo>) -> impl IntoView {
                             <option value=s.as_str() selected=move || input.with(|i| i.severity == Some(s))>{s.label()}</option>
                         }).collect_view()}
                     </select>
+                </Labeled>
+                <Labeled label=move || t().cooldown>
+                    <input type="number" min="0" max=super::MAX_COOLDOWN_MINUTES class=format!("w-28 {INPUT}")
+                        data-testid="monitor-cooldown" aria-invalid=invalid("cooldown_minutes")
+                        prop:value=cooldown on:input=set_cooldown />
+                    {error("cooldown_minutes")}
                 </Labeled>
             </div>
             <label class="flex items-center gap-2 text-sm text-slate-700">

@@ -86,6 +86,9 @@ pub fn MonitorPage() -> impl IntoView {
                                                 <td class="px-3 py-2">
                                                     <a href=format!("/console/monitor/r/{}", rule.id) class="text-sky-800 underline">{rule.name}</a>
                                                     " " <span class="text-xs text-slate-600">{rule.severity.label()}</span>
+                                                    {rule.alerting.then(|| view! {
+                                                        " " <span class="rounded bg-red-100 px-1.5 py-0.5 text-xs text-red-900">{t.alerting}</span>
+                                                    })}
                                                 </td>
                                                 <td class="px-3 py-2">{t.kind_names[rule.kind as usize]}</td>
                                                 <td class="px-3 py-2 font-mono">{rule.schedule}</td>

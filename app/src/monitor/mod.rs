@@ -2,6 +2,8 @@
 //! schedule against business databases (read-only), each run's normal and abnormal counts
 //! and the abnormal records it found.
 
+#[cfg(feature = "ssr")]
+pub mod alerts;
 mod api;
 #[cfg(feature = "ssr")]
 pub mod check;
@@ -117,7 +119,14 @@ pub struct RuleInput {
     pub schedule: String,
     pub severity: Option<Severity>,
     pub enabled: bool,
+    /// Minutes after an alert during which the rule alerts no more.
+    pub cooldown_minutes: String,
 }
+
+/// Longest cooldown: a week.
+pub const MAX_COOLDOWN_MINUTES: u32 = 10_080;
+/// How long someone on duty may silence a rule, in hours.
+pub const SILENCE_HOURS: [i64; 4] = [1, 4, 24, 72];
 
 impl RuleInput {
     pub fn new_rule() -> Self {
@@ -125,25 +134,20 @@ impl RuleInput {
             schedule: "0 8 * * *".into(),
             severity: Some(Severity::P3),
             enabled: true,
+            cooldown_minutes: "60".into(),
             ..Self::default()
         }
     }
 
-    pub fn of(
-        id: i64,
-        name: &str,
-        check: &Check,
-        schedule: &str,
-        severity: Severity,
-        enabled: bool,
-    ) -> Self {
+    pub fn of(rule: &RuleSummary, check: &Check) -> Self {
         let mut input = Self {
-            id: Some(id),
-            name: name.to_owned(),
+            id: Some(rule.id),
+            name: rule.name.clone(),
             kind: check.kind(),
-            schedule: schedule.to_owned(),
-            severity: Some(severity),
-            enabled,
+            schedule: rule.schedule.clone(),
+            severity: Some(rule.severity),
+            enabled: rule.enabled,
+            cooldown_minutes: rule.cooldown_minutes.to_string(),
             ..Self::default()
         };
         match check {
@@ -228,7 +232,23 @@ impl RuleInput {
         if self.severity.is_none() {
             return Err(invalid("severity", Problem::Required));
         }
+        self.cooldown()?;
         Ok(check)
+    }
+
+    /// The cooldown in minutes, or why it is not one.
+    pub fn cooldown(&self) -> Result<i32, AppError> {
+        let out_of_range = Problem::OutOfRange {
+            min: 0,
+            max: MAX_COOLDOWN_MINUTES,
+        };
+        self.cooldown_minutes
+            .trim()
+            .parse::<u32>()
+            .ok()
+            .filter(|m| *m <= MAX_COOLDOWN_MINUTES)
+            .map(|m| m as i32)
+            .ok_or(AppError::invalid("cooldown_minutes", out_of_range))
     }
 }
 
@@ -256,6 +276,8 @@ pub struct RunSummary {
     pub abnormal: i64,
     pub kept: i32,
     pub error: Option<ReadError>,
+    /// What it did about alerts: `alerted`, `recovered`, `cooldown`, `silenced`.
+    pub alert: Option<String>,
 }
 
 /// A rule as the list shows it.
@@ -269,6 +291,10 @@ pub struct RuleSummary {
     pub enabled: bool,
     pub next_run_at: Option<DateTime<Utc>>,
     pub last_run: Option<RunSummary>,
+    pub cooldown_minutes: i32,
+    /// An alert went out and no recovery since.
+    pub alerting: bool,
+    pub silenced_until: Option<DateTime<Utc>>,
 }
 
 /// A rule's page: the rule, what it checks, its recent runs (newest first).

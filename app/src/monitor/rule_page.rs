@@ -7,7 +7,7 @@ use leptos_router::hooks::use_params_map;
 
 use super::list::run_outcome;
 use super::texts::MonitorTexts;
-use super::{monitor_rule, MonitorRunNow, RuleDetail, RunSummary};
+use super::{monitor_rule, MonitorRunNow, MonitorSilence, RuleDetail, RunSummary, SILENCE_HOURS};
 use crate::auth::{Action, AreaAccess};
 use crate::charts::{self, Column, Segment, Series, PALETTE};
 use crate::i18n::{fill, page_title, use_i18n};
@@ -33,17 +33,20 @@ pub fn RulePage() -> impl IntoView {
         })
     };
     let run_now = ServerAction::<MonitorRunNow>::new();
+    let silence = ServerAction::<MonitorSilence>::new();
     let rule = Resource::new(
-        move || (id(), run_now.version().get()),
-        |(id, _)| monitor_rule(id),
+        move || (id(), run_now.version().get(), silence.version().get()),
+        |(id, _, _)| monitor_rule(id),
     );
     let AreaAccess(access) = expect_context::<AreaAccess>();
     view! {
         <Transition fallback=Loading>
             {move || Suspend::new(async move {
-                let may_write = access.await.is_ok_and(|user| user.may(Action::WriteMonitorRules));
+                let (may_write, on_duty) = access.await.map_or((false, false), |user| {
+                    (user.may(Action::WriteMonitorRules), user.may(Action::WorkIncidents))
+                });
                 match rule.await {
-                    Ok(detail) => view! { <RuleView detail may_write run_now /> }.into_any(),
+                    Ok(detail) => view! { <RuleView detail may_write on_duty run_now silence /> }.into_any(),
                     Err(error) => view! { <PageError error /> }.into_any(),
                 }
             })}
@@ -55,7 +58,9 @@ pub fn RulePage() -> impl IntoView {
 fn RuleView(
     detail: RuleDetail,
     may_write: bool,
+    on_duty: bool,
     run_now: ServerAction<MonitorRunNow>,
+    silence: ServerAction<MonitorSilence>,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let t = i18n.monitor();
@@ -102,12 +107,40 @@ fn RuleView(
             <a href=format!("/console/monitor/r/{id}/edit") class=SECONDARY_BUTTON data-testid="monitor-edit">{t.edit}</a>
         </div>
     });
-    let failed = move || {
-        run_now.value().get().and_then(Result::err).map(|error| {
-            view! {
+    let failed =
+        move || {
+            run_now
+            .value()
+            .get()
+            .and_then(Result::err)
+            .or_else(|| silence.value().get().and_then(Result::err))
+            .map(|error| view! {
                 <p role="alert" class="mt-2 text-sm text-red-700">{error.message(i18n.t())}</p>
-            }
-        })
+            })
+        };
+    let silenced = rule
+        .silenced_until
+        .filter(|until| *until > chrono::Utc::now());
+    let alert_state = view! {
+        <p class="mt-2 flex flex-wrap items-center gap-2 text-sm" data-testid="monitor-alert-state">
+            {rule.alerting.then(|| view! {
+                <span class="rounded bg-red-100 px-1.5 py-0.5 text-xs font-medium text-red-900">{t.alerting}</span>
+            })}
+            {silenced.map(|until| view! {
+                <span class="text-slate-700" data-testid="monitor-silenced">{fill(t.silenced_until, &[&format_minute(until)])}</span>
+            })}
+            {on_duty.then(|| view! {
+                <span class="text-slate-700">{t.silence}</span>
+                {SILENCE_HOURS.into_iter().zip(t.silence_for).map(|(hours, label)| view! {
+                    <button type="button" class="text-sky-800 underline" data-testid=format!("monitor-silence-{hours}")
+                        on:click=move |_| { silence.dispatch(MonitorSilence { id, hours }); }>{label}</button>
+                }).collect_view()}
+                {silenced.is_some().then(|| view! {
+                    <button type="button" class="text-sky-800 underline" data-testid="monitor-speak-again"
+                        on:click=move |_| { silence.dispatch(MonitorSilence { id, hours: 0 }); }>{t.speak_again}</button>
+                })}
+            })}
+        </p>
     };
     let charts = (!runs.is_empty()).then(|| {
         let abnormal = chart(t.chart_abnormal, PALETTE[4], &runs, |r| r.abnormal);
@@ -127,6 +160,7 @@ fn RuleView(
             {actions}
         </div>
         {failed}
+        {alert_state}
         {definition}
         {charts}
         <section class=format!("mt-4 {PANEL}")>
@@ -188,7 +222,11 @@ fn RunsTable(runs: Vec<RunSummary>, t: &'static MonitorTexts) -> impl IntoView {
                                 <span class="text-xs text-slate-600">{if run.manual { t.manual } else { t.scheduled }}</span>
                             </td>
                             <td class="py-1">{took(t, &run)}</td>
-                            <td class="py-1">{outcome}</td>
+                            <td class="py-1">{outcome}
+                                {run.alert.as_deref().and_then(|mark| t.alert_marks.iter().find(|(m, _)| *m == mark)).map(|(_, label)| view! {
+                                    " " <span class="text-xs text-slate-600" data-testid="run-alert">{*label}</span>
+                                })}
+                            </td>
                             <td class="py-1">
                                 {(run.kept > 0).then(|| view! {
                                     <a href=format!("/console/monitor/runs/{}", run.id) class="text-sky-800 underline"

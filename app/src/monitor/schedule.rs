@@ -113,6 +113,7 @@ async fn claim(pool: &PgPool, now: DateTime<Utc>) -> Result<Option<Claimed>, App
 pub struct Monitoring {
     pub sources: Sources,
     pub runs: RunSettings,
+    pub alerts: super::alerts::Alerts,
 }
 
 /// The monitoring the server provides, for a server function.
@@ -141,7 +142,7 @@ pub async fn run_now(
         monitoring.runs.keep,
     )
     .await;
-    super::store::finish_run(pool, run_id, &result).await?;
+    super::store::finish_run(pool, run_id, &result, &monitoring.alerts).await?;
     Ok(run_id)
 }
 
@@ -178,10 +179,10 @@ pub async fn dry_run(monitoring: &Monitoring, check: &Check, shown: usize) -> su
 /// Runs every rule due at `now`; answers how many ran.
 pub async fn run_due(
     pool: &PgPool,
-    sources: &Sources,
-    settings: RunSettings,
+    monitoring: &Monitoring,
     now: DateTime<Utc>,
 ) -> Result<usize, AppError> {
+    let (sources, settings) = (&monitoring.sources, monitoring.runs);
     let mut ran = 0;
     while let Some(claimed) = claim(pool, now).await? {
         let result: Result<Tally, ReadError> = match &claimed.check {
@@ -191,7 +192,8 @@ pub async fn run_due(
                 Err(ReadError::Query("rule definition unreadable".to_owned()))
             }
         };
-        let outcome = super::store::finish_run(pool, claimed.run_id, &result).await?;
+        let outcome =
+            super::store::finish_run(pool, claimed.run_id, &result, &monitoring.alerts).await?;
         if outcome == Outcome::Error {
             tracing::info!(
                 rule = claimed.rule_id,

@@ -3,6 +3,7 @@
 use chrono::{DateTime, Utc};
 use sqlx::{PgConnection, PgPool};
 
+use super::alerts::Alerts;
 use super::check::Tally;
 use super::{
     Check, CheckKind, Outcome, ReadError, RecordKind, RecordView, RuleDetail, RuleInput,
@@ -28,25 +29,25 @@ fn spec(check: &Check) -> Result<serde_json::Value, AppError> {
     })
 }
 
-/// Saves a rule, due first at `first_run`.
+/// A rule's cooldown unless its author says otherwise.
+pub const DEFAULT_COOLDOWN_MINUTES: i32 = 60;
+
+/// Saves a rule, enabled, due first at `first_run`.
 pub async fn create_rule(
     pool: &PgPool,
     rule: &NewRule,
     created_by: i64,
     first_run: DateTime<Utc>,
 ) -> Result<i64, AppError> {
-    Ok(sqlx::query_scalar!(
-        "INSERT INTO monitor_rules (name, spec, schedule, severity, created_by, next_run_at)
-         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
-        rule.name,
-        spec(&rule.check)?,
-        rule.schedule,
-        rule.severity as Severity,
+    save_rule(
+        pool,
+        None,
+        rule,
+        (true, DEFAULT_COOLDOWN_MINUTES),
         created_by,
-        first_run as _,
+        Some(first_run),
     )
-    .fetch_one(pool)
-    .await?)
+    .await
 }
 
 /// Opens a run of `rule_id`; it ends with [`finish_run`].
@@ -64,11 +65,13 @@ pub async fn start_run(
     .await?)
 }
 
-/// Writes what a run found (its counts and kept records) or why it could not look.
+/// Writes what a run found (its counts and kept records) or why it could not look, and
+/// what that means for the rule's alerts.
 pub async fn finish_run(
     pool: &PgPool,
     run_id: i64,
     result: &Result<Tally, ReadError>,
+    alerts: &Alerts,
 ) -> Result<Outcome, AppError> {
     let mut tx = pool.begin().await?;
     let outcome = match result {
@@ -121,6 +124,20 @@ pub async fn finish_run(
             outcome
         }
     };
+    let texts = super::texts::of(crate::i18n::Locale::default());
+    let summary = match result {
+        Ok(tally) => super::alerts::summary(texts, outcome, tally.normal, tally.abnormal, None),
+        Err(error) => super::alerts::summary(texts, outcome, 0, 0, Some(error)),
+    };
+    super::alerts::after_run(
+        &mut tx,
+        run_id,
+        outcome,
+        &summary,
+        alerts,
+        chrono::Utc::now(),
+    )
+    .await?;
     tx.commit().await?;
     Ok(outcome)
 }
@@ -138,6 +155,7 @@ macro_rules! run_summary {
             abnormal: $r.abnormal_count,
             kept: $r.kept_count,
             error: $r.error.and_then(|e| serde_json::from_value(e).ok()),
+            alert: $r.alert,
         }
     };
 }
@@ -147,7 +165,7 @@ pub async fn runs(pool: &PgPool, rule_id: i64, limit: i64) -> Result<Vec<RunSumm
     let rows = sqlx::query!(
         r#"SELECT id, started_by, started_at AS "started_at: DateTime<Utc>",
                   finished_at AS "finished_at: DateTime<Utc>", outcome,
-                  normal_count, abnormal_count, kept_count, error
+                  normal_count, abnormal_count, kept_count, error, alert
            FROM monitor_runs WHERE rule_id = $1 ORDER BY started_at DESC, id DESC LIMIT $2"#,
         rule_id,
         limit
@@ -162,11 +180,13 @@ pub async fn rules(pool: &PgPool) -> Result<Vec<RuleSummary>, AppError> {
     let rows = sqlx::query!(
         r#"SELECT r.id AS "rule_id!", r.name, r.spec, r.schedule, r.severity AS "severity: Severity",
                   r.enabled, r.next_run_at AS "next_run_at: DateTime<Utc>",
+                  r.cooldown_minutes, r.alerting,
+                  r.silenced_until AS "silenced_until: DateTime<Utc>",
                   l.id AS "id?", l.started_by AS "started_by?",
                   l.started_at AS "started_at?: DateTime<Utc>",
                   l.finished_at AS "finished_at?: DateTime<Utc>", l.outcome AS "outcome?",
                   l.normal_count AS "normal_count?", l.abnormal_count AS "abnormal_count?",
-                  l.kept_count AS "kept_count?", l.error AS "error?"
+                  l.kept_count AS "kept_count?", l.error AS "error?", l.alert AS "alert?"
            FROM monitor_rules r
            LEFT JOIN LATERAL (SELECT * FROM monitor_runs u WHERE u.rule_id = r.id
                               ORDER BY u.started_at DESC, u.id DESC LIMIT 1) l ON TRUE
@@ -188,6 +208,7 @@ pub async fn rules(pool: &PgPool) -> Result<Vec<RuleSummary>, AppError> {
                     abnormal: r.abnormal_count.unwrap_or_default(),
                     kept: r.kept_count.unwrap_or_default(),
                     error: r.error.and_then(|e| serde_json::from_value(e).ok()),
+                    alert: r.alert,
                 }),
                 _ => None,
             };
@@ -200,6 +221,9 @@ pub async fn rules(pool: &PgPool) -> Result<Vec<RuleSummary>, AppError> {
                 enabled: r.enabled,
                 next_run_at: r.next_run_at,
                 last_run,
+                cooldown_minutes: r.cooldown_minutes,
+                alerting: r.alerting,
+                silenced_until: r.silenced_until,
             }
         })
         .collect())
@@ -216,7 +240,8 @@ fn check_of(spec: serde_json::Value) -> Result<Check, AppError> {
 pub async fn rule(pool: &PgPool, id: i64, runs_shown: i64) -> Result<RuleDetail, AppError> {
     let row = sqlx::query!(
         r#"SELECT id, name, spec, schedule, severity AS "severity: Severity", enabled,
-                  next_run_at AS "next_run_at: DateTime<Utc>"
+                  next_run_at AS "next_run_at: DateTime<Utc>", cooldown_minutes, alerting,
+                  silenced_until AS "silenced_until: DateTime<Utc>"
            FROM monitor_rules WHERE id = $1"#,
         id
     )
@@ -225,25 +250,22 @@ pub async fn rule(pool: &PgPool, id: i64, runs_shown: i64) -> Result<RuleDetail,
     .ok_or(AppError::NotFound)?;
     let check = check_of(row.spec)?;
     let runs = runs(pool, id, runs_shown).await?;
+    let rule = RuleSummary {
+        id: row.id,
+        name: row.name,
+        kind: check.kind(),
+        schedule: row.schedule,
+        severity: row.severity,
+        enabled: row.enabled,
+        next_run_at: row.next_run_at,
+        last_run: runs.first().cloned(),
+        cooldown_minutes: row.cooldown_minutes,
+        alerting: row.alerting,
+        silenced_until: row.silenced_until,
+    };
     Ok(RuleDetail {
-        input: RuleInput::of(
-            row.id,
-            &row.name,
-            &check,
-            &row.schedule,
-            row.severity,
-            row.enabled,
-        ),
-        rule: RuleSummary {
-            id: row.id,
-            name: row.name,
-            kind: check.kind(),
-            schedule: row.schedule,
-            severity: row.severity,
-            enabled: row.enabled,
-            next_run_at: row.next_run_at,
-            last_run: runs.first().cloned(),
-        },
+        input: RuleInput::of(&rule, &check),
+        rule,
         runs,
     })
 }
@@ -253,7 +275,7 @@ pub async fn save_rule(
     pool: &PgPool,
     id: Option<i64>,
     rule: &NewRule,
-    enabled: bool,
+    (enabled, cooldown_minutes): (bool, i32),
     by: i64,
     next_run: Option<DateTime<Utc>>,
 ) -> Result<i64, AppError> {
@@ -261,8 +283,8 @@ pub async fn save_rule(
     match id {
         None => Ok(sqlx::query_scalar!(
             "INSERT INTO monitor_rules (name, spec, schedule, severity, enabled, created_by,
-                                        owner_id, next_run_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $6, $7) RETURNING id",
+                                        owner_id, next_run_at, cooldown_minutes)
+             VALUES ($1, $2, $3, $4, $5, $6, $6, $7, $8) RETURNING id",
             rule.name,
             spec,
             rule.schedule,
@@ -270,12 +292,14 @@ pub async fn save_rule(
             enabled,
             by,
             next_run as _,
+            cooldown_minutes,
         )
         .fetch_one(pool)
         .await?),
         Some(id) => sqlx::query_scalar!(
             "UPDATE monitor_rules SET name = $2, spec = $3, schedule = $4, severity = $5,
-                                      enabled = $6, next_run_at = $7, updated_at = now()
+                                      enabled = $6, next_run_at = $7, cooldown_minutes = $8,
+                                      updated_at = now()
              WHERE id = $1 RETURNING id",
             id,
             rule.name,
@@ -284,11 +308,32 @@ pub async fn save_rule(
             rule.severity as Severity,
             enabled,
             next_run as _,
+            cooldown_minutes,
         )
         .fetch_optional(pool)
         .await?
         .ok_or(AppError::NotFound),
     }
+}
+
+/// Silences a rule's alerts until `until` (`None`: speaks again), as `by` asked.
+pub async fn silence(
+    pool: &PgPool,
+    rule_id: i64,
+    until: Option<DateTime<Utc>>,
+    by: i64,
+) -> Result<(), AppError> {
+    sqlx::query_scalar!(
+        "UPDATE monitor_rules SET silenced_until = $2, silenced_by = $3 WHERE id = $1
+         RETURNING id",
+        rule_id,
+        until as _,
+        until.map(|_| by),
+    )
+    .fetch_optional(pool)
+    .await?
+    .ok_or(AppError::NotFound)?;
+    Ok(())
 }
 
 /// The rule's check, to run it now.
@@ -312,7 +357,7 @@ pub async fn run(
     let row = sqlx::query!(
         r#"SELECT u.id, u.started_by, u.started_at AS "started_at: DateTime<Utc>",
                   u.finished_at AS "finished_at: DateTime<Utc>", u.outcome,
-                  u.normal_count, u.abnormal_count, u.kept_count, u.error,
+                  u.normal_count, u.abnormal_count, u.kept_count, u.error, u.alert,
                   r.id AS rule_id, r.name AS rule_name
            FROM monitor_runs u JOIN monitor_rules r ON r.id = u.rule_id WHERE u.id = $1"#,
         run_id

@@ -94,6 +94,18 @@ pub struct MonitorTexts {
     pub err_unknown_source: &'static str,
     pub err_unreachable: &'static str,
     pub err_query: &'static str,
+    pub cooldown: &'static str,
+    pub alerting: &'static str,
+    pub silenced_until: &'static str,
+    pub silence: &'static str,
+    /// By [`super::SILENCE_HOURS`].
+    pub silence_for: [&'static str; 4],
+    pub speak_again: &'static str,
+    /// `alerted`, `recovered`, `cooldown`, `silenced`.
+    pub alert_marks: [(&'static str, &'static str); 4],
+    pub mail_alert: &'static str,
+    pub mail_recovered: &'static str,
+    pub alert_error: &'static str,
     pub field_names: &'static [(&'static str, &'static str)],
 }
 
@@ -185,6 +197,21 @@ pub static ZH: MonitorTexts = MonitorTexts {
     err_unknown_source: "数据源 {} 未配置。",
     err_unreachable: "连不上数据源。",
     err_query: "业务库返回错误：{}",
+    cooldown: "冷却时间（分钟，告警后这段时间内不再重复告警）",
+    alerting: "告警中",
+    silenced_until: "已静默至 {}",
+    silence: "确认并静默：",
+    silence_for: ["1 小时", "4 小时", "1 天", "3 天"],
+    speak_again: "恢复告警",
+    alert_marks: [
+        ("alerted", "已告警"),
+        ("recovered", "已发恢复通知"),
+        ("cooldown", "冷却中，未重复告警"),
+        ("silenced", "已静默，未告警"),
+    ],
+    mail_alert: "【业务监控】{} 异常",
+    mail_recovered: "【业务监控】{} 已恢复正常",
+    alert_error: "无法运行：{}",
     field_names: &[
         ("name", "规则名称"),
         ("source", "数据源"),
@@ -194,6 +221,7 @@ pub static ZH: MonitorTexts = MonitorTexts {
         ("key", "比对键"),
         ("schedule", "计划"),
         ("severity", "级别"),
+        ("cooldown_minutes", "冷却时间"),
         ("q", "搜索内容"),
     ],
 };
@@ -286,6 +314,21 @@ pub static EN: MonitorTexts = MonitorTexts {
     err_unknown_source: "No source named {} is configured.",
     err_unreachable: "The source could not be reached.",
     err_query: "The business database answered: {}",
+    cooldown: "Cooldown (minutes without a repeated alert)",
+    alerting: "alerting",
+    silenced_until: "silenced until {}",
+    silence: "Acknowledge and silence:",
+    silence_for: ["1 hour", "4 hours", "1 day", "3 days"],
+    speak_again: "Alert again",
+    alert_marks: [
+        ("alerted", "alerted"),
+        ("recovered", "recovery sent"),
+        ("cooldown", "cooling down, not alerted again"),
+        ("silenced", "silenced, not alerted"),
+    ],
+    mail_alert: "[Monitoring] {} is abnormal",
+    mail_recovered: "[Monitoring] {} is back to normal",
+    alert_error: "Could not run: {}",
     field_names: &[
         ("name", "Name"),
         ("source", "Source"),
@@ -295,6 +338,7 @@ pub static EN: MonitorTexts = MonitorTexts {
         ("key", "Key"),
         ("schedule", "Schedule"),
         ("severity", "Severity"),
+        ("cooldown_minutes", "Cooldown"),
         ("q", "Search"),
     ],
 };

@@ -58,13 +58,18 @@ pub enum Kind {
     ScriptDecided,
     /// Last week's service report in a few lines: the handlers' robot for all systems.
     WeeklyReport,
+    /// A monitoring rule found abnormal records or could not run: the handlers' robot of
+    /// its system, and e-mail.
+    MonitorAlert,
+    /// An alerting rule runs normal again: the same.
+    MonitorRecovered,
     /// An admin's test of a robot.
     Test,
 }
 
 impl Kind {
     /// The kinds an admin may switch on and off.
-    pub const ROUTED: [Kind; 10] = [
+    pub const ROUTED: [Kind; 12] = [
         Kind::NewReport,
         Kind::ReporterReplied,
         Kind::HandlerAsked,
@@ -75,13 +80,20 @@ impl Kind {
         Kind::ScriptPending,
         Kind::ScriptDecided,
         Kind::WeeklyReport,
+        Kind::MonitorAlert,
+        Kind::MonitorRecovered,
     ];
 
     /// Kinds addressed to one person, who may mute them for themselves.
     pub fn is_personal(self) -> bool {
         !matches!(
             self,
-            Self::NewReport | Self::ScriptPending | Self::WeeklyReport | Self::Test
+            Self::NewReport
+                | Self::ScriptPending
+                | Self::WeeklyReport
+                | Self::MonitorAlert
+                | Self::MonitorRecovered
+                | Self::Test
         )
     }
 

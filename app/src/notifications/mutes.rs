@@ -22,6 +22,8 @@ pub struct MuteTexts {
     pub kind_script_pending: &'static str,
     pub kind_script_decided: &'static str,
     pub kind_weekly_report: &'static str,
+    pub kind_monitor_alert: &'static str,
+    pub kind_monitor_recovered: &'static str,
     pub kind_test: &'static str,
 }
 
@@ -38,6 +40,8 @@ impl MuteTexts {
             Kind::ScriptPending => self.kind_script_pending,
             Kind::ScriptDecided => self.kind_script_decided,
             Kind::WeeklyReport => self.kind_weekly_report,
+            Kind::MonitorAlert => self.kind_monitor_alert,
+            Kind::MonitorRecovered => self.kind_monitor_recovered,
             Kind::Test => self.kind_test,
         }
     }
@@ -58,6 +62,8 @@ static ZH: MuteTexts = MuteTexts {
     kind_script_pending: "脚本待审核",
     kind_script_decided: "脚本审核结果",
     kind_weekly_report: "每周服务报表",
+    kind_monitor_alert: "业务监控异常",
+    kind_monitor_recovered: "业务监控恢复",
     kind_test: "测试消息",
 };
 
@@ -74,6 +80,8 @@ static EN: MuteTexts = MuteTexts {
     kind_script_pending: "Script waiting for review",
     kind_script_decided: "Script reviewed",
     kind_weekly_report: "Weekly service report",
+    kind_monitor_alert: "Monitoring alert",
+    kind_monitor_recovered: "Monitoring recovered",
     kind_test: "Test message",
 };
 

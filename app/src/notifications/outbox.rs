@@ -596,6 +596,25 @@ pub async fn weekly_summary(conn: &mut PgConnection, facts: &Facts) -> Result<bo
     Ok(true)
 }
 
+/// A monitoring rule's alert or recovery (`facts` carries the rule and counts, never a
+/// record) to the handlers' robot of `system_id` (or for all systems), when the kind is on.
+/// Answers whether a message was written.
+pub async fn monitor_notice(
+    conn: &mut PgConnection,
+    kind: Kind,
+    system_id: Option<i16>,
+    facts: &Facts,
+) -> Result<bool, AppError> {
+    if !enabled(conn, kind).await? {
+        return Ok(false);
+    }
+    let Some(robot) = robot_for(conn, Audience::Handlers, system_id).await? else {
+        return Ok(false);
+    };
+    insert(conn, kind, None, Some(robot), None, facts).await?;
+    Ok(true)
+}
+
 /// Warns the handlers' robot, mentioning the assignee, of clocks that run out within
 /// `warn_minutes` and of `breached` incidents, once per due time. Answers how many messages.
 pub async fn sla_alerts(

@@ -60,6 +60,8 @@ struct Words {
     script_approved: &'static str,
     script_rejected: &'static str,
     weekly_report: &'static str,
+    monitor_alert: &'static str,
+    monitor_recovered: &'static str,
     test: &'static str,
     system: &'static str,
     title: &'static str,
@@ -84,6 +86,8 @@ const ZH: Words = Words {
     script_approved: "数据修复脚本已通过审核",
     script_rejected: "数据修复脚本被驳回",
     weekly_report: "上周服务报表",
+    monitor_alert: "业务监控异常",
+    monitor_recovered: "业务监控恢复正常",
     test: "事件处理平台测试消息：机器人配置正确。",
     system: "系统",
     title: "标题",
@@ -108,6 +112,8 @@ const EN: Words = Words {
     script_approved: "Data-fix script approved",
     script_rejected: "Data-fix script rejected",
     weekly_report: "Last week's service report",
+    monitor_alert: "Monitoring alert",
+    monitor_recovered: "Monitoring back to normal",
     test: "Incident desk test message: the robot is set up correctly.",
     system: "System",
     title: "Title",
@@ -140,6 +146,8 @@ fn headline(kind: Kind, facts: &Facts, w: &Words) -> &'static str {
         Kind::ScriptDecided if facts.approved == Some(true) => w.script_approved,
         Kind::ScriptDecided => w.script_rejected,
         Kind::WeeklyReport => w.weekly_report,
+        Kind::MonitorAlert => w.monitor_alert,
+        Kind::MonitorRecovered => w.monitor_recovered,
         Kind::Test => w.test,
     }
 }
@@ -199,8 +207,11 @@ fn lines(kind: Kind, facts: &Facts, w: &Words) -> Vec<String> {
     if kind == Kind::Test {
         return lines;
     }
-    // A summary of counts: its period, then its lines.
-    if kind == Kind::WeeklyReport {
+    // A summary of counts: its period (or rule), then its lines.
+    if matches!(
+        kind,
+        Kind::WeeklyReport | Kind::MonitorAlert | Kind::MonitorRecovered
+    ) {
         lines[0] = format!("{} {}", headline(kind, facts, w), facts.title);
         lines.extend(
             facts
@@ -241,7 +252,11 @@ pub fn robot_message(kind: Kind, facts: &Facts, links: &Links) -> Value {
     let link = links.to(&facts.path);
     let announced = matches!(
         kind,
-        Kind::NewReport | Kind::ScriptPending | Kind::WeeklyReport
+        Kind::NewReport
+            | Kind::ScriptPending
+            | Kind::WeeklyReport
+            | Kind::MonitorAlert
+            | Kind::MonitorRecovered
     );
     if facts.mention_mobile.is_none() && announced {
         let mut content = String::new();
@@ -252,7 +267,7 @@ pub fn robot_message(kind: Kind, facts: &Facts, links: &Links) -> Value {
                 content.push_str(&format!("> {}\n", plain(line)));
             }
         }
-        let open = if kind == Kind::WeeklyReport {
+        let open = if kind != Kind::NewReport && kind != Kind::ScriptPending {
             w.details
         } else {
             w.open

@@ -70,6 +70,15 @@ impl Business {
     }
 }
 
+/// Monitoring of `sources`, alerts by WeCom only.
+pub fn watching(sources: &Sources, runs: RunSettings) -> schedule::Monitoring {
+    schedule::Monitoring {
+        sources: sources.clone(),
+        runs,
+        alerts: Default::default(),
+    }
+}
+
 const ACCOUNTS: &str = "
     CREATE TABLE accounts (card_no TEXT PRIMARY KEY, status TEXT NOT NULL);
     CREATE SEQUENCE tickets;
@@ -155,9 +164,13 @@ async fn a_rule_that_writes_is_refused_and_changes_nothing(pool: PgPool) {
     for (i, (sql, _)) in attempts.iter().enumerate() {
         rules.push(due_rule(&pool, &format!("写入尝试 {i}"), row_check(sql)).await);
     }
-    let ran = schedule::run_due(&pool, &business.sources, RunSettings::default(), Utc::now())
-        .await
-        .expect("run");
+    let ran = schedule::run_due(
+        &pool,
+        &watching(&business.sources, RunSettings::default()),
+        Utc::now(),
+    )
+    .await
+    .expect("run");
     assert_eq!(ran, attempts.len());
     for (rule, (sql, refusal)) in rules.iter().zip(&attempts) {
         let run = last_run(&pool, *rule).await;
@@ -198,7 +211,7 @@ async fn a_query_past_its_timeout_is_cancelled_and_recorded(pool: PgPool) {
         keep: 10,
     };
     let started = Instant::now();
-    schedule::run_due(&pool, &business.sources, settings, Utc::now())
+    schedule::run_due(&pool, &watching(&business.sources, settings), Utc::now())
         .await
         .expect("run");
     assert!(
@@ -251,7 +264,7 @@ async fn a_row_check_counts_every_row_and_keeps_a_bounded_few(pool: PgPool) {
         },
         keep: 5,
     };
-    schedule::run_due(&pool, &business.sources, settings, Utc::now())
+    schedule::run_due(&pool, &watching(&business.sources, settings), Utc::now())
         .await
         .expect("run");
     let run = last_run(&pool, frozen).await;
@@ -303,9 +316,10 @@ async fn two_schedulers_run_each_due_run_once(pool: PgPool) {
         .await
         .expect("second pool");
     let now = Utc::now();
+    let monitoring = watching(&business.sources, RunSettings::default());
     let (one, two) = tokio::join!(
-        schedule::run_due(&pool, &business.sources, RunSettings::default(), now),
-        schedule::run_due(&other, &business.sources, RunSettings::default(), now),
+        schedule::run_due(&pool, &monitoring, now),
+        schedule::run_due(&other, &monitoring, now),
     );
     let (one, two) = (one.expect("one"), two.expect("two"));
     assert_eq!(one + two, rules.len(), "{one} + {two}");
@@ -327,9 +341,13 @@ async fn two_schedulers_run_each_due_run_once(pool: PgPool) {
         .next_after(now)
         .expect("next");
     assert!(next.iter().all(|at| *at == expected), "{next:?}");
-    let again = schedule::run_due(&pool, &business.sources, RunSettings::default(), now)
-        .await
-        .expect("again");
+    let again = schedule::run_due(
+        &pool,
+        &watching(&business.sources, RunSettings::default()),
+        now,
+    )
+    .await
+    .expect("again");
     assert_eq!(again, 0);
     other.close().await;
     business.drop_database().await;
@@ -402,9 +420,13 @@ async fn a_reconciliation_of_a_million_rows_a_side_finds_exactly_the_planted_137
     // 48 cards only in trading, 40 only in accounts, 49 with another status: 137.
     let (accounts, trading, sources, rule) = card_systems(&pool, 1_000_000).await;
     let started = Instant::now();
-    schedule::run_due(&pool, &sources, RunSettings::default(), Utc::now())
-        .await
-        .expect("run");
+    schedule::run_due(
+        &pool,
+        &watching(&sources, RunSettings::default()),
+        Utc::now(),
+    )
+    .await
+    .expect("run");
     println!(
         "reconciled 1,000,000 rows a side in {:.1} s; peak memory of the test process {:.0} MB",
         started.elapsed().as_secs_f64(),
@@ -467,9 +489,13 @@ async fn bench_reconciliation_of_a_million_rows_a_side(pool: PgPool) {
         let (accounts, trading, sources, rule) = card_systems(&pool, n).await;
         let seeded = seeded.elapsed();
         let started = Instant::now();
-        schedule::run_due(&pool, &sources, RunSettings::default(), Utc::now())
-            .await
-            .expect("run");
+        schedule::run_due(
+            &pool,
+            &watching(&sources, RunSettings::default()),
+            Utc::now(),
+        )
+        .await
+        .expect("run");
         let took = started.elapsed();
         let run = last_run(&pool, rule).await;
         println!(
@@ -491,20 +517,20 @@ async fn bench_reconciliation_of_a_million_rows_a_side(pool: PgPool) {
 fn form(sql: &str, source: &str, schedule: &str) -> serde_json::Value {
     serde_json::json!({"id": null, "name": "冻结的股东卡", "kind": "row_check", "source": source,
         "sql": sql, "other_source": "", "other_sql": "", "key": "", "compare": "",
-        "schedule": schedule, "severity": "p2", "enabled": true})
+        "schedule": schedule, "severity": "p2", "enabled": true, "cooldown_minutes": "60"})
 }
 
 #[sqlx::test(migrator = "server::MIGRATOR")]
 async fn a_rule_is_checked_dry_run_saved_run_and_its_records_searched_and_exported(pool: PgPool) {
     use crate::support::{body, refusal};
     let business = Business::new(&pool, ACCOUNTS).await;
-    let monitoring = schedule::Monitoring {
-        sources: business.sources.clone(),
-        runs: RunSettings {
+    let monitoring = watching(
+        &business.sources,
+        RunSettings {
             keep: 10,
             ..RunSettings::default()
         },
-    };
+    );
     let desk = crate::support::Desk::with_monitoring(pool.clone(), monitoring).await;
     let admin = desk.session_of(app::auth::Role::Admin).await;
     let frozen = "SELECT card_no, status FROM accounts WHERE status = 'frozen' ORDER BY card_no";
@@ -664,9 +690,13 @@ async fn the_demo_brokerage_shows_its_planted_problems_on_the_first_runs(pool: P
     }
     // A second start rebuilds it as it was.
     app::demo::brokerage::prepare(&pool).await.expect("again");
-    let ran = schedule::run_due(&pool, &sources, RunSettings::default(), Utc::now())
-        .await
-        .expect("run");
+    let ran = schedule::run_due(
+        &pool,
+        &watching(&sources, RunSettings::default()),
+        Utc::now(),
+    )
+    .await
+    .expect("run");
     assert_eq!(ran, 2, "both demo rules are due at once");
     let runs: Vec<(String, Option<String>, i64, i64)> = sqlx::query_as(
         "SELECT r.name, u.outcome, u.normal_count, u.abnormal_count
@@ -706,4 +736,159 @@ async fn the_demo_brokerage_shows_its_planted_problems_on_the_first_runs(pool: P
         .execute(&pool)
         .await
         .expect("drop");
+}
+
+#[sqlx::test(migrator = "server::MIGRATOR")]
+async fn an_abnormal_rule_alerts_once_keeps_quiet_in_its_cooldown_and_sends_a_recovery(
+    pool: PgPool,
+) {
+    use app::mail::{delivery::Mailer, MailSettings};
+    use app::notifications::{store as notifications, Audience, NewRobot};
+    let clock = app::notifications::delivery::Clock::default();
+    let mock = wecom_mock::WeComMock::start().await.expect("mock");
+    let desk = crate::support::Desk::with_wecom(pool.clone(), &mock.base_url, clock).await;
+    notifications::add_robot(
+        &pool,
+        &NewRobot {
+            name: "处理组".into(),
+            audience: Audience::Handlers,
+            system: None,
+            key: "monitor-robot-key-0001".into(),
+        },
+    )
+    .await
+    .expect("robot");
+    let sink = crate::smtp_sink::SmtpSink::start().await;
+    let mail = MailSettings::from_parts(
+        Some(format!("smtp://{}", sink.addr)),
+        Some("事件处理平台 <desk@example.com>".into()),
+        None,
+        "https://desk.example.com",
+    )
+    .expect("settings")
+    .expect("mail on");
+    let business = Business::new(&pool, ACCOUNTS).await;
+    let monitoring = schedule::Monitoring {
+        sources: business.sources.clone(),
+        runs: RunSettings::default(),
+        alerts: app::monitor::alerts::Alerts {
+            mail: Some(mail.clone()),
+            mail_to: app::mail::mailboxes(Some("oncall@example.com"), "MONITOR_MAIL_TO")
+                .expect("to"),
+        },
+    };
+    let rule = due_rule(
+        &pool,
+        "冻结的股东卡",
+        row_check("SELECT card_no, status FROM accounts WHERE status = 'frozen'"),
+    )
+    .await;
+    let run_again = || async {
+        sqlx::query("UPDATE monitor_rules SET next_run_at = now() WHERE id = $1")
+            .bind(rule)
+            .execute(&pool)
+            .await
+            .expect("due");
+        schedule::run_due(&pool, &monitoring, Utc::now())
+            .await
+            .expect("run");
+        last_run(&pool, rule).await
+    };
+    let notices = || async {
+        let kinds: Vec<String> = sqlx::query_scalar("SELECT kind FROM notifications ORDER BY id")
+            .fetch_all(&pool)
+            .await
+            .expect("notices");
+        let mails: Vec<String> = sqlx::query_scalar("SELECT subject FROM mail_outbox ORDER BY id")
+            .fetch_all(&pool)
+            .await
+            .expect("mails");
+        (kinds, mails)
+    };
+
+    let first = run_again().await;
+    assert_eq!(first.alert.as_deref(), Some("alerted"));
+    // Still abnormal within the cooldown: recorded, not alerted again.
+    let second = run_again().await;
+    assert_eq!(second.outcome, Some(Outcome::Abnormal));
+    assert_eq!(second.alert.as_deref(), Some("cooldown"));
+    assert_eq!(
+        notices().await,
+        (
+            vec!["monitor_alert".to_owned()],
+            vec!["【业务监控】冻结的股东卡 异常".to_owned()]
+        )
+    );
+    // The data is fixed: one recovery notice.
+    sqlx::query("UPDATE accounts SET status = 'normal'")
+        .execute(&business.pool)
+        .await
+        .expect("fix");
+    let third = run_again().await;
+    assert_eq!(
+        (third.outcome, third.alert.as_deref()),
+        (Some(Outcome::Normal), Some("recovered"))
+    );
+    let fourth = run_again().await;
+    assert_eq!(fourth.alert, None, "normal again says nothing more");
+    assert_eq!(
+        notices().await,
+        (
+            vec!["monitor_alert".to_owned(), "monitor_recovered".to_owned()],
+            vec![
+                "【业务监控】冻结的股东卡 异常".to_owned(),
+                "【业务监控】冻结的股东卡 已恢复正常".to_owned()
+            ]
+        )
+    );
+
+    // Both reach WeCom's robot and the mailbox, with counts and a link, no record.
+    assert_eq!(desk.notifier.deliver_due(10).await.expect("deliver"), 2);
+    let pushed: Vec<String> = mock.requests().iter().map(|r| r.body.to_string()).collect();
+    assert_eq!(pushed.len(), 2);
+    assert!(
+        pushed[0].contains("业务监控异常") && pushed[0].contains("正常 0 · 异常 12"),
+        "{}",
+        pushed[0]
+    );
+    assert!(pushed[1].contains("业务监控恢复正常"), "{}", pushed[1]);
+    let mailer = Mailer::new(pool.clone(), &mail).expect("mailer");
+    assert_eq!(mailer.deliver_due().await.expect("mail"), 2);
+    let received = sink.received();
+    assert_eq!(received.len(), 2);
+    assert_eq!(received[0].recipients, ["<oncall@example.com>"]);
+    assert!(received[0].data.contains(&format!(
+        "https://desk.example.com/console/monitor/runs/{}",
+        first.id
+    )));
+    for text in pushed.iter().chain(received.iter().map(|r| &r.data)) {
+        assert!(!text.contains("A000001"), "no record leaves: {text}");
+    }
+
+    // Abnormal again but silenced by whoever is on duty: recorded, not alerted.
+    sqlx::query("UPDATE accounts SET status = 'frozen' WHERE card_no = 'A000001'")
+        .execute(&business.pool)
+        .await
+        .expect("break");
+    let handler = desk.session_of(app::auth::Role::Handler).await;
+    let reply = desk
+        .call(
+            "monitor/silence",
+            Some(&handler),
+            &format!("id={rule}&hours=4"),
+        )
+        .await;
+    assert_eq!(reply.status, axum::http::StatusCode::OK, "{}", reply.body);
+    let silenced = run_again().await;
+    assert_eq!(silenced.alert.as_deref(), Some("silenced"));
+    let refused = desk
+        .call(
+            "monitor/silence",
+            Some(&handler),
+            &format!("id={rule}&hours=5"),
+        )
+        .await;
+    assert_eq!(refused.status, axum::http::StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(notices().await.0.len(), 2);
+    business.drop_database().await;
 }

@@ -65,7 +65,7 @@ struct Fixture {
 fn monitor_rule() -> Value {
     json!({"id": null, "name": "矩阵", "kind": "row_check", "source": "business",
         "sql": "SELECT 1", "other_source": "", "other_sql": "", "key": "", "compare": "",
-        "schedule": "0 8 * * *", "severity": "p3", "enabled": true})
+        "schedule": "0 8 * * *", "severity": "p3", "enabled": true, "cooldown_minutes": "60"})
 }
 
 /// The rule and a request for `path`; `None` when the route has no rule (a failure).
@@ -303,6 +303,10 @@ fn case(method: &Method, path: &str, f: &Fixture) -> Option<(Rule, Call)> {
         ("POST", "/api/monitor/dry_run") => (
             rule(&[WriteMonitorRules]),
             json(json!({"input": monitor_rule()})),
+        ),
+        ("POST", "/api/monitor/silence") => (
+            rule(&[WorkIncidents]),
+            form(format!("id={}&hours=1", f.rule)),
         ),
         ("POST", "/api/monitor/run_now") => {
             (rule(&[WriteMonitorRules]), form(format!("id={}", f.rule)))
