@@ -1,6 +1,7 @@
 //! A small demo brokerage beside the app's own database, for monitoring to read: the account
 //! system's and the trading system's shareholder cards, with last night's planted
-//! disagreements, and account-opening applications, a few stuck in review. Rebuilt at every
+//! disagreements, and account-opening applications, a few stuck in review and yesterday's
+//! WeChat channel down to a fifth. Rebuilt at every
 //! start, so its times are always recent; read through an account that may only read.
 
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
@@ -10,7 +11,7 @@ use crate::error::AppError;
 use crate::incidents::Severity;
 use crate::monitor::sources::Source;
 use crate::monitor::store::NewRule;
-use crate::monitor::{Check, Query};
+use crate::monitor::{Check, MetricDay, Query, Threshold};
 
 /// The account monitoring reads the demo as: SELECT on its tables and nothing else.
 const READER: &str = "desk_monitor_reader";
@@ -69,6 +70,11 @@ SELECT n,
 FROM generate_series(1, 11000) n;
 UPDATE account_system.applications SET status = 'in_review'
 WHERE id IN (31, 32, 47, 55);
+-- Yesterday the WeChat channel lost four in five of its applications: a broken step.
+DELETE FROM account_system.applications
+WHERE channel = 'wechat' AND status = 'approved' AND id % 5 <> 0
+  AND (submitted_at AT TIME ZONE 'Asia/Shanghai')::date
+      = (now() AT TIME ZONE 'Asia/Shanghai')::date - 1;
 ";
 
 /// The demo brokerage's database on the app's own server, rebuilt, and the two sources that
@@ -182,6 +188,24 @@ pub async fn seed_rules(pool: &PgPool, admin_id: i64) -> Result<(), AppError> {
             },
             schedule: "*/30 8-18 * * *".to_owned(),
             severity: Severity::P3,
+        },
+        NewRule {
+            name: "每日开户申请（按渠道）".to_owned(),
+            check: Check::Metric {
+                query: query(
+                    "account_system",
+                    "SELECT (submitted_at AT TIME ZONE 'Asia/Shanghai')::date AS day, channel,\n\
+                     count(*) AS applications\n\
+                     FROM account_system.applications GROUP BY 1, 2",
+                ),
+                threshold: Threshold::Weekday {
+                    weeks: 4,
+                    drop_percent: 30.0,
+                },
+                day: MetricDay::Yesterday,
+            },
+            schedule: "0 8 * * *".to_owned(),
+            severity: Severity::P2,
         },
     ];
     let now = chrono::Utc::now();

@@ -2,12 +2,14 @@
 //! (at most `keep`; every one is counted).
 
 use std::cmp::Ordering;
+use std::collections::BTreeMap;
 
+use chrono::{Duration, NaiveDate};
 use serde_json::json;
 
 use super::reading::{Limits, Reader, Rows, Values};
 use super::sources::Sources;
-use super::{Check, Query, ReadError, RecordKind};
+use super::{Check, MetricDay, Query, ReadError, RecordKind, Threshold};
 
 /// An abnormal record: its kind, key and what the page shows of it.
 #[derive(Debug, Clone, PartialEq)]
@@ -59,7 +61,158 @@ pub async fn run(
             key,
             compare,
         } => reconcile(left, right, key, compare, sources, limits, keep).await,
+        Check::Metric {
+            query,
+            threshold,
+            day,
+        } => {
+            let today = crate::time::shanghai_today();
+            let day = match day {
+                MetricDay::Today => today,
+                MetricDay::Yesterday => today - Duration::days(1),
+            };
+            metric(query, *threshold, day, sources, limits, keep).await
+        }
     }
+}
+
+/// One series' value on the day looked at, what it was held to, and the verdict.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Verdict {
+    pub series: String,
+    pub value: Option<f64>,
+    /// The weekday average or the window's mean it was compared with.
+    pub baseline: Option<f64>,
+    pub abnormal: bool,
+}
+
+/// Holds each series' value on `day` to `threshold`; values of one series and day add up.
+/// A series seen in the data but without a value on `day` is abnormal.
+pub fn evaluate(
+    points: &[(NaiveDate, String, f64)],
+    threshold: Threshold,
+    day: NaiveDate,
+) -> Vec<Verdict> {
+    let mut series: BTreeMap<&str, BTreeMap<NaiveDate, f64>> = BTreeMap::new();
+    for (date, name, value) in points {
+        *series.entry(name).or_default().entry(*date).or_default() += value;
+    }
+    series
+        .into_iter()
+        .map(|(name, values)| {
+            let Some(&value) = values.get(&day) else {
+                return Verdict {
+                    series: name.to_owned(),
+                    value: None,
+                    baseline: None,
+                    abnormal: true,
+                };
+            };
+            let before = |days: u32, step: i64| -> Vec<f64> {
+                (1..=i64::from(days))
+                    .filter_map(|k| values.get(&(day - Duration::days(k * step))).copied())
+                    .collect()
+            };
+            let mean =
+                |xs: &[f64]| (!xs.is_empty()).then(|| xs.iter().sum::<f64>() / xs.len() as f64);
+            let (baseline, abnormal) = match threshold {
+                Threshold::Absolute { min, max } => (
+                    None,
+                    min.is_some_and(|min| value < min) || max.is_some_and(|max| value > max),
+                ),
+                Threshold::Weekday {
+                    weeks,
+                    drop_percent,
+                } => {
+                    let baseline = mean(&before(weeks, 7));
+                    (
+                        baseline,
+                        baseline.is_some_and(|b| value < b * (1.0 - drop_percent / 100.0)),
+                    )
+                }
+                Threshold::ZScore { window, limit } => {
+                    let prior = before(window, 1);
+                    let baseline = mean(&prior).filter(|_| prior.len() >= 2);
+                    let abnormal = baseline.is_some_and(|m| {
+                        let sd = (prior.iter().map(|x| (x - m).powi(2)).sum::<f64>()
+                            / prior.len() as f64)
+                            .sqrt();
+                        if sd == 0.0 {
+                            value != m
+                        } else {
+                            ((value - m) / sd).abs() > limit
+                        }
+                    });
+                    (baseline, abnormal)
+                }
+            };
+            Verdict {
+                series: name.to_owned(),
+                value: Some(value),
+                baseline,
+                abnormal,
+            }
+        })
+        .collect()
+}
+
+/// A metric row as `(day, series, value)`, or the text that does not read.
+fn point(values: &Values) -> Result<(NaiveDate, String, f64), ReadError> {
+    let text = |i: usize| values.get(i).cloned().flatten();
+    let (day, series, value) = match values.len() {
+        2 => (text(0), String::new(), text(1)),
+        3 => (text(0), text(1).unwrap_or_default(), text(2)),
+        _ => return Err(ReadError::NotAMetric(format!("{} columns", values.len()))),
+    };
+    let day = day.unwrap_or_default();
+    let date = day
+        .get(..10)
+        .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+        .ok_or_else(|| ReadError::NotAMetric(day.clone()))?;
+    let value = value.unwrap_or_default();
+    let number = value
+        .trim()
+        .parse::<f64>()
+        .map_err(|_| ReadError::NotAMetric(value.clone()))?;
+    Ok((date, series, number))
+}
+
+async fn metric(
+    query: &Query,
+    threshold: Threshold,
+    day: NaiveDate,
+    sources: &Sources,
+    limits: Limits,
+    keep: usize,
+) -> Result<Tally, ReadError> {
+    let mut reader = open(query, sources, limits).await?;
+    let mut rows = reader.rows(&query.sql, None).await?;
+    let mut points = Vec::new();
+    while let Some(values) = rows.next().await? {
+        points.push(point(&values)?);
+    }
+    let mut tally = Tally::new(keep);
+    let columns = ["series", "day", "value", "baseline"];
+    for verdict in evaluate(&points, threshold, day) {
+        if !verdict.abnormal {
+            tally.normal += 1;
+            continue;
+        }
+        let shown = |v: Option<f64>| v.map(|v| format!("{v:.1}"));
+        tally.abnormal(|| Record {
+            kind: if verdict.value.is_some() {
+                RecordKind::Metric
+            } else {
+                RecordKind::NoData
+            },
+            key: Some(verdict.series.clone()),
+            detail: json!({
+                "columns": columns,
+                "values": [Some(verdict.series.clone()), Some(day.to_string()), shown(verdict.value), shown(verdict.baseline)],
+            }),
+        });
+    }
+    Ok(tally)
 }
 
 async fn open(query: &Query, sources: &Sources, limits: Limits) -> Result<Reader, ReadError> {
@@ -239,4 +392,93 @@ async fn reconcile(
         }
     }
     Ok(tally)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn day(d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 11, d).unwrap_or_default()
+    }
+
+    /// Four weeks of Mondays at 100 a channel; on Monday the 30th `wechat` has `today`.
+    fn mondays(today: Option<f64>) -> Vec<(NaiveDate, String, f64)> {
+        let mut points = Vec::new();
+        for d in [2, 9, 16, 23] {
+            for channel in ["app", "wechat"] {
+                points.push((day(d), channel.to_owned(), 100.0));
+            }
+        }
+        points.push((day(30), "app".to_owned(), 98.0));
+        if let Some(value) = today {
+            points.push((day(30), "wechat".to_owned(), value));
+        }
+        points
+    }
+
+    #[test]
+    fn a_dip_below_the_weekday_average_and_a_missing_day_are_abnormal() {
+        let weekday = Threshold::Weekday {
+            weeks: 4,
+            drop_percent: 30.0,
+        };
+        let verdicts = evaluate(&mondays(Some(40.0)), weekday, day(30));
+        assert_eq!(
+            verdicts
+                .iter()
+                .map(|v| (v.series.as_str(), v.abnormal, v.baseline))
+                .collect::<Vec<_>>(),
+            [("app", false, Some(100.0)), ("wechat", true, Some(100.0))]
+        );
+        assert!(!evaluate(&mondays(Some(71.0)), weekday, day(30))[1].abnormal);
+        let missing = evaluate(&mondays(None), weekday, day(30));
+        assert_eq!((missing[1].value, missing[1].abnormal), (None, true));
+    }
+
+    #[test]
+    fn absolute_and_z_score_thresholds() {
+        let points: Vec<(NaiveDate, String, f64)> = (1..=30)
+            .map(|d| (day(d), String::new(), if d % 2 == 0 { 10.0 } else { 12.0 }))
+            .collect();
+        let range = Threshold::Absolute {
+            min: Some(11.0),
+            max: None,
+        };
+        assert!(evaluate(&points, range, day(30))[0].abnormal);
+        assert!(!evaluate(&points, range, day(29))[0].abnormal);
+        let z = Threshold::ZScore {
+            window: 14,
+            limit: 3.0,
+        };
+        assert!(!evaluate(&points, z, day(30))[0].abnormal);
+        let mut spiked = points.clone();
+        spiked.push((day(30), String::new(), 30.0));
+        assert!(
+            evaluate(&spiked, z, day(30))[0].abnormal,
+            "40 against 11 ± 1"
+        );
+    }
+
+    #[test]
+    fn a_row_that_is_no_metric_says_what_it_is() {
+        let row =
+            |values: &[Option<&str>]| point(&values.iter().map(|v| v.map(str::to_owned)).collect());
+        assert_eq!(
+            row(&[Some("2026-11-30"), Some("wechat"), Some("42")]),
+            Ok((day(30), "wechat".to_owned(), 42.0))
+        );
+        assert_eq!(
+            row(&[Some("2026-11-30 00:00:00+08"), Some("7.5")]),
+            Ok((day(30), String::new(), 7.5))
+        );
+        assert_eq!(
+            row(&[Some("yesterday"), Some("1")]),
+            Err(ReadError::NotAMetric("yesterday".into()))
+        );
+        assert_eq!(
+            row(&[Some("2026-11-30"), None]),
+            Err(ReadError::NotAMetric(String::new()))
+        );
+    }
 }

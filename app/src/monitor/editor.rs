@@ -7,8 +7,8 @@ use leptos_router::hooks::{use_navigate, use_params_map};
 
 use super::texts::MonitorTexts;
 use super::{
-    monitor_rule, monitor_sources, CheckKind, DryRun, MonitorDryRun, MonitorSave, Outcome,
-    RuleInput, SourceInfo, MAX_NAME, MAX_SQL,
+    monitor_rule, monitor_sources, CheckKind, DryRun, MetricDay, MonitorDryRun, MonitorSave,
+    Outcome, RuleInput, SourceInfo, MAX_NAME, MAX_SQL,
 };
 use crate::error::{AppError, Problem};
 use crate::i18n::{fill, page_title, use_i18n};
@@ -129,6 +129,21 @@ fn RuleForm(input: RuleInput, sources: Vec<SourceInfo>) -> impl IntoView {
         |i, v| i.cooldown_minutes = v,
     );
     let reconciling = move || input.with(|i| i.kind == CheckKind::Reconciliation);
+    let measuring = move || input.with(|i| i.kind == CheckKind::Metric);
+    let threshold_is = move |kind: &'static str| move || input.with(|i| i.threshold == kind);
+    let figure = move |label: fn(&MonitorTexts) -> &'static str,
+                       name: &'static str,
+                       value: fn(&RuleInput) -> &String,
+                       set: fn(&mut RuleInput, String)| {
+        let (get, on_input) = field(input, value, set);
+        view! {
+            <Labeled label=move || label(t())>
+                <input type="text" inputmode="decimal" class=format!("w-28 {INPUT}") data-testid=format!("monitor-{name}")
+                    aria-invalid=invalid(name) prop:value=get on:input=on_input />
+                {error(name)}
+            </Labeled>
+        }
+    };
     let sources = StoredValue::new(sources);
     let source_select = move |testid: &'static str,
                               current: fn(&RuleInput) -> &String,
@@ -194,7 +209,48 @@ fn RuleForm(input: RuleInput, sources: Vec<SourceInfo>) -> impl IntoView {
                     </div>
                 </Show>
             </div>
-            <p class=HINT>{move || if reconciling() { t().sql_hint_sides } else { t().sql_hint_rows }}</p>
+            <p class=HINT>
+                {move || match input.with(|i| i.kind) {
+                    CheckKind::RowCheck => t().sql_hint_rows,
+                    CheckKind::Reconciliation => t().sql_hint_sides,
+                    CheckKind::Metric => t().sql_hint_metric,
+                }}
+            </p>
+            <Show when=measuring>
+                <div class="flex flex-wrap items-end gap-3" data-testid="monitor-threshold">
+                    <Labeled label=move || t().threshold>
+                        <select class=INPUT data-testid="monitor-threshold-kind"
+                            on:change=move |ev| input.update(|i| i.threshold = event_target_value(&ev))>
+                            {move || t().thresholds.iter().map(|(value, label)| {
+                                let value = *value;
+                                view! { <option value=value selected=move || input.with(|i| i.threshold == value)>{*label}</option> }
+                            }).collect_view()}
+                        </select>
+                        {error("threshold")}
+                    </Labeled>
+                    <Show when=threshold_is("absolute")>
+                        {figure(|t| t.min, "min", |i| &i.min, |i, v| i.min = v)}
+                        {figure(|t| t.max, "max", |i| &i.max, |i, v| i.max = v)}
+                    </Show>
+                    <Show when=threshold_is("weekday")>
+                        {figure(|t| t.weeks, "weeks", |i| &i.weeks, |i, v| i.weeks = v)}
+                        {figure(|t| t.drop_percent, "drop_percent", |i| &i.drop_percent, |i, v| i.drop_percent = v)}
+                    </Show>
+                    <Show when=threshold_is("z_score")>
+                        {figure(|t| t.window, "window", |i| &i.window, |i, v| i.window = v)}
+                        {figure(|t| t.limit, "limit", |i| &i.limit, |i, v| i.limit = v)}
+                    </Show>
+                    <Labeled label=move || t().day>
+                        <select class=INPUT data-testid="monitor-day"
+                            on:change=move |ev| input.update(|i| {
+                                i.day = if event_target_value(&ev) == "today" { MetricDay::Today } else { MetricDay::Yesterday };
+                            })>
+                            <option value="yesterday" selected=move || input.with(|i| i.day == MetricDay::Yesterday)>{move || t().day_yesterday}</option>
+                            <option value="today" selected=move || input.with(|i| i.day == MetricDay::Today)>{move || t().day_today}</option>
+                        </select>
+                    </Labeled>
+                </div>
+            </Show>
             <Show when=reconciling>
                 <div class="grid gap-3 lg:grid-cols-2">
                     <Labeled label=move || t().key>

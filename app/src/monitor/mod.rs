@@ -51,7 +51,7 @@ pub struct Query {
 }
 
 /// What a rule checks.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Check {
     /// Every row the query returns is abnormal.
@@ -65,6 +65,35 @@ pub enum Check {
         /// Columns compared (on both sides by these names); empty: every column both share.
         compare: Vec<String>,
     },
+    /// A query of `(bucket, value)` or `(bucket, series, value)` rows, buckets being days:
+    /// each series' value on the day looked at is held to the threshold, and a series with no
+    /// value that day is abnormal.
+    Metric {
+        query: Query,
+        threshold: Threshold,
+        day: MetricDay,
+    },
+}
+
+/// How a metric's value is judged.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Threshold {
+    /// Outside `[min, max]` (either may be open).
+    Absolute { min: Option<f64>, max: Option<f64> },
+    /// More than `drop_percent` below the average of the same weekday in the `weeks` before.
+    Weekday { weeks: u32, drop_percent: f64 },
+    /// Further than `limit` standard deviations from the `window` days before.
+    ZScore { window: u32, limit: f64 },
+}
+
+/// Which day's bucket a metric looks at: today's is still filling, yesterday's is whole.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MetricDay {
+    Today,
+    #[default]
+    Yesterday,
 }
 
 /// The kinds of check, as the editor offers them.
@@ -74,15 +103,17 @@ pub enum CheckKind {
     #[default]
     RowCheck,
     Reconciliation,
+    Metric,
 }
 
 impl CheckKind {
-    pub const ALL: [CheckKind; 2] = [Self::RowCheck, Self::Reconciliation];
+    pub const ALL: [CheckKind; 3] = [Self::RowCheck, Self::Reconciliation, Self::Metric];
 
     pub fn as_str(self) -> &'static str {
         match self {
             Self::RowCheck => "row_check",
             Self::Reconciliation => "reconciliation",
+            Self::Metric => "metric",
         }
     }
 
@@ -96,12 +127,15 @@ impl Check {
         match self {
             Self::RowCheck { .. } => CheckKind::RowCheck,
             Self::Reconciliation { .. } => CheckKind::Reconciliation,
+            Self::Metric { .. } => CheckKind::Metric,
         }
     }
 }
 
-/// The editor's form: every field as typed, so nothing typed is lost to an error.
+/// The editor's form: every field as typed, so nothing typed is lost to an error. A field
+/// left out is empty (a kind's fields are sent only by its form).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(default)]
 pub struct RuleInput {
     /// The rule changed; `None` writes a new one.
     pub id: Option<i64>,
@@ -121,6 +155,15 @@ pub struct RuleInput {
     pub enabled: bool,
     /// Minutes after an alert during which the rule alerts no more.
     pub cooldown_minutes: String,
+    /// A metric's threshold: `absolute`, `weekday` or `z_score`, and its figures as typed.
+    pub threshold: String,
+    pub min: String,
+    pub max: String,
+    pub weeks: String,
+    pub drop_percent: String,
+    pub window: String,
+    pub limit: String,
+    pub day: MetricDay,
 }
 
 /// Longest cooldown: a week.
@@ -135,6 +178,11 @@ impl RuleInput {
             severity: Some(Severity::P3),
             enabled: true,
             cooldown_minutes: "60".into(),
+            threshold: "weekday".into(),
+            weeks: "4".into(),
+            drop_percent: "30".into(),
+            window: "28".into(),
+            limit: "3".into(),
             ..Self::default()
         }
     }
@@ -168,8 +216,96 @@ impl RuleInput {
                 input.key.clone_from(key);
                 input.compare = compare.join(", ");
             }
+            Check::Metric {
+                query,
+                threshold,
+                day,
+            } => {
+                input.source.clone_from(&query.source);
+                input.sql.clone_from(&query.sql);
+                input.day = *day;
+                let text = |v: Option<f64>| v.map(|v| v.to_string()).unwrap_or_default();
+                match *threshold {
+                    Threshold::Absolute { min, max } => {
+                        input.threshold = "absolute".into();
+                        input.min = text(min);
+                        input.max = text(max);
+                    }
+                    Threshold::Weekday {
+                        weeks,
+                        drop_percent,
+                    } => {
+                        input.threshold = "weekday".into();
+                        input.weeks = weeks.to_string();
+                        input.drop_percent = drop_percent.to_string();
+                    }
+                    Threshold::ZScore { window, limit } => {
+                        input.threshold = "z_score".into();
+                        input.window = window.to_string();
+                        input.limit = limit.to_string();
+                    }
+                }
+            }
         }
         input
+    }
+
+    /// The metric's threshold, or the first figure that is wrong.
+    fn threshold(&self) -> Result<Threshold, AppError> {
+        let number = |field: &'static str,
+                      text: &str,
+                      min: f64,
+                      max: f64|
+         -> Result<Option<f64>, AppError> {
+            let text = text.trim();
+            if text.is_empty() {
+                return Ok(None);
+            }
+            text.parse::<f64>()
+                .ok()
+                .filter(|v| v.is_finite() && (min..=max).contains(v))
+                .map(Some)
+                .ok_or(AppError::invalid(field, Problem::Format))
+        };
+        let required = |field: &'static str, value: Option<f64>| {
+            value.ok_or(AppError::invalid(field, Problem::Required))
+        };
+        let whole = |field: &'static str, text: &str, max: u32| -> Result<u32, AppError> {
+            let value = required(field, number(field, text, 1.0, f64::from(max))?)?;
+            if value.fract() != 0.0 {
+                return Err(AppError::invalid(field, Problem::Format));
+            }
+            Ok(value as u32)
+        };
+        match self.threshold.as_str() {
+            "absolute" => {
+                let (min, max) = (
+                    number("min", &self.min, f64::MIN, f64::MAX)?,
+                    number("max", &self.max, f64::MIN, f64::MAX)?,
+                );
+                if min.is_none() && max.is_none() {
+                    return Err(AppError::invalid("min", Problem::Required));
+                }
+                if let (Some(min), Some(max)) = (min, max) {
+                    if max < min {
+                        return Err(AppError::invalid("max", Problem::NotAfterStart));
+                    }
+                }
+                Ok(Threshold::Absolute { min, max })
+            }
+            "weekday" => Ok(Threshold::Weekday {
+                weeks: whole("weeks", &self.weeks, 52)?,
+                drop_percent: required(
+                    "drop_percent",
+                    number("drop_percent", &self.drop_percent, 0.0, 100.0)?,
+                )?,
+            }),
+            "z_score" => Ok(Threshold::ZScore {
+                window: whole("window", &self.window, 366)?,
+                limit: required("limit", number("limit", &self.limit, 0.0, 100.0)?)?,
+            }),
+            _ => Err(AppError::invalid("threshold", Problem::UnknownChoice)),
+        }
     }
 
     /// The check the form describes, or the first field that is wrong (sources are checked
@@ -199,6 +335,11 @@ impl RuleInput {
         let check = match self.kind {
             CheckKind::RowCheck => Check::RowCheck {
                 query: query("source", &self.source, "sql", &self.sql)?,
+            },
+            CheckKind::Metric => Check::Metric {
+                query: query("source", &self.source, "sql", &self.sql)?,
+                threshold: self.threshold()?,
+                day: self.day,
             },
             CheckKind::Reconciliation => {
                 let left = query("source", &self.source, "sql", &self.sql)?;
@@ -298,7 +439,7 @@ pub struct RuleSummary {
 }
 
 /// A rule's page: the rule, what it checks, its recent runs (newest first).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RuleDetail {
     pub rule: RuleSummary,
     pub input: RuleInput,
@@ -407,15 +548,21 @@ pub enum RecordKind {
     Differs,
     /// A key a side has twice.
     Duplicate,
+    /// A metric's series whose value breaks its threshold.
+    Metric,
+    /// A metric's series with no value on the day looked at.
+    NoData,
 }
 
 impl RecordKind {
-    pub const ALL: [RecordKind; 5] = [
+    pub const ALL: [RecordKind; 7] = [
         Self::Row,
         Self::LeftOnly,
         Self::RightOnly,
         Self::Differs,
         Self::Duplicate,
+        Self::Metric,
+        Self::NoData,
     ];
 
     pub fn parse(text: &str) -> Option<Self> {
@@ -429,6 +576,8 @@ impl RecordKind {
             Self::RightOnly => "right_only",
             Self::Differs => "differs",
             Self::Duplicate => "duplicate",
+            Self::Metric => "metric",
+            Self::NoData => "no_data",
         }
     }
 }
@@ -453,6 +602,8 @@ pub enum ReadError {
     NoKeyColumn(String),
     /// A compared column one side lacks.
     NoCompareColumn(String),
+    /// A metric's row is not `(day, value)` or `(day, series, value)`: the text that is not.
+    NotAMetric(String),
     /// No source of this name is configured.
     UnknownSource(String),
     /// The source could not be reached.

@@ -79,6 +79,32 @@ fn RuleView(
         }
     };
     let reconciling = input.kind == super::CheckKind::Reconciliation;
+    let threshold = (input.kind == super::CheckKind::Metric).then(|| {
+        let open = |v: &str| {
+            if v.is_empty() {
+                "—".to_owned()
+            } else {
+                v.to_owned()
+            }
+        };
+        let rule = match input.threshold.as_str() {
+            "absolute" => fill(
+                t.threshold_absolute,
+                &[&open(&input.min), &open(&input.max)],
+            ),
+            "weekday" => fill(t.threshold_weekday, &[&input.weeks, &input.drop_percent]),
+            _ => fill(t.threshold_z, &[&input.window, &input.limit]),
+        };
+        let day = match input.day {
+            super::MetricDay::Today => t.day_today,
+            super::MetricDay::Yesterday => t.day_yesterday,
+        };
+        view! {
+            <p class="mt-2 text-sm text-slate-700" data-testid="monitor-threshold-summary">
+                {t.threshold} ": " {rule} " · " {t.day} ": " {day}
+            </p>
+        }
+    });
     let definition = view! {
         <section class=format!("mt-4 {PANEL}")>
             <h2 class="font-semibold">{t.definition}</h2>
@@ -90,6 +116,7 @@ fn RuleView(
                 {side(if reconciling { t.left } else { t.sql }, input.source.clone(), input.sql.clone())}
                 {reconciling.then(|| side(t.right, input.other_source.clone(), input.other_sql.clone()))}
             </div>
+            {threshold}
             {reconciling.then(|| view! {
                 <p class="mt-2 text-sm text-slate-700">{t.key} ": " <span class="font-mono">{input.key.clone()}</span>
                     {(!input.compare.is_empty()).then(|| view! { " · " {t.compare} ": " <span class="font-mono">{input.compare.clone()}</span> })}

@@ -13,7 +13,7 @@ use crate::error::AppError;
 use crate::incidents::Severity;
 
 /// A rule as its author writes it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct NewRule {
     pub name: String,
     pub check: Check,

@@ -697,7 +697,7 @@ async fn the_demo_brokerage_shows_its_planted_problems_on_the_first_runs(pool: P
     )
     .await
     .expect("run");
-    assert_eq!(ran, 2, "both demo rules are due at once");
+    assert_eq!(ran, 3, "the demo rules are due at once");
     let runs: Vec<(String, Option<String>, i64, i64)> = sqlx::query_as(
         "SELECT r.name, u.outcome, u.normal_count, u.abnormal_count
          FROM monitor_runs u JOIN monitor_rules r ON r.id = u.rule_id ORDER BY r.name",
@@ -713,6 +713,13 @@ async fn the_demo_brokerage_shows_its_planted_problems_on_the_first_runs(pool: P
                 Some("abnormal".to_owned()),
                 0,
                 4
+            ),
+            // Yesterday's WeChat applications, a fifth of the weekday's usual.
+            (
+                "每日开户申请（按渠道）".to_owned(),
+                Some("abnormal".to_owned()),
+                2,
+                1
             ),
             (
                 "股东卡状态：账户系统对交易系统".to_owned(),
@@ -890,5 +897,118 @@ async fn an_abnormal_rule_alerts_once_keeps_quiet_in_its_cooldown_and_sends_a_re
         .await;
     assert_eq!(refused.status, axum::http::StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(notices().await.0.len(), 2);
+    business.drop_database().await;
+}
+
+#[sqlx::test(migrator = "server::MIGRATOR")]
+async fn a_metric_with_a_planted_dip_alerts_once_and_recovers_when_the_data_is_fixed(pool: PgPool) {
+    use app::notifications::{store as notifications, Audience, NewRobot};
+    let _desk = crate::support::Desk::new(pool.clone()).await;
+    notifications::add_robot(
+        &pool,
+        &NewRobot {
+            name: "处理组".into(),
+            audience: Audience::Handlers,
+            system: None,
+            key: "metric-robot-key-0001".into(),
+        },
+    )
+    .await
+    .expect("robot");
+    // Eight weeks of daily applications by channel, 100 each; yesterday WeChat's fell to 20.
+    let business = Business::new(
+        &pool,
+        "CREATE TABLE applications (day DATE NOT NULL, channel TEXT NOT NULL, n INT NOT NULL);
+         INSERT INTO applications
+         SELECT (now() AT TIME ZONE 'Asia/Shanghai')::date - d, c, 100
+         FROM generate_series(1, 56) d, unnest(ARRAY['app', 'branch', 'wechat']) c;
+         UPDATE applications SET n = 20
+         WHERE channel = 'wechat' AND day = (now() AT TIME ZONE 'Asia/Shanghai')::date - 1;",
+    )
+    .await;
+    let monitoring = watching(&business.sources, RunSettings::default());
+    let rule = due_rule(
+        &pool,
+        "每日开户申请（按渠道）",
+        Check::Metric {
+            query: Query {
+                source: "business".into(),
+                sql: "SELECT day, channel, sum(n) FROM applications GROUP BY 1, 2".into(),
+            },
+            threshold: app::monitor::Threshold::Weekday {
+                weeks: 4,
+                drop_percent: 30.0,
+            },
+            day: app::monitor::MetricDay::Yesterday,
+        },
+    )
+    .await;
+    let run_again = || async {
+        sqlx::query("UPDATE monitor_rules SET next_run_at = now() WHERE id = $1")
+            .bind(rule)
+            .execute(&pool)
+            .await
+            .expect("due");
+        schedule::run_due(&pool, &monitoring, Utc::now())
+            .await
+            .expect("run");
+        last_run(&pool, rule).await
+    };
+    let alerts = || async {
+        let kinds: Vec<String> = sqlx::query_scalar("SELECT kind FROM notifications ORDER BY id")
+            .fetch_all(&pool)
+            .await
+            .expect("notices");
+        kinds
+    };
+    let first = run_again().await;
+    assert_eq!(
+        (
+            first.outcome,
+            first.normal,
+            first.abnormal,
+            first.alert.as_deref()
+        ),
+        (Some(Outcome::Abnormal), 2, 1, Some("alerted"))
+    );
+    let (key, detail): (String, serde_json::Value) =
+        sqlx::query_as("SELECT key, detail FROM monitor_records WHERE run_id = $1")
+            .bind(first.id)
+            .fetch_one(&pool)
+            .await
+            .expect("record");
+    assert_eq!(key, "wechat");
+    assert_eq!(detail["values"][2], "20.0");
+    assert_eq!(detail["values"][3], "100.0");
+    let second = run_again().await;
+    assert_eq!(second.alert.as_deref(), Some("cooldown"));
+    assert_eq!(alerts().await, ["monitor_alert"]);
+    // The day's figures corrected at the source: one recovery notice.
+    sqlx::query("UPDATE applications SET n = 100")
+        .execute(&business.pool)
+        .await
+        .expect("fix");
+    let third = run_again().await;
+    assert_eq!(
+        (third.outcome, third.normal, third.alert.as_deref()),
+        (Some(Outcome::Normal), 3, Some("recovered"))
+    );
+    assert_eq!(alerts().await, ["monitor_alert", "monitor_recovered"]);
+    // A channel with no figure yesterday is abnormal by itself.
+    sqlx::query("DELETE FROM applications WHERE channel = 'branch' AND day = (now() AT TIME ZONE 'Asia/Shanghai')::date - 1")
+        .execute(&business.pool)
+        .await
+        .expect("gap");
+    let fourth = run_again().await;
+    assert_eq!(
+        (fourth.outcome, fourth.abnormal),
+        (Some(Outcome::Abnormal), 1)
+    );
+    let kind: String = sqlx::query_scalar("SELECT kind FROM monitor_records WHERE run_id = $1")
+        .bind(fourth.id)
+        .fetch_one(&pool)
+        .await
+        .expect("record");
+    assert_eq!(kind, "no_data");
     business.drop_database().await;
 }
