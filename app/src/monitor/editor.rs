@@ -118,8 +118,6 @@ fn RuleForm(input: RuleInput, sources: Vec<SourceInfo>) -> impl IntoView {
             .map(|e| view! { <p role="alert" class="text-sm text-red-700">{e.message(i18n.t())}</p> })
     };
     let (name, set_name) = field(input, |i| &i.name, |i, v| i.name = v);
-    let (sql, set_sql) = field(input, |i| &i.sql, |i, v| i.sql = v);
-    let (other_sql, set_other_sql) = field(input, |i| &i.other_sql, |i, v| i.other_sql = v);
     let (key, set_key) = field(input, |i| &i.key, |i, v| i.key = v);
     let (compare, set_compare) = field(input, |i| &i.compare, |i, v| i.compare = v);
     let (schedule, set_schedule) = field(input, |i| &i.schedule, |i, v| i.schedule = v);
@@ -162,6 +160,39 @@ fn RuleForm(input: RuleInput, sources: Vec<SourceInfo>) -> impl IntoView {
             </select>
         }
     };
+    // A source and the query run there, with their labels, fields and test ids.
+    type Text = fn(&MonitorTexts) -> &'static str;
+    type Get = fn(&RuleInput) -> &String;
+    type Set = fn(&mut RuleInput, String);
+    let query_side = move |(source_label, source_field, source_testid, source, set_source): (
+        Text,
+        &'static str,
+        &'static str,
+        Get,
+        Set,
+    ),
+                           (sql_label, sql_field, sql_testid, sql, set_sql): (
+        Text,
+        &'static str,
+        &'static str,
+        Get,
+        Set,
+    )| {
+        let (sql, on_sql) = field(input, sql, set_sql);
+        view! {
+            <div class="space-y-2">
+                <Labeled label=move || source_label(t())>
+                    {source_select(source_testid, source, set_source)}
+                    {error(source_field)}
+                </Labeled>
+                <Labeled label=move || sql_label(t())>
+                    <textarea rows="8" maxlength=MAX_SQL class=format!("font-mono {INPUT}") data-testid=sql_testid
+                        aria-invalid=invalid(sql_field) prop:value=sql on:input=on_sql></textarea>
+                    {error(sql_field)}
+                </Labeled>
+            </div>
+        }
+    };
     view! {
         <section class=format!("mt-4 max-w-4xl space-y-3 {PANEL}") data-testid="monitor-form">
             <Labeled label=move || t().name>
@@ -184,29 +215,15 @@ fn RuleForm(input: RuleInput, sources: Vec<SourceInfo>) -> impl IntoView {
                 </select>
             </Labeled>
             <div class="grid gap-3 lg:grid-cols-2">
-                <div class="space-y-2">
-                    <Labeled label=move || t().source>
-                        {source_select("monitor-source", |i| &i.source, |i, v| i.source = v)}
-                        {error("source")}
-                    </Labeled>
-                    <Labeled label=move || t().sql>
-                        <textarea rows="8" maxlength=MAX_SQL class=format!("font-mono {INPUT}") data-testid="monitor-sql"
-                            aria-invalid=invalid("sql") prop:value=sql on:input=set_sql></textarea>
-                        {error("sql")}
-                    </Labeled>
-                </div>
+                {query_side(
+                    (|t| t.source, "source", "monitor-source", |i| &i.source, |i, v| i.source = v),
+                    (|t| t.sql, "sql", "monitor-sql", |i| &i.sql, |i, v| i.sql = v),
+                )}
                 <Show when=reconciling>
-                    <div class="space-y-2">
-                        <Labeled label=move || t().other_source>
-                            {source_select("monitor-other-source", |i| &i.other_source, |i, v| i.other_source = v)}
-                            {error("other_source")}
-                        </Labeled>
-                        <Labeled label=move || t().other_sql>
-                            <textarea rows="8" maxlength=MAX_SQL class=format!("font-mono {INPUT}") data-testid="monitor-other-sql"
-                                aria-invalid=invalid("other_sql") prop:value=other_sql on:input=set_other_sql></textarea>
-                            {error("other_sql")}
-                        </Labeled>
-                    </div>
+                    {query_side(
+                        (|t| t.other_source, "other_source", "monitor-other-source", |i| &i.other_source, |i, v| i.other_source = v),
+                        (|t| t.other_sql, "other_sql", "monitor-other-sql", |i| &i.other_sql, |i, v| i.other_sql = v),
+                    )}
                 </Show>
             </div>
             <p class=HINT>
