@@ -104,15 +104,9 @@ pub async fn monitor_run_now(id: i64) -> Result<i64, AppError> {
 pub async fn monitor_run(id: i64, q: String, page: i64) -> Result<RunDetail, AppError> {
     crate::auth::session::require(crate::auth::Action::SeeIncidents).await?;
     crate::checks::within(&q, super::MAX_NAME).map_err(|p| AppError::invalid("q", p))?;
-    let page = page.max(0);
-    super::store::run(
-        &crate::state::db()?,
-        id,
-        &q,
-        page * super::RECORDS_PAGE,
-        super::RECORDS_PAGE,
-    )
-    .await
+    // A page past the last (even one typed as a huge number) is merely empty.
+    let offset = page.max(0).saturating_mul(super::RECORDS_PAGE);
+    super::store::run(&crate::state::db()?, id, &q, offset, super::RECORDS_PAGE).await
 }
 
 /// The form's rule as the store keeps it, and its schedule; the first wrong field otherwise

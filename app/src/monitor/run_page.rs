@@ -78,7 +78,8 @@ fn RunView(detail: RunDetail, q: String, page: i64) -> impl IntoView {
         )
     };
     let previous = (page > 0).then(|| link(page - 1));
-    let next = ((page + 1) * RECORDS_PAGE < matching).then(|| link(page + 1));
+    let next =
+        (page.saturating_add(1).saturating_mul(RECORDS_PAGE) < matching).then(|| link(page + 1));
     view! {
         <p class="text-sm">
             <a href=format!("/console/monitor/r/{rule_id}") class="text-sky-800 underline">{t.back_to_rule}</a>
