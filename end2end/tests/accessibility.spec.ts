@@ -106,6 +106,18 @@ test('the team\'s console pages pass WCAG 2.1 AA for each role', async ({ browse
   await expectAccessible(handler, '/console/sessions');
   await expectAccessible(handler, '/console/monitor');
   await expectAccessible(handler, '/console/monitor/new');
+  // A demo rule's page, its latest run, and the form raising an incident from the run.
+  await handler.goto('/console/monitor');
+  await handler.getByTestId('monitor-rule').filter({ hasText: '股东卡状态' }).getByRole('link').first().click();
+  await expect(handler).toHaveURL(/\/console\/monitor\/r\/\d+$/);
+  await expect(handler.getByTestId('monitor-run-details').first()).toBeVisible({ timeout: 30_000 });
+  expect(await violations(handler), 'axe on a rule page').toEqual([]);
+  await handler.getByTestId('monitor-run-details').first().click();
+  await expect(handler).toHaveURL(/\/console\/monitor\/runs\/\d+$/);
+  await hydrated(handler);
+  await handler.getByTestId('raise-open').click();
+  await expect(handler.getByTestId('raise-submit')).toBeVisible();
+  expect(await violations(handler), 'axe on a run page with its incident form').toEqual([]);
   await expectAccessible(handler, '/console/reports?period=custom&start=2026-11-30&end=2026-11-01');
   await expectAccessible(handler, '/console/profile');
   await handler.context().close();

@@ -344,7 +344,7 @@ pub async fn incident(
         r#"SELECT r.display_name AS reporter_name, a.display_name AS "assignee_name?",
                   i.channel AS "channel: Channel",
                   i.assignee_id, i.category AS "category: Category",
-                  i.severity AS "severity: Severity", i.identity_key_id AS "identity_key_id!",
+                  i.severity AS "severity: Severity", i.identity_key_id,
                   i.fund_account_sealed, i.customer_mobile_sealed,
                   i.subcategory, i.status AS "status: Status", i.sla_target_secs, i.sla_spent_secs,
                   i.sla_due_at AS "sla_due_at: DateTime<Utc>",
@@ -361,7 +361,8 @@ pub async fn incident(
     .await?;
     let open = row.status.is_open();
     let keyring = sealed::keyring()?;
-    let key_id = row.identity_key_id;
+    // An incident monitoring raised has no key: it seals nothing.
+    let key_id = row.identity_key_id.unwrap_or_default();
     let handoffs = sqlx::query!(
         r#"SELECT target AS "target: TransferTarget", started_at AS "started_at: DateTime<Utc>",
                   ended_at AS "ended_at: DateTime<Utc>"

@@ -175,6 +175,8 @@ pub async fn seed_rules(pool: &PgPool, admin_id: i64) -> Result<(), AppError> {
             },
             schedule: "30 7 * * *".to_owned(),
             severity: Severity::P2,
+            system: Some("account".to_owned()),
+            from_incident: None,
         },
         NewRule {
             name: "开户申请审核超过 2 小时".to_owned(),
@@ -188,6 +190,8 @@ pub async fn seed_rules(pool: &PgPool, admin_id: i64) -> Result<(), AppError> {
             },
             schedule: "*/30 8-18 * * *".to_owned(),
             severity: Severity::P3,
+            system: Some("account_opening".to_owned()),
+            from_incident: None,
         },
         NewRule {
             name: "每日开户申请（按渠道）".to_owned(),
@@ -206,6 +210,8 @@ pub async fn seed_rules(pool: &PgPool, admin_id: i64) -> Result<(), AppError> {
             },
             schedule: "0 8 * * *".to_owned(),
             severity: Severity::P2,
+            system: Some("account_opening".to_owned()),
+            from_incident: None,
         },
     ];
     let now = chrono::Utc::now();

@@ -1,7 +1,7 @@
 //! Reports the help center answered before they were sent: articles suggested on `/m/new`,
 //! opened by the reporter, and not followed by a report of theirs within a day.
 
-use sqlx::{PgPool, Postgres, Transaction};
+use sqlx::PgPool;
 
 use super::maintenance::DeflectionBySystem;
 use crate::error::AppError;
@@ -40,7 +40,7 @@ pub async fn record_open(
 /// The reporter sent a report after all: the suggestions they opened in the day before did not
 /// answer it.
 pub async fn followed_by_report(
-    tx: &mut Transaction<'_, Postgres>,
+    conn: &mut sqlx::PgConnection,
     reporter_id: i64,
     incident_id: i64,
 ) -> Result<(), AppError> {
@@ -52,7 +52,7 @@ pub async fn followed_by_report(
         incident_id,
         FOLLOW_UP_HOURS
     )
-    .execute(&mut **tx)
+    .execute(conn)
     .await?;
     Ok(())
 }

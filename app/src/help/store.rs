@@ -523,7 +523,7 @@ pub async fn from_incident(
         return Err(AppError::NotNow { status: row.status });
     }
     let scrubber = Scrubber::of_sealed(
-        &row.customer_name,
+        row.customer_name.as_deref(),
         row.id_doc_type,
         row.identity_key_id.as_deref(),
         [

@@ -153,6 +153,14 @@ pub struct BatchMember {
     pub is_parent: bool,
 }
 
+/// The customer an incident is about, masked.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CustomerView {
+    pub name: String,
+    pub doc_type: DocType,
+    pub id_number: String,
+}
+
 /// One report as its reporter sees it: customer identity masked.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ReportView {
@@ -161,9 +169,8 @@ pub struct ReportView {
     pub status: Status,
     pub system: Named,
     pub module: Option<Named>,
-    pub customer_name: String,
-    pub id_doc_type: DocType,
-    pub id_number: String,
+    /// `None` for an incident monitoring raised: it is about records, not one customer.
+    pub customer: Option<CustomerView>,
     pub description: String,
     pub solution: Option<String>,
     #[serde(with = "chrono::serde::ts_milliseconds")]

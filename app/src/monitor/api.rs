@@ -1,6 +1,7 @@
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
 
+use super::incidents::{IncidentMonitoring, RaiseInput};
 use super::{DryRun, RuleDetail, RuleInput, RuleSummary, RunDetail, SourceInfo};
 use crate::error::AppError;
 
@@ -91,6 +92,15 @@ pub async fn monitor_dry_run(input: RuleInput) -> Result<DryRun, AppError> {
     Ok(super::schedule::dry_run(&monitoring, &rule.check, DRY_RUN_SHOWN).await)
 }
 
+/// A new rule's form written from a resolved incident ("monitor this").
+#[server(endpoint = "monitor/draft")]
+pub async fn monitor_draft(
+    number: crate::incidents::IncidentNumber,
+) -> Result<RuleInput, AppError> {
+    crate::auth::session::require(crate::auth::Action::WriteMonitorRules).await?;
+    super::incidents_store::draft_from_incident(&crate::state::db()?, number).await
+}
+
 /// Runs a rule now; answers the run's id.
 #[server(endpoint = "monitor/run_now")]
 pub async fn monitor_run_now(id: i64) -> Result<i64, AppError> {
@@ -102,11 +112,35 @@ pub async fn monitor_run_now(id: i64) -> Result<i64, AppError> {
 /// A run with a page of its kept records matching `q`.
 #[server(endpoint = "monitor/run")]
 pub async fn monitor_run(id: i64, q: String, page: i64) -> Result<RunDetail, AppError> {
-    crate::auth::session::require(crate::auth::Action::SeeIncidents).await?;
+    let user = crate::auth::session::require(crate::auth::Action::SeeIncidents).await?;
     crate::checks::within(&q, super::MAX_NAME).map_err(|p| AppError::invalid("q", p))?;
+    let pool = crate::state::db()?;
     // A page past the last (even one typed as a huge number) is merely empty.
     let offset = page.max(0).saturating_mul(super::RECORDS_PAGE);
-    super::store::run(&crate::state::db()?, id, &q, offset, super::RECORDS_PAGE).await
+    let mut detail = super::store::run(&pool, id, &q, offset, super::RECORDS_PAGE).await?;
+    detail.raised = super::incidents_store::raised_from_run(&pool, id).await?;
+    detail.may_raise = user.may(crate::auth::Action::WorkIncidents);
+    Ok(detail)
+}
+
+/// Raises an incident from a run (channel monitoring, no customer) carrying the records its
+/// page shows with the chosen columns; a run raised before answers its incident.
+#[server(endpoint = "monitor/raise", input = Json)]
+pub async fn monitor_raise(input: RaiseInput) -> Result<crate::incidents::Recorded, AppError> {
+    let user = crate::auth::session::require(crate::auth::Action::WorkIncidents).await?;
+    let pool = crate::state::db()?;
+    crate::limits::store::spend(&pool, user.id, crate::limits::Write::Report).await?;
+    super::incidents_store::raise(&pool, &user, &input).await
+}
+
+/// What monitoring knows of an incident: the records it was raised with, the rules written
+/// from it.
+#[server(endpoint = "monitor/for_incident")]
+pub async fn monitor_for_incident(
+    number: crate::incidents::IncidentNumber,
+) -> Result<IncidentMonitoring, AppError> {
+    crate::auth::session::require(crate::auth::Action::SeeIncidents).await?;
+    super::incidents_store::for_incident(&crate::state::db()?, number).await
 }
 
 /// The form's rule as the store keeps it, and its schedule; the first wrong field otherwise
@@ -143,6 +177,10 @@ fn checked(
                 .collect::<Vec<_>>()
                 .join(" "),
             severity: input.severity.unwrap_or(crate::incidents::Severity::P3),
+            system: Some(input.system.trim())
+                .filter(|code| !code.is_empty())
+                .map(str::to_owned),
+            from_incident: input.from_incident,
         },
         schedule,
     ))

@@ -3,16 +3,17 @@
 
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::{use_navigate, use_params_map};
+use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
 
 use super::texts::MonitorTexts;
 use super::{
-    monitor_rule, monitor_sources, CheckKind, DryRun, MetricDay, MonitorDryRun, MonitorSave,
-    Outcome, RuleInput, SourceInfo, MAX_NAME, MAX_SQL,
+    monitor_draft, monitor_rule, monitor_sources, CheckKind, DryRun, MetricDay, MonitorDryRun,
+    MonitorSave, Outcome, RuleInput, SourceInfo, MAX_NAME, MAX_SQL,
 };
 use crate::error::{AppError, Problem};
 use crate::i18n::{fill, page_title, use_i18n};
-use crate::incidents::Severity;
+use crate::incidents::{IncidentNumber, Severity};
+use crate::reference::{list_systems, System};
 use crate::shell::{Loading, PageError};
 use crate::ui::{Labeled, HINT, INPUT, PANEL, PRIMARY_BUTTON, SECONDARY_BUTTON};
 
@@ -44,14 +45,27 @@ pub fn RuleEditorPage() -> impl IntoView {
     let i18n = use_i18n();
     let t = move || i18n.monitor();
     let params = use_params_map();
+    let query = use_query_map();
     let id = move || params.with(|p| p.get("id").and_then(|id| id.parse::<i64>().ok()));
-    let rule = Resource::new(id, |id| async move {
-        match id {
-            Some(id) => monitor_rule(id).await.map(|detail| detail.input),
-            None => Ok(RuleInput::new_rule()),
-        }
-    });
+    // "Monitor this" on a resolved incident opens a new rule written from it.
+    let incident = move || {
+        query.with(|q| {
+            q.get("incident")
+                .and_then(|n| n.parse::<IncidentNumber>().ok())
+        })
+    };
+    let rule = Resource::new(
+        move || (id(), incident()),
+        |(id, incident)| async move {
+            match (id, incident) {
+                (Some(id), _) => monitor_rule(id).await.map(|detail| detail.input),
+                (None, Some(number)) => monitor_draft(number).await,
+                (None, None) => Ok(RuleInput::new_rule()),
+            }
+        },
+    );
     let sources = Resource::new(|| (), |_| monitor_sources());
+    let systems = Resource::new(|| (), |_| list_systems());
     view! {
         <Title text=page_title(move || if id().is_some() { t().title_edit } else { t().title_new }) />
         <h1 class="text-xl font-semibold">
@@ -59,9 +73,13 @@ pub fn RuleEditorPage() -> impl IntoView {
         </h1>
         <Transition fallback=Loading>
             {move || Suspend::new(async move {
-                match (rule.await, sources.await) {
-                    (Ok(input), Ok(sources)) => view! { <RuleForm input sources /> }.into_any(),
-                    (Err(error), _) | (_, Err(error)) => view! { <PageError error /> }.into_any(),
+                match (rule.await, sources.await, systems.await) {
+                    (Ok(input), Ok(sources), Ok(systems)) => {
+                        view! { <RuleForm input sources systems /> }.into_any()
+                    }
+                    (Err(error), _, _) | (_, Err(error), _) | (_, _, Err(error)) => {
+                        view! { <PageError error /> }.into_any()
+                    }
                 }
             })}
         </Transition>
@@ -84,10 +102,11 @@ fn field(
 }
 
 #[component]
-fn RuleForm(input: RuleInput, sources: Vec<SourceInfo>) -> impl IntoView {
+fn RuleForm(input: RuleInput, sources: Vec<SourceInfo>, systems: Vec<System>) -> impl IntoView {
     let i18n = use_i18n();
     let t = move || i18n.monitor();
     let editing = input.id;
+    let from_incident = input.from_incident;
     let input = RwSignal::new(input);
     let save = ServerAction::<MonitorSave>::new();
     let dry = ServerAction::<MonitorDryRun>::new();
@@ -195,6 +214,13 @@ fn RuleForm(input: RuleInput, sources: Vec<SourceInfo>) -> impl IntoView {
     };
     view! {
         <section class=format!("mt-4 max-w-4xl space-y-3 {PANEL}") data-testid="monitor-form">
+            {from_incident.map(|number| view! {
+                <p class="text-sm">
+                    <a href=format!("/console/i/{number}") class="text-sky-800 underline" data-testid="monitor-from-incident">
+                        {move || fill(t().from_incident, &[&number])}
+                    </a>
+                </p>
+            })}
             <Labeled label=move || t().name>
                 <input type="text" maxlength=MAX_NAME class=INPUT data-testid="monitor-name"
                     aria-invalid=invalid("name") prop:value=name on:input=set_name />
@@ -287,6 +313,23 @@ fn RuleForm(input: RuleInput, sources: Vec<SourceInfo>) -> impl IntoView {
                         aria-invalid=invalid("schedule") prop:value=schedule on:input=set_schedule />
                     <span class=HINT>{move || t().schedule_hint}</span>
                     {error("schedule")}
+                </Labeled>
+                <Labeled label=move || t().system>
+                    <select class=INPUT data-testid="monitor-system" aria-invalid=invalid("system")
+                        on:change=move |ev| input.update(|i| i.system = event_target_value(&ev))>
+                        <option value="" selected=move || input.with(|i| i.system.is_empty())>{move || t().any_system}</option>
+                        {systems.into_iter().map(|s| {
+                            let code = s.system.code.clone();
+                            let value = code.clone();
+                            let selected = move || input.with(|i| i.system == code);
+                            view! {
+                                <option value=value selected=selected>
+                                    {move || s.system.name(i18n.locale()).to_owned()}
+                                </option>
+                            }
+                        }).collect_view()}
+                    </select>
+                    {error("system")}
                 </Labeled>
                 <Labeled label=move || t().severity>
                     <select class=INPUT data-testid="monitor-severity"

@@ -10,7 +10,12 @@ pub mod check;
 mod editor;
 #[cfg(feature = "ssr")]
 pub mod http;
+mod incident_panel;
+pub mod incidents;
+#[cfg(feature = "ssr")]
+pub mod incidents_store;
 mod list;
+mod raise_form;
 #[cfg(feature = "ssr")]
 pub mod reading;
 mod rule_page;
@@ -26,6 +31,7 @@ pub mod texts;
 
 pub use api::*;
 pub use editor::RuleEditorPage;
+pub use incident_panel::IncidentMonitoring;
 pub use list::MonitorPage;
 pub use rule_page::RulePage;
 pub use run_page::RunPage;
@@ -35,7 +41,8 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{AppError, Problem};
-use crate::incidents::Severity;
+use crate::incidents::{IncidentNumber, Severity};
+use crate::reference::Named;
 
 /// Longest rule name, and longest query.
 pub const MAX_NAME: u32 = 100;
@@ -164,6 +171,11 @@ pub struct RuleInput {
     pub window: String,
     pub limit: String,
     pub day: MetricDay,
+    /// The system the rule watches (its code; empty: none in particular): its alerts go to
+    /// that system's robot.
+    pub system: String,
+    /// The resolved incident the rule was written from ("monitor this"); set when it is new.
+    pub from_incident: Option<IncidentNumber>,
 }
 
 /// Longest cooldown: a week.
@@ -196,6 +208,11 @@ impl RuleInput {
             severity: Some(rule.severity),
             enabled: rule.enabled,
             cooldown_minutes: rule.cooldown_minutes.to_string(),
+            system: rule
+                .system
+                .as_ref()
+                .map(|s| s.code.clone())
+                .unwrap_or_default(),
             ..Self::default()
         };
         match check {
@@ -436,14 +453,17 @@ pub struct RuleSummary {
     /// An alert went out and no recovery since.
     pub alerting: bool,
     pub silenced_until: Option<DateTime<Utc>>,
+    pub system: Option<Named>,
 }
 
-/// A rule's page: the rule, what it checks, its recent runs (newest first).
+/// A rule's page: the rule, what it checks, its recent runs (newest first), and the
+/// incidents linked with it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RuleDetail {
     pub rule: RuleSummary,
     pub input: RuleInput,
     pub runs: Vec<RunSummary>,
+    pub incidents: Vec<incidents::LinkedIncident>,
 }
 
 /// A kept abnormal record as a page shows it.
@@ -486,9 +506,15 @@ pub struct RunDetail {
     pub run: RunSummary,
     pub rule_id: i64,
     pub rule_name: String,
+    /// The rule's system code, for an incident raised from the run.
+    pub rule_system: Option<String>,
     pub records: Vec<RecordView>,
     /// Kept records matching the search.
     pub matching: i64,
+    /// The incident raised from this run, if any.
+    pub raised: Option<IncidentNumber>,
+    /// The viewer may raise an incident from it.
+    pub may_raise: bool,
 }
 
 /// What a dry run found, saved nowhere.
@@ -610,6 +636,8 @@ pub enum ReadError {
     Unreachable,
     /// The business database's own message (a typo in a column name, say).
     Query(String),
+    /// The server running it stopped before it finished (a crash, a restart).
+    Interrupted,
 }
 
 #[cfg(feature = "ssr")]

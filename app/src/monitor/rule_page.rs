@@ -11,6 +11,7 @@ use super::{monitor_rule, MonitorRunNow, MonitorSilence, RuleDetail, RunSummary,
 use crate::auth::{Action, AreaAccess};
 use crate::charts::{self, Column, Segment, Series, PALETTE};
 use crate::i18n::{fill, page_title, use_i18n};
+use crate::incidents::view::StatusBadge;
 use crate::shell::{Loading, PageError};
 use crate::time::format_minute;
 use crate::ui::{PANEL, PRIMARY_BUTTON, SECONDARY_BUTTON};
@@ -64,7 +65,12 @@ fn RuleView(
 ) -> impl IntoView {
     let i18n = use_i18n();
     let t = i18n.monitor();
-    let RuleDetail { rule, input, runs } = detail;
+    let RuleDetail {
+        rule,
+        input,
+        runs,
+        incidents,
+    } = detail;
     let id = rule.id;
     let next = match (rule.enabled, rule.next_run_at) {
         (true, Some(at)) => fill(t.next_run, &[&format_minute(at)]),
@@ -74,7 +80,8 @@ fn RuleView(
         view! {
             <div>
                 <div class="text-xs text-slate-600">{label} " · " <span class="font-mono">{source}</span></div>
-                <pre class="mt-1 overflow-x-auto rounded bg-slate-50 p-2 text-xs">{sql}</pre>
+                // Focusable: a long query scrolls sideways, and keyboards must reach it.
+                <pre tabindex="0" class="mt-1 overflow-x-auto rounded bg-slate-50 p-2 text-xs">{sql}</pre>
             </div>
         }
     };
@@ -111,7 +118,17 @@ fn RuleView(
             <p class="mt-1 text-sm text-slate-700">
                 {t.kind_names[input.kind as usize]} " · " <span class="font-mono">{input.schedule.clone()}</span>
                 " · " {rule.severity.label()} " · " {next}
+                {rule.system.clone().map(|system| view! {
+                    " · " {t.system} ": " {move || system.name(i18n.locale()).to_owned()}
+                })}
             </p>
+            {input.from_incident.map(|number| view! {
+                <p class="mt-1 text-sm">
+                    <a href=format!("/console/i/{number}") class="text-sky-800 underline" data-testid="monitor-from-incident">
+                        {fill(t.from_incident, &[&number])}
+                    </a>
+                </p>
+            })}
             <div class="mt-3 grid gap-3 lg:grid-cols-2">
                 {side(if reconciling { t.left } else { t.sql }, input.source.clone(), input.sql.clone())}
                 {reconciling.then(|| side(t.right, input.other_source.clone(), input.other_sql.clone()))}
@@ -196,6 +213,25 @@ fn RuleView(
                 view! { <p class="mt-2 text-sm text-slate-600">{t.no_runs}</p> }.into_any()
             } else {
                 view! { <RunsTable runs t /> }.into_any()
+            }}
+        </section>
+        <section class=format!("mt-4 {PANEL}") data-testid="monitor-linked">
+            <h2 class="font-semibold">{t.linked_title}</h2>
+            {if incidents.is_empty() {
+                view! { <p class="mt-2 text-sm text-slate-600">{t.no_linked}</p> }.into_any()
+            } else {
+                view! {
+                    <ul class="mt-2 space-y-1 text-sm">
+                        {incidents.into_iter().map(|incident| view! {
+                            <li data-testid="monitor-linked-incident">
+                                <a href=format!("/console/i/{}", incident.number) class="text-sky-800 underline">
+                                    "#" {incident.number.to_string()} " " {incident.title}
+                                </a>
+                                " · " <StatusBadge status=incident.status />
+                            </li>
+                        }).collect_view()}
+                    </ul>
+                }.into_any()
             }}
         </section>
     }

@@ -6,9 +6,11 @@ use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 use leptos_router::location::Url;
 
+use super::incidents::columns_of;
 use super::list::run_outcome;
+use super::raise_form::{RaiseForm, Raising};
 use super::rule_page::took;
-use super::{monitor_run, RecordKind, RecordView, RunDetail, RECORDS_PAGE};
+use super::{monitor_run, RecordView, RunDetail, RECORDS_PAGE};
 use crate::i18n::{fill, page_title, use_i18n};
 use crate::shell::{Loading, PageError};
 use crate::time::format_minute;
@@ -58,9 +60,21 @@ fn RunView(detail: RunDetail, q: String, page: i64) -> impl IntoView {
         run,
         rule_id,
         rule_name,
+        rule_system,
         records,
         matching,
+        raised,
+        may_raise,
     } = detail;
+    let raising = may_raise.then(|| Raising {
+        run: run.clone(),
+        rule_name: rule_name.clone(),
+        rule_system,
+        q: q.clone(),
+        page,
+        columns: columns_of(&records),
+        raised,
+    });
     let link = |page: i64| {
         let mut href = format!("/console/monitor/runs/{}?page={page}", run.id);
         if !q.is_empty() {
@@ -112,6 +126,7 @@ fn RunView(detail: RunDetail, q: String, page: i64) -> impl IntoView {
                 {next.map(|href| view! { <a href=href class="text-sky-800 underline" data-testid="records-next">{t.next_page}</a> })}
             </div>
         </section>
+        {raising.map(|raising| view! { <RaiseForm raising /> })}
     }
 }
 
@@ -129,12 +144,6 @@ fn pairs(columns: &[String], values: &[Option<String>]) -> String {
 #[component]
 pub(super) fn RecordTable(records: Vec<RecordView>) -> impl IntoView {
     let t = use_i18n().monitor();
-    let kind_name = move |kind: RecordKind| {
-        t.record_kinds[RecordKind::ALL
-            .iter()
-            .position(|k| *k == kind)
-            .unwrap_or_default()]
-    };
     view! {
         <div class="mt-3 overflow-x-auto">
             <table class="w-full text-sm" data-testid="monitor-records">
@@ -152,7 +161,7 @@ pub(super) fn RecordTable(records: Vec<RecordView>) -> impl IntoView {
                             .then(|| pairs(&record.other_columns, &record.other_values));
                         view! {
                             <tr class="border-t border-slate-200 align-top" data-testid="monitor-record">
-                                <td class="py-1 pr-3">{kind_name(record.kind)}</td>
+                                <td class="py-1 pr-3">{t.record_kind(record.kind)}</td>
                                 <td class="py-1 pr-3 font-mono">{record.key.clone().unwrap_or_default()}</td>
                                 <td class="py-1 pr-3 font-mono text-xs">
                                     {pairs(&record.columns, &record.values)}

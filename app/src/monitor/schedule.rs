@@ -23,6 +23,14 @@ pub struct RunSettings {
     pub keep: usize,
 }
 
+impl RunSettings {
+    /// Longer than any run may take: both sides read within the timeout, then a margin to
+    /// write what was found.
+    pub fn longest_run(&self) -> Duration {
+        self.limits.timeout * 2 + Duration::from_secs(300)
+    }
+}
+
 impl Default for RunSettings {
     fn default() -> Self {
         Self {
@@ -183,6 +191,13 @@ pub async fn run_due(
     now: DateTime<Utc>,
 ) -> Result<usize, AppError> {
     let (sources, settings) = (&monitoring.sources, monitoring.runs);
+    let interrupted = super::store::close_interrupted(pool, settings.longest_run()).await?;
+    if interrupted > 0 {
+        tracing::warn!(
+            interrupted,
+            "monitoring runs left open by a stopped server closed"
+        );
+    }
     let mut ran = 0;
     while let Some(claimed) = claim(pool, now).await? {
         let result: Result<Tally, ReadError> = match &claimed.check {

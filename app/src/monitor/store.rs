@@ -9,8 +9,9 @@ use super::{
     Check, CheckKind, Outcome, ReadError, RecordKind, RecordView, RuleDetail, RuleInput,
     RuleSummary, RunDetail, RunSummary,
 };
-use crate::error::AppError;
-use crate::incidents::Severity;
+use crate::error::{AppError, Problem};
+use crate::incidents::{IncidentNumber, Severity};
+use crate::reference::Named;
 
 /// A rule as its author writes it.
 #[derive(Debug, Clone, PartialEq)]
@@ -20,6 +21,10 @@ pub struct NewRule {
     /// Five-field cron, Asia/Shanghai.
     pub schedule: String,
     pub severity: Severity,
+    /// The watched system's code.
+    pub system: Option<String>,
+    /// Written from this resolved incident (kept from the rule's first save).
+    pub from_incident: Option<IncidentNumber>,
 }
 
 fn spec(check: &Check) -> Result<serde_json::Value, AppError> {
@@ -142,6 +147,24 @@ pub async fn finish_run(
     Ok(outcome)
 }
 
+/// Closes, as interrupted, runs still open after `longest` (more than any run may take): the
+/// process running them died, and nothing else would ever finish them. Answers how many.
+pub async fn close_interrupted(
+    pool: &PgPool,
+    longest: std::time::Duration,
+) -> Result<u64, AppError> {
+    let error = serde_json::to_value(ReadError::Interrupted).map_err(|_| AppError::Internal)?;
+    let closed = sqlx::query!(
+        "UPDATE monitor_runs SET finished_at = now(), outcome = 'error', error = $2
+         WHERE finished_at IS NULL AND started_at < now() - make_interval(secs => $1)",
+        longest.as_secs_f64(),
+        error,
+    )
+    .execute(pool)
+    .await?;
+    Ok(closed.rows_affected())
+}
+
 /// A run's row read back.
 macro_rules! run_summary {
     ($r:expr) => {
@@ -182,12 +205,14 @@ pub async fn rules(pool: &PgPool) -> Result<Vec<RuleSummary>, AppError> {
                   r.enabled, r.next_run_at AS "next_run_at: DateTime<Utc>",
                   r.cooldown_minutes, r.alerting,
                   r.silenced_until AS "silenced_until: DateTime<Utc>",
+                  s.code AS "system_code?", s.name_zh AS "system_zh?", s.name_en AS "system_en?",
                   l.id AS "id?", l.started_by AS "started_by?",
                   l.started_at AS "started_at?: DateTime<Utc>",
                   l.finished_at AS "finished_at?: DateTime<Utc>", l.outcome AS "outcome?",
                   l.normal_count AS "normal_count?", l.abnormal_count AS "abnormal_count?",
                   l.kept_count AS "kept_count?", l.error AS "error?", l.alert AS "alert?"
            FROM monitor_rules r
+           LEFT JOIN systems s ON s.id = r.system_id
            LEFT JOIN LATERAL (SELECT * FROM monitor_runs u WHERE u.rule_id = r.id
                               ORDER BY u.started_at DESC, u.id DESC LIMIT 1) l ON TRUE
            ORDER BY r.name, r.id"#
@@ -224,9 +249,19 @@ pub async fn rules(pool: &PgPool) -> Result<Vec<RuleSummary>, AppError> {
                 cooldown_minutes: r.cooldown_minutes,
                 alerting: r.alerting,
                 silenced_until: r.silenced_until,
+                system: named(r.system_code, r.system_zh, r.system_en),
             }
         })
         .collect())
+}
+
+/// A system joined in, when the rule names one.
+fn named(code: Option<String>, name_zh: Option<String>, name_en: Option<String>) -> Option<Named> {
+    Some(Named {
+        code: code?,
+        name_zh: name_zh?,
+        name_en: name_en?,
+    })
 }
 
 fn check_of(spec: serde_json::Value) -> Result<Check, AppError> {
@@ -239,10 +274,15 @@ fn check_of(spec: serde_json::Value) -> Result<Check, AppError> {
 /// A rule with what it checks and its recent runs.
 pub async fn rule(pool: &PgPool, id: i64, runs_shown: i64) -> Result<RuleDetail, AppError> {
     let row = sqlx::query!(
-        r#"SELECT id, name, spec, schedule, severity AS "severity: Severity", enabled,
-                  next_run_at AS "next_run_at: DateTime<Utc>", cooldown_minutes, alerting,
-                  silenced_until AS "silenced_until: DateTime<Utc>"
-           FROM monitor_rules WHERE id = $1"#,
+        r#"SELECT r.id, r.name, r.spec, r.schedule, r.severity AS "severity: Severity", r.enabled,
+                  r.next_run_at AS "next_run_at: DateTime<Utc>", r.cooldown_minutes, r.alerting,
+                  r.silenced_until AS "silenced_until: DateTime<Utc>",
+                  s.code AS "system_code?", s.name_zh AS "system_zh?", s.name_en AS "system_en?",
+                  f.number AS "from_number?: IncidentNumber"
+           FROM monitor_rules r
+           LEFT JOIN systems s ON s.id = r.system_id
+           LEFT JOIN incidents f ON f.id = r.from_incident_id
+           WHERE r.id = $1"#,
         id
     )
     .fetch_optional(pool)
@@ -262,11 +302,15 @@ pub async fn rule(pool: &PgPool, id: i64, runs_shown: i64) -> Result<RuleDetail,
         cooldown_minutes: row.cooldown_minutes,
         alerting: row.alerting,
         silenced_until: row.silenced_until,
+        system: named(row.system_code, row.system_zh, row.system_en),
     };
+    let mut input = RuleInput::of(&rule, &check);
+    input.from_incident = row.from_number;
     Ok(RuleDetail {
-        input: RuleInput::of(&rule, &check),
+        input,
         rule,
         runs,
+        incidents: super::incidents_store::linked_to_rule(pool, id).await?,
     })
 }
 
@@ -280,11 +324,23 @@ pub async fn save_rule(
     next_run: Option<DateTime<Utc>>,
 ) -> Result<i64, AppError> {
     let spec = spec(&rule.check)?;
+    let system_id = match &rule.system {
+        None => None,
+        Some(code) => Some(
+            sqlx::query_scalar!("SELECT id FROM systems WHERE code = $1 AND active", code)
+                .fetch_optional(pool)
+                .await?
+                .ok_or(AppError::invalid("system", Problem::UnknownChoice))?,
+        ),
+    };
     match id {
         None => Ok(sqlx::query_scalar!(
             "INSERT INTO monitor_rules (name, spec, schedule, severity, enabled, created_by,
-                                        owner_id, next_run_at, cooldown_minutes)
-             VALUES ($1, $2, $3, $4, $5, $6, $6, $7, $8) RETURNING id",
+                                        owner_id, next_run_at, cooldown_minutes, system_id,
+                                        from_incident_id)
+             VALUES ($1, $2, $3, $4, $5, $6, $6, $7, $8, $9,
+                     (SELECT id FROM incidents WHERE number = $10))
+             RETURNING id",
             rule.name,
             spec,
             rule.schedule,
@@ -293,13 +349,15 @@ pub async fn save_rule(
             by,
             next_run as _,
             cooldown_minutes,
+            system_id,
+            rule.from_incident.map(|n| n.0),
         )
         .fetch_one(pool)
         .await?),
         Some(id) => sqlx::query_scalar!(
             "UPDATE monitor_rules SET name = $2, spec = $3, schedule = $4, severity = $5,
                                       enabled = $6, next_run_at = $7, cooldown_minutes = $8,
-                                      updated_at = now()
+                                      system_id = $9, updated_at = now()
              WHERE id = $1 RETURNING id",
             id,
             rule.name,
@@ -309,6 +367,7 @@ pub async fn save_rule(
             enabled,
             next_run as _,
             cooldown_minutes,
+            system_id,
         )
         .fetch_optional(pool)
         .await?
@@ -358,8 +417,10 @@ pub async fn run(
         r#"SELECT u.id, u.started_by, u.started_at AS "started_at: DateTime<Utc>",
                   u.finished_at AS "finished_at: DateTime<Utc>", u.outcome,
                   u.normal_count, u.abnormal_count, u.kept_count, u.error, u.alert,
-                  r.id AS rule_id, r.name AS rule_name
-           FROM monitor_runs u JOIN monitor_rules r ON r.id = u.rule_id WHERE u.id = $1"#,
+                  r.id AS rule_id, r.name AS rule_name, s.code AS "rule_system?"
+           FROM monitor_runs u JOIN monitor_rules r ON r.id = u.rule_id
+           LEFT JOIN systems s ON s.id = r.system_id
+           WHERE u.id = $1"#,
         run_id
     )
     .fetch_optional(pool)
@@ -379,12 +440,16 @@ pub async fn run(
     .fetch_all(pool)
     .await?;
     let matching = records.first().map_or(0, |r| r.matching);
-    let (rule_id, rule_name) = (row.rule_id, row.rule_name.clone());
+    let (rule_id, rule_name, rule_system) =
+        (row.rule_id, row.rule_name.clone(), row.rule_system.clone());
     Ok(RunDetail {
         run: run_summary!(row),
         rule_id,
         rule_name,
+        rule_system,
         matching,
+        raised: None,
+        may_raise: false,
         records: records
             .into_iter()
             .map(|r| {

@@ -1,6 +1,6 @@
 //! Words of the monitoring pages.
 
-use super::ReadError;
+use super::{ReadError, RecordKind};
 use crate::i18n::{fill, Locale};
 
 pub struct MonitorTexts {
@@ -94,6 +94,7 @@ pub struct MonitorTexts {
     pub err_unknown_source: &'static str,
     pub err_unreachable: &'static str,
     pub err_query: &'static str,
+    pub err_interrupted: &'static str,
     pub err_not_a_metric: &'static str,
     pub sql_hint_metric: &'static str,
     pub threshold: &'static str,
@@ -123,6 +124,26 @@ pub struct MonitorTexts {
     pub mail_alert: &'static str,
     pub mail_recovered: &'static str,
     pub alert_error: &'static str,
+    pub system: &'static str,
+    pub any_system: &'static str,
+    pub from_incident: &'static str,
+    pub linked_title: &'static str,
+    pub no_linked: &'static str,
+    pub raise_title: &'static str,
+    pub raise_intro: &'static str,
+    pub raise_columns: &'static str,
+    pub raise_identity_hint: &'static str,
+    pub raise_button: &'static str,
+    pub raising: &'static str,
+    pub raised_as: &'static str,
+    pub raise_default_title: &'static str,
+    pub raise_default_description: &'static str,
+    pub raised_from: &'static str,
+    pub open_run: &'static str,
+    pub open_rule: &'static str,
+    pub rules_from: &'static str,
+    pub monitor_this: &'static str,
+    pub monitor_this_hint: &'static str,
     pub field_names: &'static [(&'static str, &'static str)],
 }
 
@@ -214,6 +235,7 @@ pub static ZH: MonitorTexts = MonitorTexts {
     err_unknown_source: "数据源 {} 未配置。",
     err_unreachable: "连不上数据源。",
     err_query: "业务库返回错误：{}",
+    err_interrupted: "运行中断：服务器在运行期间停止，没有得出结果。",
     err_not_a_metric: "指标查询应返回（日期, 数值）或（日期, 维度, 数值）；读不懂：{}",
     sql_hint_metric: "一条 SELECT 查询，返回（日期, 数值）或（日期, 维度, 数值），例如每天各渠道的开户申请数；每个维度在所看那天的数值按阈值判断，那天没有数值也算异常。",
     threshold: "阈值",
@@ -245,6 +267,26 @@ pub static ZH: MonitorTexts = MonitorTexts {
     mail_alert: "【业务监控】{} 异常",
     mail_recovered: "【业务监控】{} 已恢复正常",
     alert_error: "无法运行：{}",
+    system: "监控的系统",
+    any_system: "不限（告警发到所有系统的群）",
+    from_incident: "由事件 #{} 写成",
+    linked_title: "关联事件",
+    no_linked: "还没有关联的事件。",
+    raise_title: "从这次运行创建事件",
+    raise_intro: "事件附带本页列出的异常记录（最多 {} 条；先搜索可缩小范围），只带勾选的列。事件不记录客户身份。",
+    raise_columns: "附带的列",
+    raise_identity_hint: "像是客户身份的列（姓名、证件号、资金账号、手机）默认不勾选，需要时再勾选。",
+    raise_button: "创建事件",
+    raising: "正在创建…",
+    raised_as: "已从这次运行创建事件 #{}",
+    raise_default_title: "【监控】{}：异常 {} 条",
+    raise_default_description: "监控规则「{}」{} 的运行发现异常 {} 条、正常 {} 条。",
+    raised_from: "由监控规则「{}」的一次运行创建：附带异常记录 {} 条（该次共 {} 条）。",
+    open_run: "查看这次运行",
+    open_rule: "查看规则",
+    rules_from: "由此事件写成的监控规则：",
+    monitor_this: "转为监控规则",
+    monitor_this_hint: "以后由规则自动发现同类问题。",
     field_names: &[
         ("name", "规则名称"),
         ("source", "数据源"),
@@ -263,6 +305,7 @@ pub static ZH: MonitorTexts = MonitorTexts {
         ("window", "近期天数"),
         ("limit", "z 分数上限"),
         ("q", "搜索内容"),
+        ("columns", "附带的列"),
     ],
 };
 
@@ -354,6 +397,7 @@ pub static EN: MonitorTexts = MonitorTexts {
     err_unknown_source: "No source named {} is configured.",
     err_unreachable: "The source could not be reached.",
     err_query: "The business database answered: {}",
+    err_interrupted: "Interrupted: the server stopped during the run, which found nothing.",
     err_not_a_metric: "A metric query returns (day, value) or (day, series, value); this does not read: {}",
     sql_hint_metric: "One SELECT returning (day, value) or (day, series, value), e.g. account-opening applications a day by channel; each series' value on the day looked at is held to the threshold, and no value that day is abnormal too.",
     threshold: "Threshold",
@@ -385,6 +429,26 @@ pub static EN: MonitorTexts = MonitorTexts {
     mail_alert: "[Monitoring] {} is abnormal",
     mail_recovered: "[Monitoring] {} is back to normal",
     alert_error: "Could not run: {}",
+    system: "System watched",
+    any_system: "Any (alerts go to the all-systems group)",
+    from_incident: "Written from incident #{}",
+    linked_title: "Linked incidents",
+    no_linked: "No incident is linked yet.",
+    raise_title: "Create an incident from this run",
+    raise_intro: "The incident carries the abnormal records listed on this page (at most {}; search first to narrow them), with only the ticked columns. It records no customer identity.",
+    raise_columns: "Columns attached",
+    raise_identity_hint: "Columns that look like customer identity (name, ID number, fund account, mobile) start unticked; tick them only when needed.",
+    raise_button: "Create incident",
+    raising: "Creating…",
+    raised_as: "Incident #{} was created from this run",
+    raise_default_title: "[Monitoring] {}: {} abnormal",
+    raise_default_description: "The run of monitoring rule \"{}\" at {} found {} abnormal and {} normal records.",
+    raised_from: "Created from a run of monitoring rule \"{}\": carries {} abnormal records (of {} in that run).",
+    open_run: "Open the run",
+    open_rule: "Open the rule",
+    rules_from: "Monitoring rules written from this incident:",
+    monitor_this: "Monitor this",
+    monitor_this_hint: "Let a rule find the same problem next time.",
     field_names: &[
         ("name", "Name"),
         ("source", "Source"),
@@ -403,6 +467,7 @@ pub static EN: MonitorTexts = MonitorTexts {
         ("window", "Recent days"),
         ("limit", "Largest z-score"),
         ("q", "Search"),
+        ("columns", "Columns attached"),
     ],
 };
 
@@ -415,6 +480,11 @@ pub fn field_name(locale: Locale, field: &str) -> Option<&'static str> {
 }
 
 impl MonitorTexts {
+    pub fn record_kind(&self, kind: RecordKind) -> &'static str {
+        let index = RecordKind::ALL.iter().position(|k| *k == kind);
+        self.record_kinds[index.unwrap_or_default()]
+    }
+
     /// Why a run could not look, for the rule's author.
     pub fn read_error(&self, error: &ReadError) -> String {
         match error {
@@ -429,6 +499,7 @@ impl MonitorTexts {
             ReadError::UnknownSource(name) => fill(self.err_unknown_source, &[name]),
             ReadError::Unreachable => self.err_unreachable.to_owned(),
             ReadError::Query(message) => fill(self.err_query, &[message]),
+            ReadError::Interrupted => self.err_interrupted.to_owned(),
         }
     }
 }

@@ -84,10 +84,11 @@ impl Scrubber {
     }
 
     /// The scrubber of an incident's customer, from the stored (sealed) identity: ID number,
-    /// fund account and mobile, in that order.
+    /// fund account and mobile, in that order. An incident without a customer (monitoring
+    /// raised it) scrubs only long runs of digits.
     pub fn of_sealed(
-        name: &str,
-        doc: DocType,
+        name: Option<&str>,
+        doc: Option<DocType>,
         key_id: Option<&str>,
         [id_number, fund_account, mobile]: [&Option<Vec<u8>>; 3],
     ) -> Result<Self, AppError> {
@@ -97,8 +98,8 @@ impl Scrubber {
             keys.open_optional(column, key_id, sealed.as_deref())
         };
         Ok(Self::new(
-            name,
-            open(Column::IdNumber, id_number)?.map(|n| (doc, n)),
+            name.unwrap_or_default(),
+            doc.zip(open(Column::IdNumber, id_number)?),
             open(Column::FundAccount, fund_account)?,
             open(Column::CustomerMobile, mobile)?,
         ))
@@ -173,7 +174,7 @@ impl Incident {
         .fetch_one(conn)
         .await?;
         let scrubber = Scrubber::of_sealed(
-            &row.customer_name,
+            row.customer_name.as_deref(),
             row.id_doc_type,
             row.identity_key_id.as_deref(),
             [

@@ -44,7 +44,6 @@ fn ReportDetail(view: ReportView, refresh: RwSignal<u32>) -> impl IntoView {
     let status = view.status;
     let module = view.module.clone();
     let system = view.system.clone();
-    let doc = view.id_doc_type;
     view! {
         <Title text=title.clone() />
         <a href="/m" rel="external" class="text-sm text-sky-700">{move || i18n.reporter().back}</a>
@@ -66,10 +65,15 @@ fn ReportDetail(view: ReportView, refresh: RwSignal<u32>) -> impl IntoView {
                     }
                 }}
             </dd>
-            <dt class="text-slate-500">{move || i18n.incidents().field_customer_name}</dt>
-            <dd class="col-span-2" data-testid="customer-name">{view.customer_name.clone()}</dd>
-            <dt class="text-slate-500">{move || i18n.incidents().doc_name(doc)}</dt>
-            <dd class="col-span-2" data-testid="id-number">{view.id_number.clone()}</dd>
+            {view.customer.clone().map(|customer| {
+                let doc = customer.doc_type;
+                view! {
+                    <dt class="text-slate-500">{move || i18n.incidents().field_customer_name}</dt>
+                    <dd class="col-span-2" data-testid="customer-name">{customer.name}</dd>
+                    <dt class="text-slate-500">{move || i18n.incidents().doc_name(doc)}</dt>
+                    <dd class="col-span-2" data-testid="id-number">{customer.id_number}</dd>
+                }
+            })}
         </dl>
         <p class="mt-3 whitespace-pre-wrap text-sm text-slate-800">{view.description.clone()}</p>
         <AttachmentStrip files=view.attachments.clone() />

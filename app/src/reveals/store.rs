@@ -31,8 +31,8 @@ pub async fn reveal(
 ) -> Result<String, AppError> {
     let mut tx = pool.begin().await?;
     let row = sqlx::query!(
-        r#"SELECT assignee_id, customer_name, identity_key_id AS "identity_key_id!",
-                  id_number_sealed AS "id_number_sealed!", fund_account_sealed,
+        r#"SELECT assignee_id, customer_name, identity_key_id,
+                  id_number_sealed, fund_account_sealed,
                   customer_mobile_sealed
            FROM incidents WHERE id = $1"#,
         incident_id.0
@@ -48,11 +48,13 @@ pub async fn reveal(
         return Err(AppError::Forbidden);
     }
     let keyring = sealed::keyring()?;
-    let key_id = row.identity_key_id.as_str();
+    // An incident monitoring raised names no customer: nothing to reveal.
+    let key_id = row.identity_key_id.unwrap_or_default();
+    let key_id = key_id.as_str();
     let value = match field {
-        IdentityField::CustomerName => Some(row.customer_name),
+        IdentityField::CustomerName => row.customer_name,
         IdentityField::IdNumber => {
-            Some(keyring.open(Column::IdNumber, key_id, &row.id_number_sealed)?)
+            keyring.open_optional(Column::IdNumber, key_id, row.id_number_sealed.as_deref())?
         }
         IdentityField::FundAccount => keyring.open_optional(
             Column::FundAccount,

@@ -253,8 +253,11 @@ async fn identity_stays_masked_until_a_handler_reveals_it_on_the_record(pool: Pg
     }
     // The one masking rule: at most the last four characters, never more than a third.
     let incident = body(&reply);
-    assert_eq!(incident["report"]["id_number"], "**************002X");
-    assert_eq!(incident["report"]["customer_name"], "王**");
+    assert_eq!(
+        incident["report"]["customer"]["id_number"],
+        "**************002X"
+    );
+    assert_eq!(incident["report"]["customer"]["name"], "王**");
     assert_eq!(incident["fund_account"], "********3456");
     assert_eq!(incident["customer_mobile"], "*******8000");
     let queue = desk

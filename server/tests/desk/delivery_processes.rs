@@ -2,82 +2,18 @@
 //! server being killed before or during its send, and two servers on one database send every
 //! message exactly once.
 
-use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use serde_json::json;
 use sqlx::PgPool;
-use tokio::process::{Child, Command};
 
-use crate::support::{file_report, Desk, TEST_IDENTITY_KEYS};
+use crate::server_process::{wait_until, ServerProcess};
+use crate::support::{file_report, Desk};
 use app::auth::Role;
 use app::notifications::{store, Audience, NewAppCredentials, NewRobot};
 use wecom_mock::{Endpoint, Scripted, WeComMock};
 
 const TEAM_KEY: &str = "team-robot-key-0002";
-
-/// A server process of this build, serving on a free port with its notification worker on.
-struct ServerProcess {
-    child: Child,
-}
-
-impl ServerProcess {
-    async fn start(pool: &PgPool, wecom: &str) -> Self {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .and_then(|listener| listener.local_addr())
-            .expect("free port")
-            .port();
-        let uploads = std::env::temp_dir().join(format!("desk-uploads-{port}"));
-        let child = Command::new(env!("CARGO_BIN_EXE_server"))
-            .env("DATABASE_URL", database_url(pool))
-            .env("IDENTITY_KEYS", TEST_IDENTITY_KEYS)
-            .env("DEMO_DATA", "0")
-            .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{port}"))
-            .env("LEPTOS_SITE_ROOT", "target/site")
-            .env("UPLOAD_DIR", uploads)
-            .env("WECOM_BASE_URL", wecom)
-            // Every replica links to the one public address.
-            .env("PUBLIC_ORIGIN", "https://desk.example.com")
-            .env("RUST_LOG", "warn")
-            .stdout(Stdio::null())
-            .kill_on_drop(true)
-            .spawn()
-            .expect("server process");
-        let deadline = Instant::now() + Duration::from_secs(60);
-        while tokio::net::TcpStream::connect(("127.0.0.1", port))
-            .await
-            .is_err()
-        {
-            assert!(Instant::now() < deadline, "server did not start");
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-        Self { child }
-    }
-
-    /// SIGKILL: no shutdown, no chance to finish a send or roll anything back by hand.
-    async fn kill(mut self) {
-        self.child.kill().await.expect("kill");
-    }
-}
-
-/// The URL of the test's own database.
-fn database_url(pool: &PgPool) -> String {
-    let base = std::env::var("DATABASE_URL").expect("DATABASE_URL");
-    let name = pool
-        .connect_options()
-        .get_database()
-        .unwrap_or("postgres")
-        .to_owned();
-    base.replacen("/postgres?", &format!("/{name}?"), 1)
-}
-
-async fn wait_until(what: &str, mut done: impl AsyncFnMut() -> bool) {
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while !done().await {
-        assert!(Instant::now() < deadline, "timed out waiting until {what}");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-}
 
 async fn count(pool: &PgPool, state: &str) -> i64 {
     sqlx::query_scalar("SELECT count(*) FROM notifications WHERE state = $1")
@@ -109,7 +45,7 @@ async fn a_committed_message_is_sent_after_the_server_dies_before_or_during_its_
 
     // The first server takes it and is killed while WeCom has not answered yet.
     mock.answer_next(TEAM_KEY, Scripted::DelayMs(30_000));
-    let first = ServerProcess::start(&pool, &mock.base_url).await;
+    let first = ServerProcess::start(&pool, &[("WECOM_BASE_URL", mock.base_url.as_str())]).await;
     wait_until("the first send arrives", async || {
         !mock.requests().is_empty()
     })
@@ -122,7 +58,7 @@ async fn a_committed_message_is_sent_after_the_server_dies_before_or_during_its_
     );
 
     // The next server sends it.
-    let second = ServerProcess::start(&pool, &mock.base_url).await;
+    let second = ServerProcess::start(&pool, &[("WECOM_BASE_URL", mock.base_url.as_str())]).await;
     wait_until("the message is sent", async || {
         count(&pool, "sent").await == 1
     })
@@ -199,8 +135,8 @@ async fn two_servers_on_one_database_send_each_of_two_hundred_messages_once(pool
     let mock = WeComMock::start().await.expect("mock");
     let incident = application_and_incident(&pool).await;
     let servers = [
-        ServerProcess::start(&pool, &mock.base_url).await,
-        ServerProcess::start(&pool, &mock.base_url).await,
+        ServerProcess::start(&pool, &[("WECOM_BASE_URL", mock.base_url.as_str())]).await,
+        ServerProcess::start(&pool, &[("WECOM_BASE_URL", mock.base_url.as_str())]).await,
     ];
     for i in 0..200 {
         enqueue(&pool, incident, i, i + 1).await;
@@ -239,8 +175,8 @@ async fn bench_two_replicas_against_the_mock(pool: PgPool) {
     let mock = WeComMock::start().await.expect("mock");
     let incident = application_and_incident(&pool).await;
     let servers = [
-        ServerProcess::start(&pool, &mock.base_url).await,
-        ServerProcess::start(&pool, &mock.base_url).await,
+        ServerProcess::start(&pool, &[("WECOM_BASE_URL", mock.base_url.as_str())]).await,
+        ServerProcess::start(&pool, &[("WECOM_BASE_URL", mock.base_url.as_str())]).await,
     ];
     let burst = 2_000;
     let started = Instant::now();

@@ -156,7 +156,10 @@ async fn an_itsm_export_is_checked_then_imported_once_and_quietly(pool: PgPool) 
     );
     let seen = desk.team_incident(&handler, first).await;
     assert_eq!(seen["channel"], "itsm");
-    assert_eq!(seen["report"]["id_number"], "**************002X");
+    assert_eq!(
+        seen["report"]["customer"]["id_number"],
+        "**************002X"
+    );
 
     // The same file again: the rows it recorded answer their incidents; nothing new.
     let again = body(

@@ -124,7 +124,7 @@ async fn every_document_type_and_field_is_masked_for_every_console_role(pool: Pg
             let text = |v: &Value| v.as_str().unwrap_or_default().to_owned();
             assert_hidden(
                 customer.doc_type,
-                &text(&incident["report"]["id_number"]),
+                &text(&incident["report"]["customer"]["id_number"]),
                 customer.doc_number,
                 most(customer.doc_number),
             );
@@ -140,7 +140,7 @@ async fn every_document_type_and_field_is_masked_for_every_console_role(pool: Pg
                 customer.mobile,
                 4,
             );
-            let name = text(&incident["report"]["customer_name"]);
+            let name = text(&incident["report"]["customer"]["name"]);
             let surname: String = customer.name.chars().take(1).collect();
             assert!(name.starts_with(&surname), "{name}");
             assert!(

@@ -109,6 +109,8 @@ pub async fn due_rule(pool: &PgPool, name: &str, check: Check) -> i64 {
         check,
         schedule: "*/5 * * * *".into(),
         severity: Severity::P3,
+        system: None,
+        from_incident: None,
     };
     store::create_rule(pool, &rule, admin_id(pool).await, Utc::now())
         .await

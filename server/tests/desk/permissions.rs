@@ -311,6 +311,20 @@ fn case(method: &Method, path: &str, f: &Fixture) -> Option<(Rule, Call)> {
         ("POST", "/api/monitor/run_now") => {
             (rule(&[WriteMonitorRules]), form(format!("id={}", f.rule)))
         }
+        // The run kept no records: the incident carries none. Repeated, it answers the first.
+        ("POST", "/api/monitor/raise") => (
+            rule(&[WorkIncidents]),
+            json(
+                json!({"input": {"run_id": f.run, "q": "", "page": 0, "columns": [],
+                "title": "矩阵告警", "system": "custody", "module": "",
+                "description": "监控发现异常"}}),
+            ),
+        ),
+        ("POST", "/api/monitor/for_incident") => {
+            (rule(&[SeeIncidents]), form(format!("number={n}")))
+        }
+        // The incident is not resolved: allowed callers hear 409, the others 401/403.
+        ("POST", "/api/monitor/draft") => (rule(&[WriteMonitorRules]), form(format!("number={n}"))),
         ("GET", "/api/monitor/runs/{id}/records.csv") => (
             rule(&[SeeIncidents]),
             Call::Get(format!("/api/monitor/runs/{}/records.csv", f.run)),

@@ -66,7 +66,10 @@ async fn a_handler_records_an_incident_from_a_wechat_group_once(pool: PgPool) {
 
     let seen = desk.team_incident(&handler, number).await;
     assert_eq!(seen["channel"], "wechat");
-    assert_eq!(seen["report"]["id_number"], "**************002X");
+    assert_eq!(
+        seen["report"]["customer"]["id_number"],
+        "**************002X"
+    );
 
     // The same reference again, by anyone: the incident it already made.
     let again = desk.post_json("/api/console/record", &handler, &form).await;

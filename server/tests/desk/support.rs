@@ -67,7 +67,7 @@ pub fn default_settings() -> Settings {
 }
 
 /// One user of each role, logins named after the role.
-async fn create_users(pool: &PgPool) {
+pub async fn create_users(pool: &PgPool) {
     let hash = password::hash(PASSWORD.to_owned()).await.expect("hash");
     for role in Role::ALL {
         store::create(

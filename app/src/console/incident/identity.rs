@@ -5,7 +5,7 @@ use leptos::prelude::*;
 
 use crate::error::AppError;
 use crate::i18n::use_i18n;
-use crate::incidents::DocType;
+use crate::incidents::CustomerView;
 use crate::incidents::IncidentNumber;
 use crate::reveals::{reveal_identity, IdentityField, RevealReason};
 use crate::ui::{Labeled, HINT, INPUT, PANEL, PRIMARY_BUTTON, SECONDARY_BUTTON};
@@ -13,18 +13,17 @@ use crate::ui::{Labeled, HINT, INPUT, PANEL, PRIMARY_BUTTON, SECONDARY_BUTTON};
 #[component]
 pub(super) fn IdentityPanel(
     number: IncidentNumber,
-    doc: DocType,
+    customer: CustomerView,
     /// The viewer may reveal fields in full here.
     can_reveal: bool,
     /// The viewer could reveal on their own incidents, but this one is someone else's.
     not_theirs: bool,
-    customer_name: String,
-    id_number: String,
     fund_account: Option<String>,
     customer_mobile: Option<String>,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let t = move || i18n.console();
+    let doc = customer.doc_type;
     view! {
         <section class=PANEL data-testid="identity">
             <h2 class="font-semibold">{move || t().customer}</h2>
@@ -32,9 +31,9 @@ pub(super) fn IdentityPanel(
                 {move || if not_theirs { i18n.reveals().only_assignee } else { t().reveal_hint }}
             </p>
             <dl class="mt-3 space-y-2 text-sm">
-                <Revealable number can_reveal field=IdentityField::CustomerName masked=customer_name
+                <Revealable number can_reveal field=IdentityField::CustomerName masked=customer.name
                     label=move || i18n.incidents().field_customer_name />
-                <Revealable number can_reveal field=IdentityField::IdNumber masked=id_number
+                <Revealable number can_reveal field=IdentityField::IdNumber masked=customer.id_number
                     label=move || i18n.incidents().doc_name(doc) />
                 {fund_account.map(|masked| view! {
                     <Revealable number can_reveal field=IdentityField::FundAccount masked

@@ -81,7 +81,6 @@ fn IncidentDetail(incident: TeamIncident) -> impl IntoView {
     let module = report.module.clone();
     let category = incident.category;
     let severity = incident.severity;
-    let doc = report.id_doc_type;
     let classification = move || match (category, severity) {
         (Some(c), Some(s)) => format!("{} · {}", i18n.incidents().category_name(c), s.label()),
         _ => t().not_classified.to_owned(),
@@ -138,15 +137,19 @@ fn IncidentDetail(incident: TeamIncident) -> impl IntoView {
                         <p class="mt-2 whitespace-pre-line" data-testid="solution">{solution}</p>
                     })}
                 </section>
+                <crate::monitor::IncidentMonitoring number
+                    resolved=matches!(status, Status::Resolved | Status::Closed)
+                    may_write=may(Action::WriteMonitorRules) />
                 <Thread number messages=report.messages.clone() status can_reply=works />
                 <ScriptsPanel number system=report.system.code.clone() scripts=incident.scripts.clone()
                     open=status.is_open() && may(Action::WriteDataFix) />
             </div>
             <div class="space-y-6">
-                <IdentityPanel number doc can_reveal=incident.may_reveal
-                    not_theirs=!incident.may_reveal && may(Action::RevealIdentity) fund_account=incident.fund_account.clone()
-                    customer_mobile=incident.customer_mobile.clone()
-                    customer_name=report.customer_name.clone() id_number=report.id_number.clone() />
+                {report.customer.clone().map(|customer| view! {
+                    <IdentityPanel number customer can_reveal=incident.may_reveal
+                        not_theirs=!incident.may_reveal && may(Action::RevealIdentity) fund_account=incident.fund_account.clone()
+                        customer_mobile=incident.customer_mobile.clone() />
+                })}
                 <super::side_panels::SlaPanel incident=incident.clone() />
                 <super::side_panels::BatchPanel number open=status.is_open() && works members=incident.batch.clone() />
                 <super::side_panels::HandoffPanel handoffs=incident.handoffs.clone() />

@@ -123,6 +123,41 @@ async fn insert(
     origin: Option<Origin<'_>>,
 ) -> Result<Option<IncidentNumber>, AppError> {
     let mut tx = pool.begin().await?;
+    let inserted = insert_in(&mut tx, reporter, client_id, report, attachment_ids, origin).await?;
+    match inserted {
+        Some((_, number)) => {
+            tx.commit().await?;
+            Ok(Some(number))
+        }
+        None => {
+            tx.rollback().await?;
+            Ok(None)
+        }
+    }
+}
+
+/// Records, inside the caller's transaction, an incident that monitoring raised: it names no
+/// customer (the report's identity fields are empty), only what its records show. `None` when
+/// the reference is already recorded in the monitoring channel (the transaction is then
+/// spoiled: roll it back).
+pub async fn raise_in(
+    tx: &mut sqlx::PgConnection,
+    raiser: &CurrentUser,
+    report: &NewReport,
+    origin: Origin<'_>,
+) -> Result<Option<(IncidentId, IncidentNumber)>, AppError> {
+    debug_assert!(origin.channel == Channel::Monitoring && report.customer_name.is_empty());
+    insert_in(tx, raiser, Uuid::new_v4(), report, &[], Some(origin)).await
+}
+
+async fn insert_in(
+    tx: &mut sqlx::PgConnection,
+    reporter: &CurrentUser,
+    client_id: Uuid,
+    report: &NewReport,
+    attachment_ids: &[Uuid],
+    origin: Option<Origin<'_>>,
+) -> Result<Option<(IncidentId, IncidentNumber)>, AppError> {
     let system_id = sqlx::query_scalar!(
         "SELECT id FROM systems WHERE code = $1 AND active",
         report.system
@@ -146,12 +181,20 @@ async fn insert(
     fn optional(value: &str) -> Option<&str> {
         Some(value).filter(|v| !v.is_empty())
     }
-    let sealed = SealedIdentity::new(
-        sealed::keyring()?,
-        &report.id_number,
-        optional(&report.fund_account),
-        optional(&report.customer_mobile),
-    )?;
+    // Every path but monitoring's checks that the customer is named (`NewReport::problems`);
+    // the table's constraint holds a customer-less incident to the monitoring channel.
+    let customer = !report.customer_name.is_empty();
+    let sealed = customer
+        .then(|| {
+            SealedIdentity::new(
+                sealed::keyring()?,
+                &report.id_number,
+                optional(&report.fund_account),
+                optional(&report.customer_mobile),
+            )
+        })
+        .transpose()?;
+    let sealed = sealed.as_ref();
     let inserted = sqlx::query!(
         r#"INSERT INTO incidents (client_id, reporter_id, customer_name, id_doc_type,
                                   identity_key_id, id_number_sealed, id_number_index,
@@ -166,15 +209,15 @@ async fn insert(
            RETURNING id AS "id: IncidentId", number AS "number: IncidentNumber""#,
         client_id,
         reporter.id,
-        report.customer_name,
-        report.id_doc_type as DocType,
-        sealed.key_id,
-        sealed.id_number,
-        sealed.id_number_index,
-        sealed.fund_account,
-        sealed.fund_account_index,
-        sealed.customer_mobile,
-        sealed.customer_mobile_index,
+        customer.then_some(report.customer_name.as_str()),
+        customer.then_some(report.id_doc_type) as Option<DocType>,
+        sealed.map(|s| s.key_id.as_str()),
+        sealed.map(|s| s.id_number.as_slice()),
+        sealed.map(|s| s.id_number_index.as_slice()),
+        sealed.and_then(|s| s.fund_account.as_deref()),
+        sealed.and_then(|s| s.fund_account_index.as_deref()),
+        sealed.and_then(|s| s.customer_mobile.as_deref()),
+        sealed.and_then(|s| s.customer_mobile_index.as_deref()),
         system_id,
         module_id,
         report.title,
@@ -188,10 +231,9 @@ async fn insert(
     .fetch_optional(&mut *tx)
     .await?;
     let Some(row) = inserted else {
-        tx.rollback().await?;
         return Ok(None);
     };
-    attachments::link(&mut tx, reporter.id, row.id, None, attachment_ids).await?;
+    attachments::link(tx, reporter.id, row.id, None, attachment_ids).await?;
     let words = crate::search::segment(&format!(
         "{} {} {}",
         row.number, report.title, report.description
@@ -208,16 +250,15 @@ async fn insert(
     if origin.as_ref().is_some_and(|o| o.quiet) {
         change.outbound = changes::Outbound::Quiet;
     }
-    changes::step(&mut tx, change).await?;
+    changes::step(tx, change).await?;
     if let Some((at, solution)) = origin.as_ref().and_then(|o| o.resolved) {
-        resolved_before(&mut tx, row.id, reporter.id, at, solution).await?;
+        resolved_before(tx, row.id, reporter.id, at, solution).await?;
     }
     // Help read before reporting counts for the reporter's own reports, not the team's records.
     if origin.is_none() {
-        crate::help::deflection::followed_by_report(&mut tx, reporter.id, row.id.0).await?;
+        crate::help::deflection::followed_by_report(tx, reporter.id, row.id.0).await?;
     }
-    tx.commit().await?;
-    Ok(Some(row.number))
+    Ok(Some((row.id, row.number)))
 }
 
 /// Marks a record resolved at the time its source resolved it, the way the resolve step

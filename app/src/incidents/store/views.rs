@@ -8,8 +8,8 @@ use crate::error::AppError;
 use crate::incidents::sealed::{self, Column};
 use crate::incidents::IncidentId;
 use crate::incidents::{
-    mask, DocType, Identity, IncidentNumber, ReportFilter, ReportSummary, ReportView, Side, Status,
-    Step, ThreadMessage, TimelineEntry,
+    mask, CustomerView, DocType, Identity, IncidentNumber, ReportFilter, ReportSummary, ReportView,
+    Side, Status, Step, ThreadMessage, TimelineEntry,
 };
 use crate::reference::Named;
 
@@ -68,7 +68,7 @@ pub async fn load_view(
     let row = sqlx::query!(
         r#"SELECT i.number AS "number: IncidentNumber", i.title, i.status AS "status: Status", i.customer_name,
                   i.id_doc_type AS "id_doc_type: DocType",
-                  i.identity_key_id AS "identity_key_id!", i.id_number_sealed AS "id_number_sealed!",
+                  i.identity_key_id, i.id_number_sealed,
                   i.description, i.solution, i.reporter_read_upto, i.handler_read_upto,
                   i.created_at AS "created_at: DateTime<Utc>",
                   s.code AS system_code, s.name_zh AS system_zh, s.name_en AS system_en,
@@ -142,18 +142,22 @@ pub async fn load_view(
     })
     .collect();
 
-    let id_doc_type = row.id_doc_type;
-    let (customer_name, id_number) = (
-        mask(Identity::Name, &row.customer_name),
-        mask(
-            Identity::Document(id_doc_type),
-            &sealed::keyring()?.open(
-                Column::IdNumber,
-                &row.identity_key_id,
-                &row.id_number_sealed,
-            )?,
-        ),
-    );
+    let customer = match (row.customer_name, row.id_doc_type) {
+        (Some(name), Some(doc_type)) => {
+            // Start-up seals every ID number before anyone is served.
+            let (Some(key_id), Some(id_number)) = (row.identity_key_id, row.id_number_sealed)
+            else {
+                return Err(AppError::Internal);
+            };
+            let id_number = sealed::keyring()?.open(Column::IdNumber, &key_id, &id_number)?;
+            Some(CustomerView {
+                name: mask(Identity::Name, &name),
+                doc_type,
+                id_number: mask(Identity::Document(doc_type), &id_number),
+            })
+        }
+        _ => None,
+    };
     let module = match (row.module_code, row.module_zh, row.module_en) {
         (Some(code), Some(name_zh), Some(name_en)) => Some(Named {
             code,
@@ -172,9 +176,7 @@ pub async fn load_view(
             name_en: row.system_en,
         },
         module,
-        customer_name,
-        id_doc_type,
-        id_number,
+        customer,
         description: row.description,
         solution: row.solution,
         created_at: row.created_at,
