@@ -29,6 +29,10 @@ SERVER := $(CURDIR)/target/debug/server
 SPLIT_NAMES := node end2end/checks/split-names.mjs
 # moto, an S3-compatible server from PyPI, for the tests of the object-store path.
 MOTO_VENV := $(CURDIR)/.data/moto
+# A private MariaDB (Debian's MySQL) for the tests of MySQL-family monitoring sources; mariadbd
+# runs as root only when told to.
+TEST_MARIADB_DIR := $(CURDIR)/.data/test-mariadb
+MARIADB_USER := $(shell [ "$$(id -u)" = 0 ] && echo --user=root)
 
 .PHONY: help run test setup setup-test lint build check-phone unit e2e sqlx-prepare bench-mobile bench-queue bench-notifications bench-help bench-monitor
 
@@ -58,6 +62,17 @@ test: setup setup-test lint build check-phone
 	for _ in $$(seq 150); do [ -s .data/s3-endpoint ] && break; sleep 0.2; done
 	export S3_TEST_ENDPOINT="$$(cat .data/s3-endpoint)"
 	echo "$$S3_TEST_ENDPOINT"
+	echo "== MariaDB (MySQL-family monitoring sources)"
+	rm -rf $(TEST_MARIADB_DIR) && mkdir -p $(TEST_MARIADB_DIR)
+	mariadb-install-db --no-defaults $(MARIADB_USER) --datadir=$(TEST_MARIADB_DIR)/data \
+	  --auth-root-authentication-method=normal --skip-test-db >$(TEST_MARIADB_DIR)/install.log 2>&1
+	/usr/sbin/mariadbd --no-defaults $(MARIADB_USER) --datadir=$(TEST_MARIADB_DIR)/data \
+	  --socket=$(TEST_MARIADB_DIR)/sock --skip-networking --character-set-server=utf8mb4 \
+	  --pid-file=$(TEST_MARIADB_DIR)/pid --log-error=$(TEST_MARIADB_DIR)/error.log &
+	mariadb_pid=$$!
+	trap '$(PG) destroy; kill $$s3_pid $$mariadb_pid 2>/dev/null || true' EXIT
+	for _ in $$(seq 150); do [ -S $(TEST_MARIADB_DIR)/sock ] && break; sleep 0.2; done
+	export MYSQL_TEST_URL="mysql://root@localhost/mysql?socket=$(TEST_MARIADB_DIR)/sock"
 	echo "== Rust tests"
 	# A hung test fails the run in 20 minutes instead of holding CI to its limit.
 	DATABASE_URL="$$base_url" timeout --foreground 1200 cargo test --workspace --no-fail-fast
@@ -101,6 +116,8 @@ setup:
 
 setup-test:
 	[ -x /usr/bin/chromium ] || { $(SUDO) apt-get update -q && $(APT_INSTALL) chromium; }
+	[ -x /usr/sbin/mariadbd ] && command -v mariadb-install-db >/dev/null && command -v my_print_defaults >/dev/null \
+	  || { $(SUDO) apt-get update -q && $(APT_INSTALL) mariadb-server-core mariadb-client-core; }
 	if ! cmp -s end2end/s3/requirements.txt $(MOTO_VENV)/requirements.txt; then
 	  python3 -c 'import venv, ensurepip' 2>/dev/null \
 	    || { $(SUDO) apt-get update -q && $(APT_INSTALL) python3 python3-venv; }

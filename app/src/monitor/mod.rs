@@ -643,11 +643,19 @@ pub enum ReadError {
 #[cfg(feature = "ssr")]
 impl ReadError {
     pub fn from_source(error: sqlx::Error) -> Self {
+        // MySQL's and MariaDB's own numbers for a statement past its time.
+        const MYSQL_TIMEOUTS: [u16; 2] = [3024, 1969];
         match &error {
             sqlx::Error::Database(db) => match db.code().as_deref() {
                 Some("25006") => Self::WroteInReadOnly,
                 // Cancelled: the timeout's figure is added by the caller, who knows it.
                 Some("57014") => Self::Timeout { secs: 0 },
+                _ if db
+                    .try_downcast_ref::<sqlx::mysql::MySqlDatabaseError>()
+                    .is_some_and(|e| MYSQL_TIMEOUTS.contains(&e.number())) =>
+                {
+                    Self::Timeout { secs: 0 }
+                }
                 _ => Self::Query(db.message().to_owned()),
             },
             sqlx::Error::PoolTimedOut | sqlx::Error::Io(_) | sqlx::Error::Tls(_) => {

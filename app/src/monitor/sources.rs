@@ -1,13 +1,15 @@
 //! The business databases rules read, each named in the environment: `MONITOR_SOURCE_<NAME>`
-//! holds its connection URL (`postgres://…`; best an account that may only read). Its
-//! connections open read-only by default and are made when a rule first needs them.
+//! holds its connection URL (`postgres://…` or `mysql://…`, MySQL or MariaDB; best an account
+//! that may only read). Its connections open read-only by default and are made when a rule
+//! first needs them.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
+use sqlx::mysql::{MySqlConnectOptions, MySqlPoolOptions};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
-use sqlx::PgPool;
+use sqlx::{Executor, MySqlPool, PgPool};
 
 /// The environment variables that name sources start with this.
 pub const ENV_PREFIX: &str = "MONITOR_SOURCE_";
@@ -15,12 +17,21 @@ pub const ENV_PREFIX: &str = "MONITOR_SOURCE_";
 /// Connections one source may hold at once: rules run one at a time per replica, and a
 /// reconciliation reads one or two sources.
 const MAX_CONNECTIONS: u32 = 3;
+const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(10);
+const IDLE_TIMEOUT: Duration = Duration::from_secs(300);
 
 #[derive(Clone)]
 pub struct Source {
     name: String,
     masked_url: String,
-    pool: PgPool,
+    connections: Connections,
+}
+
+/// A source's connections, by the kind of database it is.
+#[derive(Clone, Debug)]
+pub enum Connections {
+    Postgres(PgPool),
+    MySql(MySqlPool),
 }
 
 impl std::fmt::Debug for Source {
@@ -37,13 +48,19 @@ impl Source {
     /// the URL (it may hold a password).
     pub fn new(name: &str, url: &str) -> Result<Self, String> {
         let refuse = |why: &str| format!("{ENV_PREFIX}{}: {why}", name.to_uppercase());
-        if !(url.starts_with("postgres://") || url.starts_with("postgresql://")) {
-            return Err(refuse(
-                "only PostgreSQL sources (postgres://…) are supported",
-            ));
+        let not_a_url = || refuse("not a connection URL");
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            let options: PgConnectOptions = url.parse().map_err(|_| not_a_url())?;
+            Ok(Self::with_options(name, options, masked(url)))
+        } else if url.starts_with("mysql://") || url.starts_with("mariadb://") {
+            let url = url.replacen("mariadb://", "mysql://", 1);
+            let options: MySqlConnectOptions = url.parse().map_err(|_| not_a_url())?;
+            Ok(Self::with_mysql_options(name, options, masked(&url)))
+        } else {
+            Err(refuse(
+                "only PostgreSQL (postgres://…) and MySQL or MariaDB (mysql://…) sources are supported",
+            ))
         }
-        let options: PgConnectOptions = url.parse().map_err(|_| refuse("not a connection URL"))?;
-        Ok(Self::with_options(name, options, masked(url)))
     }
 
     /// A source from connection options (a database beside the app's own, say), shown as
@@ -55,13 +72,35 @@ impl Source {
         let pool = PgPoolOptions::new()
             .max_connections(MAX_CONNECTIONS)
             .min_connections(0)
-            .acquire_timeout(Duration::from_secs(10))
-            .idle_timeout(Duration::from_secs(300))
+            .acquire_timeout(ACQUIRE_TIMEOUT)
+            .idle_timeout(IDLE_TIMEOUT)
             .connect_lazy_with(options);
+        Self::named(name, label, Connections::Postgres(pool))
+    }
+
+    /// A MySQL or MariaDB source, shown as `label`: each connection's transactions are
+    /// read-only before it is handed out.
+    pub fn with_mysql_options(name: &str, options: MySqlConnectOptions, label: String) -> Self {
+        let pool = MySqlPoolOptions::new()
+            .max_connections(MAX_CONNECTIONS)
+            .min_connections(0)
+            .acquire_timeout(ACQUIRE_TIMEOUT)
+            .idle_timeout(IDLE_TIMEOUT)
+            .after_connect(|conn, _| {
+                Box::pin(async move {
+                    conn.execute("SET SESSION TRANSACTION READ ONLY").await?;
+                    Ok(())
+                })
+            })
+            .connect_lazy_with(options);
+        Self::named(name, label, Connections::MySql(pool))
+    }
+
+    fn named(name: &str, label: String, connections: Connections) -> Self {
         Self {
             name: name.to_lowercase(),
             masked_url: label,
-            pool,
+            connections,
         }
     }
 
@@ -74,8 +113,16 @@ impl Source {
         &self.masked_url
     }
 
-    pub fn pool(&self) -> &PgPool {
-        &self.pool
+    pub fn connections(&self) -> &Connections {
+        &self.connections
+    }
+
+    /// Closes its connections (a test dropping the database, say).
+    pub async fn close(&self) {
+        match &self.connections {
+            Connections::Postgres(pool) => pool.close().await,
+            Connections::MySql(pool) => pool.close().await,
+        }
     }
 }
 
@@ -188,9 +235,22 @@ mod tests {
         let trading = sources.get("trading").expect("trading");
         assert_eq!(trading.masked_url(), "postgres://r:•••@localhost/trading");
         assert!(!format!("{trading:?}").contains("pw"));
-        let refused = Sources::from_vars(vars(&[("MONITOR_SOURCE_CORE", "mysql://r:pw@h/core")]))
-            .expect_err("mysql");
-        assert!(refused.starts_with("MONITOR_SOURCE_CORE"), "{refused}");
-        assert!(!refused.contains("pw"));
+        let core = Sources::from_vars(vars(&[(
+            "MONITOR_SOURCE_CORE",
+            "mariadb://r:pw@h/core?socket=/run/mysqld.sock",
+        )]))
+        .expect("mysql");
+        let core = core.get("core").expect("core");
+        assert!(matches!(core.connections(), Connections::MySql(_)));
+        assert_eq!(
+            core.masked_url(),
+            "mysql://r:•••@h/core?socket=/run/mysqld.sock"
+        );
+        for url in ["oracle://r:pw@h/core", "mysql://r:pw@h:port/core"] {
+            let refused =
+                Sources::from_vars(vars(&[("MONITOR_SOURCE_CORE", url)])).expect_err("refused");
+            assert!(refused.starts_with("MONITOR_SOURCE_CORE"), "{refused}");
+            assert!(!refused.contains("pw"), "{refused}");
+        }
     }
 }

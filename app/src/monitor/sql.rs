@@ -40,7 +40,7 @@ fn has_second_statement(query: &str) -> bool {
     let mut chars = query.chars().peekable();
     while let Some(c) = chars.next() {
         match c {
-            '\'' | '"' => {
+            '\'' | '"' | '`' => {
                 for d in chars.by_ref() {
                     if d == c {
                         break;

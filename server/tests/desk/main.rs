@@ -28,6 +28,7 @@ mod limits;
 mod masking;
 mod monitor;
 mod monitor_incidents;
+mod monitor_mysql;
 mod monitor_processes;
 mod notes;
 mod notifications;

@@ -61,7 +61,7 @@ impl Business {
     pub async fn drop_database(self) {
         self.pool.close().await;
         for source in self.sources.all() {
-            source.pool().close().await;
+            source.close().await;
         }
         sqlx::query(&format!("DROP DATABASE {} WITH (FORCE)", self.name))
             .execute(&self.app)
@@ -757,14 +757,17 @@ async fn the_demo_brokerage_shows_its_planted_problems_on_the_first_runs(pool: P
         ]
     );
     // Read as an account that may only read.
+    let app::monitor::sources::Connections::Postgres(demo_pool) = demo[0].connections() else {
+        panic!("the demo's sources are PostgreSQL");
+    };
     let reader: String = sqlx::query_scalar("SELECT current_user")
-        .fetch_one(demo[0].pool())
+        .fetch_one(demo_pool)
         .await
         .expect("reader");
     assert_eq!(reader, "desk_monitor_reader");
     let database = app::demo::brokerage::database_of(pool.connect_options().as_ref());
     for source in demo {
-        source.pool().close().await;
+        source.close().await;
     }
     sqlx::query(&format!("DROP DATABASE \"{database}\" WITH (FORCE)"))
         .execute(&pool)
