@@ -454,6 +454,8 @@ pub struct RuleSummary {
     pub alerting: bool,
     pub silenced_until: Option<DateTime<Utc>>,
     pub system: Option<Named>,
+    /// Who answers for it: its author.
+    pub owner: Option<String>,
 }
 
 /// A rule's page: the rule, what it checks, its recent runs (newest first), and the

@@ -121,6 +121,9 @@ fn RuleView(
                 {rule.system.clone().map(|system| view! {
                     " · " {t.system} ": " {move || system.name(i18n.locale()).to_owned()}
                 })}
+                {rule.owner.clone().map(|owner| view! {
+                    " · " {t.owner} ": " <span data-testid="monitor-owner">{owner}</span>
+                })}
             </p>
             {input.from_incident.map(|number| view! {
                 <p class="mt-1 text-sm">

@@ -206,6 +206,7 @@ pub async fn rules(pool: &PgPool) -> Result<Vec<RuleSummary>, AppError> {
                   r.cooldown_minutes, r.alerting,
                   r.silenced_until AS "silenced_until: DateTime<Utc>",
                   s.code AS "system_code?", s.name_zh AS "system_zh?", s.name_en AS "system_en?",
+                  o.display_name AS "owner?",
                   l.id AS "id?", l.started_by AS "started_by?",
                   l.started_at AS "started_at?: DateTime<Utc>",
                   l.finished_at AS "finished_at?: DateTime<Utc>", l.outcome AS "outcome?",
@@ -213,6 +214,7 @@ pub async fn rules(pool: &PgPool) -> Result<Vec<RuleSummary>, AppError> {
                   l.kept_count AS "kept_count?", l.error AS "error?", l.alert AS "alert?"
            FROM monitor_rules r
            LEFT JOIN systems s ON s.id = r.system_id
+           LEFT JOIN users o ON o.id = r.owner_id
            LEFT JOIN LATERAL (SELECT * FROM monitor_runs u WHERE u.rule_id = r.id
                               ORDER BY u.started_at DESC, u.id DESC LIMIT 1) l ON TRUE
            ORDER BY r.name, r.id"#
@@ -250,6 +252,7 @@ pub async fn rules(pool: &PgPool) -> Result<Vec<RuleSummary>, AppError> {
                 alerting: r.alerting,
                 silenced_until: r.silenced_until,
                 system: named(r.system_code, r.system_zh, r.system_en),
+                owner: r.owner,
             }
         })
         .collect())
@@ -278,9 +281,10 @@ pub async fn rule(pool: &PgPool, id: i64, runs_shown: i64) -> Result<RuleDetail,
                   r.next_run_at AS "next_run_at: DateTime<Utc>", r.cooldown_minutes, r.alerting,
                   r.silenced_until AS "silenced_until: DateTime<Utc>",
                   s.code AS "system_code?", s.name_zh AS "system_zh?", s.name_en AS "system_en?",
-                  f.number AS "from_number?: IncidentNumber"
+                  f.number AS "from_number?: IncidentNumber", o.display_name AS "owner?"
            FROM monitor_rules r
            LEFT JOIN systems s ON s.id = r.system_id
+           LEFT JOIN users o ON o.id = r.owner_id
            LEFT JOIN incidents f ON f.id = r.from_incident_id
            WHERE r.id = $1"#,
         id
@@ -303,6 +307,7 @@ pub async fn rule(pool: &PgPool, id: i64, runs_shown: i64) -> Result<RuleDetail,
         alerting: row.alerting,
         silenced_until: row.silenced_until,
         system: named(row.system_code, row.system_zh, row.system_en),
+        owner: row.owner,
     };
     let mut input = RuleInput::of(&rule, &check);
     input.from_incident = row.from_number;

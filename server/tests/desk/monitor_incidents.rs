@@ -213,6 +213,10 @@ async fn an_incident_raised_from_a_run_carries_the_chosen_records_and_links_both
             .await,
     );
     assert_eq!(detail["input"]["from_incident"], number);
+    assert_eq!(
+        detail["rule"]["owner"], "handler",
+        "its author answers for it"
+    );
     assert_eq!(detail["rule"]["system"]["code"], "account");
     for id in [rule, written] {
         let detail = body(
