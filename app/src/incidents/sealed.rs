@@ -279,10 +279,12 @@ pub async fn reseal_all(pool: &PgPool, keyring: &Keyring) -> Result<u64, AppErro
                     customer_mobile_sealed, legacy_id_number, legacy_fund_account,
                     legacy_customer_mobile
              FROM incidents
-             WHERE legacy_id_number IS NOT NULL OR legacy_fund_account IS NOT NULL
-                OR legacy_customer_mobile IS NOT NULL
-                -- Not `<>`: each arm can use incidents_identity_key_idx.
-                OR identity_key_id < $1 OR identity_key_id > $1 OR identity_key_id IS NULL
+             -- An incident monitoring raised names no customer: nothing to seal.
+             WHERE customer_name IS NOT NULL
+               AND (legacy_id_number IS NOT NULL OR legacy_fund_account IS NOT NULL
+                    OR legacy_customer_mobile IS NOT NULL
+                    -- Not `<>`: each arm can use incidents_identity_key_idx.
+                    OR identity_key_id < $1 OR identity_key_id > $1 OR identity_key_id IS NULL)
              LIMIT $2
              FOR UPDATE SKIP LOCKED",
             keyring.current_id(),

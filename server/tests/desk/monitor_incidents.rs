@@ -44,6 +44,10 @@ async fn an_incident_raised_from_a_run_carries_the_chosen_records_and_links_both
     .await;
     let handler = desk.session_of(Role::Handler).await;
     let reviewer = desk.session_of(Role::Reviewer).await;
+    // What a server function answers.
+    let ask = async |endpoint: &str, cookie: &str, form: String| {
+        body(&desk.call(endpoint, Some(cookie), &form).await)
+    };
     let frozen = "SELECT card_no, customer_name, status FROM cards WHERE status = 'frozen' \
                   ORDER BY card_no";
     let saved = desk
@@ -54,13 +58,10 @@ async fn an_incident_raised_from_a_run_carries_the_chosen_records_and_links_both
         )
         .await;
     let rule = body(&saved).as_i64().expect("rule id");
-    let run = body(
-        &desk
-            .call("monitor/run_now", Some(&handler), &format!("id={rule}"))
-            .await,
-    )
-    .as_i64()
-    .expect("run id");
+    let run = ask("monitor/run_now", &handler, format!("id={rule}"))
+        .await
+        .as_i64()
+        .expect("run id");
 
     // A run with records needs at least one column; a reviewer may not raise at all.
     let none = desk
@@ -75,15 +76,7 @@ async fn an_incident_raised_from_a_run_carries_the_chosen_records_and_links_both
         )
         .await;
     assert_eq!(refused.status, StatusCode::FORBIDDEN);
-    let run_page = body(
-        &desk
-            .call(
-                "monitor/run",
-                Some(&reviewer),
-                &format!("id={run}&q=&page=0"),
-            )
-            .await,
-    );
+    let run_page = ask("monitor/run", &reviewer, format!("id={run}&q=&page=0")).await;
     assert_eq!(run_page["may_raise"], false);
 
     // The page's search narrows the records attached: one card of the seven.
@@ -112,15 +105,7 @@ async fn an_incident_raised_from_a_run_carries_the_chosen_records_and_links_both
         (Some(number), Some(true)),
         "one incident a run"
     );
-    let run_page = body(
-        &desk
-            .call(
-                "monitor/run",
-                Some(&handler),
-                &format!("id={run}&q=&page=0"),
-            )
-            .await,
-    );
+    let run_page = ask("monitor/run", &handler, format!("id={run}&q=&page=0")).await;
     assert_eq!(run_page["raised"], number);
 
     // The incident: monitoring's channel, no customer, in the queue like any other.
@@ -132,6 +117,24 @@ async fn an_incident_raised_from_a_run_carries_the_chosen_records_and_links_both
     .await
     .expect("incident");
     assert_eq!(stored, ("monitoring".to_owned(), None, None));
+    // A server starting (or rotating keys) reseals customers' identity: this incident has
+    // none, and stays so (it once stopped a replica from starting).
+    let rotated = app::incidents::sealed::Keyring::parse(&format!(
+        "{},{}",
+        app::incidents::sealed::Keyring::generate_entry("next"),
+        crate::support::TEST_IDENTITY_KEYS
+    ))
+    .expect("rotated keys");
+    app::incidents::sealed::reseal_all(&pool, &rotated)
+        .await
+        .expect("resealed");
+    let after: (Option<String>, Option<Vec<u8>>) =
+        sqlx::query_as("SELECT identity_key_id, id_number_sealed FROM incidents WHERE number = $1")
+            .bind(number)
+            .fetch_one(&pool)
+            .await
+            .expect("incident");
+    assert_eq!(after, (None, None));
     let team = desk.team_incident(&handler, number).await;
     assert_eq!(team["channel"], "monitoring");
     assert!(team["report"]["customer"].is_null());
@@ -157,15 +160,7 @@ async fn an_incident_raised_from_a_run_carries_the_chosen_records_and_links_both
 
     // It carries the card searched for, the chosen columns only, in the query's order; never
     // the name.
-    let known = body(
-        &desk
-            .call(
-                "monitor/for_incident",
-                Some(&handler),
-                &format!("number={number}"),
-            )
-            .await,
-    );
+    let known = ask("monitor/for_incident", &handler, format!("number={number}")).await;
     let raised_from = &known["raised"];
     assert_eq!(raised_from["rule"]["id"], rule);
     assert_eq!(raised_from["run_id"], run);
@@ -187,11 +182,7 @@ async fn an_incident_raised_from_a_run_carries_the_chosen_records_and_links_both
         json!({"solution": "清算文件重新导入"}),
     )
     .await;
-    let draft = body(
-        &desk
-            .call("monitor/draft", Some(&handler), &format!("number={number}"))
-            .await,
-    );
+    let draft = ask("monitor/draft", &handler, format!("number={number}")).await;
     assert_eq!(
         (draft["system"].as_str(), draft["from_incident"].as_i64()),
         (Some("account"), Some(number))
@@ -207,11 +198,7 @@ async fn an_incident_raised_from_a_run_carries_the_chosen_records_and_links_both
         .post_json("/api/monitor/save", &handler, &json!({"input": input}))
         .await;
     let written = body(&written).as_i64().expect("rule id");
-    let detail = body(
-        &desk
-            .call("monitor/rule", Some(&handler), &format!("id={written}"))
-            .await,
-    );
+    let detail = ask("monitor/rule", &handler, format!("id={written}")).await;
     assert_eq!(detail["input"]["from_incident"], number);
     assert_eq!(
         detail["rule"]["owner"], "handler",
@@ -219,22 +206,10 @@ async fn an_incident_raised_from_a_run_carries_the_chosen_records_and_links_both
     );
     assert_eq!(detail["rule"]["system"]["code"], "account");
     for id in [rule, written] {
-        let detail = body(
-            &desk
-                .call("monitor/rule", Some(&handler), &format!("id={id}"))
-                .await,
-        );
+        let detail = ask("monitor/rule", &handler, format!("id={id}")).await;
         assert_eq!(detail["incidents"][0]["number"], number, "rule {id}");
     }
-    let known = body(
-        &desk
-            .call(
-                "monitor/for_incident",
-                Some(&handler),
-                &format!("number={number}"),
-            )
-            .await,
-    );
+    let known = ask("monitor/for_incident", &handler, format!("number={number}")).await;
     assert_eq!(known["rules"][0]["id"], written);
 
     // An open incident is not one to monitor yet.
