@@ -10,6 +10,9 @@ use crate::console::{
     ConsoleHome, ConsoleIncidentPage, ConsoleLayout, ConsoleProfilePage, RecordIncidentPage,
 };
 use crate::datafix::ReviewsPage;
+use crate::datagen::{
+    JobPage, JobsPage, NewJobPage, RecipeEditorPage, RecipesPage, StatsPage, TargetsPage,
+};
 use crate::help::{
     ArticlePage, HelpHome, HelpLayout, KbEditorPage, KbListPage, SearchPage, SystemPage,
 };
@@ -139,6 +142,14 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("monitor/r/:id") view={Lazy::<RuleRoute>::new()} />
                     <Route path=path!("monitor/r/:id/edit") view={Lazy::<RuleEditorRoute>::new()} />
                     <Route path=path!("monitor/runs/:id") view={Lazy::<RunRoute>::new()} />
+                    <Route path=path!("datagen") view={Lazy::<DatagenJobsRoute>::new()} />
+                    <Route path=path!("datagen/new") view={Lazy::<DatagenNewRoute>::new()} />
+                    <Route path=path!("datagen/j/:id") view={Lazy::<DatagenJobRoute>::new()} />
+                    <Route path=path!("datagen/stats") view={Lazy::<DatagenStatsRoute>::new()} />
+                    <Route path=path!("datagen/recipes") view={Lazy::<DatagenRecipesRoute>::new()} />
+                    <Route path=path!("datagen/recipes/new") view={Lazy::<DatagenRecipeRoute>::new()} />
+                    <Route path=path!("datagen/recipes/:id") view={Lazy::<DatagenRecipeRoute>::new()} />
+                    <Route path=path!("datagen/targets") view={Lazy::<DatagenTargetsRoute>::new()} />
                 </ParentRoute>
                 <ParentRoute path=path!("/help") view={Lazy::<HelpLayoutRoute>::new()} ssr=SsrMode::Async>
                     <Route path=path!("") view={Lazy::<HelpHomeRoute>::new()} />
@@ -216,3 +227,10 @@ lazy_page!(MonitorRoute, MonitorPage);
 lazy_page!(RuleEditorRoute, RuleEditorPage);
 lazy_page!(RuleRoute, RulePage);
 lazy_page!(RunRoute, RunPage);
+lazy_page!(DatagenJobsRoute, JobsPage);
+lazy_page!(DatagenNewRoute, NewJobPage);
+lazy_page!(DatagenJobRoute, JobPage);
+lazy_page!(DatagenStatsRoute, StatsPage);
+lazy_page!(DatagenRecipesRoute, RecipesPage);
+lazy_page!(DatagenRecipeRoute, RecipeEditorPage);
+lazy_page!(DatagenTargetsRoute, TargetsPage);

@@ -12,6 +12,7 @@ pub mod charts;
 pub mod checks;
 pub mod console;
 pub mod datafix;
+pub mod datagen;
 pub mod error;
 pub mod help;
 #[cfg(feature = "hydrate")]

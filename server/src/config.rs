@@ -1,5 +1,6 @@
 //! Settings from the environment. Everything has a default that runs the app on one machine.
 
+use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use crate::client_address::{BadProxyList, TrustedProxies};
@@ -46,6 +47,12 @@ pub struct Config {
     /// How monitoring runs read them: `MONITOR_QUERY_TIMEOUT_SECS`, `MONITOR_ROW_CAP`,
     /// `MONITOR_KEEP_RECORDS`.
     pub monitor_runs: app::monitor::schedule::RunSettings,
+    /// Test-data jobs this process runs at once (`DATAGEN_WORKERS`, 1 to 256).
+    pub datagen_workers: u32,
+    /// Where the sandbox of the brokerage's business APIs listens (`BROKERAGE_SANDBOX_ADDR`,
+    /// `off` for none); with demo data it defaults to 127.0.0.1:3100, and the demo's test
+    /// environment points at it.
+    pub sandbox_addr: Option<SocketAddr>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -56,6 +63,8 @@ pub enum ConfigError {
     Proxies(#[from] BadProxyList),
     #[error("{0}")]
     MonitorSource(String),
+    #[error("{name} must be an address such as 127.0.0.1:3100 or off, got {value:?}")]
+    Address { name: &'static str, value: String },
     #[error("{name} must be a whole number from 1 to {max}, got {value:?}")]
     Number {
         name: &'static str,
@@ -63,6 +72,9 @@ pub enum ConfigError {
         value: String,
     },
 }
+
+/// The demo sandbox's port: beside the app's 3000.
+const DEFAULT_SANDBOX_PORT: u16 = 3100;
 
 fn number(name: &'static str, default: u32, max: u32) -> Result<u32, ConfigError> {
     match std::env::var(name) {
@@ -161,6 +173,18 @@ impl Config {
                 .map_err(ConfigError::MonitorSource)?,
             monitor_runs: monitor_runs()?,
             monitor_mail_to: text("MONITOR_MAIL_TO"),
+            datagen_workers: number("DATAGEN_WORKERS", 8, 256)?,
+            sandbox_addr: match text("BROKERAGE_SANDBOX_ADDR").as_deref() {
+                Some("off") => None,
+                Some(addr) => Some(addr.parse().map_err(|_| ConfigError::Address {
+                    name: "BROKERAGE_SANDBOX_ADDR",
+                    value: addr.to_owned(),
+                })?),
+                None if flag("DEMO_DATA")?.unwrap_or(embedded) => {
+                    Some(SocketAddr::from(([127, 0, 0, 1], DEFAULT_SANDBOX_PORT)))
+                }
+                None => None,
+            },
             database_url,
         })
     }

@@ -152,6 +152,14 @@ async fn run(config: &Config, embedded_pg: Option<&EmbeddedPostgres>) -> Result<
         },
     };
     let weekly_task = tokio::spawn(send_weekly_reports(pool.clone(), mail));
+    app::datagen::recipe_store::seed_bundled(&pool).await?;
+    let sandbox_task = match config.sandbox_addr {
+        Some(addr) => Some(start_sandbox(&pool, addr, config.demo_data).await?),
+        None => None,
+    };
+    let datagen_task = tokio::spawn(
+        app::datagen::worker::Workers::new(config.datagen_workers as usize).run(pool.clone()),
+    );
     let monitor_task = tokio::spawn(run_monitor_rules(pool.clone(), monitoring.clone()));
     let worker_task = config
         .notifications_worker
@@ -198,6 +206,10 @@ async fn run(config: &Config, embedded_pg: Option<&EmbeddedPostgres>) -> Result<
     counts_task.abort();
     weekly_task.abort();
     monitor_task.abort();
+    datagen_task.abort();
+    if let Some(task) = sandbox_task {
+        task.abort();
+    }
     if let Some(task) = mailer_task {
         task.abort();
     }
@@ -273,6 +285,45 @@ async fn send_weekly_reports(pool: sqlx::PgPool, mail: Option<app::mail::MailSet
             Err(error) => tracing::warn!(?error, "weekly report failed"),
         }
     }
+}
+
+/// Serves the sandbox of the brokerage's business APIs at `addr`; with demo data, a test
+/// environment pointing at it.
+async fn start_sandbox(
+    pool: &sqlx::PgPool,
+    addr: SocketAddr,
+    demo: bool,
+) -> Result<tokio::task::JoinHandle<()>, BoxError> {
+    let credentials = brokerage_sandbox::prepare(pool).await?;
+    let listener = tokio::net::TcpListener::bind(addr).await?;
+    tracing::info!("brokerage sandbox at http://{addr}");
+    if demo {
+        let base = format!("http://{addr}");
+        app::datagen::targets::ensure_demo(pool, &base, &sandbox_secrets(&credentials)).await?;
+    }
+    let pool = pool.clone();
+    Ok(tokio::spawn(async move {
+        if let Err(error) = brokerage_sandbox::serve(listener, pool).await {
+            tracing::error!(?error, "the brokerage sandbox stopped");
+        }
+    }))
+}
+
+/// The sandbox's credentials under the names recipes use.
+fn sandbox_secrets(credentials: &brokerage_sandbox::Credentials) -> Vec<(String, String)> {
+    [
+        ("account", &credentials.account),
+        ("custody", &credentials.custody),
+        ("trading", &credentials.trading),
+    ]
+    .into_iter()
+    .flat_map(|(system, app)| {
+        [
+            (format!("{system}_app_id"), app.app_id.clone()),
+            (format!("{system}_app_secret"), app.app_secret.clone()),
+        ]
+    })
+    .collect()
 }
 
 /// The sources of the environment, and with demo data the demo brokerage beside the database.

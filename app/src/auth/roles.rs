@@ -56,6 +56,8 @@ impl Role {
                     | WriteArticles
                     | PublishArticles
                     | WriteMonitorRules
+                    | BuildTestData
+                    | WriteRecipes
             ),
             Self::Reviewer => matches!(action, SeeIncidents | ReviewDataFix | PublishArticles),
             Self::Admin => matches!(
@@ -73,6 +75,9 @@ impl Role {
                     | ManageSettings
                     | ManageNotifications
                     | WriteMonitorRules
+                    | BuildTestData
+                    | WriteRecipes
+                    | ManageTestTargets
             ),
         }
     }
@@ -122,10 +127,17 @@ pub enum Action {
     ManageNotifications,
     /// Write monitoring rules (queries run against business databases), dry-run and run them.
     WriteMonitorRules,
+    /// Submit test-data jobs (UAT accounts), follow, retry and cancel them, read their
+    /// statistics.
+    BuildTestData,
+    /// Write test-data recipes (the business-API calls a job makes).
+    WriteRecipes,
+    /// Test environments: their addresses, credentials and how many jobs run at once.
+    ManageTestTargets,
 }
 
 impl Action {
-    pub const ALL: [Action; 14] = [
+    pub const ALL: [Action; 17] = [
         Action::Report,
         Action::SeeIncidents,
         Action::WorkIncidents,
@@ -140,6 +152,9 @@ impl Action {
         Action::ManageSettings,
         Action::ManageNotifications,
         Action::WriteMonitorRules,
+        Action::BuildTestData,
+        Action::WriteRecipes,
+        Action::ManageTestTargets,
     ];
 }
 

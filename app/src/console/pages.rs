@@ -38,6 +38,7 @@ fn ConsoleFrame() -> impl IntoView {
                     ("/console/reports", |t| t.nav_reports),
                     ("/console/sessions", |t| t.nav_sessions),
                     ("/console/monitor", |t| t.nav_monitor),
+                    ("/console/datagen", |t| t.nav_datagen),
                     ("/console/sla", |t| t.nav_sla),
                     ("/console/profile", |t| t.nav_profile),
                 ].into_iter().map(|(href, label)| view! {

@@ -107,16 +107,25 @@ fn check_id_card(number: &str, today: NaiveDate) -> Result<(), Problem> {
     if birth.is_none() {
         return Err(Problem::IdCardBirthDate);
     }
-    let sum: u32 = chars[..17]
-        .iter()
-        .zip(WEIGHTS)
-        .map(|(c, w)| c.to_digit(10).unwrap_or(0) * w)
-        .sum();
-    if CHECK_CHARS[(sum % 11) as usize] == chars[17] {
+    if id_card_check_char(&number[..17]) == Some(chars[17]) {
         Ok(())
     } else {
         Err(Problem::IdCardChecksum)
     }
+}
+
+/// The check character GB 11643 puts after an ID card's first 17 digits (`None` unless given
+/// exactly 17 digits).
+pub fn id_card_check_char(first_17: &str) -> Option<char> {
+    let digits: Vec<u32> = first_17
+        .chars()
+        .map(|c| c.to_digit(10))
+        .collect::<Option<_>>()?;
+    if digits.len() != 17 {
+        return None;
+    }
+    let sum: u32 = digits.iter().zip(WEIGHTS).map(|(d, w)| d * w).sum();
+    Some(CHECK_CHARS[(sum % 11) as usize])
 }
 
 /// 资金账号: digits only, as the brokerage issues them.

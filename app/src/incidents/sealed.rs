@@ -36,6 +36,10 @@ pub enum Column {
     /// The WeCom application's secret and its current access token.
     AppSecret,
     AccessToken,
+    /// A test environment's credentials (one JSON object).
+    TargetSecrets,
+    /// A test-data job's parameters, which may name a customer.
+    JobParams,
 }
 
 impl Column {
@@ -48,6 +52,8 @@ impl Column {
             Self::RobotKey => "wecom_robot_key",
             Self::AppSecret => "wecom_app_secret",
             Self::AccessToken => "wecom_access_token",
+            Self::TargetSecrets => "datagen_target_secrets",
+            Self::JobParams => "datagen_job_params",
         }
     }
 }

@@ -8,6 +8,8 @@ mod canned;
 mod codes;
 mod console;
 mod datafix;
+mod datagen;
+mod datagen_processes;
 mod delivery_processes;
 mod demo;
 mod forgery;

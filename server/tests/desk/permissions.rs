@@ -68,6 +68,9 @@ fn monitor_rule() -> Value {
         "schedule": "0 8 * * *", "severity": "p3", "enabled": true, "cooldown_minutes": "60"})
 }
 
+/// A recipe of one step, as the editor sends it.
+const MATRIX_RECIPE: &str = "key = \"matrix\"\nname = \"矩阵\"\n\n[[steps]]\nname = \"ping\"\nsystem = \"account\"\nmethod = \"GET\"\npath = \"/ping\"\n";
+
 /// The rule and a request for `path`; `None` when the route has no rule (a failure).
 fn case(method: &Method, path: &str, f: &Fixture) -> Option<(Rule, Call)> {
     use Action::*;
@@ -328,6 +331,42 @@ fn case(method: &Method, path: &str, f: &Fixture) -> Option<(Rule, Call)> {
         ("GET", "/api/monitor/runs/{id}/records.csv") => (
             rule(&[SeeIncidents]),
             Call::Get(format!("/api/monitor/runs/{}/records.csv", f.run)),
+        ),
+        // No job 1 exists: allowed callers hear 404; no target 0: refused at the field (422).
+        ("POST", "/api/datagen/recipes") => (rule(&[BuildTestData]), form(String::new())),
+        ("POST", "/api/datagen/targets") => (rule(&[BuildTestData]), form(String::new())),
+        ("POST", "/api/datagen/submit") => (
+            rule(&[BuildTestData]),
+            json(
+                json!({"input": {"recipe_id": 0, "target_id": 0, "params": {}, "incident": null}}),
+            ),
+        ),
+        ("POST", "/api/datagen/jobs") => (rule(&[BuildTestData]), form(String::new())),
+        ("POST", "/api/datagen/job") => (rule(&[BuildTestData]), form("id=1".into())),
+        ("POST", "/api/datagen/retry") => (rule(&[BuildTestData]), form("id=1".into())),
+        ("POST", "/api/datagen/cancel") => (rule(&[BuildTestData]), form("id=1".into())),
+        ("POST", "/api/datagen/stats") => (
+            rule(&[BuildTestData]),
+            json(json!({"filter": {"recipe": null, "target": null, "days": 30}})),
+        ),
+        ("POST", "/api/datagen/recipe_source") => (rule(&[WriteRecipes]), form("id=1".into())),
+        ("POST", "/api/datagen/preview") => (
+            rule(&[WriteRecipes]),
+            json(json!({"source": MATRIX_RECIPE, "target": null})),
+        ),
+        // The first allowed caller saves it; the others are told the key is taken (422).
+        ("POST", "/api/datagen/save_recipe") => (
+            rule(&[WriteRecipes]),
+            json(json!({"id": null, "source": MATRIX_RECIPE, "note": ""})),
+        ),
+        ("POST", "/api/datagen/save_target") => (
+            rule(&[ManageTestTargets]),
+            json(
+                json!({"input": {"id": null, "name": "矩阵环境", "description": "",
+                "base_urls": [["account", "http://127.0.0.1:9/a"], ["custody", "http://127.0.0.1:9/c"],
+                              ["trading", "http://127.0.0.1:9/t"]],
+                "secrets": [["token", "matrix-secret-1"]], "concurrency": 2}}),
+            ),
         ),
         ("GET", "/api/reports/export") => (
             rule(&[SeeIncidents]),
