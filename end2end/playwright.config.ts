@@ -73,6 +73,8 @@ export default defineConfig({
       // Emptied by `make test` before each run; tests read stored images from here.
       UPLOAD_DIR: 'target/e2e-uploads',
       WECOM_BASE_URL: wecomMock,
+      // The demo's test environment points at the brokerage sandbox here.
+      BROKERAGE_SANDBOX_ADDR: `127.0.0.1:${port + 91}`,
     },
   }],
 });

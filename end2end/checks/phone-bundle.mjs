@@ -22,6 +22,8 @@ const MARKERS = [
   // help center and its knowledge base
   '按业务系统查找常见问题的解决办法', 'Answers to common questions, by business system',
   '没有找到相关文章。', 'help/search', '不能发布自己编写的内容', 'Submit for review', 'kb/publish',
+  // test-data construction: its pages' words and server functions
+  '从失败步骤重试', 'Retry from the failed step', 'datagen/submit', 'datagen/stats',
   ...(extraMarker ? [extraMarker] : []),
 ];
 

@@ -118,6 +118,24 @@ test('the team\'s console pages pass WCAG 2.1 AA for each role', async ({ browse
   await handler.getByTestId('raise-open').click();
   await expect(handler.getByTestId('raise-submit')).toBeVisible();
   expect(await violations(handler), 'axe on a run page with its incident form').toEqual([]);
+  // Test data: the form refused, a job built, the lists, the statistics, a recipe's editor.
+  await expectAccessible(handler, '/console/datagen/new');
+  await hydrated(handler);
+  await handler.getByTestId('param-id_number').fill('110101199003074478');
+  await handler.getByTestId('datagen-submit').click();
+  await expect(handler.getByTestId('param-id_number')).toHaveAttribute('aria-invalid', 'true');
+  expect(await violations(handler), 'axe on the refused test-data form').toEqual([]);
+  await handler.getByTestId('param-id_number').fill('');
+  await handler.getByTestId('datagen-submit').click();
+  await expect(handler).toHaveURL(/\/console\/datagen\/j\/\d+$/);
+  await expect(handler.getByTestId('job-summary')).toHaveAttribute('data-status', /success|failed/, { timeout: 30_000 });
+  expect(await violations(handler), 'axe on a job page').toEqual([]);
+  await expectAccessible(handler, '/console/datagen');
+  await expectAccessible(handler, '/console/datagen/stats');
+  await expectAccessible(handler, '/console/datagen/recipes');
+  await handler.getByTestId('datagen-recipes').getByRole('link').first().click();
+  await expect(handler.getByTestId('recipe-source')).toBeVisible();
+  expect(await violations(handler), 'axe on a recipe editor').toEqual([]);
   await expectAccessible(handler, '/console/reports?period=custom&start=2026-11-30&end=2026-11-01');
   await expectAccessible(handler, '/console/profile');
   await handler.context().close();
@@ -132,6 +150,7 @@ test('the team\'s console pages pass WCAG 2.1 AA for each role', async ({ browse
   await expectAccessible(admin, '/console/sla');
   await expectAccessible(admin, '/console/settings/reveals');
   await expectAccessible(admin, '/console/settings/notifications');
+  await expectAccessible(admin, '/console/datagen/targets');
   await expectAccessible(admin, `/console/i/${number}`);
   await admin.getByTestId('reveal').first().click();
   await expect(admin.getByTestId('reveal-reason')).toBeVisible();

@@ -154,7 +154,7 @@ async fn run(config: &Config, embedded_pg: Option<&EmbeddedPostgres>) -> Result<
     let weekly_task = tokio::spawn(send_weekly_reports(pool.clone(), mail));
     app::datagen::recipe_store::seed_bundled(&pool).await?;
     let sandbox_task = match config.sandbox_addr {
-        Some(addr) => Some(start_sandbox(&pool, addr, config.demo_data).await?),
+        Some(addr) => start_sandbox(&pool, addr, config.demo_data).await?,
         None => None,
     };
     let datagen_task = tokio::spawn(
@@ -288,25 +288,32 @@ async fn send_weekly_reports(pool: sqlx::PgPool, mail: Option<app::mail::MailSet
 }
 
 /// Serves the sandbox of the brokerage's business APIs at `addr`; with demo data, a test
-/// environment pointing at it.
+/// environment pointing at it. A port already taken (another desk on this machine) leaves the
+/// app running without it.
 async fn start_sandbox(
     pool: &sqlx::PgPool,
     addr: SocketAddr,
     demo: bool,
-) -> Result<tokio::task::JoinHandle<()>, BoxError> {
+) -> Result<Option<tokio::task::JoinHandle<()>>, BoxError> {
+    let listener = match tokio::net::TcpListener::bind(addr).await {
+        Ok(listener) => listener,
+        Err(error) => {
+            tracing::warn!(%error, "the brokerage sandbox cannot listen at {addr}; running without it");
+            return Ok(None);
+        }
+    };
     let credentials = brokerage_sandbox::prepare(pool).await?;
-    let listener = tokio::net::TcpListener::bind(addr).await?;
     tracing::info!("brokerage sandbox at http://{addr}");
     if demo {
         let base = format!("http://{addr}");
         app::datagen::targets::ensure_demo(pool, &base, &sandbox_secrets(&credentials)).await?;
     }
     let pool = pool.clone();
-    Ok(tokio::spawn(async move {
+    Ok(Some(tokio::spawn(async move {
         if let Err(error) = brokerage_sandbox::serve(listener, pool).await {
             tracing::error!(?error, "the brokerage sandbox stopped");
         }
-    }))
+    })))
 }
 
 /// The sandbox's credentials under the names recipes use.

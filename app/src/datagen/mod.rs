@@ -9,6 +9,7 @@ pub mod api;
 pub mod params;
 pub mod texts;
 
+mod incident_panel;
 mod job_page;
 mod jobs_page;
 mod live;
@@ -43,6 +44,7 @@ pub mod template;
 pub mod worker;
 
 pub use api::*;
+pub use incident_panel::IncidentTestData;
 pub use job_page::JobPage;
 pub use jobs_page::JobsPage;
 pub use new_job::NewJobPage;

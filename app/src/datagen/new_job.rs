@@ -255,11 +255,18 @@ fn ParamField(
             .into_any()
         }
     };
-    view! {
-        <Labeled label=label>
-            {control}
-            {(!hint.is_empty()).then(|| view! { <span class=HINT>{hint}</span> })}
-            {move || error().map(|text| view! { <span role="alert" class="text-sm text-red-700">{text}</span> })}
-        </Labeled>
+    let hint = (!hint.is_empty()).then(|| view! { <span class=HINT>{hint}</span> });
+    let error = move || error().map(|text| view! { <span role="alert" class="text-sm text-red-700">{text}</span> });
+    if spec.kind == ParamKind::Choices {
+        // A group of boxes, each with its own label: named by a legend, not a label around it.
+        view! {
+            <fieldset class="flex flex-col gap-1">
+                <legend class="text-sm text-slate-700">{label}</legend>
+                {control} {hint} {error}
+            </fieldset>
+        }
+        .into_any()
+    } else {
+        view! { <Labeled label=label>{control} {hint} {error}</Labeled> }.into_any()
     }
 }

@@ -396,3 +396,59 @@ async fn cancelling_stops_a_job_after_its_current_call(pool: PgPool) {
         "nothing after the cancel"
     );
 }
+
+#[sqlx::test(migrator = "server::MIGRATOR")]
+async fn the_complex_recipe_binds_two_banks_deposits_and_signs_agreements(pool: PgPool) {
+    use app::datagen::params::ParamValue;
+    crate::support::create_users(&pool).await;
+    let sandbox = Sandbox::start(&pool).await;
+    let target = sandbox.target(&pool, 4).await;
+    start_workers(&pool);
+    let many = |items: &[&str]| ParamValue::Many(items.iter().map(|s| (*s).to_owned()).collect());
+    let input = JobInput {
+        recipe_id: recipe_id(&pool, "complex-account").await,
+        target_id: target,
+        params: Params::from([
+            ("risk_level".to_owned(), ParamValue::One("C5".into())),
+            ("banks".to_owned(), many(&["CMB", "ICBC"])),
+            (
+                "funds_available".to_owned(),
+                ParamValue::One("800000".into()),
+            ),
+            (
+                "funds_withdrawable".to_owned(),
+                ParamValue::One("300000.5".into()),
+            ),
+            ("agreements".to_owned(), many(&["MARGIN", "CHINEXT"])),
+        ]),
+        incident: None,
+    };
+    let job = submit::submit(&pool, &handler(&pool).await, &input)
+        .await
+        .expect("submit");
+    wait_for(&pool, job, JobStatus::Success, Duration::from_secs(60)).await;
+    let fund_account: String = sqlx::query_scalar(
+        "SELECT elem->>1 FROM datagen_jobs, jsonb_array_elements(result) elem
+         WHERE id = $1 AND elem->>0 = 'fund_account'",
+    )
+    .bind(job)
+    .fetch_one(&pool)
+    .await
+    .expect("fund account");
+    let bindings = sandbox
+        .query("custody", &format!("/bindings/{fund_account}"))
+        .await
+        .to_string();
+    assert!(
+        bindings.contains("ICBC") && bindings.contains("CMB"),
+        "{bindings}"
+    );
+    let account = sandbox
+        .query("trading", &format!("/accounts/{fund_account}"))
+        .await
+        .to_string();
+    for expected in ["MARGIN", "CHINEXT", "800000.00", "300000.50"] {
+        assert!(account.contains(expected), "{expected} in {account}");
+    }
+    assert!(!account.contains("STAR"), "{account}");
+}

@@ -140,6 +140,7 @@ fn IncidentDetail(incident: TeamIncident) -> impl IntoView {
                 <crate::monitor::IncidentMonitoring number
                     resolved=matches!(status, Status::Resolved | Status::Closed)
                     may_write=may(Action::WriteMonitorRules) />
+                <crate::datagen::IncidentTestData number may_build=may(Action::BuildTestData) />
                 <Thread number messages=report.messages.clone() status can_reply=works />
                 <ScriptsPanel number system=report.system.code.clone() scripts=incident.scripts.clone()
                     open=status.is_open() && may(Action::WriteDataFix) />
