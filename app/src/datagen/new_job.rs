@@ -256,7 +256,9 @@ fn ParamField(
         }
     };
     let hint = (!hint.is_empty()).then(|| view! { <span class=HINT>{hint}</span> });
-    let error = move || error().map(|text| view! { <span role="alert" class="text-sm text-red-700">{text}</span> });
+    let error = move || {
+        error().map(|text| view! { <span role="alert" class="text-sm text-red-700">{text}</span> })
+    };
     if spec.kind == ParamKind::Choices {
         // A group of boxes, each with its own label: named by a legend, not a label around it.
         view! {
