@@ -274,6 +274,8 @@ mod tests {
                     WriteArticles,
                     PublishArticles,
                     WriteMonitorRules,
+                    BuildTestData,
+                    WriteRecipes,
                 ],
             ),
             (
@@ -296,6 +298,9 @@ mod tests {
                     ManageSettings,
                     ManageNotifications,
                     WriteMonitorRules,
+                    BuildTestData,
+                    WriteRecipes,
+                    ManageTestTargets,
                 ],
             ),
         ];
