@@ -115,6 +115,8 @@ pub enum Problem {
     BadLink,
     /// A time that has not come yet.
     InFuture,
+    /// A record whose status no longer allows the action (retrying a job that did not fail).
+    NotNow,
     /// A time further back than this many days.
     TooOld {
         max_days: u32,
@@ -145,6 +147,7 @@ impl Problem {
             Self::BadLink => words.err_bad_link.to_owned(),
             Self::Duplicate => fill(words.err_duplicate, &[&name]),
             Self::InFuture => fill(words.err_in_future, &[&name]),
+            Self::NotNow => fill(words.err_status_changed, &[&name]),
             Self::TooOld { max_days } => fill(words.err_too_old, &[&name, &max_days]),
         }
     }

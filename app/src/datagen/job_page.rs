@@ -98,11 +98,11 @@ fn JobView(
                 }).collect_view()}
             </dl>
             <div class="mt-3 flex gap-2">
-                {(job.may_act && status == JobStatus::Failed).then(|| view! {
+                {(status == JobStatus::Failed).then(|| view! {
                     <button type="button" class=PRIMARY_BUTTON data-testid="job-retry"
                         on:click=move |_| { retry.dispatch(DatagenRetry { id }); }>{t.retry}</button>
                 })}
-                {(job.may_act && status.is_live() && !job.cancel_requested).then(|| view! {
+                {(status.is_live() && !job.cancel_requested).then(|| view! {
                     <button type="button" class=SECONDARY_BUTTON data-testid="job-cancel"
                         on:click=move |_| { cancel.dispatch(DatagenCancel { id }); }>{t.cancel}</button>
                 })}

@@ -268,8 +268,6 @@ pub struct JobDetail {
     pub result: Vec<(String, String)>,
     pub failure: Option<String>,
     pub cancel_requested: bool,
-    /// Whether the viewer may retry or cancel it.
-    pub may_act: bool,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

@@ -183,16 +183,7 @@ pub async fn advance(
     )
     .fetch_optional(pool)
     .await?;
-    notify_job(pool, id).await?;
     Ok(cancel == Some(false))
-}
-
-/// Tells open job pages that `id` moved.
-async fn notify_job(pool: &PgPool, id: i64) -> Result<(), AppError> {
-    sqlx::query!("SELECT pg_notify('datagen_job', $1::BIGINT::TEXT)", id)
-        .execute(pool)
-        .await?;
-    Ok(())
 }
 
 pub struct NewCall<'a> {
@@ -261,7 +252,6 @@ pub async fn finish_success(
     .execute(pool)
     .await?
     .rows_affected();
-    notify_job(pool, id).await?;
     Ok(done == 1)
 }
 
@@ -284,7 +274,6 @@ pub async fn finish_failed(
     .execute(pool)
     .await?
     .rows_affected();
-    notify_job(pool, id).await?;
     Ok(done == 1)
 }
 
@@ -298,7 +287,6 @@ pub async fn finish_cancelled(pool: &PgPool, id: i64, worker: &str) -> Result<bo
     .execute(pool)
     .await?
     .rows_affected();
-    notify_job(pool, id).await?;
     Ok(done == 1)
 }
 
@@ -316,7 +304,7 @@ pub async fn cancel(pool: &PgPool, id: i64) -> Result<(), AppError> {
     .fetch_optional(pool)
     .await?;
     match status {
-        Some(_) => notify_job(pool, id).await,
+        Some(_) => Ok(()),
         None => Err(not_now(pool, id).await?),
     }
 }
@@ -342,7 +330,7 @@ pub async fn retry_from_failed(pool: &PgPool, id: i64) -> Result<(), AppError> {
         .execute(&mut *tx)
         .await?;
     tx.commit().await?;
-    notify_job(pool, id).await
+    Ok(())
 }
 
 /// Why an action does not fit the job: it is gone, or its status does not allow it.
@@ -351,15 +339,24 @@ async fn not_now(pool: &PgPool, id: i64) -> Result<AppError, AppError> {
         .fetch_optional(pool)
         .await?;
     Ok(match exists {
-        Some(_) => AppError::invalid("status", Problem::BadLink),
+        Some(_) => AppError::invalid("status", Problem::NotNow),
         None => AppError::NotFound,
     })
 }
 
-/// The newest jobs, optionally of one incident.
+/// An incident's id by its number, if there is one.
+pub async fn incident_id(pool: &PgPool, number: IncidentNumber) -> Result<Option<i64>, AppError> {
+    Ok(
+        sqlx::query_scalar!("SELECT id FROM incidents WHERE number = $1", number.0)
+            .fetch_optional(pool)
+            .await?,
+    )
+}
+
+/// The newest jobs, or those of incident `incident`.
 pub async fn jobs(
     pool: &PgPool,
-    incident_id: Option<i64>,
+    incident: Option<IncidentNumber>,
     limit: i64,
 ) -> Result<Vec<JobSummary>, AppError> {
     let rows = sqlx::query!(
@@ -372,9 +369,9 @@ pub async fn jobs(
            JOIN datagen_targets t ON t.id = j.target_id
            JOIN users u ON u.id = j.created_by
            LEFT JOIN incidents i ON i.id = j.incident_id
-           WHERE $1::BIGINT IS NULL OR j.incident_id = $1
+           WHERE $1::BIGINT IS NULL OR i.number = $1
            ORDER BY j.id DESC LIMIT $2"#,
-        incident_id,
+        incident.map(|n| n.0),
         limit
     )
     .fetch_all(pool)
@@ -494,6 +491,5 @@ pub async fn job(pool: &PgPool, id: i64) -> Result<JobDetail, AppError> {
         result,
         failure: summary.failure,
         cancel_requested: summary.cancel_requested,
-        may_act: false,
     })
 }

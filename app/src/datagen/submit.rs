@@ -18,23 +18,18 @@ pub async fn submit(pool: &PgPool, user: &CurrentUser, input: &JobInput) -> Resu
                 AppError::NotFound => AppError::invalid("recipe", Problem::UnknownChoice),
                 other => other,
             })?;
-    let target = sqlx::query_scalar!(
-        "SELECT id FROM datagen_targets WHERE id = $1",
-        input.target_id
-    )
-    .fetch_optional(pool)
-    .await?
-    .ok_or_else(|| AppError::invalid("target", Problem::UnknownChoice))?;
+    if !super::targets::exists(pool, input.target_id).await? {
+        return Err(AppError::invalid("target", Problem::UnknownChoice));
+    }
     let today = crate::time::shanghai_today();
     let mut values = params::check(&recipe.params, &input.params, today)?;
     let (shown, customer) = fill_and_show(&recipe.params, &mut values, today);
     let incident_id = match input.incident {
         None => None,
         Some(number) => Some(
-            sqlx::query_scalar!("SELECT id FROM incidents WHERE number = $1", number.0)
-                .fetch_optional(pool)
+            store::incident_id(pool, number)
                 .await?
-                .ok_or_else(|| AppError::invalid("incident", Problem::BadLink))?,
+                .ok_or_else(|| AppError::invalid("incident", Problem::UnknownChoice))?,
         ),
     };
     store::create(
@@ -42,7 +37,7 @@ pub async fn submit(pool: &PgPool, user: &CurrentUser, input: &JobInput) -> Resu
         &NewJob {
             recipe_id: input.recipe_id,
             recipe_version: version,
-            target_id: target,
+            target_id: input.target_id,
             params: &values,
             shown: &shown,
             customer_shown: &customer,

@@ -48,6 +48,13 @@ pub async fn list(pool: &PgPool) -> Result<Vec<TargetSummary>, AppError> {
         .collect())
 }
 
+pub async fn exists(pool: &PgPool, id: i64) -> Result<bool, AppError> {
+    let found = sqlx::query_scalar!("SELECT 1 AS one FROM datagen_targets WHERE id = $1", id)
+        .fetch_optional(pool)
+        .await?;
+    Ok(found.is_some())
+}
+
 /// A target with its credentials opened, for a run.
 pub async fn open(pool: &PgPool, id: i64) -> Result<Target, AppError> {
     let row = sqlx::query!(
@@ -118,7 +125,6 @@ pub async fn save(pool: &PgPool, input: &TargetInput, by: Option<i64>) -> Result
             },
         ));
     }
-    let mut tx = pool.begin().await?;
     let stored = match input.id {
         Some(id) => open(pool, id).await?.secrets,
         None => BTreeMap::new(),
@@ -177,7 +183,7 @@ pub async fn save(pool: &PgPool, input: &TargetInput, by: Option<i64>) -> Result
         input.concurrency,
         by
     )
-    .fetch_one(&mut *tx)
+    .fetch_one(pool)
     .await
     .map_err(|error| match &error {
         sqlx::Error::Database(db) if db.is_unique_violation() => {
@@ -185,7 +191,6 @@ pub async fn save(pool: &PgPool, input: &TargetInput, by: Option<i64>) -> Result
         }
         _ => error.into(),
     })?;
-    tx.commit().await?;
     Ok(id)
 }
 

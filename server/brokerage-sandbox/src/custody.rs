@@ -365,6 +365,24 @@ fn direction_name(direction: &str) -> &'static str {
     }
 }
 
+/// Whether `given` is the password kept in `column` of the `table` row whose `key_column` is
+/// `key` (names are this module's constants, never input).
+async fn password_matches(
+    tx: &mut Transaction<'_, Postgres>,
+    (table, column, key_column, key): (&str, &str, &str, &str),
+    given: &str,
+) -> Result<bool, Failure> {
+    let right: Option<bool> = sqlx::query_scalar(&format!(
+        "SELECT {column} = {} FROM brokerage_sandbox.{table} WHERE {key_column} = $1",
+        crate::account::PASSWORD_HASH
+    ))
+    .bind(key)
+    .bind(given)
+    .fetch_one(&mut **tx)
+    .await?;
+    Ok(right == Some(true))
+}
+
 pub(crate) async fn transfer(app: &App, call: &Call) -> Outcome {
     let body = call.body()?;
     let sign_no = body.text("sign_no")?;
@@ -431,18 +449,11 @@ pub(crate) async fn transfer(app: &App, call: &Call) -> Outcome {
     }
     let (available, withdrawable) = balances(&mut tx, &fund_account).await?;
     let moved_withdrawable = if direction == TO_SECURITIES {
-        let password = body.text("bank_password").map_err(|_| {
+        let given = body.text("bank_password").map_err(|_| {
             Failure::bad("E_MISSING_FIELD", "银行转证券须提供银行密码 bank_password")
         })?;
-        let right: Option<bool> = sqlx::query_scalar(&format!(
-            "SELECT bank_password = {} FROM brokerage_sandbox.signings WHERE sign_no = $1",
-            crate::account::PASSWORD_HASH
-        ))
-        .bind(&sign_no)
-        .bind(&password)
-        .fetch_one(&mut *tx)
-        .await?;
-        if right != Some(true) {
+        let stored = ("signings", "bank_password", "sign_no", sign_no.as_str());
+        if !password_matches(&mut tx, stored, &given).await? {
             return Err(Failure::rule("E_BAD_BANK_PASSWORD", "银行密码错误"));
         }
         let part = body.money("withdrawable_amount")?.unwrap_or(amount);
@@ -458,18 +469,16 @@ pub(crate) async fn transfer(app: &App, call: &Call) -> Outcome {
         }
         part
     } else {
-        let password = body.text("fund_password").map_err(|_| {
+        let given = body.text("fund_password").map_err(|_| {
             Failure::bad("E_MISSING_FIELD", "证券转银行须提供资金密码 fund_password")
         })?;
-        let right: Option<bool> = sqlx::query_scalar(&format!(
-            "SELECT fund_password = {} FROM brokerage_sandbox.fund_accounts WHERE fund_account = $1",
-            crate::account::PASSWORD_HASH
-        ))
-        .bind(&fund_account)
-        .bind(&password)
-        .fetch_one(&mut *tx)
-        .await?;
-        if right != Some(true) {
+        let stored = (
+            "fund_accounts",
+            "fund_password",
+            "fund_account",
+            fund_account.as_str(),
+        );
+        if !password_matches(&mut tx, stored, &given).await? {
             return Err(Failure::rule("E_BAD_FUND_PASSWORD", "资金密码错误"));
         }
         if amount > withdrawable {

@@ -366,10 +366,17 @@ async fn a_rejected_step_fails_the_job_there_and_a_retry_from_it_completes(pool:
     assert_eq!(Sandbox::served(&pool, "create_customer").await, 1);
     assert_eq!(Sandbox::served(&pool, "bind_bank").await, 2);
     assert_eq!(ok_calls(&pool, job).await, 35);
-    // Retrying a job that succeeded is refused.
-    assert!(app::datagen::store::retry_from_failed(&pool, job)
-        .await
-        .is_err());
+    // Retrying or cancelling a job that succeeded is refused in the status's own words.
+    let not_now = app::error::AppError::invalid("status", app::error::Problem::NotNow);
+    assert_eq!(
+        app::datagen::store::retry_from_failed(&pool, job).await,
+        Err(not_now.clone())
+    );
+    assert_eq!(app::datagen::store::cancel(&pool, job).await, Err(not_now));
+    assert_eq!(
+        app::datagen::store::cancel(&pool, job + 1000).await,
+        Err(app::error::AppError::NotFound)
+    );
 }
 
 #[sqlx::test(migrator = "server::MIGRATOR")]
