@@ -33,6 +33,8 @@ MOTO_VENV := $(CURDIR)/.data/moto
 # runs as root only when told to.
 TEST_MARIADB_DIR := $(CURDIR)/.data/test-mariadb
 MARIADB_USER := $(shell [ "$$(id -u)" = 0 ] && echo --user=root)
+# Each step of `make test` names itself with the time, so a slow run shows where time went.
+STEP = echo "== $(1) ($$(date +%T))"
 
 .PHONY: help run test setup setup-test lint build check-phone unit e2e sqlx-prepare bench-mobile bench-queue bench-notifications bench-help bench-monitor
 
@@ -54,7 +56,7 @@ test: setup setup-test lint build check-phone
 	$(PG) destroy 2>/dev/null || true
 	base_url=$$($(PG) start --no-fsync)
 	trap '$(PG) destroy' EXIT
-	echo "== S3-compatible storage (moto)"
+	$(call STEP,S3-compatible storage (moto))
 	rm -f .data/s3-endpoint
 	$(MOTO_VENV)/bin/python end2end/s3/serve.py .data/s3-endpoint 2>.data/s3.log &
 	s3_pid=$$!
@@ -62,7 +64,7 @@ test: setup setup-test lint build check-phone
 	for _ in $$(seq 150); do [ -s .data/s3-endpoint ] && break; sleep 0.2; done
 	export S3_TEST_ENDPOINT="$$(cat .data/s3-endpoint)"
 	echo "$$S3_TEST_ENDPOINT"
-	echo "== MariaDB (MySQL-family monitoring sources)"
+	$(call STEP,MariaDB (MySQL-family monitoring sources))
 	rm -rf $(TEST_MARIADB_DIR) && mkdir -p $(TEST_MARIADB_DIR)
 	mariadb-install-db --no-defaults $(MARIADB_USER) --datadir=$(TEST_MARIADB_DIR)/data \
 	  --auth-root-authentication-method=normal --skip-test-db >$(TEST_MARIADB_DIR)/install.log 2>&1
@@ -73,39 +75,40 @@ test: setup setup-test lint build check-phone
 	trap '$(PG) destroy; kill $$s3_pid $$mariadb_pid 2>/dev/null || true' EXIT
 	for _ in $$(seq 150); do [ -S $(TEST_MARIADB_DIR)/sock ] && break; sleep 0.2; done
 	export MYSQL_TEST_URL="mysql://root@localhost/mysql?socket=$(TEST_MARIADB_DIR)/sock"
-	echo "== Rust tests"
+	$(call STEP,Rust tests)
 	# A hung test fails the run in 20 minutes instead of holding CI to its limit.
 	DATABASE_URL="$$base_url" timeout --foreground 1200 cargo test --workspace --no-fail-fast
-	echo "== Browser tests (Chromium)"
+	$(call STEP,Browser tests (Chromium))
 	export E2E_DATABASE_URL="$${base_url/\/postgres\?//incident_desk_e2e?}"
 	rm -rf target/e2e-uploads
-	cd end2end && npx playwright test
+	(cd end2end && npx playwright test)
+	$(call STEP,all passed)
 
 lint:
+	@$(call STEP,lint)
 	cargo fmt --all --check
 	cargo clippy --workspace --all-targets -- -D warnings
 	cargo clippy -p app --features hydrate --target wasm32-unknown-unknown -- -D warnings
 
 build:
-	cargo leptos build --split
+	@$(call STEP,build)
+	cargo leptos build --project incident-desk --split
 	$(SPLIT_NAMES) target/site
 	cargo build -q -p embedded-pg -p wecom-mock
 
-## check-phone: the WASM the phone loads first for /m, built for release into its own site
-## folder, holds no words or code of the console, the help center or other areas.
-## Release-built, with wasm-opt at -O0: optimising shrinks modules but adds nothing to them, so
-## an unoptimised module can only show more markers, never fewer; the bench optimises. (A
-## wasm-opt stand-in on PATH cannot work: cargo-leptos puts node_modules/.bin first. One node
-## process per split file: generating JS/WASM took 769 s at -O0 against 1,226 s at -Oz here.)
+## check-phone: the WASM the phone loads first for /m, built with the release profile into its
+## own site folder, holds no words or code of the console, the help center or other areas.
+## The `phone-check` project in Cargo.toml says why it skips wasm-opt.
 check-phone:
-	LEPTOS_WASM_OPT_FEATURES=-O0,--enable-bulk-memory,--enable-nontrapping-float-to-int \
-	  LEPTOS_SITE_ROOT=target/site-check $(RELEASE_WASM_FLAGS) \
-	  cargo leptos build --release --frontend-only --split
+	@$(call STEP,check-phone)
+	$(RELEASE_WASM_FLAGS) \
+	  cargo leptos build --project phone-check --frontend-only --split
 	$(SPLIT_NAMES) target/site-check
 	node end2end/checks/phone-bundle.mjs target/site-check
 
 ## setup: toolchain pieces, idempotent and pinned.
 setup:
+	@$(call STEP,setup)
 	rustup target list --installed | grep -qx wasm32-unknown-unknown \
 	  || rustup target add wasm32-unknown-unknown
 	[ "$$(cargo leptos --version 2>/dev/null)" = "cargo-leptos $(CARGO_LEPTOS_VERSION)" ] \
@@ -119,6 +122,7 @@ setup:
 	  || { $(SUDO) apt-get update -q && $(APT_INSTALL) postgresql; }
 
 setup-test:
+	@$(call STEP,setup-test)
 	[ -x /usr/bin/chromium ] || { $(SUDO) apt-get update -q && $(APT_INSTALL) chromium; }
 	[ -x /usr/sbin/mariadbd ] && command -v mariadb-install-db >/dev/null && command -v my_print_defaults >/dev/null \
 	  || { $(SUDO) apt-get update -q && $(APT_INSTALL) mariadb-server-core mariadb-client-core; }
@@ -148,7 +152,7 @@ sqlx-prepare: setup
 # (bytes on first and repeat load of /m, offline repeat load, upload size of a camera photo).
 bench-mobile: setup setup-test
 	[ "$$(twiggy --version 2>/dev/null)" = "twiggy 0.8.0" ] || cargo install twiggy --version 0.8.0 --locked
-	$(RELEASE_WASM_FLAGS) cargo leptos build --release --precompress --split
+	$(RELEASE_WASM_FLAGS) cargo leptos build --project incident-desk --release --precompress --split
 	$(SPLIT_NAMES) target/site
 	cargo build -q -p embedded-pg
 	export EMBEDDED_PG_DIR=$(CURDIR)/.data/bench-pg
@@ -172,7 +176,7 @@ bench-mobile: setup setup-test
 # (last week, last month) over HTTP.
 INCIDENTS ?= 100000
 bench-queue: setup
-	$(RELEASE_WASM_FLAGS) cargo leptos build --release --precompress --split
+	$(RELEASE_WASM_FLAGS) cargo leptos build --project incident-desk --release --precompress --split
 	$(SPLIT_NAMES) target/site
 	cargo build -q -p embedded-pg
 	export EMBEDDED_PG_DIR=$(CURDIR)/.data/bench-queue-pg
@@ -222,7 +226,7 @@ bench-help: setup setup-test
 	$(PG) destroy 2>/dev/null || true
 	base_url=$$($(PG) start --no-fsync)
 	trap '$(PG) destroy' EXIT
-	cargo leptos build --release --precompress
+	cargo leptos build --project incident-desk --release --precompress
 	echo "== search at the store (release build, as the server runs it)"
 	DATABASE_URL="$$base_url" RUST_LOG=warn cargo test -q --release -p server --test desk \
 	  bench_help_search_over_fifty_thousand_articles -- --ignored --nocapture
