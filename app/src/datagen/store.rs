@@ -116,20 +116,24 @@ pub async fn claim(
 async fn claimed(pool: &PgPool, id: i64) -> Result<Claimed, AppError> {
     let row = sqlx::query!(
         "SELECT recipe_id, recipe_version, target_id, params_key_id, params_sealed, next_step,
-                next_item, vars
+                next_item, vars_key_id, vars_sealed
          FROM datagen_jobs WHERE id = $1",
         id
     )
     .fetch_one(pool)
     .await?;
-    let params = keyring()?.open(Column::JobParams, &row.params_key_id, &row.params_sealed)?;
+    let keyring = keyring()?;
+    let params = keyring.open(Column::JobParams, &row.params_key_id, &row.params_sealed)?;
     let params: Params = serde_json::from_str(&params).map_err(|_| AppError::Internal)?;
-    let recipe = recipe_store::version(pool, row.recipe_id, row.recipe_version).await?;
-    let target = super::targets::open(pool, row.target_id).await?;
-    let vars = match row.vars {
-        Value::Object(map) => map,
+    let vars = match (row.vars_key_id, row.vars_sealed) {
+        (Some(key_id), Some(sealed)) => {
+            let vars = keyring.open(Column::JobVars, &key_id, &sealed)?;
+            serde_json::from_str(&vars).map_err(|_| AppError::Internal)?
+        }
         _ => Map::new(),
     };
+    let recipe = recipe_store::version(pool, row.recipe_id, row.recipe_version).await?;
+    let target = super::targets::open(pool, row.target_id).await?;
     Ok(Claimed {
         id,
         recipe,
@@ -171,15 +175,19 @@ pub async fn advance(
     item: usize,
     vars: &Map<String, Value>,
 ) -> Result<bool, AppError> {
+    let keyring = keyring()?;
+    let vars = serde_json::to_string(vars).map_err(|_| AppError::Internal)?;
+    let sealed = keyring.seal(Column::JobVars, &vars)?;
     let cancel = sqlx::query_scalar!(
-        "UPDATE datagen_jobs SET next_step = $3, next_item = $4, vars = $5
+        "UPDATE datagen_jobs SET next_step = $3, next_item = $4, vars_key_id = $5, vars_sealed = $6
          WHERE id = $1 AND worker = $2 AND status = 'processing'
          RETURNING cancel_requested",
         id,
         worker,
         i32::try_from(step).unwrap_or(i32::MAX),
         i32::try_from(item).unwrap_or(i32::MAX),
-        Value::Object(vars.clone()),
+        keyring.current_id(),
+        sealed,
     )
     .fetch_optional(pool)
     .await?;

@@ -40,6 +40,8 @@ pub enum Column {
     TargetSecrets,
     /// A test-data job's parameters, which may name a customer.
     JobParams,
+    /// What a test-data job's steps extracted: tokens, the new account's numbers.
+    JobVars,
 }
 
 impl Column {
@@ -54,6 +56,7 @@ impl Column {
             Self::AccessToken => "wecom_access_token",
             Self::TargetSecrets => "datagen_target_secrets",
             Self::JobParams => "datagen_job_params",
+            Self::JobVars => "datagen_job_vars",
         }
     }
 }

@@ -259,7 +259,7 @@ async fn the_regular_recipe_builds_an_account_in_35_calls_and_shows_no_secret(po
         .to_string();
     assert!(trading.contains(&value("sh_account")), "{trading}");
 
-    // No credential, token or full identity in the log or on the page.
+    // No credential, token or full identity in the log, the job's row or on the page.
     let mut secrets: Vec<String> = sandbox.secrets().into_iter().map(|(_, v)| v).collect();
     let tokens: Vec<String> = sqlx::query_scalar("SELECT token FROM brokerage_sandbox.tokens")
         .fetch_all(&pool)
@@ -278,8 +278,7 @@ async fn the_regular_recipe_builds_an_account_in_35_calls_and_shows_no_secret(po
     let log: Vec<String> = sqlx::query_scalar(
         "SELECT concat_ws(' ', url, request_excerpt, response_excerpt, extracted::text, error)
          FROM datagen_job_steps WHERE job_id = $1
-         UNION ALL SELECT concat_ws(' ', params_shown::text, customer_shown, result::text, failure)
-         FROM datagen_jobs WHERE id = $1",
+         UNION ALL SELECT row_to_json(datagen_jobs)::text FROM datagen_jobs WHERE id = $1",
     )
     .bind(job)
     .fetch_all(&pool)
