@@ -86,6 +86,14 @@ async fn run(config: &Config, embedded_pg: Option<&EmbeddedPostgres>) -> Result<
     }
 
     app::notifications::store::reseal_secrets(&pool, app::incidents::sealed::keyring()?).await?;
+    let resealed =
+        app::datagen::reseal::reseal_all(&pool, app::incidents::sealed::keyring()?).await?;
+    if resealed > 0 {
+        tracing::info!(
+            rows = resealed,
+            "test environments and test-data jobs sealed under the current key"
+        );
+    }
 
     let session_store = PostgresStore::new(pool.clone());
     session_store.migrate().await?;

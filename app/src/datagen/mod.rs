@@ -27,6 +27,8 @@ pub mod recipe_store;
 #[cfg(feature = "ssr")]
 pub mod redact;
 #[cfg(feature = "ssr")]
+pub mod reseal;
+#[cfg(feature = "ssr")]
 pub mod run;
 #[cfg(feature = "ssr")]
 pub mod stats;

@@ -458,3 +458,77 @@ async fn the_complex_recipe_binds_two_banks_deposits_and_signs_agreements(pool: 
     }
     assert!(!account.contains("STAR"), "{account}");
 }
+
+#[sqlx::test(migrator = "server::MIGRATOR")]
+async fn a_key_rotation_reseals_credentials_parameters_and_extracted_values(pool: PgPool) {
+    use app::incidents::sealed::{keyring, Column, Keyring};
+
+    crate::support::create_users(&pool).await;
+    let sandbox = Sandbox::start(&pool).await;
+    let target = sandbox.target(&pool, 4).await;
+    start_workers(&pool);
+    let job = submit_regular(&pool, target).await;
+    wait_for(&pool, job, JobStatus::Success, Duration::from_secs(60)).await;
+
+    let old = keyring().expect("keys");
+    let sealed_target = || async {
+        sqlx::query_as::<_, (String, Vec<u8>)>(
+            "SELECT secrets_key_id, secrets_sealed FROM datagen_targets WHERE id = $1",
+        )
+        .bind(target)
+        .fetch_one(&pool)
+        .await
+        .expect("target")
+    };
+    let sealed_job = || async {
+        sqlx::query_as::<_, (String, Vec<u8>, String, Vec<u8>)>(
+            "SELECT params_key_id, params_sealed, vars_key_id, vars_sealed
+             FROM datagen_jobs WHERE id = $1",
+        )
+        .bind(job)
+        .fetch_one(&pool)
+        .await
+        .expect("job")
+    };
+    let (target_key, target_sealed) = sealed_target().await;
+    let (params_key, params_sealed, vars_key, vars_sealed) = sealed_job().await;
+    let secrets = old.open(Column::TargetSecrets, &target_key, &target_sealed);
+    let params = old.open(Column::JobParams, &params_key, &params_sealed);
+    let vars = old.open(Column::JobVars, &vars_key, &vars_sealed);
+    assert!(vars
+        .as_deref()
+        .is_ok_and(|vars| vars.contains("customer_no")));
+
+    // The new key first, the old one after it.
+    let rotated = Keyring::parse(&format!(
+        "{},{}",
+        Keyring::generate_entry("next"),
+        crate::support::TEST_IDENTITY_KEYS
+    ))
+    .expect("rotated keys");
+    let resealed = app::datagen::reseal::reseal_all(&pool, &rotated)
+        .await
+        .expect("resealed");
+    assert!(resealed >= 2, "the target and the job: {resealed}");
+
+    let (target_key, target_sealed) = sealed_target().await;
+    let (params_key, params_sealed, vars_key, vars_sealed) = sealed_job().await;
+    assert_eq!([&target_key, &params_key, &vars_key], ["next"; 3]);
+    assert_eq!(
+        rotated.open(Column::TargetSecrets, "next", &target_sealed),
+        secrets
+    );
+    assert_eq!(
+        rotated.open(Column::JobParams, "next", &params_sealed),
+        params
+    );
+    assert_eq!(rotated.open(Column::JobVars, "next", &vars_sealed), vars);
+    assert!(old.open(Column::JobVars, "next", &vars_sealed).is_err());
+    // Nothing is left under the old key.
+    assert_eq!(
+        app::datagen::reseal::reseal_all(&pool, &rotated)
+            .await
+            .expect("resealed"),
+        0
+    );
+}
