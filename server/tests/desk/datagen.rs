@@ -492,9 +492,12 @@ async fn a_key_rotation_reseals_credentials_parameters_and_extracted_values(pool
     };
     let (target_key, target_sealed) = sealed_target().await;
     let (params_key, params_sealed, vars_key, vars_sealed) = sealed_job().await;
+    // Each opens under the old key first, so the comparisons below cannot pass on two errors.
     let secrets = old.open(Column::TargetSecrets, &target_key, &target_sealed);
     let params = old.open(Column::JobParams, &params_key, &params_sealed);
     let vars = old.open(Column::JobVars, &vars_key, &vars_sealed);
+    assert!(secrets.is_ok(), "the credentials open under the old key");
+    assert!(params.is_ok(), "the parameters open under the old key");
     assert!(vars
         .as_deref()
         .is_ok_and(|vars| vars.contains("customer_no")));
