@@ -12,11 +12,6 @@ WASM_BINDGEN_VERSION := 0.2.127
 
 export PATH := $(CURDIR)/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
 export LEPTOS_HASH_FILES := true
-# Release WASM is linked with --no-merge-data-segments, so each page's strings stay in their own
-# data segments and the split loader moves them out of the phone's first load with the page's
-# code. Target rustflags replace build.rustflags, hence the cfg again. (Dev builds keep the
-# default: with the flag, dev-built console pages never finished hydrating.)
-RELEASE_WASM_FLAGS := CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="--cfg erase_components -C link-arg=--no-merge-data-segments"
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_INSTALL := DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q
 TEST_PG_DIR := $(CURDIR)/.data/test-pg
@@ -88,23 +83,27 @@ lint:
 	@$(call STEP,lint)
 	cargo fmt --all --check
 	cargo clippy --workspace --all-targets -- -D warnings
-	cargo clippy -p app --features hydrate --target wasm32-unknown-unknown -- -D warnings
+	# The browser half as each bundle builds it: the phone's without the desk's app, the desk's with.
+	cargo clippy -p app -p phone-bundle --target wasm32-unknown-unknown -- -D warnings
+	cargo clippy -p app -p desk-bundle --target wasm32-unknown-unknown -- -D warnings
 
+# The desk (server and its browser bundle), then the phone's bundle into its own site folder.
 build:
 	@$(call STEP,build)
 	cargo leptos build --project incident-desk --split
-	$(SPLIT_NAMES) target/site
+	$(SPLIT_NAMES) target/site/pkg
+	cargo leptos build --project phone --frontend-only --split
+	$(SPLIT_NAMES) target/site-phone/pkg
 	cargo build -q -p embedded-pg -p wecom-mock
 
-## check-phone: the WASM the phone loads first for /m, built with the release profile into its
-## own site folder, holds no words or code of the console, the help center or other areas.
-## The `phone-check` project in Cargo.toml says why it skips wasm-opt.
+## check-phone: the WASM the phone loads first for /m (the phone's bundle, built with the
+## release profile into its own site folder) holds no words or code of the console, the help
+## center or other areas. The `phone-check` project in Cargo.toml says why it skips wasm-opt.
 check-phone:
 	@$(call STEP,check-phone)
-	$(RELEASE_WASM_FLAGS) \
-	  cargo leptos build --project phone-check --frontend-only --split
-	$(SPLIT_NAMES) target/site-check
-	node end2end/checks/phone-bundle.mjs target/site-check
+	cargo leptos build --project phone-check --frontend-only --split
+	$(SPLIT_NAMES) target/site-check/pkg
+	node end2end/checks/phone-bundle.mjs target/site-check/pkg
 
 ## setup: toolchain pieces, idempotent and pinned.
 setup:
@@ -152,8 +151,10 @@ sqlx-prepare: setup
 # (bytes on first and repeat load of /m, offline repeat load, upload size of a camera photo).
 bench-mobile: setup setup-test
 	[ "$$(twiggy --version 2>/dev/null)" = "twiggy 0.8.0" ] || cargo install twiggy --version 0.8.0 --locked
-	$(RELEASE_WASM_FLAGS) cargo leptos build --project incident-desk --release --precompress --split
-	$(SPLIT_NAMES) target/site
+	cargo leptos build --project incident-desk --release --precompress --split
+	$(SPLIT_NAMES) target/site/pkg
+	cargo leptos build --project phone --release --precompress --split --frontend-only
+	$(SPLIT_NAMES) target/site-phone/pkg
 	cargo build -q -p embedded-pg
 	export EMBEDDED_PG_DIR=$(CURDIR)/.data/bench-pg
 	$(PG) destroy 2>/dev/null || true
@@ -169,15 +170,15 @@ bench-mobile: setup setup-test
 	  sleep 0.5
 	done
 	BENCH_URL=http://127.0.0.1:3300 node end2end/bench/mobile.mjs
-	node end2end/bench/wasm-breakdown.mjs target/site target/front/wasm32-unknown-unknown/wasm-release/app_split.wasm
+	node end2end/bench/wasm-breakdown.mjs target/site-phone/pkg target/front/wasm32-unknown-unknown/wasm-release/phone_bundle_split.wasm
 
 # Release build, a private database with demo data plus 100,000 incidents (or INCIDENTS=n), the
 # handler queue's latency (first page, filtered pages, a deep page) and the service report's
 # (last week, last month) over HTTP.
 INCIDENTS ?= 100000
 bench-queue: setup
-	$(RELEASE_WASM_FLAGS) cargo leptos build --project incident-desk --release --precompress --split
-	$(SPLIT_NAMES) target/site
+	cargo leptos build --project incident-desk --release --precompress --split
+	$(SPLIT_NAMES) target/site/pkg
 	cargo build -q -p embedded-pg
 	export EMBEDDED_PG_DIR=$(CURDIR)/.data/bench-queue-pg
 	$(PG) destroy 2>/dev/null || true

@@ -59,10 +59,12 @@ async function pageAssets(assets, html) {
   for (const script of [...urls].filter((url) => url.endsWith('.js'))) {
     const loader = self.splitPieces.loaderOf(await textOf(assets, script));
     if (!loader) continue;
-    const loaderUrl = `/pkg/${loader}`;
+    // The loader and the pieces sit beside the bundle's script.
+    const folder = script.slice(0, script.lastIndexOf('/') + 1);
+    const loaderUrl = folder + loader;
     urls.add(loaderUrl);
     for (const piece of self.splitPieces.offlinePieces(await textOf(assets, loaderUrl))) {
-      urls.add(`/pkg/${piece.file}`);
+      urls.add(folder + piece.file);
     }
   }
   return urls;

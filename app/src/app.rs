@@ -1,8 +1,8 @@
 use crate::i18n::page_title;
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};
+use leptos_meta::{HashedStylesheet, MetaTags, Title};
 use leptos_router::components::{ParentRoute, Redirect, Route, Router, Routes};
-use leptos_router::{lazy_route, path, Lazy, LazyRoute, SsrMode};
+use leptos_router::{path, Lazy, SsrMode};
 
 use crate::auth::{AuthContext, LoginPage};
 use crate::canned::CannedRepliesPage;
@@ -16,26 +16,30 @@ use crate::datagen::{
 use crate::help::{
     ArticlePage, HelpHome, HelpLayout, KbEditorPage, KbListPage, SearchPage, SystemPage,
 };
-use crate::i18n::{initial_locale, provide_i18n};
+use crate::i18n::initial_locale;
 use crate::imports::ImportPage;
 use crate::monitor::{MonitorPage, RuleEditorPage, RulePage, RunPage};
 use crate::notifications::NotificationSettingsPage;
-use crate::reporter::{
-    MobileLayout, NewReportPage, ReportPage, ReporterHome, ReporterSettingsPage,
-};
+use crate::reporter::{is_phone_path, PhoneApp};
 use crate::reports::ReportsPage;
 use crate::reveals::RevealAuditPage;
 use crate::sessions::SessionsPage;
-use crate::shell::{Loading, NotFound};
+use crate::shell::{not_found_unless_elsewhere, provide_page_context, Loading};
 use crate::sla::SlaSettingsPage;
 
 /// The HTML document, rendered on the server only. `lang` carries the chosen language to the
-/// browser so hydration renders the same strings. Help center pages are served as plain HTML
-/// without the app's scripts: they render completely on the server, work with JavaScript off
-/// and weigh a few kilobytes.
+/// browser so hydration renders the same strings. The reporter's pages (`/m`) are the phone's
+/// own app with its own bundle, so nothing of the desk costs a phone a byte. Help center pages
+/// are served as plain HTML without the app's scripts: they render completely on the server,
+/// work with JavaScript off and weigh a few kilobytes.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     let path = use_context::<http::request::Parts>().map(|parts| parts.uri.path().to_owned());
-    document(options, !path.as_deref().is_some_and(is_static_page))
+    let page = match path.as_deref() {
+        Some(path) if is_static_page(path) => Page::Static,
+        Some(path) if is_phone_path(path) => Page::Phone,
+        _ => Page::Desk,
+    };
+    document(options, page)
 }
 
 /// Paths served without the app's scripts.
@@ -43,19 +47,40 @@ pub fn is_static_page(path: &str) -> bool {
     path == "/help" || path.starts_with("/help/")
 }
 
-fn document(options: LeptosOptions, hydrate: bool) -> impl IntoView {
+/// Which app renders a document, and which bundle (if any) hydrates it.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Page {
+    Desk,
+    Phone,
+    Static,
+}
+
+fn document(options: LeptosOptions, page: Page) -> impl IntoView {
     let lang = initial_locale().html_lang();
     #[cfg(feature = "ssr")]
     content_security_policy();
-    let scripts = hydrate.then(|| {
+    let scripts = (page != Page::Static).then(|| {
+        let bundle = match page {
+            Page::Phone => {
+                crate::reporter::bundle::PhoneScripts(crate::reporter::bundle::PhoneScriptsProps {
+                    options: options.clone(),
+                })
+                .into_any()
+            }
+            _ => view! { <HydrationScripts options=options.clone() /> }.into_any(),
+        };
         view! {
             // Keeps unsent reports and registers the service worker; before the app's
             // module script, so it is defined when the app hydrates.
             <script src="/outbox.js" defer></script>
             <AutoReload options=options.clone() />
-            <HydrationScripts options=options.clone() />
+            {bundle}
         }
     });
+    let app = match page {
+        Page::Phone => view! { <PhoneApp /> }.into_any(),
+        _ => view! { <App /> }.into_any(),
+    };
     view! {
         <!DOCTYPE html>
         <html lang=lang>
@@ -70,9 +95,7 @@ fn document(options: LeptosOptions, hydrate: bool) -> impl IntoView {
                 <HashedStylesheet options id="leptos" />
                 <MetaTags />
             </head>
-            <body class="bg-slate-50 text-slate-900 antialiased">
-                <App />
-            </body>
+            <body class="bg-slate-50 text-slate-900 antialiased">{app}</body>
         </html>
     }
 }
@@ -103,24 +126,18 @@ fn content_security_policy() {
 /// Every route renders `Async`: the whole page, data included, in one response. Pages decide
 /// redirects and status codes (302 to sign in, 403) before anything is sent, and hydration never
 /// races fragments still streaming in over a slow phone network.
+/// The desk: sign-in, the console and the help center. The reporter's `/m` is `PhoneApp`, a
+/// bundle of its own; a link from here into it loads it from the server.
 #[component]
 pub fn App() -> impl IntoView {
-    provide_meta_context();
-    let i18n = provide_i18n();
-    AuthContext::provide();
+    let i18n = provide_page_context();
 
     view! {
         <Title text=page_title(move || i18n.t().app_name) />
         <Router>
-            <Routes fallback=NotFound>
+            <Routes fallback=|| not_found_unless_elsewhere(|path| !is_phone_path(path))>
                 <Route path=path!("/") view=Start ssr=SsrMode::Async />
                 <Route path=path!("/login") view={Lazy::<LoginRoute>::new()} ssr=SsrMode::Async />
-                <ParentRoute path=path!("/m") view=MobileLayout ssr=SsrMode::Async>
-                    <Route path=path!("") view=ReporterHome />
-                    <Route path=path!("new") view={Lazy::<NewReportRoute>::new()} />
-                    <Route path=path!("r/:number") view={Lazy::<ReportRoute>::new()} />
-                    <Route path=path!("settings") view={Lazy::<ReporterSettingsRoute>::new()} />
-                </ParentRoute>
                 <ParentRoute path=path!("/console") view={Lazy::<ConsoleLayoutRoute>::new()} ssr=SsrMode::Async>
                     <Route path=path!("") view={Lazy::<ConsoleHomeRoute>::new()} />
                     <Route path=path!("i/:number") view={Lazy::<ConsoleIncidentRoute>::new()} />
@@ -179,29 +196,8 @@ fn Start() -> impl IntoView {
     }
 }
 
-/// Pages whose code the browser fetches only when they are visited (`cargo leptos --split`), so
-/// the reporter's first load of `/m` carries no sign-in, report, console or help code.
-macro_rules! lazy_page {
-    ($route:ident, $page:ident) => {
-        struct $route;
-
-        #[lazy_route]
-        impl LazyRoute for $route {
-            fn data() -> Self {
-                Self
-            }
-
-            fn view(this: Self) -> AnyView {
-                let _ = this;
-                view! { <$page /> }.into_any()
-            }
-        }
-    };
-}
-
+// Pages whose code the browser fetches only when they are visited (`cargo leptos --split`).
 lazy_page!(LoginRoute, LoginPage);
-lazy_page!(NewReportRoute, NewReportPage);
-lazy_page!(ReportRoute, ReportPage);
 lazy_page!(ConsoleLayoutRoute, ConsoleLayout);
 lazy_page!(ConsoleHomeRoute, ConsoleHome);
 lazy_page!(ConsoleIncidentRoute, ConsoleIncidentPage);
@@ -213,7 +209,6 @@ lazy_page!(SlaSettingsRoute, SlaSettingsPage);
 lazy_page!(RevealAuditRoute, RevealAuditPage);
 lazy_page!(NotificationSettingsRoute, NotificationSettingsPage);
 lazy_page!(ConsoleProfileRoute, ConsoleProfilePage);
-lazy_page!(ReporterSettingsRoute, ReporterSettingsPage);
 lazy_page!(HelpLayoutRoute, HelpLayout);
 lazy_page!(HelpHomeRoute, HelpHome);
 lazy_page!(SystemRoute, SystemPage);

@@ -4,6 +4,29 @@
 
 #![recursion_limit = "256"]
 
+/// A page whose code the browser fetches only when it is visited (`cargo leptos --split`): a
+/// route type `$route` whose view is `$page`. Defined before the modules so each area declares
+/// its own lazy pages.
+macro_rules! lazy_page {
+    ($route:ident, $page:ident) => {
+        struct $route;
+
+        #[leptos_router::lazy_route]
+        impl leptos_router::LazyRoute for $route {
+            fn data() -> Self {
+                Self
+            }
+
+            fn view(this: Self) -> leptos::prelude::AnyView {
+                use leptos::prelude::IntoAny as _;
+                let _ = this;
+                leptos::view! { <$page /> }.into_any()
+            }
+        }
+    };
+}
+
+#[cfg(feature = "desk")]
 pub mod app;
 pub mod attachments;
 pub mod auth;
@@ -49,18 +72,19 @@ pub mod search;
 #[cfg(feature = "ssr")]
 pub mod state;
 
+/// Hydrates the page the server rendered with `root`, the app of one bundle (see
+/// `app/bundles/`): the desk's whole app, or the reporter's phone app alone.
 #[cfg(feature = "hydrate")]
-#[wasm_bindgen::prelude::wasm_bindgen]
-pub fn hydrate() {
+pub fn hydrate_body<V: leptos::prelude::IntoView + 'static>(root: fn() -> V) {
     // Readable panics while developing; release builds abort without the formatting code.
     #[cfg(debug_assertions)]
     console_error_panic_hook::set_once();
     // Lazy pages hydrate once their code has arrived, so hydration is asynchronous; Leptos sets
     // up its own executor inside, so this outer task runs on the browser's.
-    wasm_bindgen_futures::spawn_local(async {
+    wasm_bindgen_futures::spawn_local(async move {
         let body = leptos::prelude::document().body();
         let Some(body) = body else { return };
-        leptos::mount::hydrate_from_async(body.clone(), app::App)
+        leptos::mount::hydrate_from_async(body.clone(), root)
             .await
             .forget();
         // Browser tests wait for this marker: clicks before hydration would be lost.

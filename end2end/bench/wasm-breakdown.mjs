@@ -2,14 +2,14 @@
 // the final module's sections (raw and brotli), then the module before wasm-bindgen and
 // wasm-opt (names kept) by crate and by largest item, from twiggy.
 //
-// Usage: node end2end/bench/wasm-breakdown.mjs SITE_ROOT NAMED_MODULE
+// Usage: node end2end/bench/wasm-breakdown.mjs PKG_FOLDER NAMED_MODULE
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { brotliCompressSync, constants } from 'node:zlib';
 import { mainModule } from '../checks/site.mjs';
 
-const [siteRoot, named] = process.argv.slice(2);
-const { name: mainName, path: mainPath } = mainModule(siteRoot);
+const [pkg, named] = process.argv.slice(2);
+const { name: mainName, path: mainPath } = mainModule(pkg);
 const bytes = readFileSync(mainPath);
 const brotli = (buf) => brotliCompressSync(buf, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length;
 const kb = (n) => `${(n / 1024).toFixed(1)} KB`;

@@ -1,17 +1,17 @@
 // The phone's first load carries only the reporter app: reads the WASM module that the first
-// load of /m fetches, from a release build's site folder, and fails when it holds words or
-// code that only another area uses. Markers are unmistakable pieces of those areas:
+// load of /m fetches, from the phone bundle's folder of a release-profile build, and fails when
+// it holds words or code that only another area uses. Markers are unmistakable pieces of those areas:
 // page titles in both languages and the URLs of their server functions (code that calls a
 // server function carries its URL, so a URL in the module means that code is there too).
 //
-// Usage: node end2end/checks/phone-bundle.mjs SITE_ROOT [EXTRA_MARKER]
+// Usage: node end2end/checks/phone-bundle.mjs PHONE_PKG_FOLDER [EXTRA_MARKER]
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runInNewContext } from 'node:vm';
 import { mainModule, mainScript } from './site.mjs';
 
-const [siteRoot, extraMarker] = process.argv.slice(2);
-if (!siteRoot) throw new Error('usage: phone-bundle.mjs SITE_ROOT [EXTRA_MARKER]');
+const [pkg, extraMarker] = process.argv.slice(2);
+if (!pkg) throw new Error('usage: phone-bundle.mjs PHONE_PKG_FOLDER [EXTRA_MARKER]');
 
 const MARKERS = [
   // console: the queue's heading and its server functions
@@ -27,9 +27,10 @@ const MARKERS = [
   ...(extraMarker ? [extraMarker] : []),
 ];
 
-// The first load of /m fetches the main module only: every other page is a lazy route whose
-// code the split loader fetches on its first visit (the mobile bench lists the requests).
-const main = mainModule(siteRoot);
+// The first load of /m fetches the phone bundle's main module only: its other pages are lazy
+// routes whose code the split loader fetches on their first visit (the mobile bench lists the
+// requests).
+const main = mainModule(pkg);
 
 let failures = 0;
 const bytes = readFileSync(main.path);
@@ -48,8 +49,7 @@ console.log(`phone bundle: ${failures ? "FAILED" : "independent"} (${failures} m
 const sandbox = { self: {} };
 runInNewContext(readFileSync(new URL('../../public/split-pieces.js', import.meta.url), 'utf8'), sandbox);
 const { splitPieces } = sandbox.self;
-const pkg = join(siteRoot, 'pkg');
-const loader = splitPieces.loaderOf(readFileSync(mainScript(siteRoot).path, 'utf8'));
+const loader = splitPieces.loaderOf(readFileSync(mainScript(pkg).path, 'utf8'));
 const offline = loader ? splitPieces.offlinePieces(readFileSync(join(pkg, loader), 'utf8')) : [];
 // Each page's own piece (its file is named after it), not only pieces it shares with others.
 const missingPages = ['new_report', 'report'].filter((page) =>

@@ -1,5 +1,5 @@
 // Mends and checks the split-code names a built site refers to; run after every
-// `cargo leptos build --split`.
+// `cargo leptos build --split`, with the folder of the bundle's files.
 //
 // cargo-leptos 0.3.6 adds content hashes to file names by plain text replacement, and in the
 // prefetch manifest (`__wasm_split_manifest.<hash>.json`) it replaces names without their
@@ -15,8 +15,8 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const HASH = /\.[A-Za-z0-9_-]{22}/g;
-const siteRoot = process.argv[2] ?? 'target/site';
-const pkg = join(siteRoot, 'pkg');
+// The folder of one bundle's files: `target/site/pkg` (the desk) or `target/site-phone/pkg`.
+const pkg = process.argv[2] ?? 'target/site/pkg';
 const files = new Set(readdirSync(pkg));
 
 // The hashed file each unhashed name became: `chunk_237` -> `chunk_237.<hash>`.

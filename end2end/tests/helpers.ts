@@ -83,8 +83,12 @@ export async function signIn(page: Page, login: string, password = DEMO_PASSWORD
   await page.locator('button[type="submit"]').click();
 }
 
+/** The page is at `path` and, unless it is a help page (plain HTML), has hydrated there. Going
+ * between the desk's app and the phone's (`/m`) loads the next page from the server: the
+ * address changes first, then the page is replaced, so a test goes on once the new one is live. */
 export async function expectPath(page: Page, path: string) {
   await expect(page).toHaveURL((url) => url.pathname === path);
+  if (!path.startsWith('/help')) await hydrated(page);
 }
 
 /** A page in a browser context of its own, signed in as `login` and landed on `landing`. */

@@ -30,6 +30,7 @@ use app::error::AppError;
 use app::help::cache::{self as help_cache, HelpPages};
 use app::incidents::live::Activity;
 use app::notifications::delivery::Deliverer;
+use app::reporter::PhoneApp;
 use app::rest::Routes;
 
 use crate::client_address::{self, TrustedProxies};
@@ -109,8 +110,11 @@ pub fn router(
         });
     let site_root = Path::new(options.site_root.as_ref()).to_owned();
     let pkg_dir = site_root.join(options.site_pkg_dir.as_ref());
+    let phone_pkg_dir = Path::new(&app::reporter::bundle::site_root(&options.site_root))
+        .join(options.site_pkg_dir.as_ref());
 
-    // cargo-leptos names these files by content hash, so they never change under one name.
+    // cargo-leptos names these files by content hash, so they never change under one name, and
+    // the desk's and the phone's bundles share the URL folder without colliding.
     let hashed_assets = ServiceBuilder::new()
         .layer(SetResponseHeaderLayer::overriding(
             header::CACHE_CONTROL,
@@ -119,7 +123,12 @@ pub fn router(
         .service(
             ServeDir::new(pkg_dir)
                 .precompressed_br()
-                .precompressed_gzip(),
+                .precompressed_gzip()
+                .fallback(
+                    ServeDir::new(phone_pkg_dir)
+                        .precompressed_br()
+                        .precompressed_gzip(),
+                ),
         );
     let other_files = ServiceBuilder::new()
         .layer(SetResponseHeaderLayer::if_not_present(
@@ -192,7 +201,14 @@ pub fn router(
 /// process (test desks, replicas) whose resource first polled meanwhile would wait forever.
 fn route_list() -> Vec<AxumRouteListing> {
     static ROUTES: std::sync::OnceLock<Vec<AxumRouteListing>> = std::sync::OnceLock::new();
-    ROUTES.get_or_init(|| generate_route_list(App)).clone()
+    // The desk's routes and the phone's (`/m`): `shell` renders each with its own app.
+    ROUTES
+        .get_or_init(|| {
+            let mut routes = generate_route_list(App);
+            routes.extend(generate_route_list(PhoneApp));
+            routes
+        })
+        .clone()
 }
 
 /// The endpoints beside the server functions: the outbox's writes, event streams, images.

@@ -2,9 +2,11 @@
 //! Reports and messages go through an offline outbox, so nothing written is lost to a bad network.
 
 mod api;
+pub mod bundle;
 mod home;
 mod new_report;
 pub mod outbox;
+mod phone_app;
 mod report_page;
 mod settings;
 mod sign_out;
@@ -16,6 +18,7 @@ pub mod texts;
 pub use api::*;
 pub use home::ReporterHome;
 pub use new_report::NewReportPage;
+pub use phone_app::{is_phone_path, PhoneApp};
 pub use report_page::ReportPage;
 pub use settings::ReporterSettingsPage;
 pub use suggestions::{report_suggestions, suggestion_opened};

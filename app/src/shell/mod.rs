@@ -9,6 +9,15 @@ use crate::auth::{AreaAccess, AuthContext, Logout, SetLocale};
 use crate::error::AppError;
 use crate::i18n::use_i18n;
 
+/// What every page's app (the desk's, the phone's) provides first: page metadata, the language
+/// and the signed-in user.
+pub fn provide_page_context() -> crate::i18n::I18n {
+    leptos_meta::provide_meta_context();
+    let i18n = crate::i18n::provide_i18n();
+    AuthContext::provide();
+    i18n
+}
+
 #[component]
 pub fn LanguageSwitch() -> impl IntoView {
     let i18n = use_i18n();
@@ -138,4 +147,50 @@ pub fn NotFound() -> impl IntoView {
     let i18n = use_i18n();
     let body = AppError::NotFound.message(i18n.t());
     view! { <StatusPage title=|t| t.not_found_title body /> }
+}
+
+/// The fallback of each app's router (the desk's and the phone's). A path the other app serves
+/// is handed to the browser as a full page load, so each page runs with the bundle built for it
+/// (a sign-in landing on `/m`, a sign-out leaving it, a link from a report to a help article);
+/// a path of its own that matches nothing is not found.
+pub fn not_found_unless_elsewhere(owns: fn(&str) -> bool) -> AnyView {
+    #[cfg(feature = "hydrate")]
+    {
+        // The router's address: the browser's changes only once the router has rendered.
+        let location = leptos_router::hooks::use_location();
+        let path = location.pathname.get_untracked();
+        if !owns(&path) {
+            // The page is leaving: browser tests wait for the next one's hydration.
+            if let Some(body) = document().body() {
+                let _ = body.remove_attribute("data-hydrated");
+            }
+            let search = location.search.get_untracked();
+            let hash = location.hash.get_untracked();
+            let mut target = path.clone();
+            if !search.is_empty() {
+                target = format!("{target}?{search}");
+            }
+            if !hash.is_empty() && !hash.starts_with('#') {
+                target.push('#');
+            }
+            target.push_str(&hash);
+            // After the router has put the address in the history (then it is replaced, and
+            // Back returns to the page left), or before, when the new page takes a new entry.
+            set_timeout(
+                move || {
+                    let browser = window().location();
+                    if browser.pathname().as_deref() == Ok(path.as_str()) {
+                        let _ = browser.replace(&target);
+                    } else {
+                        let _ = browser.assign(&target);
+                    }
+                },
+                std::time::Duration::ZERO,
+            );
+            return ().into_any();
+        }
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = owns;
+    view! { <NotFound /> }.into_any()
 }
