@@ -20,6 +20,7 @@ use crate::i18n::initial_locale;
 use crate::imports::ImportPage;
 use crate::monitor::{MonitorPage, RuleEditorPage, RulePage, RunPage};
 use crate::notifications::NotificationSettingsPage;
+use crate::reporter::bundle::PhoneScripts;
 use crate::reporter::{is_phone_path, PhoneApp};
 use crate::reports::ReportsPage;
 use crate::reveals::RevealAuditPage;
@@ -61,12 +62,7 @@ fn document(options: LeptosOptions, page: Page) -> impl IntoView {
     content_security_policy();
     let scripts = (page != Page::Static).then(|| {
         let bundle = match page {
-            Page::Phone => {
-                crate::reporter::bundle::PhoneScripts(crate::reporter::bundle::PhoneScriptsProps {
-                    options: options.clone(),
-                })
-                .into_any()
-            }
+            Page::Phone => view! { <PhoneScripts options=options.clone() /> }.into_any(),
             _ => view! { <HydrationScripts options=options.clone() /> }.into_any(),
         };
         view! {
@@ -123,11 +119,12 @@ fn content_security_policy() {
     }
 }
 
+/// The desk: sign-in, the console and the help center. The reporter's `/m` is `PhoneApp`, a
+/// bundle of its own; a link from here into it loads it from the server.
+///
 /// Every route renders `Async`: the whole page, data included, in one response. Pages decide
 /// redirects and status codes (302 to sign in, 403) before anything is sent, and hydration never
 /// races fragments still streaming in over a slow phone network.
-/// The desk: sign-in, the console and the help center. The reporter's `/m` is `PhoneApp`, a
-/// bundle of its own; a link from here into it loads it from the server.
 #[component]
 pub fn App() -> impl IntoView {
     let i18n = provide_page_context();
