@@ -15,9 +15,11 @@ pub async fn reseal_all(pool: &PgPool, keys: &Keyring) -> Result<u64, AppError> 
     let mut done = reseal_targets(pool, keys).await?;
     loop {
         let mut tx = pool.begin().await?;
+        // `<` or `>` rather than `<>`: each arm is a range of an index.
         let jobs = sqlx::query!(
             "SELECT id, params_key_id, params_sealed, vars_key_id, vars_sealed FROM datagen_jobs
-             WHERE params_key_id <> $1 OR vars_key_id <> $1
+             WHERE params_key_id < $1 OR params_key_id > $1
+                OR vars_key_id < $1 OR vars_key_id > $1
              LIMIT $2
              FOR UPDATE SKIP LOCKED",
             keys.current_id(),
