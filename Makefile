@@ -83,7 +83,7 @@ lint:
 	@$(call STEP,lint)
 	cargo fmt --all --check
 	cargo clippy --workspace --all-targets -- -D warnings
-	# The browser half as each bundle builds it: the phone's without the desk's app, the desk's with.
+	# The browser half as each bundle builds it: each with its own app and without the other's.
 	cargo clippy -p app -p phone-bundle --target wasm32-unknown-unknown -- -D warnings
 	cargo clippy -p app -p desk-bundle --target wasm32-unknown-unknown -- -D warnings
 

@@ -1,6 +1,6 @@
 use crate::i18n::page_title;
 use leptos::prelude::*;
-use leptos_meta::{HashedStylesheet, MetaTags, Title};
+use leptos_meta::Title;
 use leptos_router::components::{ParentRoute, Redirect, Route, Router, Routes};
 use leptos_router::{path, Lazy, SsrMode};
 
@@ -16,108 +16,15 @@ use crate::datagen::{
 use crate::help::{
     ArticlePage, HelpHome, HelpLayout, KbEditorPage, KbListPage, SearchPage, SystemPage,
 };
-use crate::i18n::initial_locale;
 use crate::imports::ImportPage;
 use crate::monitor::{MonitorPage, RuleEditorPage, RulePage, RunPage};
 use crate::notifications::NotificationSettingsPage;
-use crate::reporter::bundle::PhoneScripts;
-use crate::reporter::{is_phone_path, PhoneApp};
+use crate::reporter::is_phone_path;
 use crate::reports::ReportsPage;
 use crate::reveals::RevealAuditPage;
 use crate::sessions::SessionsPage;
 use crate::shell::{not_found_unless_elsewhere, provide_page_context, Loading};
 use crate::sla::SlaSettingsPage;
-
-/// The HTML document, rendered on the server only. `lang` carries the chosen language to the
-/// browser so hydration renders the same strings. The reporter's pages (`/m`) are the phone's
-/// own app with its own bundle, so nothing of the desk costs a phone a byte. Help center pages
-/// are served as plain HTML without the app's scripts: they render completely on the server,
-/// work with JavaScript off and weigh a few kilobytes.
-pub fn shell(options: LeptosOptions) -> impl IntoView {
-    let path = use_context::<http::request::Parts>().map(|parts| parts.uri.path().to_owned());
-    let page = match path.as_deref() {
-        Some(path) if is_static_page(path) => Page::Static,
-        Some(path) if is_phone_path(path) => Page::Phone,
-        _ => Page::Desk,
-    };
-    document(options, page)
-}
-
-/// Paths served without the app's scripts.
-pub fn is_static_page(path: &str) -> bool {
-    path == "/help" || path.starts_with("/help/")
-}
-
-/// Which app renders a document, and which bundle (if any) hydrates it.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Page {
-    Desk,
-    Phone,
-    Static,
-}
-
-fn document(options: LeptosOptions, page: Page) -> impl IntoView {
-    let lang = initial_locale().html_lang();
-    #[cfg(feature = "ssr")]
-    content_security_policy();
-    let scripts = (page != Page::Static).then(|| {
-        let bundle = match page {
-            Page::Phone => view! { <PhoneScripts options=options.clone() /> }.into_any(),
-            _ => view! { <HydrationScripts options=options.clone() /> }.into_any(),
-        };
-        view! {
-            // Keeps unsent reports and registers the service worker; before the app's
-            // module script, so it is defined when the app hydrates.
-            <script src="/outbox.js" defer></script>
-            <AutoReload options=options.clone() />
-            {bundle}
-        }
-    });
-    let app = match page {
-        Page::Phone => view! { <PhoneApp /> }.into_any(),
-        _ => view! { <App /> }.into_any(),
-    };
-    view! {
-        <!DOCTYPE html>
-        <html lang=lang>
-            <head>
-                <meta charset="utf-8" />
-                <meta name="viewport" content="width=device-width, initial-scale=1, viewport-fit=cover" />
-                <meta name="theme-color" content="#0369a1" />
-                <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
-                <link rel="manifest" href="/manifest.webmanifest" />
-                <link rel="apple-touch-icon" href="/icons/icon-192.png" />
-                {scripts}
-                <HashedStylesheet options id="leptos" />
-                <MetaTags />
-            </head>
-            <body class="bg-slate-50 text-slate-900 antialiased">{app}</body>
-        </html>
-    }
-}
-
-/// The page's Content-Security-Policy: scripts only from here or carrying this response's nonce
-/// (Leptos puts it on the inline scripts it writes), WASM compiled, nothing inline otherwise, and
-/// no other site may frame the page. Screenshots waiting in the outbox are `blob:` URLs, shown
-/// and read back (to shrink and send them).
-#[cfg(feature = "ssr")]
-fn content_security_policy() {
-    let Some(nonce) = use_nonce() else {
-        return;
-    };
-    let policy = format!(
-        "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; \
-         style-src 'self'; img-src 'self' blob:; connect-src 'self' blob:; worker-src 'self'; \
-         manifest-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; \
-         frame-ancestors 'none'"
-    );
-    if let (Some(response), Ok(policy)) = (
-        use_context::<leptos_axum::ResponseOptions>(),
-        http::HeaderValue::from_str(&policy),
-    ) {
-        response.insert_header(http::header::CONTENT_SECURITY_POLICY, policy);
-    }
-}
 
 /// The desk: sign-in, the console and the help center. The reporter's `/m` is `PhoneApp`, a
 /// bundle of its own; a link from here into it loads it from the server.

@@ -36,6 +36,8 @@ pub mod checks;
 pub mod console;
 pub mod datafix;
 pub mod datagen;
+#[cfg(feature = "ssr")]
+pub mod document;
 pub mod error;
 pub mod help;
 #[cfg(feature = "hydrate")]

@@ -24,8 +24,9 @@ use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
 use tower_sessions_sqlx_store::PostgresStore;
 
-use app::app::{shell, App};
+use app::app::App;
 use app::attachments::media::Media;
+use app::document::shell;
 use app::error::AppError;
 use app::help::cache::{self as help_cache, HelpPages};
 use app::incidents::live::Activity;
@@ -223,7 +224,7 @@ pub fn plain_routes() -> Routes<AppState> {
 }
 
 /// Headers every answer carries. Pages add their Content-Security-Policy (with the nonce of
-/// their inline scripts) in `app::app::shell`.
+/// their inline scripts) in `app::document::shell`.
 fn with_security_headers<S>(mut router: Router<S>, https: bool) -> Router<S>
 where
     S: Clone + Send + Sync + 'static,

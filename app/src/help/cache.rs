@@ -128,7 +128,7 @@ pub fn forget_here() {
 /// article views, and gives every help page its script-free form.
 pub async fn serve(State(pages): State<HelpPages>, request: Request, next: Next) -> Response {
     let path = request.uri().path();
-    if request.method() != Method::GET || !crate::app::is_static_page(path) {
+    if request.method() != Method::GET || !crate::document::is_static_page(path) {
         return next.run(request).await;
     }
     let cacheable = path != "/help/search" && !signed_in(request.headers());

@@ -6,6 +6,7 @@ pub mod bundle;
 mod home;
 mod new_report;
 pub mod outbox;
+#[cfg(feature = "phone")]
 mod phone_app;
 mod report_page;
 mod settings;
@@ -18,7 +19,8 @@ pub mod texts;
 pub use api::*;
 pub use home::ReporterHome;
 pub use new_report::NewReportPage;
-pub use phone_app::{is_phone_path, PhoneApp};
+#[cfg(feature = "phone")]
+pub use phone_app::PhoneApp;
 pub use report_page::ReportPage;
 pub use settings::ReporterSettingsPage;
 pub use suggestions::{report_suggestions, suggestion_opened};
@@ -30,6 +32,11 @@ use crate::auth::{Area, AreaGate};
 use crate::i18n::use_i18n;
 use crate::shell::{LanguageSwitch, UserBadge};
 use outbox::OutboxTick;
+
+/// The reporter's paths: those the phone's app serves.
+pub fn is_phone_path(path: &str) -> bool {
+    path == "/m" || path.starts_with("/m/")
+}
 
 /// Mobile-first frame: a compact top bar and one narrow column.
 #[component]

@@ -6,14 +6,11 @@ use leptos_meta::Title;
 use leptos_router::components::{ParentRoute, Route, Router, Routes};
 use leptos_router::{path, Lazy, SsrMode};
 
-use super::{MobileLayout, NewReportPage, ReportPage, ReporterHome, ReporterSettingsPage};
+use super::{
+    is_phone_path, MobileLayout, NewReportPage, ReportPage, ReporterHome, ReporterSettingsPage,
+};
 use crate::i18n::page_title;
 use crate::shell::{not_found_unless_elsewhere, provide_page_context};
-
-/// The reporter's paths: those the phone's app serves.
-pub fn is_phone_path(path: &str) -> bool {
-    path == "/m" || path.starts_with("/m/")
-}
 
 /// Every route renders `Async`, as the desk's do (see `app::App`). The start page is in the
 /// bundle itself; the form, a report and the settings are pieces fetched on first visit, which
