@@ -51,6 +51,7 @@ pub mod notifications;
 pub mod reference;
 pub mod reporter;
 pub mod reports;
+pub mod resource;
 pub mod reveals;
 pub mod sessions;
 pub mod settings_history;

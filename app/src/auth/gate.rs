@@ -1,3 +1,4 @@
+use crate::resource::{blocking_page_resource, page_resource, PageResource};
 use leptos::prelude::*;
 use leptos_router::components::Redirect;
 use leptos_router::hooks::use_location;
@@ -27,9 +28,9 @@ impl AuthContext {
 
     /// Who is signed in, for the component that asks. Made where it is read: a resource nobody
     /// awaits would outlive its page's render on the server.
-    pub fn user(&self) -> Resource<Result<Option<CurrentUser>, AppError>> {
+    pub fn user(&self) -> PageResource<Result<Option<CurrentUser>, AppError>> {
         let auth = *self;
-        Resource::new(move || auth.version(), |_| whoami())
+        page_resource(move || auth.version(), |_| whoami())
     }
 
     /// Changes whenever somebody signs in or out here.
@@ -41,7 +42,7 @@ impl AuthContext {
 /// The server's answer to "may this user work in this area?", for pieces of the area that show
 /// the user (the badge in the top bar).
 #[derive(Clone, Copy)]
-pub struct AreaAccess(pub Resource<Result<CurrentUser, AppError>>);
+pub struct AreaAccess(pub PageResource<Result<CurrentUser, AppError>>);
 
 /// Shows `children` only to a signed-in user whose role may enter `area`; the check runs on the
 /// server. Visitors are sent to sign in and come back; other roles see a 403 page.
@@ -54,7 +55,7 @@ pub fn AreaGate(area: Area, children: Children) -> impl IntoView {
     let auth = expect_context::<AuthContext>();
     let location = use_location();
     // Blocking: the server decides redirect or 403 before the first byte is sent.
-    let access = Resource::new_blocking(move || auth.version(), move |_| enter_area(area));
+    let access = blocking_page_resource(move || auth.version(), move |_| enter_area(area));
     provide_context(AreaAccess(access));
     let content = children();
     view! {

@@ -1,6 +1,7 @@
 //! `/console/replies`: the team's canned replies, added, rewritten and retired.
 
 use crate::i18n::page_title;
+use crate::resource::page_resource;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -45,7 +46,7 @@ pub fn CannedRepliesPage() -> impl IntoView {
             changed.update(|n| *n += 1);
         }
     });
-    let replies = Resource::new(move || changed.get(), |_| canned_list());
+    let replies = page_resource(move || changed.get(), |_| canned_list());
     let start_edit = move |reply: &CannedReply| {
         editing.save.clear();
         editing.id.set(Some(reply.id));

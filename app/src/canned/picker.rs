@@ -1,3 +1,4 @@
+use crate::resource::PageResource;
 use leptos::prelude::*;
 
 use super::CannedReply;
@@ -11,7 +12,7 @@ use crate::ui::{Labeled, INPUT};
 /// made twice breaks hydration (see `AreaGate`).
 #[component]
 pub fn CannedPicker(
-    replies: Resource<Result<Vec<CannedReply>, AppError>>,
+    replies: PageResource<Result<Vec<CannedReply>, AppError>>,
     on_pick: Callback<String>,
 ) -> impl IntoView {
     let i18n = use_i18n();

@@ -1,4 +1,5 @@
 use crate::i18n::page_title;
+use crate::resource::page_resource;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::{Outlet, A};
@@ -127,7 +128,7 @@ fn RecordLink() -> impl IntoView {
 #[component]
 fn TeamPanel() -> impl IntoView {
     let i18n = use_i18n();
-    let team = Resource::new(|| (), |_| console_team());
+    let team = page_resource(|| (), |_| console_team());
     view! {
         <div class="mt-8 max-w-md">
             <section class=PANEL>

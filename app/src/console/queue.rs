@@ -1,6 +1,7 @@
 //! `/console`: every incident in one queue. The filter lives in the URL, so a filtered view can
 //! be bookmarked and survives a reload; the queue refreshes itself when anything changes.
 
+use crate::resource::page_resource;
 use leptos::prelude::*;
 use leptos_router::components::{Form, A};
 use leptos_router::hooks::use_query_map;
@@ -128,7 +129,7 @@ pub fn QueueView() -> impl IntoView {
     let query = use_query_map();
     let filter = Memo::new(move |_| query.with(|q| filter_from_query(|k| q.get(k))));
     let refresh = RwSignal::new(0u32);
-    let page = Resource::new(
+    let page = page_resource(
         move || (filter.get(), refresh.get()),
         |(filter, _)| console_queue(filter, None),
     );
@@ -290,7 +291,7 @@ fn ExtraFilters(filter: Memo<QueueFilter>) -> impl IntoView {
 #[component]
 fn FilterBar(filter: Memo<QueueFilter>) -> impl IntoView {
     let i18n = use_i18n();
-    let systems = Resource::new(|| (), |_| list_systems());
+    let systems = page_resource(|| (), |_| list_systems());
     let current = move || filter.get();
     view! {
         <Form method="GET" action="/console" attr:class="mt-4 flex flex-wrap items-center gap-2">

@@ -1,6 +1,7 @@
 //! `/console/new`: an incident that reached the team by WeChat group, ITSM, a phone call or
 //! monitoring, recorded by a handler so the queue and the service report hold every channel.
 
+use crate::resource::page_resource;
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
 use leptos_meta::Title;
@@ -57,7 +58,7 @@ const RECORDED_CHANNELS: [Channel; 4] = [
 #[component]
 pub fn RecordIncidentPage() -> impl IntoView {
     let i18n = use_i18n();
-    let systems = Resource::new(|| (), |_| list_systems());
+    let systems = page_resource(|| (), |_| list_systems());
     view! {
         <Title text=page_title(move || i18n.console().record_title) />
         <h1 class="text-xl font-semibold">{move || i18n.console().record_title}</h1>

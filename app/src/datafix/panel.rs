@@ -1,5 +1,6 @@
 //! The scripts section of the console's incident page, and the card both pages show.
 
+use crate::resource::PageResource;
 use leptos::prelude::*;
 
 use super::{DataFixScript, DatafixExecuted, DatafixSubmit, NewScript, ScriptStatus};
@@ -21,13 +22,16 @@ pub struct ScriptDraft {
     note: RwSignal<String>,
     submit: ServerAction<DatafixSubmit>,
     executed: ServerAction<DatafixExecuted>,
-    systems: Resource<Result<Vec<System>, AppError>>,
+    systems: PageResource<Result<Vec<System>, AppError>>,
 }
 
 impl ScriptDraft {
     /// `refresh` reloads the incident after a success. `systems` is made by the page, outside
     /// its `Transition` (see `console::incident`).
-    pub fn new(refresh: RwSignal<u32>, systems: Resource<Result<Vec<System>, AppError>>) -> Self {
+    pub fn new(
+        refresh: RwSignal<u32>,
+        systems: PageResource<Result<Vec<System>, AppError>>,
+    ) -> Self {
         let draft = Self {
             open: RwSignal::new(false),
             system: RwSignal::new(String::new()),

@@ -1,5 +1,6 @@
 //! `/console/reviews`: scripts waiting for a reviewer, and the latest decisions.
 
+use crate::resource::page_resource;
 use std::collections::HashMap;
 
 use crate::i18n::page_title;
@@ -25,7 +26,7 @@ pub fn ReviewsPage() -> impl IntoView {
             refresh.update(|n| *n += 1);
         }
     });
-    let scripts = Resource::new(move || refresh.get(), |_| datafix_reviews());
+    let scripts = page_resource(move || refresh.get(), |_| datafix_reviews());
     crate::incidents::follow::refresh_on_changes(
         || Some("/api/console/events".to_owned()),
         refresh,

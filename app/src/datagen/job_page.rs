@@ -2,6 +2,7 @@
 //! excerpt, extracted values, time), the account built, or where and why it failed, with retry
 //! from the failed step and cancel.
 
+use crate::resource::page_resource;
 use std::time::Duration;
 
 use leptos::prelude::*;
@@ -33,7 +34,7 @@ pub fn JobPage() -> impl IntoView {
     let tick = ticking(Duration::from_secs(1), move || live.get_untracked());
     let retry = ServerAction::<DatagenRetry>::new();
     let cancel = ServerAction::<DatagenCancel>::new();
-    let job = Resource::new(
+    let job = page_resource(
         move || {
             (
                 id(),

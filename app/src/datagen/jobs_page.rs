@@ -1,5 +1,6 @@
 //! `/console/datagen`: the newest test-data jobs, and a form to start one from each recipe.
 
+use crate::resource::page_resource;
 use std::time::Duration;
 
 use leptos::prelude::*;
@@ -108,8 +109,8 @@ pub fn JobsPage() -> impl IntoView {
     let t = move || i18n.datagen();
     let live = RwSignal::new(false);
     let tick = ticking(Duration::from_secs(3), move || live.get_untracked());
-    let jobs = Resource::new(move || tick.get(), |_| datagen_jobs(None));
-    let recipes = Resource::new(|| (), |_| datagen_recipes());
+    let jobs = page_resource(move || tick.get(), |_| datagen_jobs(None));
+    let recipes = page_resource(|| (), |_| datagen_recipes());
     view! {
         <Title text=page_title(move || t().title) />
         <h1 class="text-xl font-semibold">{move || t().title}</h1>

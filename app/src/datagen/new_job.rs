@@ -1,6 +1,7 @@
 //! `/console/datagen/new?recipe={id}[&incident={n}]`: a job's form, generated from the recipe's
 //! parameters, so a new recipe needs no new page.
 
+use crate::resource::page_resource;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_navigate, use_query_map};
@@ -38,8 +39,8 @@ pub fn NewJobPage() -> impl IntoView {
                 .and_then(|n| n.parse::<IncidentNumber>().ok())
         })
     };
-    let recipes = Resource::new(|| (), |_| datagen_recipes());
-    let targets = Resource::new(|| (), |_| datagen_targets());
+    let recipes = page_resource(|| (), |_| datagen_recipes());
+    let targets = page_resource(|| (), |_| datagen_targets());
     view! {
         <Title text=page_title(move || t().form_title) />
         <h1 class="text-xl font-semibold">{move || t().form_title}</h1>

@@ -1,6 +1,7 @@
 //! `/console/datagen/recipes`: the recipes; `/console/datagen/recipes/new` and `.../{id}`: a
 //! recipe's source with a preview of its first request, saved as a new version, and its history.
 
+use crate::resource::page_resource;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
@@ -19,7 +20,7 @@ use crate::ui::{Labeled, HINT, INPUT, PANEL, PRIMARY_BUTTON, SECONDARY_BUTTON};
 pub fn RecipesPage() -> impl IntoView {
     let i18n = use_i18n();
     let t = move || i18n.datagen();
-    let recipes = Resource::new(|| (), |_| datagen_recipes());
+    let recipes = page_resource(|| (), |_| datagen_recipes());
     view! {
         <Title text=page_title(move || t().recipes) />
         <div class="flex items-baseline justify-between gap-4">
@@ -63,7 +64,7 @@ pub fn RecipeEditorPage() -> impl IntoView {
     let query = use_query_map();
     let id = move || params.with(|p| p.get("id").and_then(|id| id.parse::<i64>().ok()));
     let version = move || query.with(|q| q.get("version").and_then(|v| v.parse::<i32>().ok()));
-    let source = Resource::new(
+    let source = page_resource(
         move || (id(), version()),
         |(id, version)| async move {
             match id {
@@ -72,7 +73,7 @@ pub fn RecipeEditorPage() -> impl IntoView {
             }
         },
     );
-    let targets = Resource::new(|| (), |_| datagen_targets());
+    let targets = page_resource(|| (), |_| datagen_targets());
     view! {
         <Title text=page_title(move || t().editor_title) />
         <h1 class="text-xl font-semibold">{move || t().editor_title}</h1>

@@ -1,6 +1,7 @@
 //! `/console/datagen/stats?recipe=&target=&days=`: jobs a day by outcome, the status
 //! distribution, failure reasons by step and error, median and p90 duration, jobs per person.
 
+use crate::resource::page_resource;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -29,7 +30,7 @@ pub fn StatsPage() -> impl IntoView {
             }
         })
     };
-    let stats = Resource::new(filter, datagen_stats);
+    let stats = page_resource(filter, datagen_stats);
     view! {
         <Title text=page_title(move || t().stats_title) />
         <h1 class="text-xl font-semibold">{move || t().stats_title}</h1>

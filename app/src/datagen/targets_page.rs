@@ -1,6 +1,7 @@
 //! `/console/datagen/targets`: the test environments; admins add and change them. Credentials
 //! are write-only: a page shows their names.
 
+use crate::resource::page_resource;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -18,7 +19,7 @@ pub fn TargetsPage() -> impl IntoView {
     let i18n = use_i18n();
     let t = move || i18n.datagen();
     let save = ServerAction::<DatagenSaveTarget>::new();
-    let targets = Resource::new(move || save.version().get(), |_| datagen_targets());
+    let targets = page_resource(move || save.version().get(), |_| datagen_targets());
     let AreaAccess(access) = expect_context::<AreaAccess>();
     view! {
         <Title text=page_title(move || t().targets) />

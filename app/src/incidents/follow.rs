@@ -1,5 +1,6 @@
 //! Pages that show incidents follow the server's event streams and refetch when told.
 
+use crate::resource::{page_resource, PageResource};
 use std::future::Future;
 
 use leptos::prelude::*;
@@ -15,7 +16,7 @@ use crate::error::AppError;
 pub fn live_incident<T, Fut>(
     load: fn(IncidentNumber) -> Fut,
     events: fn(IncidentNumber) -> String,
-) -> (Resource<Result<T, AppError>>, RwSignal<u32>)
+) -> (PageResource<Result<T, AppError>>, RwSignal<u32>)
 where
     T: Clone + Send + Sync + Serialize + DeserializeOwned + 'static,
     Fut: Future<Output = Result<T, AppError>> + Send + 'static,
@@ -28,7 +29,7 @@ where
             .and_then(|n| n.parse::<IncidentNumber>().ok())
     };
     let refresh = RwSignal::new(0u32);
-    let incident = Resource::new(
+    let incident = page_resource(
         move || (number(), refresh.get()),
         move |(number, _)| async move {
             match number {

@@ -1,6 +1,7 @@
 //! `/console/monitor/new` and `/console/monitor/r/{id}/edit`: a rule's form, its dry run
 //! (what it would find now, kept nowhere) and saving it.
 
+use crate::resource::page_resource;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
@@ -54,7 +55,7 @@ pub fn RuleEditorPage() -> impl IntoView {
                 .and_then(|n| n.parse::<IncidentNumber>().ok())
         })
     };
-    let rule = Resource::new(
+    let rule = page_resource(
         move || (id(), incident()),
         |(id, incident)| async move {
             match (id, incident) {
@@ -64,8 +65,8 @@ pub fn RuleEditorPage() -> impl IntoView {
             }
         },
     );
-    let sources = Resource::new(|| (), |_| monitor_sources());
-    let systems = Resource::new(|| (), |_| list_systems());
+    let sources = page_resource(|| (), |_| monitor_sources());
+    let systems = page_resource(|| (), |_| list_systems());
     view! {
         <Title text=page_title(move || if id().is_some() { t().title_edit } else { t().title_new }) />
         <h1 class="text-xl font-semibold">

@@ -1,5 +1,6 @@
 //! `/console/monitor`: every rule with its last run, and the sources rules may read.
 
+use crate::resource::page_resource;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -35,8 +36,8 @@ pub(super) fn run_outcome(t: &'static MonitorTexts, run: &RunSummary) -> AnyView
 pub fn MonitorPage() -> impl IntoView {
     let i18n = use_i18n();
     let t = move || i18n.monitor();
-    let rules = Resource::new(|| (), |_| monitor_rules());
-    let sources = Resource::new(|| (), |_| monitor_sources());
+    let rules = page_resource(|| (), |_| monitor_rules());
+    let sources = page_resource(|| (), |_| monitor_sources());
     let AreaAccess(access) = expect_context::<AreaAccess>();
     view! {
         <Title text=page_title(move || t().title) />

@@ -1,6 +1,7 @@
 //! `/console/monitor/r/{id}`: a rule, what it checks, "run now", its runs and their
 //! normal and abnormal counts over time as server-drawn charts.
 
+use crate::resource::page_resource;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
@@ -35,7 +36,7 @@ pub fn RulePage() -> impl IntoView {
     };
     let run_now = ServerAction::<MonitorRunNow>::new();
     let silence = ServerAction::<MonitorSilence>::new();
-    let rule = Resource::new(
+    let rule = page_resource(
         move || (id(), run_now.version().get(), silence.version().get()),
         |(id, _, _)| monitor_rule(id),
     );

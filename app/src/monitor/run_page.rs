@@ -1,6 +1,7 @@
 //! `/console/monitor/runs/{id}`: one run's kept abnormal records, searched and paged in the
 //! URL (`q`, `page`), and exported as CSV.
 
+use crate::resource::page_resource;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
@@ -38,7 +39,7 @@ pub fn RunPage() -> impl IntoView {
         });
         (id, q, page)
     };
-    let run = Resource::new(asked, |(id, q, page)| monitor_run(id, q, page));
+    let run = page_resource(asked, |(id, q, page)| monitor_run(id, q, page));
     view! {
         <Title text=page_title(move || i18n.monitor().run_title) />
         <Transition fallback=Loading>

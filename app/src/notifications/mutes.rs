@@ -2,6 +2,7 @@
 //! phone (`/m/settings`) and in the console (`/console/profile`), and the names of the kinds
 //! of message. Kept apart from the admins' settings page so the phone carries none of its words.
 
+use crate::resource::page_resource;
 use leptos::prelude::*;
 
 use super::{Kind, SetMute};
@@ -91,7 +92,7 @@ pub fn MutesPanel(kinds: &'static [Kind]) -> impl IntoView {
     let i18n = use_i18n();
     let t = move || i18n.mutes();
     let set = ServerAction::<SetMute>::new();
-    let mutes = Resource::new(move || set.version().get(), |_| super::my_mutes());
+    let mutes = page_resource(move || set.version().get(), |_| super::my_mutes());
     view! {
         <section class=format!("mt-4 {PANEL}") data-testid="mutes">
             <h2 class="font-semibold">{move || t().mutes}</h2>

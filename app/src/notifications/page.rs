@@ -2,6 +2,7 @@
 //! staff contacts and the delivery log.
 
 use crate::i18n::page_title;
+use crate::resource::page_resource;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -29,7 +30,7 @@ pub fn NotificationSettingsPage() -> impl IntoView {
     let i18n = use_i18n();
     let t = move || i18n.notifications();
     let changed = RwSignal::new(0u32);
-    let settings = Resource::new(
+    let settings = page_resource(
         move || changed.get(),
         |_| super::load_notification_settings(),
     );
@@ -81,7 +82,7 @@ fn Robots(
 ) -> impl IntoView {
     let i18n = use_i18n();
     let t = move || i18n.notifications();
-    let systems = Resource::new(|| (), |_| crate::reference::list_systems());
+    let systems = page_resource(|| (), |_| crate::reference::list_systems());
     let name = RwSignal::new(String::new());
     let audience = RwSignal::new(Audience::Handlers);
     let system = RwSignal::new(String::new());
@@ -369,7 +370,7 @@ fn DeliveryLog(refresh: RwSignal<u32>, tested: RwSignal<u32>) -> impl IntoView {
     let kind = RwSignal::new(None::<Kind>);
     let before = RwSignal::new(None::<i64>);
     let resend = ServerAction::<ResendDelivery>::new();
-    let log = Resource::new(
+    let log = page_resource(
         move || {
             (
                 state.get(),

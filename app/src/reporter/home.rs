@@ -2,6 +2,7 @@
 //! outbox.
 
 use crate::i18n::page_title;
+use crate::resource::page_resource;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -20,7 +21,7 @@ use crate::time::format_recent;
 pub fn ReporterHome() -> impl IntoView {
     let i18n = use_i18n();
     let filter = RwSignal::new(ReportFilter::All);
-    let reports = Resource::new(move || filter.get(), my_reports);
+    let reports = page_resource(move || filter.get(), my_reports);
     let pending = RwSignal::new(Vec::<OutboxItem>::new());
     let tick = expect_context::<OutboxTick>().0;
 

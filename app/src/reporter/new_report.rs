@@ -2,6 +2,7 @@
 //! report is queued; the same checks as the server's run at each field.
 
 use crate::i18n::page_title;
+use crate::resource::page_resource;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -21,7 +22,7 @@ use crate::ui::{SystemModulePicker, PHONE_INPUT};
 #[component]
 pub fn NewReportPage() -> impl IntoView {
     let i18n = use_i18n();
-    let systems = Resource::new(|| (), |_| list_systems());
+    let systems = page_resource(|| (), |_| list_systems());
     view! {
         <Title text=page_title(move || i18n.reporter().new_title) />
         <h1 class="text-lg font-semibold">{move || i18n.reporter().new_title}</h1>

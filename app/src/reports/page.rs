@@ -2,6 +2,7 @@
 //! lives in the URL and the picker is a plain form, so the page works, prints and bookmarks
 //! without JavaScript.
 
+use crate::resource::page_resource;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -85,7 +86,7 @@ pub fn ReportsPage() -> impl IntoView {
             )
         })
     });
-    let report = Resource::new(
+    let report = page_resource(
         move || chosen.get().ok(),
         |period| async move {
             match period {

@@ -2,6 +2,7 @@
 //! past the hourly alert threshold on top. Admins only.
 
 use crate::i18n::page_title;
+use crate::resource::page_resource;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -60,7 +61,7 @@ pub fn RevealAuditPage() -> impl IntoView {
     let applied = RwSignal::new(AuditFilter::default());
     let before = RwSignal::new(None::<i64>);
     let bad = RwSignal::new(None::<&'static str>);
-    let audit = Resource::new(
+    let audit = page_resource(
         move || (applied.get(), before.get()),
         |(filter, before)| reveal_audit(filter, before),
     );

@@ -1,6 +1,7 @@
 //! `/console/sessions`: the schedule form beside the hot consultations, and every session
 //! with its results and effect.
 
+use crate::resource::page_resource;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -49,8 +50,8 @@ pub fn SessionsPage() -> impl IntoView {
             changed.update(|n| *n += 1);
         }
     });
-    let sessions = Resource::new(move || changed.get(), |_| session_list());
-    let hot = Resource::new(|| (), |_| session_hot());
+    let sessions = page_resource(move || changed.get(), |_| session_list());
+    let hot = page_resource(|| (), |_| session_hot());
     let AreaAccess(access) = expect_context::<AreaAccess>();
     view! {
         <Title text=page_title(move || t().title) />

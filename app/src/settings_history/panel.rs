@@ -1,3 +1,4 @@
+use crate::resource::page_resource;
 use leptos::prelude::*;
 
 use super::{settings_history, SettingsChange, Subject};
@@ -17,7 +18,7 @@ pub fn ChangeHistory(
 ) -> impl IntoView {
     let i18n = use_i18n();
     let t = move || i18n.history();
-    let changes = Resource::new(move || refresh.get(), move |_| settings_history(subject));
+    let changes = page_resource(move || refresh.get(), move |_| settings_history(subject));
     view! {
         <section class=format!("mt-6 max-w-3xl {PANEL}") data-testid="settings-history">
             <h2 class="font-semibold">{move || t().title}</h2>

@@ -2,6 +2,7 @@
 //! console reads them; admins change them.
 
 use crate::i18n::page_title;
+use crate::resource::page_resource;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -22,7 +23,7 @@ pub fn SlaSettingsPage() -> impl IntoView {
     let i18n = use_i18n();
     let t = move || i18n.sla();
     let refresh = RwSignal::new(0u32);
-    let settings = Resource::new(move || refresh.get(), |_| sla_settings());
+    let settings = page_resource(move || refresh.get(), |_| sla_settings());
     // Bumped by every save, so the history below follows.
     let saved = RwSignal::new(0u32);
     view! {

@@ -6,6 +6,7 @@ mod actions;
 mod identity;
 mod thread;
 
+use crate::resource::{page_resource, PageResource};
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -35,7 +36,7 @@ pub fn ConsoleIncidentPage() -> impl IntoView {
     // do the lists the forms choose from. Resources must be made out here in any case: while it
     // waits, server-side rendering re-runs the closures inside the `Transition`, and resources
     // made in there would be created twice, with serialisation ids the browser never sees.
-    let systems = Resource::new(|| (), |_| list_systems());
+    let systems = page_resource(|| (), |_| list_systems());
     provide_context(Drafts::new(refresh, systems));
     provide_context(crate::datafix::ScriptDraft::new(refresh, systems));
     // Reading the thread marks the reporter's messages read; the reporter sees it.
@@ -189,12 +190,12 @@ struct Drafts {
     internal: RwSignal<bool>,
     /// What the handler is searching the help articles for, beside the thread.
     article_query: RwSignal<String>,
-    systems: Resource<Result<Vec<System>, AppError>>,
-    canned: Resource<Result<Vec<CannedReply>, AppError>>,
+    systems: PageResource<Result<Vec<System>, AppError>>,
+    canned: PageResource<Result<Vec<CannedReply>, AppError>>,
 }
 
 impl Drafts {
-    fn new(refresh: RwSignal<u32>, systems: Resource<Result<Vec<System>, AppError>>) -> Self {
+    fn new(refresh: RwSignal<u32>, systems: PageResource<Result<Vec<System>, AppError>>) -> Self {
         let drafts = Self {
             step: ServerAction::new(),
             open: RwSignal::new(Pending::None),
@@ -212,7 +213,7 @@ impl Drafts {
             internal: RwSignal::new(false),
             article_query: RwSignal::new(String::new()),
             systems,
-            canned: Resource::new(|| (), |_| canned_list()),
+            canned: page_resource(|| (), |_| canned_list()),
         };
         // Only a success clears what was typed.
         Effect::new(move |_| {

@@ -5,6 +5,7 @@ mod images;
 pub mod texts;
 mod upkeep;
 
+use crate::resource::page_resource;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
@@ -42,7 +43,7 @@ pub fn KbListPage() -> impl IntoView {
     let i18n = use_i18n();
     let t = move || i18n.kb();
     let filter = RwSignal::new(None::<ArticleState>);
-    let articles = Resource::new(move || filter.get(), kb_list);
+    let articles = page_resource(move || filter.get(), kb_list);
     let tab = move |state: Option<ArticleState>| {
         let label = move || state.map_or(t().all, |s| t().state(s));
         view! {
@@ -119,7 +120,7 @@ fn Synonyms() -> impl IntoView {
     let t = move || i18n.kb();
     let save = ServerAction::<KbSaveSynonyms>::new();
     let remove = ServerAction::<KbRemoveSynonyms>::new();
-    let groups = Resource::new(
+    let groups = page_resource(
         move || (save.version().get(), remove.version().get()),
         |_| kb_synonyms(),
     );
@@ -247,7 +248,7 @@ pub fn KbEditorPage() -> impl IntoView {
         .with_untracked(|q| q.get("incident"))
         .and_then(|n| n.parse::<i64>().ok())
         .map(IncidentNumber);
-    let prefill = Resource::new(
+    let prefill = page_resource(
         move || (id.get().is_none()).then_some(incident).flatten(),
         |number| async move {
             match number {
@@ -275,7 +276,7 @@ pub fn KbEditorPage() -> impl IntoView {
             restore.version().get(),
         )
     };
-    let draft = Resource::new(
+    let draft = page_resource(
         move || (id.get(), version()),
         |(id, _)| async move {
             match id {
@@ -306,7 +307,7 @@ pub fn KbEditorPage() -> impl IntoView {
             navigate(&format!("/console/kb/{new_id}"), Default::default());
         }
     });
-    let systems = Resource::new(|| (), |_| list_systems());
+    let systems = page_resource(|| (), |_| list_systems());
     let error = move || {
         [
             create.value().get().and_then(Result::err),
@@ -426,7 +427,7 @@ pub fn KbEditorPage() -> impl IntoView {
 /// The body rendered and sanitised by the server exactly as readers will get it.
 #[component]
 fn Preview(body: RwSignal<String>) -> impl IntoView {
-    let html = Resource::new(
+    let html = page_resource(
         move || body.get(),
         |body| async move {
             if body.trim().is_empty() {
@@ -493,7 +494,7 @@ fn DraftFacts(
     let t = move || i18n.kb();
     let id = draft.id;
     let compared = RwSignal::new(None::<i32>);
-    let diff = Resource::new(
+    let diff = page_resource(
         move || compared.get(),
         move |to| async move {
             match to {

@@ -1,6 +1,7 @@
 //! Keeping live articles right: the weekly meeting's list on `/console/kb`, and on a live
 //! article, pinning it to the hot questions and confirming it still holds.
 
+use crate::resource::page_resource;
 use leptos::prelude::*;
 use leptos_router::location::Url;
 
@@ -13,7 +14,7 @@ use crate::ui::{PANEL, SECONDARY_BUTTON};
 pub fn WeeklyMaintenance() -> impl IntoView {
     let i18n = use_i18n();
     let t = move || i18n.kb();
-    let lists = Resource::new(|| (), |_| kb_maintenance());
+    let lists = page_resource(|| (), |_| kb_maintenance());
     let section = move |title: &'static str, testid: &'static str, items: AnyView, empty: bool| {
         view! {
             <div data-testid=testid>
