@@ -22,24 +22,18 @@ pub fn PhoneScripts(options: LeptosOptions) -> impl IntoView {
             provide_context(manifest.clone());
         }
         let nonce = leptos::nonce::use_nonce();
-        // As Leptos' own hydration script does, with this bundle's names; quoted whole so the
-        // service worker finds them in the page.
+        // Paint first, then fetch the app. The page arrives rendered, so on a slow network the
+        // text shows as soon as the HTML and CSS are in, instead of sharing the line with the
+        // WASM (no preload links); the module and its glue then load side by side. As Leptos'
+        // own hydration script otherwise, with this bundle's names, quoted whole so the service
+        // worker finds them in the page.
         let script = format!(
-            "import({js:?}).then((app) => app.default({{ module_or_path: {wasm:?} }}).then(() => app.hydrate()));",
+            "requestAnimationFrame(() => setTimeout(() => {{ const wasm = fetch({wasm:?}); \
+             import({js:?}).then((app) => app.default({{ module_or_path: wasm }}).then(() => app.hydrate())); }}));",
             js = files.js,
             wasm = files.wasm,
         );
-        view! {
-            <link rel="modulepreload" href=files.js.clone() crossorigin="anonymous" />
-            <link
-                rel="preload"
-                href=files.wasm.clone()
-                r#as="fetch"
-                r#type="application/wasm"
-                crossorigin="anonymous"
-            />
-            <script type="module" nonce=nonce>{script}</script>
-        }
+        view! { <script type="module" nonce=nonce>{script}</script> }
     }
     #[cfg(not(feature = "ssr"))]
     let _ = options;
