@@ -22,6 +22,9 @@ SERVER := $(CURDIR)/target/debug/server
 # Run after every split build: cargo-leptos 0.3.6 can leave the prefetch manifest naming split
 # files that do not exist (see the script); this mends those names and fails on any left.
 SPLIT_NAMES := node end2end/checks/split-names.mjs
+# Run after every build of the desk's project (it copies public/ into target/site): the site's
+# own scripts, minified; public/ keeps the commented sources.
+MINIFY_SCRIPTS := node end2end/checks/minify-scripts.mjs target/site
 # moto, an S3-compatible server from PyPI, for the tests of the object-store path.
 MOTO_VENV := $(CURDIR)/.data/moto
 # A private MariaDB (Debian's MySQL) for the tests of MySQL-family monitoring sources; mariadbd
@@ -92,6 +95,7 @@ build:
 	@$(call STEP,build)
 	cargo leptos build --project incident-desk --split
 	$(SPLIT_NAMES) target/site/pkg
+	$(MINIFY_SCRIPTS)
 	cargo leptos build --project phone --frontend-only --split
 	$(SPLIT_NAMES) target/site-phone/pkg
 	cargo build -q -p embedded-pg -p wecom-mock
@@ -153,6 +157,7 @@ bench-mobile: setup setup-test
 	[ "$$(twiggy --version 2>/dev/null)" = "twiggy 0.8.0" ] || cargo install twiggy --version 0.8.0 --locked
 	cargo leptos build --project incident-desk --release --precompress --split
 	$(SPLIT_NAMES) target/site/pkg
+	$(MINIFY_SCRIPTS)
 	cargo leptos build --project phone --release --precompress --split --frontend-only
 	$(SPLIT_NAMES) target/site-phone/pkg
 	cargo build -q -p embedded-pg
@@ -179,6 +184,7 @@ INCIDENTS ?= 100000
 bench-queue: setup
 	cargo leptos build --project incident-desk --release --precompress --split
 	$(SPLIT_NAMES) target/site/pkg
+	$(MINIFY_SCRIPTS)
 	cargo build -q -p embedded-pg
 	export EMBEDDED_PG_DIR=$(CURDIR)/.data/bench-queue-pg
 	$(PG) destroy 2>/dev/null || true
@@ -228,6 +234,7 @@ bench-help: setup setup-test
 	base_url=$$($(PG) start --no-fsync)
 	trap '$(PG) destroy' EXIT
 	cargo leptos build --project incident-desk --release --precompress
+	$(MINIFY_SCRIPTS)
 	echo "== search at the store (release build, as the server runs it)"
 	DATABASE_URL="$$base_url" RUST_LOG=warn cargo test -q --release -p server --test desk \
 	  bench_help_search_over_fifty_thousand_articles -- --ignored --nocapture

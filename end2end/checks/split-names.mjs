@@ -10,9 +10,9 @@
 //
 // This puts back each name whose file does not exist, from the file name it was made of (every
 // `.<hash>` removed), and fails when a name still finds no file, in the manifest or in the loader.
-import { brotliCompressSync, gzipSync } from 'node:zlib';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { rewrite } from './site-file.mjs';
 
 const HASH = /\.[A-Za-z0-9_-]{22}/g;
 // The folder of one bundle's files: `target/site/pkg` (the desk) or `target/site-phone/pkg`.
@@ -51,10 +51,7 @@ for (const file of files) {
   }
   const after = JSON.stringify(manifest, null, 2);
   if (after === before) continue;
-  writeFileSync(path, after);
-  // A precompressed copy would still serve the old names.
-  if (existsSync(`${path}.br`)) writeFileSync(`${path}.br`, brotliCompressSync(after));
-  if (existsSync(`${path}.gz`)) writeFileSync(`${path}.gz`, gzipSync(after));
+  rewrite(path, after);
 }
 
 for (const file of files) {
