@@ -33,7 +33,8 @@ impl<T: DeserializeOwned> Decoder<T> for ServerJson {
     }
 }
 
-/// A page's data, loaded with [`page_resource`].
+/// A page's data, loaded with [`page_resource`]; `PageResource::new_with_options(…, true)` for
+/// one the server must have loaded before it sends any of the page.
 pub type PageResource<T> = Resource<T, ServerJson>;
 
 /// `Resource::new`: loads again whenever `source` changes.
@@ -48,18 +49,4 @@ where
     Fut: Future<Output = T> + Send + 'static,
 {
     Resource::new_with_options(source, fetcher, false)
-}
-
-/// `Resource::new_blocking`: the server sends nothing of the page until it has loaded.
-#[track_caller]
-pub fn blocking_page_resource<T, S, Fut>(
-    source: impl Fn() -> S + Send + Sync + 'static,
-    fetcher: impl Fn(S) -> Fut + Send + Sync + 'static,
-) -> PageResource<T>
-where
-    T: Serialize + DeserializeOwned + Send + Sync + 'static,
-    S: Send + Sync + Clone + PartialEq + 'static,
-    Fut: Future<Output = T> + Send + 'static,
-{
-    Resource::new_with_options(source, fetcher, true)
 }

@@ -1,4 +1,3 @@
-use crate::resource::{blocking_page_resource, page_resource, PageResource};
 use leptos::prelude::*;
 use leptos_router::components::Redirect;
 use leptos_router::hooks::use_location;
@@ -6,6 +5,7 @@ use leptos_router::location::Url;
 
 use super::{enter_area, whoami, Area, CurrentUser, Login, Logout};
 use crate::error::AppError;
+use crate::resource::{page_resource, PageResource};
 use crate::shell::{ErrorPanel, Forbidden, Loading};
 
 /// Sign-in state shared by the whole app. The actions' versions key every resource that depends
@@ -55,7 +55,8 @@ pub fn AreaGate(area: Area, children: Children) -> impl IntoView {
     let auth = expect_context::<AuthContext>();
     let location = use_location();
     // Blocking: the server decides redirect or 403 before the first byte is sent.
-    let access = blocking_page_resource(move || auth.version(), move |_| enter_area(area));
+    let access =
+        PageResource::new_with_options(move || auth.version(), move |_| enter_area(area), true);
     provide_context(AreaAccess(access));
     let content = children();
     view! {
