@@ -1,13 +1,13 @@
 //! `/console/replies`: the team's canned replies, added, rewritten and retired.
 
 use crate::i18n::page_title;
-use crate::resource::page_resource;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
 use super::{canned_list, CannedReply, CannedRetire, CannedSave};
 use crate::auth::{Action, AreaAccess};
 use crate::i18n::use_i18n;
+use crate::resource::page_resource;
 use crate::settings_history::{ChangeHistory, ChangeKind, SettingsChange, Subject};
 use crate::shell::{Loading, PageError};
 use crate::ui::{Labeled, INPUT, PANEL, PRIMARY_BUTTON};

@@ -1,9 +1,9 @@
-use crate::resource::PageResource;
 use leptos::prelude::*;
 
 use super::CannedReply;
 use crate::error::AppError;
 use crate::i18n::use_i18n;
+use crate::resource::PageResource;
 use crate::ui::{Labeled, INPUT};
 
 /// A menu of canned replies; choosing one hands its text to `on_pick`. The page makes `replies`

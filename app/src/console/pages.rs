@@ -1,5 +1,4 @@
 use crate::i18n::page_title;
-use crate::resource::page_resource;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::{Outlet, A};
@@ -7,6 +6,7 @@ use leptos_router::components::{Outlet, A};
 use super::console_team;
 use crate::auth::{Action, Area, AreaAccess, AreaGate};
 use crate::i18n::use_i18n;
+use crate::resource::page_resource;
 use crate::shell::{ErrorPanel, LanguageSwitch, Loading, SignOutButton, UserBadge};
 use crate::time::format_minute;
 use crate::ui::{PANEL, SECONDARY_BUTTON};

@@ -1,7 +1,6 @@
 //! `/console`: every incident in one queue. The filter lives in the URL, so a filtered view can
 //! be bookmarked and survives a reload; the queue refreshes itself when anything changes.
 
-use crate::resource::page_resource;
 use leptos::prelude::*;
 use leptos_router::components::{Form, A};
 use leptos_router::hooks::use_query_map;
@@ -15,6 +14,7 @@ use crate::i18n::use_i18n;
 use crate::incidents::view::StatusBadge;
 use crate::incidents::{Category, Channel, Severity, Status, TransferTarget};
 use crate::reference::list_systems;
+use crate::resource::page_resource;
 use crate::shell::{ErrorPanel, Loading};
 use crate::time::format_recent;
 use crate::ui::{Labeled, INPUT, PRIMARY_BUTTON};

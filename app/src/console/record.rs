@@ -1,7 +1,6 @@
 //! `/console/new`: an incident that reached the team by WeChat group, ITSM, a phone call or
 //! monitoring, recorded by a handler so the queue and the service report hold every channel.
 
-use crate::resource::page_resource;
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
 use leptos_meta::Title;
@@ -14,6 +13,7 @@ use crate::incidents::{
     MAX_DOC_NUMBER_TYPED, MAX_EXTERNAL_REF, MAX_FUND_ACCOUNT, MAX_TITLE, MOBILE_DIGITS,
 };
 use crate::reference::{list_systems, System};
+use crate::resource::page_resource;
 use crate::shell::{ErrorPanel, Loading};
 use crate::ui::{Labeled, SystemModulePicker, HINT, INPUT, PANEL, PRIMARY_BUTTON};
 

@@ -1,6 +1,5 @@
 //! The scripts section of the console's incident page, and the card both pages show.
 
-use crate::resource::PageResource;
 use leptos::prelude::*;
 
 use super::{DataFixScript, DatafixExecuted, DatafixSubmit, NewScript, ScriptStatus};
@@ -8,6 +7,7 @@ use crate::error::AppError;
 use crate::i18n::{fill, use_i18n};
 use crate::incidents::IncidentNumber;
 use crate::reference::System;
+use crate::resource::PageResource;
 use crate::time::format_minute;
 use crate::ui::{Labeled, INPUT, PANEL, PRIMARY_BUTTON, SECONDARY_BUTTON};
 

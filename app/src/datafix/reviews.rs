@@ -1,9 +1,9 @@
 //! `/console/reviews`: scripts waiting for a reviewer, and the latest decisions.
 
-use crate::resource::page_resource;
 use std::collections::HashMap;
 
 use crate::i18n::page_title;
+use crate::resource::page_resource;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;

@@ -2,7 +2,6 @@
 //! excerpt, extracted values, time), the account built, or where and why it failed, with retry
 //! from the failed step and cancel.
 
-use crate::resource::page_resource;
 use std::time::Duration;
 
 use leptos::prelude::*;
@@ -14,6 +13,7 @@ use super::live::ticking;
 use super::texts::DatagenTexts;
 use super::{datagen_job, CallLog, CallOutcome, DatagenCancel, DatagenRetry, JobDetail, JobStatus};
 use crate::i18n::{fill, page_title, use_i18n};
+use crate::resource::page_resource;
 use crate::shell::{Loading, PageError};
 use crate::time::format_minute;
 use crate::ui::{HINT, PANEL, PRIMARY_BUTTON, SECONDARY_BUTTON};

@@ -1,6 +1,5 @@
 //! `/console/datagen`: the newest test-data jobs, and a form to start one from each recipe.
 
-use crate::resource::page_resource;
 use std::time::Duration;
 
 use leptos::prelude::*;
@@ -10,6 +9,7 @@ use super::live::ticking;
 use super::texts::DatagenTexts;
 use super::{datagen_jobs, datagen_recipes, JobStatus, JobSummary};
 use crate::i18n::{page_title, use_i18n};
+use crate::resource::page_resource;
 use crate::shell::{Loading, PageError};
 use crate::time::format_minute;
 use crate::ui::{HINT, SECONDARY_BUTTON};

@@ -1,7 +1,6 @@
 //! `/console/datagen/new?recipe={id}[&incident={n}]`: a job's form, generated from the recipe's
 //! parameters, so a new recipe needs no new page.
 
-use crate::resource::page_resource;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_navigate, use_query_map};
@@ -14,6 +13,7 @@ use super::{
 use crate::error::AppError;
 use crate::i18n::{fill, page_title, use_i18n, Locale};
 use crate::incidents::IncidentNumber;
+use crate::resource::page_resource;
 use crate::shell::{Loading, PageError};
 use crate::ui::{Labeled, HINT, INPUT, PANEL, PRIMARY_BUTTON};
 

@@ -1,7 +1,6 @@
 //! `/console/datagen/recipes`: the recipes; `/console/datagen/recipes/new` and `.../{id}`: a
 //! recipe's source with a preview of its first request, saved as a new version, and its history.
 
-use crate::resource::page_resource;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
@@ -12,6 +11,7 @@ use super::{
     Preview, RecipeSource, SaveOutcome, TargetSummary,
 };
 use crate::i18n::{fill, page_title, use_i18n};
+use crate::resource::page_resource;
 use crate::shell::{Loading, PageError};
 use crate::time::format_minute;
 use crate::ui::{Labeled, HINT, INPUT, PANEL, PRIMARY_BUTTON, SECONDARY_BUTTON};

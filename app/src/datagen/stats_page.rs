@@ -1,7 +1,6 @@
 //! `/console/datagen/stats?recipe=&target=&days=`: jobs a day by outcome, the status
 //! distribution, failure reasons by step and error, median and p90 duration, jobs per person.
 
-use crate::resource::page_resource;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -10,6 +9,7 @@ use super::jobs_page::DatagenNav;
 use super::{datagen_stats, JobStatus, Stats, StatsFilter, STATS_PERIODS};
 use crate::charts::{stacked_columns, Column, Segment, Series, PALETTE};
 use crate::i18n::{fill, page_title, use_i18n};
+use crate::resource::page_resource;
 use crate::shell::{Loading, PageError};
 use crate::ui::{Labeled, HINT, INPUT, PANEL, SECONDARY_BUTTON};
 

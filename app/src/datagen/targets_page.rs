@@ -1,7 +1,6 @@
 //! `/console/datagen/targets`: the test environments; admins add and change them. Credentials
 //! are write-only: a page shows their names.
 
-use crate::resource::page_resource;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -10,6 +9,7 @@ use super::{datagen_targets, DatagenSaveTarget, System, TargetInput, TargetSumma
 use crate::auth::{Action, AreaAccess};
 use crate::error::AppError;
 use crate::i18n::{fill, page_title, use_i18n};
+use crate::resource::page_resource;
 use crate::shell::{Loading, PageError};
 use crate::ui::{Labeled, HINT, INPUT, PANEL, PRIMARY_BUTTON, SECONDARY_BUTTON};
 

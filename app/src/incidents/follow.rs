@@ -1,6 +1,5 @@
 //! Pages that show incidents follow the server's event streams and refetch when told.
 
-use crate::resource::{page_resource, PageResource};
 use std::future::Future;
 
 use leptos::prelude::*;
@@ -9,6 +8,7 @@ use serde::{de::DeserializeOwned, Serialize};
 
 use super::IncidentNumber;
 use crate::error::AppError;
+use crate::resource::{page_resource, PageResource};
 
 /// The incident the page's `:number` names, loaded by `load` and loaded again whenever the
 /// stream at `events(number)` reports a change; with the signal that reloads it on demand.

@@ -1,7 +1,6 @@
 //! `/console/monitor/new` and `/console/monitor/r/{id}/edit`: a rule's form, its dry run
 //! (what it would find now, kept nowhere) and saving it.
 
-use crate::resource::page_resource;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
@@ -15,6 +14,7 @@ use crate::error::{AppError, Problem};
 use crate::i18n::{fill, page_title, use_i18n};
 use crate::incidents::{IncidentNumber, Severity};
 use crate::reference::{list_systems, System};
+use crate::resource::page_resource;
 use crate::shell::{Loading, PageError};
 use crate::ui::{Labeled, HINT, INPUT, PANEL, PRIMARY_BUTTON, SECONDARY_BUTTON};
 

@@ -1,6 +1,5 @@
 //! `/console/monitor`: every rule with its last run, and the sources rules may read.
 
-use crate::resource::page_resource;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -8,6 +7,7 @@ use super::texts::MonitorTexts;
 use super::{monitor_rules, monitor_sources, Outcome, RunSummary};
 use crate::auth::{Action, AreaAccess};
 use crate::i18n::{fill, page_title, use_i18n};
+use crate::resource::page_resource;
 use crate::shell::{Loading, PageError};
 use crate::time::format_minute;
 use crate::ui::{HINT, PANEL, PRIMARY_BUTTON};

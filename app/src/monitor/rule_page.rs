@@ -1,7 +1,6 @@
 //! `/console/monitor/r/{id}`: a rule, what it checks, "run now", its runs and their
 //! normal and abnormal counts over time as server-drawn charts.
 
-use crate::resource::page_resource;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
@@ -13,6 +12,7 @@ use crate::auth::{Action, AreaAccess};
 use crate::charts::{self, Column, Segment, Series, PALETTE};
 use crate::i18n::{fill, page_title, use_i18n};
 use crate::incidents::view::StatusBadge;
+use crate::resource::page_resource;
 use crate::shell::{Loading, PageError};
 use crate::time::format_minute;
 use crate::ui::{PANEL, PRIMARY_BUTTON, SECONDARY_BUTTON};

@@ -1,7 +1,6 @@
 //! `/console/monitor/runs/{id}`: one run's kept abnormal records, searched and paged in the
 //! URL (`q`, `page`), and exported as CSV.
 
-use crate::resource::page_resource;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
@@ -13,6 +12,7 @@ use super::raise_form::{RaiseForm, Raising};
 use super::rule_page::took;
 use super::{monitor_run, RecordView, RunDetail, RECORDS_PAGE};
 use crate::i18n::{fill, page_title, use_i18n};
+use crate::resource::page_resource;
 use crate::shell::{Loading, PageError};
 use crate::time::format_minute;
 use crate::ui::{Labeled, INPUT, PANEL, SECONDARY_BUTTON};

@@ -2,11 +2,11 @@
 //! phone (`/m/settings`) and in the console (`/console/profile`), and the names of the kinds
 //! of message. Kept apart from the admins' settings page so the phone carries none of its words.
 
-use crate::resource::page_resource;
 use leptos::prelude::*;
 
 use super::{Kind, SetMute};
 use crate::i18n::use_i18n;
+use crate::resource::page_resource;
 use crate::shell::Loading;
 use crate::ui::{HINT, PANEL};
 

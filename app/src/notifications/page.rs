@@ -2,7 +2,6 @@
 //! staff contacts and the delivery log.
 
 use crate::i18n::page_title;
-use crate::resource::page_resource;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -13,6 +12,7 @@ use super::{
 };
 use crate::error::AppError;
 use crate::i18n::{fill, use_i18n};
+use crate::resource::page_resource;
 use crate::shell::{Loading, PageError};
 use crate::time::format_minute;
 use crate::ui::{Labeled, HINT, INPUT, PANEL, PRIMARY_BUTTON, SECONDARY_BUTTON};

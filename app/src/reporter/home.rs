@@ -2,7 +2,6 @@
 //! outbox.
 
 use crate::i18n::page_title;
-use crate::resource::page_resource;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -14,6 +13,7 @@ use super::{my_reports, ImageProgress, OutboxActions, OutboxState};
 use crate::i18n::use_i18n;
 use crate::incidents::view::StatusBadge;
 use crate::incidents::{ReportFilter, ReportSummary};
+use crate::resource::page_resource;
 use crate::shell::{ErrorPanel, Loading};
 use crate::time::format_recent;
 

@@ -2,7 +2,6 @@
 //! report is queued; the same checks as the server's run at each field.
 
 use crate::i18n::page_title;
-use crate::resource::page_resource;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -15,6 +14,7 @@ use crate::incidents::{
     MAX_FUND_ACCOUNT, MAX_IMAGES, MAX_TITLE, MOBILE_DIGITS,
 };
 use crate::reference::{list_systems, System};
+use crate::resource::page_resource;
 use crate::shell::{ErrorPanel, Loading};
 use crate::time::shanghai_today;
 use crate::ui::{SystemModulePicker, PHONE_INPUT};

@@ -2,7 +2,6 @@
 //! lives in the URL and the picker is a plain form, so the page works, prints and bookmarks
 //! without JavaScript.
 
-use crate::resource::page_resource;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -17,6 +16,7 @@ use crate::charts::{self, Bar, Column, Segment, Series, PALETTE};
 use crate::console::Outcome;
 use crate::i18n::{fill, page_title, use_i18n, Locale};
 use crate::incidents::{Category, Channel};
+use crate::resource::page_resource;
 use crate::shell::{ErrorPanel, Loading};
 use crate::time::shanghai_today;
 use crate::ui::{INPUT, PANEL, PRIMARY_BUTTON, SECONDARY_BUTTON};

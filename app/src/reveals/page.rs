@@ -2,12 +2,12 @@
 //! past the hourly alert threshold on top. Admins only.
 
 use crate::i18n::page_title;
-use crate::resource::page_resource;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
 use super::{reveal_audit, AuditFilter, AuditPage, IdentityField, RevealReason};
 use crate::i18n::{fill, use_i18n};
+use crate::resource::page_resource;
 use crate::shell::{Loading, PageError};
 use crate::time::format_minute;
 use crate::ui::{Labeled, INPUT, PANEL, PRIMARY_BUTTON, SECONDARY_BUTTON};

@@ -1,7 +1,6 @@
 //! `/console/sessions`: the schedule form beside the hot consultations, and every session
 //! with its results and effect.
 
-use crate::resource::page_resource;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -13,6 +12,7 @@ use super::{
 use crate::auth::{Action, AreaAccess};
 use crate::error::AppError;
 use crate::i18n::{fill, page_title, use_i18n};
+use crate::resource::page_resource;
 use crate::shell::{Loading, PageError};
 use crate::time::format_minute;
 use crate::ui::{Labeled, HINT, INPUT, PANEL, PRIMARY_BUTTON, SECONDARY_BUTTON};

@@ -1,8 +1,8 @@
-use crate::resource::page_resource;
 use leptos::prelude::*;
 
 use super::{settings_history, SettingsChange, Subject};
 use crate::i18n::{use_i18n, Locale};
+use crate::resource::page_resource;
 use crate::shell::ErrorPanel;
 use crate::time::format_minute;
 use crate::ui::PANEL;

@@ -2,7 +2,6 @@
 //! console reads them; admins change them.
 
 use crate::i18n::page_title;
-use crate::resource::page_resource;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -14,6 +13,7 @@ use super::{
 use crate::error::AppError;
 use crate::i18n::{use_i18n, Locale};
 use crate::incidents::{Category, Severity};
+use crate::resource::page_resource;
 use crate::settings_history::{ChangeHistory, ChangeKind, SettingsChange, Subject};
 use crate::shell::{Loading, PageError};
 use crate::ui::{Labeled, INPUT, PANEL, PRIMARY_BUTTON};

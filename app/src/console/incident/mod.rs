@@ -6,7 +6,6 @@ mod actions;
 mod identity;
 mod thread;
 
-use crate::resource::{page_resource, PageResource};
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -24,6 +23,7 @@ use crate::i18n::use_i18n;
 use crate::incidents::view::{StatusBadge, Timeline};
 use crate::incidents::{Category, Severity, Status, TransferTarget};
 use crate::reference::{list_systems, System};
+use crate::resource::{page_resource, PageResource};
 use crate::shell::{Loading, PageError};
 use crate::ui::PANEL;
 

@@ -5,7 +5,6 @@ mod images;
 pub mod texts;
 mod upkeep;
 
-use crate::resource::page_resource;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
@@ -21,6 +20,7 @@ use crate::error::AppError;
 use crate::i18n::{fill, page_title, use_i18n, I18n};
 use crate::incidents::IncidentNumber;
 use crate::reference::list_systems;
+use crate::resource::page_resource;
 use crate::shell::{Loading, PageError};
 use crate::time::format_minute;
 use crate::ui::{

@@ -1,12 +1,12 @@
 //! Keeping live articles right: the weekly meeting's list on `/console/kb`, and on a live
 //! article, pinning it to the hot questions and confirming it still holds.
 
-use crate::resource::page_resource;
 use leptos::prelude::*;
 use leptos_router::location::Url;
 
 use super::super::{kb_maintenance, KbConfirmReviewed, KbPin};
 use crate::i18n::{fill, use_i18n};
+use crate::resource::page_resource;
 use crate::time::format_minute;
 use crate::ui::{PANEL, SECONDARY_BUTTON};
 
