@@ -52,8 +52,8 @@ const { splitPieces } = sandbox.self;
 const loader = splitPieces.loaderOf(readFileSync(mainScript(pkg).path, 'utf8'));
 const offline = loader ? splitPieces.offlinePieces(readFileSync(join(pkg, loader), 'utf8')) : [];
 // Each page's own piece (its file is named after it), not only pieces it shares with others.
-const missingPages = ['new_report', 'report'].filter((page) =>
-  !offline.some((piece) => piece.file.includes(`__${page}_route_view_`)));
+const missingPages = ['__new_report_route_view_', '__report_route_view_', 'split_pending_outbox_'].filter((name) =>
+  !offline.some((piece) => piece.file.includes(name)));
 const missingFiles = [...new Set(offline.map((piece) => piece.file))].filter((file) => !existsSync(join(pkg, file)));
 const piecesOk = loader && missingPages.length === 0 && missingFiles.length === 0;
 console.log(`offline pieces: ${piecesOk ? 'found' : 'FAILED'} (loader ${loader ?? 'not found'}; ${offline.length} files; ` +

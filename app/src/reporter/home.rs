@@ -135,12 +135,34 @@ fn is_listed(listed: &[ReportSummary], item: &OutboxItem) -> bool {
     listed.iter().any(|r| r.client_id.to_string() == item.id)
 }
 
-/// Reports written on this phone that the server has not listed yet.
+/// Reports written on this phone that the server has not listed yet. Their list is a piece of
+/// its own (`pending_outbox`), fetched once there is something to show: most loads of `/m` find
+/// the outbox empty, and the list's code is what the phone's first load could least afford. The
+/// service worker keeps the piece for offline use (public/split-pieces.js).
 #[component]
 fn PendingReports(
     pending: RwSignal<Vec<OutboxItem>>,
     listed: StoredValue<Vec<ReportSummary>>,
 ) -> impl IntoView {
+    let any = move || {
+        pending.with(|items| {
+            items
+                .iter()
+                .any(|item| !listed.with_value(|l| is_listed(l, item)))
+        })
+    };
+    view! {
+        <Show when=any>
+            {move || Suspend::new(pending_outbox(pending, listed))}
+        </Show>
+    }
+}
+
+#[leptos::lazy]
+fn pending_outbox(
+    pending: RwSignal<Vec<OutboxItem>>,
+    listed: StoredValue<Vec<ReportSummary>>,
+) -> AnyView {
     let i18n = use_i18n();
     let waiting = move || {
         pending
@@ -150,29 +172,28 @@ fn PendingReports(
             .collect::<Vec<_>>()
     };
     view! {
-        <Show when=move || !waiting().is_empty()>
-            <h2 class="mt-6 text-sm font-medium text-slate-500">
-                {move || i18n.reporter().outbox_title}
-            </h2>
-            <ul class="mt-2 space-y-2" data-testid="outbox">
-                <For each=waiting key=OutboxItem::render_key let:item>
-                    <li
-                        data-testid="outbox-item"
-                        data-state=item.state.as_str()
-                        data-stuck=item.stuck.to_string()
-                        class="rounded-xl border border-dashed border-amber-300 bg-amber-50 p-3"
-                    >
-                        <div class="flex items-start justify-between gap-2">
-                            <p class="font-medium text-slate-800">{item.text("title")}</p>
-                            <OutboxState state=item.state stuck=item.stuck error=item.error.clone() />
-                        </div>
-                        <ImageProgress images=item.images.clone() />
-                        <OutboxActions id=item.id.clone() state=item.state stuck=item.stuck draft_key=super::outbox::REPORT_DRAFT />
-                    </li>
-                </For>
-            </ul>
-        </Show>
+        <h2 class="mt-6 text-sm font-medium text-slate-500">
+            {move || i18n.reporter().outbox_title}
+        </h2>
+        <ul class="mt-2 space-y-2" data-testid="outbox">
+            <For each=waiting key=OutboxItem::render_key let:item>
+                <li
+                    data-testid="outbox-item"
+                    data-state=item.state.as_str()
+                    data-stuck=item.stuck.to_string()
+                    class="rounded-xl border border-dashed border-amber-300 bg-amber-50 p-3"
+                >
+                    <div class="flex items-start justify-between gap-2">
+                        <p class="font-medium text-slate-800">{item.text("title")}</p>
+                        <OutboxState state=item.state stuck=item.stuck error=item.error.clone() />
+                    </div>
+                    <ImageProgress images=item.images.clone() />
+                    <OutboxActions id=item.id.clone() state=item.state stuck=item.stuck draft_key=super::outbox::REPORT_DRAFT />
+                </li>
+            </For>
+        </ul>
     }
+    .into_any()
 }
 
 #[component]

@@ -3,6 +3,7 @@
 
 mod api;
 pub mod bundle;
+#[cfg(feature = "phone")]
 mod home;
 mod new_report;
 pub mod outbox;
@@ -17,6 +18,7 @@ mod suggestions;
 pub mod texts;
 
 pub use api::*;
+#[cfg(feature = "phone")]
 pub use home::ReporterHome;
 pub use new_report::NewReportPage;
 #[cfg(feature = "phone")]
