@@ -692,9 +692,8 @@
   // Uploads the server deleted because no report took them within a day: answered 410 with
   // their ids, to be uploaded again from the copies kept here.
   function goneUploads(e) {
-    const gone = e instanceof HttpError && e.status === 410 && e.body && e.body.error
-      && e.body.error.AttachmentsGone;
-    return gone && Array.isArray(gone.ids) ? gone.ids : null;
+    const gone = e instanceof HttpError && e.status === 410 && e.body && e.body.error;
+    return gone && gone.kind === 'AttachmentsGone' && Array.isArray(gone.ids) ? gone.ids : null;
   }
 
   const retryable = (status) => status < 400 || status >= 500 || status === 401 || status === 408 || status === 429;

@@ -267,7 +267,7 @@ test('screenshots the server has deleted meanwhile are uploaded again and the re
     await route.fulfill({
       status: 410,
       contentType: 'application/json',
-      body: JSON.stringify({ error: { AttachmentsGone: { ids: uploads.slice(0, 1) } }, message: '已清理' }),
+      body: JSON.stringify({ error: { kind: 'AttachmentsGone', ids: uploads.slice(0, 1) }, message: '已清理' }),
     });
   });
   await page.getByTestId('submit-report').click();

@@ -86,10 +86,7 @@ async fn uploads_never_attached_go_after_a_day_and_a_late_report_is_told_which(p
         .post_json("/api/m/reports", &reporter, &report(&[recent, abandoned]))
         .await;
     assert_eq!(late.status, StatusCode::GONE, "{}", late.body);
-    assert_eq!(
-        body(&late)["error"]["AttachmentsGone"]["ids"],
-        json!([abandoned])
-    );
+    assert_eq!(body(&late)["error"]["ids"], json!([abandoned]));
     assert!(body(&late)["message"]
         .as_str()
         .unwrap_or_default()

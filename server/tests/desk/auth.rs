@@ -69,7 +69,7 @@ async fn reporter_calling_a_console_function_gets_403(pool: PgPool) {
     let cookie = desk.session_of(Role::Reporter).await;
     let reply = desk.call("console/team", Some(&cookie), "").await;
     assert_eq!(reply.status, StatusCode::FORBIDDEN);
-    assert_eq!(reply.body, r#""Forbidden""#);
+    assert_eq!(reply.body, r#"{"kind":"Forbidden"}"#);
 }
 
 #[sqlx::test(migrator = "server::MIGRATOR")]
@@ -92,7 +92,7 @@ async fn visitors_calling_role_functions_get_401(pool: PgPool) {
     let desk = Desk::new(pool).await;
     let reply = desk.call("console/team", None, "").await;
     assert_eq!(reply.status, StatusCode::UNAUTHORIZED);
-    assert_eq!(reply.body, r#""Unauthenticated""#);
+    assert_eq!(reply.body, r#"{"kind":"Unauthenticated"}"#);
     let reply = desk.call("enter_area", None, "area=Mobile").await;
     assert_eq!(reply.status, StatusCode::UNAUTHORIZED);
 }

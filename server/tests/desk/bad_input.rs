@@ -6,7 +6,7 @@ use serde_json::json;
 use sqlx::PgPool;
 use uuid::Uuid;
 
-use crate::support::{body, error_of, file_report, step_with, Desk};
+use crate::support::{body, error_of, file_report, invalid, step_with, Desk};
 use app::auth::Role;
 
 const NUL: &str = "客户\u{0}张三";
@@ -19,7 +19,7 @@ fn expect_refused(reply: &crate::support::Reply, field: &str, what: &str) {
         reply.body
     );
     assert_eq!(
-        error_of(reply)["Invalid"],
+        invalid(error_of(reply)),
         json!({"field": field, "problem": "ControlCharacter"}),
         "{what}: {}",
         reply.body
@@ -75,7 +75,7 @@ async fn a_nul_anywhere_is_refused_naming_its_field(pool: PgPool) {
     let reply = desk
         .post_json("/api/console/queue", &handler, &queue(filter))
         .await;
-    assert_eq!(body(&reply)["Invalid"]["field"], "search", "{}", reply.body);
+    assert_eq!(body(&reply)["field"], "search", "{}", reply.body);
 
     let reply = desk
         .post_json(
@@ -125,7 +125,7 @@ async fn a_nul_anywhere_is_refused_naming_its_field(pool: PgPool) {
         .post_json("/api/sla/day/remove", &admin, &json!({"date": NUL}))
         .await;
     assert_eq!(
-        error_of(&reply)["Invalid"],
+        invalid(error_of(&reply)),
         json!({"field": "date", "problem": "Format"}),
         "{}",
         reply.body

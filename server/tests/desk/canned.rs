@@ -36,7 +36,7 @@ async fn the_team_manages_canned_replies_with_unique_titles(pool: PgPool) {
     let reply = desk
         .post_json("/api/canned/save", &handler, &save(None, "空的", "  "))
         .await;
-    assert_eq!(body(&reply)["Invalid"]["field"], "canned_body");
+    assert_eq!(body(&reply)["field"], "canned_body");
 
     let reply = desk
         .post_json(

@@ -117,7 +117,7 @@ async fn steps_that_need_details_or_another_status_are_refused_with_reasons(pool
         "{}",
         reply.body
     );
-    assert_eq!(body(&reply)["NotNow"]["status"], "new");
+    assert_eq!(body(&reply)["status"], "new");
 
     // Notes and solutions are bounded like thread messages.
     let mut long_note = step(number, "classified");
@@ -126,7 +126,8 @@ async fn steps_that_need_details_or_another_status_are_refused_with_reasons(pool
         .post_json("/api/console/step", &handler, &long_note)
         .await;
     assert_eq!(refusal(&reply)["field"], "note");
-    assert_eq!(refusal(&reply)["problem"]["TooLong"]["max"], 2000);
+    assert_eq!(refusal(&reply)["problem"], "TooLong");
+    assert_eq!(refusal(&reply)["max"], 2000);
 
     let mut classify = step(number, "classified");
     classify["input"] = json!({"category": "data", "severity": "p2"});
@@ -366,7 +367,7 @@ async fn assigning_names_the_handler_and_reopening_needs_a_resolution(pool: PgPo
         "{}",
         reopen.body
     );
-    assert_eq!(body(&reopen)["NotNow"]["status"], "new");
+    assert_eq!(body(&reopen)["status"], "new");
 
     let to_reporter = crate::support::step_with(
         number,
@@ -376,12 +377,7 @@ async fn assigning_names_the_handler_and_reopening_needs_a_resolution(pool: PgPo
     let reply = desk
         .post_json("/api/console/step", &handler, &to_reporter)
         .await;
-    assert_eq!(
-        body(&reply)["Invalid"]["field"],
-        "assignee",
-        "{}",
-        reply.body
-    );
+    assert_eq!(body(&reply)["field"], "assignee", "{}", reply.body);
     desk.step_ok(
         &handler,
         number,
@@ -503,5 +499,5 @@ async fn the_queue_filters_by_every_column_and_sorts(pool: PgPool) {
             &json!({"filter": {"from": "yesterday"}, "after": null}),
         )
         .await;
-    assert_eq!(body(&reply)["Invalid"]["field"], "from", "{}", reply.body);
+    assert_eq!(body(&reply)["field"], "from", "{}", reply.body);
 }

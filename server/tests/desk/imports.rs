@@ -6,7 +6,7 @@ use axum::http::StatusCode;
 use serde_json::{json, Value};
 use sqlx::PgPool;
 
-use crate::support::{body, Desk, Reply};
+use crate::support::{body, invalid, Desk, Reply};
 use app::auth::Role;
 use app::notifications::{store as notifications, Audience, NewRobot};
 
@@ -42,7 +42,7 @@ fn refused(reply: &Reply) -> Value {
         "{}",
         reply.body
     );
-    body(reply)["error"]["Invalid"].clone()
+    invalid(body(reply)["error"].clone())
 }
 
 fn outcomes(preview: &Value) -> Vec<Value> {

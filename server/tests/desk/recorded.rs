@@ -110,7 +110,7 @@ async fn a_recorded_incident_is_checked_like_a_report_and_named_by_field(pool: P
     );
     assert_eq!(
         refused(by("phone", "", &minutes_ago(60 * 24 * 40))).await,
-        json!({"field": "received_at", "problem": {"TooOld": {"max_days": 31}}})
+        json!({"field": "received_at", "problem": "TooOld", "max_days": 31})
     );
     let mut bad_id = by("phone", "", &minutes_ago(1));
     bad_id["incident"]["report"]["id_number"] = json!("110105194912310021");

@@ -148,17 +148,17 @@ async fn only_admins_change_targets_and_calendar_and_bad_values_are_named(pool: 
     let backwards = json!({"hours": {"day_start": "18:00", "day_end": "09:00", "weekdays": [1]}});
     let reply = desk.post_json("/api/sla/hours", &admin, &backwards).await;
     assert_eq!(refusal(&reply)["field"], "day_end");
-    assert_eq!(body(&reply)["Invalid"]["problem"], "NotAfterStart");
+    assert_eq!(body(&reply)["problem"], "NotAfterStart");
     let no_days = json!({"hours": {"day_start": "09:00", "day_end": "18:00", "weekdays": []}});
     let reply = desk.post_json("/api/sla/hours", &admin, &no_days).await;
-    assert_eq!(body(&reply)["Invalid"]["field"], "weekdays");
+    assert_eq!(body(&reply)["field"], "weekdays");
 
     let holiday = json!({"day": {"date": "2026-12-31", "kind": "holiday", "name": "元旦前夕"}});
     let reply = desk.post_json("/api/sla/day", &admin, &holiday).await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
     let bad_date = json!({"day": {"date": "2026-02-30", "kind": "holiday", "name": "x"}});
     let reply = desk.post_json("/api/sla/day", &admin, &bad_date).await;
-    assert_eq!(body(&reply)["Invalid"]["field"], "date");
+    assert_eq!(body(&reply)["field"], "date");
 
     let settings = body(&desk.call("sla/settings", Some(&handler), "").await);
     assert_eq!(settings["editable"], false, "handlers read only");

@@ -555,7 +555,7 @@ impl Desk {
 
 /// The field refusal of a 422 reply (`{"field": …, "problem": …}`).
 /// The error a refusal carries: server functions answer it bare, plain endpoints beside its
-/// sentence (`{"error": …, "message": …}`).
+/// sentence (`{"error": …, "message": …}`). One flat object: `{"kind": …, …its fields}`.
 pub fn error_of(reply: &Reply) -> serde_json::Value {
     let answer = body(reply);
     match answer.get("error") {
@@ -571,7 +571,17 @@ pub fn refusal(reply: &Reply) -> serde_json::Value {
         "{}",
         reply.body
     );
-    body(reply)["Invalid"].clone()
+    invalid(body(reply))
+}
+
+/// What an `Invalid` error names (`{"field", "problem"}` and the problem's numbers), after
+/// checking that it is one.
+pub fn invalid(mut error: serde_json::Value) -> serde_json::Value {
+    assert_eq!(error["kind"], "Invalid", "{error}");
+    if let Some(fields) = error.as_object_mut() {
+        fields.remove("kind");
+    }
+    error
 }
 
 /// The integer `key` of each object in the array `list`.

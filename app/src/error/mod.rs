@@ -7,7 +7,11 @@ use serde::{Deserialize, Serialize};
 
 use crate::i18n::{fill, Texts};
 
+mod wire;
+
+/// On the wire as one flat object (`wire`), in server functions, resources and plain endpoints.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[serde(into = "wire::Wire", try_from = "wire::Wire")]
 pub enum AppError {
     #[error("not signed in")]
     Unauthenticated,
@@ -80,7 +84,8 @@ pub enum AppError {
     Transport(String),
 }
 
-/// Why a field was refused; the UI turns it into words of the user's language.
+/// Why a field was refused; the UI turns it into words of the user's language. Inside an
+/// `AppError` it travels flattened (see `wire`); the derived form is the import preview's.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Problem {
     Required,
