@@ -6,7 +6,7 @@ use leptos_meta::{HashedStylesheet, MetaTags};
 
 use crate::app::App;
 use crate::i18n::initial_locale;
-use crate::reporter::bundle::PhoneScripts;
+use crate::reporter::bundle::{PhoneScripts, PhoneStylesheet};
 use crate::reporter::{is_phone_path, PhoneApp};
 
 /// The HTML document, rendered on the server only. `lang` carries the chosen language to the
@@ -68,7 +68,10 @@ fn document(options: LeptosOptions, page: Page) -> impl IntoView {
                 <link rel="manifest" href="/manifest.webmanifest" />
                 <link rel="apple-touch-icon" href="/icons/icon-192.png" />
                 {scripts}
-                <HashedStylesheet options id="leptos" />
+                {match page {
+                    Page::Phone => view! { <PhoneStylesheet options /> }.into_any(),
+                    _ => view! { <HashedStylesheet options id="leptos" /> }.into_any(),
+                }}
                 <MetaTags />
             </head>
             <body class="bg-slate-50 text-slate-900 antialiased">{app}</body>

@@ -1,8 +1,8 @@
-//! The scripts of a `/m` page: the phone's own bundle. cargo-leptos builds it as the `phone`
-//! project of Cargo.toml into a site folder of its own beside the desk's (each build empties
-//! its project's folder). Both are served under `/pkg/` (cargo-leptos 0.3.6 writes that path
-//! into the split loader); every file there is named by its content hash, so the two never
-//! collide. Leptos' `HydrationScripts` serves one bundle a process (its split manifest is kept
+//! The scripts and the stylesheet of a `/m` page: the phone's own bundle. cargo-leptos builds
+//! it as the `phone` project of Cargo.toml into a site folder of its own beside the desk's (each
+//! build empties its project's folder). Both are served under `/pkg/` (cargo-leptos 0.3.6
+//! writes that path into the split loader); every file there is named by its content hash, so
+//! the two never collide. Leptos' `HydrationScripts` serves one bundle a process (its split manifest is kept
 //! in a process-wide static), hence these few lines for the second.
 
 use leptos::prelude::*;
@@ -39,6 +39,18 @@ pub fn PhoneScripts(options: LeptosOptions) -> impl IntoView {
     let _ = options;
 }
 
+/// The phone's own stylesheet (style/phone.css): only the classes of what `/m` renders.
+#[component]
+pub fn PhoneStylesheet(options: LeptosOptions) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    {
+        let href = files::of(&options).css.clone();
+        view! { <link rel="stylesheet" id="leptos" href=href /> }
+    }
+    #[cfg(not(feature = "ssr"))]
+    let _ = options;
+}
+
 #[cfg(feature = "ssr")]
 mod files {
     use std::collections::HashMap;
@@ -54,6 +66,7 @@ mod files {
     pub struct Files {
         pub js: String,
         pub wasm: String,
+        pub css: String,
         pub manifest: Option<WasmSplitManifest>,
     }
 
@@ -94,6 +107,7 @@ mod files {
         Files {
             js: format!("{pkg}/{}", named("js", name, "js")),
             wasm: format!("{pkg}/{}", named("wasm", name, "wasm")),
+            css: format!("{pkg}/{}", named("css", name, "css")),
             manifest,
         }
     }
