@@ -9,8 +9,9 @@ self.splitPieces = (() => {
   const LOADER = /["']\.\/(__wasm_split\.[^"'\s]+\.js)["']/;
   const PIECE = /\/\*([^*]*)\*\/\s*const\s+\w+\s*=\s*makeLoad\(new URL\(["']\.\/([^"']+\.wasm)["']/g;
   const FILE = /["']\.\/([^"'\s]+\.wasm)["']/g;
-  // The new-report form, a report's page and the list of what waits in the outbox (on /m).
-  const OFFLINE = /__(new_report|report)_route_view_|pending_outbox_/;
+  // The new-report form, a report's page, and on /m the list of what waits in the outbox and
+  // the question signing out asks when something is unsent.
+  const OFFLINE = /__(new_report|report)_route_view_|pending_outbox_|unsent_question_/;
 
   return {
     /** The loader file the app's script imports, or null when the build is not split. */

@@ -51,9 +51,10 @@ runInNewContext(readFileSync(new URL('../../public/split-pieces.js', import.meta
 const { splitPieces } = sandbox.self;
 const loader = splitPieces.loaderOf(readFileSync(mainScript(pkg).path, 'utf8'));
 const offline = loader ? splitPieces.offlinePieces(readFileSync(join(pkg, loader), 'utf8')) : [];
-// Each page's own piece (its file is named after it), not only pieces it shares with others.
-const missingPages = ['__new_report_route_view_', '__report_route_view_', 'split_pending_outbox_'].filter((name) =>
-  !offline.some((piece) => piece.file.includes(name)));
+// Each offline piece's own file (named after it), not only pieces it shares with others: the
+// form's and a report's pages, the outbox list on /m, and the question signing out may ask.
+const OWN_PIECES = ['__new_report_route_view_', '__report_route_view_', 'split_pending_outbox_', 'split_unsent_question_'];
+const missingPages = OWN_PIECES.filter((name) => !offline.some((piece) => piece.file.includes(name)));
 const missingFiles = [...new Set(offline.map((piece) => piece.file))].filter((file) => !existsSync(join(pkg, file)));
 const piecesOk = loader && missingPages.length === 0 && missingFiles.length === 0;
 console.log(`offline pieces: ${piecesOk ? 'found' : 'FAILED'} (loader ${loader ?? 'not found'}; ${offline.length} files; ` +

@@ -13,7 +13,6 @@ use crate::i18n::{fill, use_i18n};
 pub fn PhoneSignOut() -> impl IntoView {
     use leptos::server_fn::ServerFn as _;
     let i18n = use_i18n();
-    let t = move || i18n.reporter();
     let auth = expect_context::<AuthContext>();
     // Unsent items of this account, once asked: the question is shown.
     let unsent = RwSignal::new(None::<usize>);
@@ -42,25 +41,39 @@ pub fn PhoneSignOut() -> impl IntoView {
                 {move || i18n.t().sign_out}
             </button>
         </form>
-        {move || unsent.get().map(|waiting| view! {
-            <div class="fixed inset-x-0 top-0 z-20 mx-auto max-w-md border-b border-amber-300 bg-amber-50 p-4 shadow"
-                role="alertdialog" aria-labelledby="sign-out-unsent" data-testid="sign-out-unsent">
-                <p id="sign-out-unsent" class="text-sm text-amber-950">{move || fill(t().sign_out_unsent, &[&waiting])}</p>
-                <div class="mt-3 flex flex-wrap gap-2">
-                    <button type="button" class="rounded-md bg-sky-700 px-3 py-1.5 text-sm font-medium text-white"
-                        data-testid="sign-out-keep" on:click=move |_| sign_out(false)>
-                        {move || t().sign_out_keep}
-                    </button>
-                    <button type="button" class="rounded-md border border-red-700 px-3 py-1.5 text-sm text-red-800"
-                        data-testid="sign-out-discard" on:click=move |_| sign_out(true)>
-                        {move || t().sign_out_discard}
-                    </button>
-                    <button type="button" class="px-3 py-1.5 text-sm text-slate-700"
-                        on:click=move |_| unsent.set(None)>
-                        {move || t().sign_out_cancel}
-                    </button>
-                </div>
-            </div>
-        })}
+        {move || unsent.get().map(|waiting| Suspend::new(unsent_question(waiting, unsent, Callback::new(sign_out))))}
     }
+}
+
+/// Asked only when the account has unsent items, so the question is a piece of its own; the
+/// service worker keeps it for signing out offline (public/split-pieces.js).
+#[leptos::lazy]
+fn unsent_question(
+    waiting: usize,
+    unsent: RwSignal<Option<usize>>,
+    sign_out: Callback<bool>,
+) -> AnyView {
+    let i18n = use_i18n();
+    let t = move || i18n.reporter();
+    view! {
+        <div class="fixed inset-x-0 top-0 z-20 mx-auto max-w-md border-b border-amber-300 bg-amber-50 p-4 shadow"
+            role="alertdialog" aria-labelledby="sign-out-unsent" data-testid="sign-out-unsent">
+            <p id="sign-out-unsent" class="text-sm text-amber-950">{move || fill(t().sign_out_unsent, &[&waiting])}</p>
+            <div class="mt-3 flex flex-wrap gap-2">
+                <button type="button" class="rounded-md bg-sky-700 px-3 py-1.5 text-sm font-medium text-white"
+                    data-testid="sign-out-keep" on:click=move |_| sign_out.run(false)>
+                    {move || t().sign_out_keep}
+                </button>
+                <button type="button" class="rounded-md border border-red-700 px-3 py-1.5 text-sm text-red-800"
+                    data-testid="sign-out-discard" on:click=move |_| sign_out.run(true)>
+                    {move || t().sign_out_discard}
+                </button>
+                <button type="button" class="px-3 py-1.5 text-sm text-slate-700"
+                    on:click=move |_| unsent.set(None)>
+                    {move || t().sign_out_cancel}
+                </button>
+            </div>
+        </div>
+    }
+    .into_any()
 }
