@@ -115,12 +115,14 @@ pub fn router(
         .join(options.site_pkg_dir.as_ref());
 
     // cargo-leptos names these files by content hash, so they never change under one name, and
-    // the desk's and the phone's bundles share the URL folder without colliding.
+    // the desk's and the phone's bundles share the URL folder without colliding. Nothing asks
+    // whether they changed, so they carry no date for it.
     let hashed_assets = ServiceBuilder::new()
         .layer(SetResponseHeaderLayer::overriding(
             header::CACHE_CONTROL,
             HeaderValue::from_static("public, max-age=31536000, immutable"),
         ))
+        .layer(axum::middleware::map_response(immutable))
         .service(
             ServeDir::new(pkg_dir)
                 .precompressed_br()
@@ -167,8 +169,11 @@ pub fn router(
         .route("/readyz", get(readyz))
         .merge(endpoints)
         .merge(pages)
-        .nest_service(&format!("/{}", options.site_pkg_dir), hashed_assets)
         .fallback_service(other_files)
+        // Answered where somebody may quote it when something went wrong: not with the hashed
+        // files, which are most of a phone's first load.
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .nest_service(&format!("/{}", options.site_pkg_dir), hashed_assets)
         // Pages and JSON over a phone network; precompressed files, images and event streams
         // pass through untouched.
         .layer(CompressionLayer::new())
@@ -190,11 +195,14 @@ pub fn router(
                     TraceLayer::new_for_http()
                         .make_span_with(request_span)
                         .on_response(DefaultOnResponse::new().level(tracing::Level::INFO)),
-                )
-                .layer(PropagateRequestIdLayer::x_request_id()),
+                ),
         )
         .with_state(state);
-    with_security_headers(app, settings.cookie_secure)
+    with_security_headers(
+        app,
+        settings.cookie_secure,
+        format!("/{}/", options.site_pkg_dir),
+    )
 }
 
 /// The pages' routes, worked out once a process. Working them out runs the app with resource
@@ -223,34 +231,61 @@ pub fn plain_routes() -> Routes<AppState> {
         .merge(app::monitor::http::routes())
 }
 
-/// Headers every answer carries. Pages add their Content-Security-Policy (with the nonce of
-/// their inline scripts) in `app::document::shell`.
-fn with_security_headers<S>(mut router: Router<S>, https: bool) -> Router<S>
-where
-    S: Clone + Send + Sync + 'static,
-{
-    let mut headers = vec![
-        (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
-        (header::REFERRER_POLICY, "same-origin"),
-        (header::X_FRAME_OPTIONS, "DENY"),
-        (
-            HeaderName::from_static("permissions-policy"),
-            "camera=(), microphone=(), geolocation=(), payment=(), usb=()",
-        ),
-    ];
-    if https {
-        headers.push((
+/// Headers every answer carries: no sniffing (and HSTS over HTTPS), and, on everything but the
+/// hashed files under `/pkg/` (WASM, scripts and stylesheets, which are never framed or opened
+/// as a page), no framing, no referrer to other sites and no powerful features. Pages add their
+/// Content-Security-Policy (with the nonce of their inline scripts) in `app::document::shell`.
+fn with_security_headers(router: Router, https: bool, pkg: String) -> Router {
+    router.layer(axum::middleware::from_fn_with_state(
+        std::sync::Arc::new(HeaderRules { https, pkg }),
+        security_headers,
+    ))
+}
+
+struct HeaderRules {
+    https: bool,
+    /// The hashed files' folder, `/pkg/`.
+    pkg: String,
+}
+
+async fn security_headers(
+    State(rules): State<std::sync::Arc<HeaderRules>>,
+    request: Request<Body>,
+    next: axum::middleware::Next,
+) -> Response {
+    let document = !request.uri().path().starts_with(&rules.pkg);
+    let mut response = next.run(request).await;
+    let headers = response.headers_mut();
+    let mut set = |name: HeaderName, value: &'static str| {
+        headers
+            .entry(name)
+            .or_insert(HeaderValue::from_static(value));
+    };
+    set(header::X_CONTENT_TYPE_OPTIONS, "nosniff");
+    if rules.https {
+        set(
             header::STRICT_TRANSPORT_SECURITY,
             "max-age=31536000; includeSubDomains",
-        ));
+        );
     }
-    for (name, value) in headers {
-        router = router.layer(SetResponseHeaderLayer::if_not_present(
-            name,
-            HeaderValue::from_static(value),
-        ));
+    if document {
+        set(header::REFERRER_POLICY, "same-origin");
+        set(header::X_FRAME_OPTIONS, "DENY");
+        set(
+            HeaderName::from_static("permissions-policy"),
+            "camera=(), microphone=(), geolocation=(), payment=(), usb=()",
+        );
     }
-    router
+    response
+}
+
+/// A hashed file never changes under its name: the date and byte ranges for revalidating and
+/// resuming it are bytes a phone would fetch for nothing.
+async fn immutable<B>(mut response: Response<B>) -> Response<B> {
+    let headers = response.headers_mut();
+    headers.remove(header::LAST_MODIFIED);
+    headers.remove(header::ACCEPT_RANGES);
+    response
 }
 
 /// Pages and API answers can carry what a user may see and another may not (a shared phone, a

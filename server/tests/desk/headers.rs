@@ -1,6 +1,7 @@
 //! What every answer tells the browser: a Content-Security-Policy that only the page's own
 //! scripts pass, no framing, no sniffing, no referrer to other sites, nothing stored of pages
-//! and API answers; over HTTPS also HSTS and a `__Host-` session cookie.
+//! and API answers; over HTTPS also HSTS and a `__Host-` session cookie. The bundles' hashed
+//! files carry no sniffing (and HSTS) only.
 
 use axum::http::{header, StatusCode};
 use serde_json::json;
@@ -173,4 +174,17 @@ async fn over_https_the_session_cookie_is_host_only_and_hsts_is_on(pool: PgPool)
     let session = cookie.split(';').next().unwrap_or_default();
     let queue = desk.page("/console", Some(session)).await;
     assert_eq!(queue.status, StatusCode::OK);
+}
+
+#[sqlx::test(migrator = "server::MIGRATOR")]
+async fn hashed_files_are_never_sniffed(pool: PgPool) {
+    // The bundles' files carry only what means something for a file that is no page (the
+    // document headers would be a phone's first load paying for nothing); nosniff does.
+    let desk = Desk::new(pool).await;
+    let file = desk
+        .page("/pkg/incident-desk.no-such-hash.wasm", None)
+        .await;
+    assert_eq!(header(&file, "x-content-type-options"), "nosniff");
+    let page = desk.page("/no/such/page", None).await;
+    assert_eq!(header(&page, "x-frame-options"), "DENY");
 }
