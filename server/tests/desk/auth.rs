@@ -50,7 +50,7 @@ async fn wrong_password_is_a_typed_401_without_a_session(pool: PgPool) {
     let desk = Desk::new(pool).await;
     let reply = desk.sign_in_from("handler", "not it", [127, 0, 0, 1]).await;
     assert_eq!(reply.status, StatusCode::UNAUTHORIZED);
-    assert_eq!(reply.body, r#""BadCredentials""#);
+    assert_eq!(reply.body, r#"{"kind":"BadCredentials"}"#);
     assert_eq!(reply.cookie("desk_session"), None);
 }
 

@@ -79,8 +79,9 @@ async fn two_handlers_claiming_at_once_get_one_winner_and_a_clear_answer(pool: P
         .fetch_one(&pool)
         .await
         .expect("winner");
+    assert_eq!(body(loser)["kind"], "AlreadyClaimed", "{}", loser.body);
     assert_eq!(
-        body(loser)["AlreadyClaimed"]["by"].as_str(),
+        body(loser)["by"].as_str(),
         Some(winner_name.as_str()),
         "{}",
         loser.body

@@ -73,7 +73,8 @@ async fn a_script_is_reviewed_by_a_reviewer_once_and_its_run_is_recorded(pool: P
         .post_json("/api/datafix/review", &admin, &decide(false, "晚了"))
         .await;
     assert_eq!(reply.status, StatusCode::CONFLICT, "{}", reply.body);
-    assert_eq!(body(&reply)["AlreadyReviewed"]["by"], "reviewer");
+    assert_eq!(body(&reply)["kind"], "AlreadyReviewed", "{}", reply.body);
+    assert_eq!(body(&reply)["by"], "reviewer");
 
     let executed = json!({"number": number, "script_id": id, "note": "运维 14:05 执行完毕"});
     let reply = desk

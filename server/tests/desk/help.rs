@@ -90,7 +90,7 @@ async fn an_article_is_reviewed_by_a_second_person_and_keeps_its_versions(pool: 
         .post_json("/api/kb/publish", &handler, &json!({"id": id}))
         .await;
     assert_eq!(reply.status, StatusCode::FORBIDDEN, "{}", reply.body);
-    assert_eq!(body(&reply), json!("OwnArticle"));
+    assert_eq!(body(&reply), json!({"kind": "OwnArticle"}));
     assert_eq!(
         ok(&desk, "/api/kb/publish", &reviewer, json!({"id": id})).await,
         json!(1)

@@ -38,9 +38,9 @@ fn expect_limited(reply: &crate::support::Reply) {
         "{}",
         reply.body
     );
-    let retry = error_of(reply)["RateLimited"]["retry_after_secs"]
-        .as_u64()
-        .expect("retry");
+    let error = error_of(reply);
+    assert_eq!(error["kind"], "RateLimited", "{}", reply.body);
+    let retry = error["retry_after_secs"].as_u64().expect("retry");
     assert!((1..=3600).contains(&retry), "{retry}");
 }
 

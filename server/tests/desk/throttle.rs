@@ -14,7 +14,8 @@ const OFFICE: [u8; 4] = [10, 1, 2, 3];
 
 fn retry_after(body: &str) -> u64 {
     let value: serde_json::Value = serde_json::from_str(body).expect("json error");
-    value["Throttled"]["retry_after_secs"]
+    assert_eq!(value["kind"], "Throttled", "{body}");
+    value["retry_after_secs"]
         .as_u64()
         .expect("retry_after_secs")
 }
