@@ -118,6 +118,7 @@ pub fn router(
     // the desk's and the phone's bundles share the URL folder without colliding. Nothing asks
     // whether they changed, so they carry no date for it.
     let hashed_assets = ServiceBuilder::new()
+        .layer(vary_by_encoding())
         .layer(SetResponseHeaderLayer::overriding(
             header::CACHE_CONTROL,
             HeaderValue::from_static("public, max-age=31536000, immutable"),
@@ -134,6 +135,7 @@ pub fn router(
                 ),
         );
     let other_files = ServiceBuilder::new()
+        .layer(vary_by_encoding())
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CACHE_CONTROL,
             HeaderValue::from_static("no-cache"),
@@ -277,6 +279,15 @@ async fn security_headers(
         );
     }
     response
+}
+
+/// Static files answer with their brotli or gzip copy when the browser accepts it; a cache on
+/// the way (an office proxy) must not hand one browser's copy to another that cannot read it.
+fn vary_by_encoding() -> SetResponseHeaderLayer<HeaderValue> {
+    SetResponseHeaderLayer::if_not_present(
+        header::VARY,
+        HeaderValue::from_static("accept-encoding"),
+    )
 }
 
 /// A hashed file never changes under its name: the date and byte ranges for revalidating and

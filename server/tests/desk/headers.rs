@@ -7,7 +7,7 @@ use axum::http::{header, StatusCode};
 use serde_json::json;
 use sqlx::PgPool;
 
-use crate::support::{file_report, Desk, Reply};
+use crate::support::{file_report, Desk, Reply, HASHED_FILE};
 use app::auth::Role;
 use server::forgery::PublicOrigin;
 use server::http::Settings;
@@ -181,10 +181,54 @@ async fn hashed_files_are_never_sniffed(pool: PgPool) {
     // The bundles' files carry only what means something for a file that is no page (the
     // document headers would be a phone's first load paying for nothing); nosniff does.
     let desk = Desk::new(pool).await;
-    let file = desk
-        .page("/pkg/incident-desk.no-such-hash.wasm", None)
-        .await;
+    let file = desk.page(HASHED_FILE, None).await;
+    assert_eq!(file.status, StatusCode::OK);
     assert_eq!(header(&file, "x-content-type-options"), "nosniff");
+    assert_eq!(
+        header(&file, "cache-control"),
+        "public, max-age=31536000, immutable"
+    );
+    for document_only in [
+        "x-frame-options",
+        "referrer-policy",
+        "last-modified",
+        "x-request-id",
+    ] {
+        assert!(
+            !file.headers.contains_key(document_only),
+            "a hashed file carries {document_only}"
+        );
+    }
     let page = desk.page("/no/such/page", None).await;
     assert_eq!(header(&page, "x-frame-options"), "DENY");
+}
+
+#[sqlx::test(migrator = "server::MIGRATOR")]
+async fn static_files_tell_caches_they_vary_by_encoding(pool: PgPool) {
+    // A proxy that kept the brotli copy for one browser must not give it to one that cannot
+    // read it: both answers say what they depend on.
+    let desk = Desk::new(pool).await;
+    let brotli = hashed_file_accepting(&desk, "br").await;
+    assert_eq!(brotli.status, StatusCode::OK);
+    assert_eq!(header(&brotli, "content-encoding"), "br");
+    assert_eq!(brotli.body, "brotli copy");
+    assert_eq!(header(&brotli, "vary"), "accept-encoding");
+    let plain = hashed_file_accepting(&desk, "identity").await;
+    assert_eq!(plain.status, StatusCode::OK);
+    assert!(!plain.headers.contains_key("content-encoding"));
+    assert_eq!(plain.body, "export const probe = 1;");
+    assert_eq!(header(&plain, "vary"), "accept-encoding");
+}
+
+async fn hashed_file_accepting(desk: &Desk, encoding: &str) -> Reply {
+    let accepts = [("accept-encoding", encoding)];
+    desk.send_with(
+        axum::http::Method::GET,
+        HASHED_FILE,
+        None,
+        None,
+        &accepts,
+        Vec::new(),
+    )
+    .await
 }

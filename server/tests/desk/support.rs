@@ -45,7 +45,12 @@ pub struct Desk {
     pub media_dir: tempfile::TempDir,
     /// Its cached help pages and unwritten article views.
     pub help_pages: HelpPages,
+    /// Its site folder, removed with the desk: `HASHED_FILE` and its brotli copy.
+    _site_dir: tempfile::TempDir,
 }
+
+/// A file of the site folder every test desk serves, as the bundles' files are named.
+pub const HASHED_FILE: &str = "/pkg/incident-desk.probe.js";
 
 /// The identity keys every test server of this process seals with (the server installs its
 /// keyring once a process, as `main` does).
@@ -186,6 +191,7 @@ impl Desk {
         let sessions = PostgresStore::new(pool.clone());
         sessions.migrate().await.expect("session schema");
         let media_dir = tempfile::tempdir().expect("media folder");
+        let site_dir = site_folder();
         // Quick session checks, so a test sees a stream end with its session.
         let activity =
             Activity::new().checking_sessions_every(std::time::Duration::from_millis(100));
@@ -206,6 +212,7 @@ impl Desk {
             pool: pool.clone(),
             leptos_options: LeptosOptions::builder()
                 .output_name("incident-desk")
+                .site_root(site_dir.path().to_string_lossy().into_owned())
                 .build(),
             media,
             activity,
@@ -220,6 +227,7 @@ impl Desk {
             clock,
             media_dir,
             help_pages,
+            _site_dir: site_dir,
         }
     }
 
@@ -604,4 +612,15 @@ pub fn inline_scripts(html: &str) -> usize {
         .skip(1)
         .filter(|tag| !tag.split('>').next().unwrap_or_default().contains(" src="))
         .count()
+}
+
+/// A site folder holding `HASHED_FILE` and its precompressed copy (the bytes need not be brotli:
+/// the server only picks the file).
+fn site_folder() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("site folder");
+    let file = dir.path().join(HASHED_FILE.trim_start_matches('/'));
+    std::fs::create_dir_all(file.parent().expect("pkg folder")).expect("pkg folder");
+    std::fs::write(&file, "export const probe = 1;").expect("hashed file");
+    std::fs::write(file.with_extension("js.br"), "brotli copy").expect("brotli copy");
+    dir
 }
