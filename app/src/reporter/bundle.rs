@@ -2,8 +2,8 @@
 //! it as the `phone` project of Cargo.toml into a site folder of its own beside the desk's (each
 //! build empties its project's folder). Both are served under `/pkg/` (cargo-leptos 0.3.6
 //! writes that path into the split loader); every file there is named by its content hash, so
-//! the two never collide. Leptos' `HydrationScripts` serves one bundle a process (its split manifest is kept
-//! in a process-wide static), hence these few lines for the second.
+//! the two never collide. Leptos' `HydrationScripts` serves one bundle a process (its split
+//! manifest is kept in a process-wide static), hence these few lines for the second.
 
 use leptos::prelude::*;
 

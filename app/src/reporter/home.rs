@@ -135,6 +135,11 @@ fn is_listed(listed: &[ReportSummary], item: &OutboxItem) -> bool {
     listed.iter().any(|r| r.client_id.to_string() == item.id)
 }
 
+/// Still waiting: in the outbox, not yet among the reports the server listed.
+fn is_waiting(listed: StoredValue<Vec<ReportSummary>>, item: &OutboxItem) -> bool {
+    !listed.with_value(|l| is_listed(l, item))
+}
+
 /// Reports written on this phone that the server has not listed yet. Their list is a piece of
 /// its own (`pending_outbox`), fetched once there is something to show: most loads of `/m` find
 /// the outbox empty, and the list's code is what the phone's first load could least afford. The
@@ -144,13 +149,7 @@ fn PendingReports(
     pending: RwSignal<Vec<OutboxItem>>,
     listed: StoredValue<Vec<ReportSummary>>,
 ) -> impl IntoView {
-    let any = move || {
-        pending.with(|items| {
-            items
-                .iter()
-                .any(|item| !listed.with_value(|l| is_listed(l, item)))
-        })
-    };
+    let any = move || pending.with(|items| items.iter().any(|item| is_waiting(listed, item)));
     view! {
         <Show when=any>
             {move || Suspend::new(pending_outbox(pending, listed))}
@@ -168,7 +167,7 @@ fn pending_outbox(
         pending
             .get()
             .into_iter()
-            .filter(|item| !listed.with_value(|l| is_listed(l, item)))
+            .filter(|item| is_waiting(listed, item))
             .collect::<Vec<_>>()
     };
     view! {
