@@ -72,7 +72,9 @@ async function pageAssets(assets, html) {
 
 async function precache() {
   const assets = await caches.open(ASSETS);
-  await Promise.all(STATIC.map((url) => assets.add(new Request(url, { cache: 'reload' })).catch(() => {})));
+  // Revalidated rather than fetched again: the worker's importScripts and the page have just
+  // loaded most of these, and an unchanged file then costs a 304.
+  await Promise.all(STATIC.map((url) => assets.add(new Request(url, { cache: 'no-cache' })).catch(() => {})));
   try {
     // The reporter's start page and the new-report form open offline from the first visit.
     // Signed-out visitors get a redirect to /login here: then there is nothing to keep.
