@@ -7,7 +7,7 @@ use axum::http::{header, StatusCode};
 use serde_json::json;
 use sqlx::PgPool;
 
-use crate::support::{file_report, Desk, Reply, HASHED_FILE};
+use crate::support::{file_report, Desk, Reply, HASHED_FILE, HASHED_FILE_BROTLI, HASHED_FILE_TEXT};
 use app::auth::Role;
 use server::forgery::PublicOrigin;
 use server::http::Settings;
@@ -211,12 +211,12 @@ async fn static_files_tell_caches_they_vary_by_encoding(pool: PgPool) {
     let brotli = hashed_file_accepting(&desk, "br").await;
     assert_eq!(brotli.status, StatusCode::OK);
     assert_eq!(header(&brotli, "content-encoding"), "br");
-    assert_eq!(brotli.body, "brotli copy");
+    assert_eq!(brotli.body, HASHED_FILE_BROTLI);
     assert_eq!(header(&brotli, "vary"), "accept-encoding");
     let plain = hashed_file_accepting(&desk, "identity").await;
     assert_eq!(plain.status, StatusCode::OK);
     assert!(!plain.headers.contains_key("content-encoding"));
-    assert_eq!(plain.body, "export const probe = 1;");
+    assert_eq!(plain.body, HASHED_FILE_TEXT);
     assert_eq!(header(&plain, "vary"), "accept-encoding");
 }
 

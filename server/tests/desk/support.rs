@@ -51,6 +51,9 @@ pub struct Desk {
 
 /// A file of the site folder every test desk serves, as the bundles' files are named.
 pub const HASHED_FILE: &str = "/pkg/incident-desk.probe.js";
+/// What `HASHED_FILE` holds, and its stand-in brotli copy.
+pub const HASHED_FILE_TEXT: &str = "export const probe = 1;";
+pub const HASHED_FILE_BROTLI: &str = "brotli copy";
 
 /// The identity keys every test server of this process seals with (the server installs its
 /// keyring once a process, as `main` does).
@@ -620,7 +623,7 @@ fn site_folder() -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("site folder");
     let file = dir.path().join(HASHED_FILE.trim_start_matches('/'));
     std::fs::create_dir_all(file.parent().expect("pkg folder")).expect("pkg folder");
-    std::fs::write(&file, "export const probe = 1;").expect("hashed file");
-    std::fs::write(file.with_extension("js.br"), "brotli copy").expect("brotli copy");
+    std::fs::write(&file, HASHED_FILE_TEXT).expect("hashed file");
+    std::fs::write(file.with_extension("js.br"), HASHED_FILE_BROTLI).expect("brotli copy");
     dir
 }
