@@ -33,6 +33,33 @@ test('the new-report form works offline even before it was ever opened', async (
   await context.setOffline(false);
 });
 
+test('switching the language on the form relabels it and keeps what was typed', async ({ page, context }) => {
+  await signIn(page, 'reporter');
+  await expectPath(page, '/m');
+  await page.goto('/m/new');
+  await hydrated(page);
+  await page.locator('#customer_name').fill('王五');
+  await page.locator('#system').selectOption('custody');
+  await page.locator('#module').selectOption('binding');
+  await expect(page.locator('label[for="customer_name"]')).toHaveText('客户姓名');
+  // Offline, so the choice stays on this phone: saved to the account, it would reach the other
+  // tests signed in as this reporter.
+  await context.setOffline(true);
+  await page.getByTestId('language-switch').click();
+  await expect(page.locator('label[for="customer_name"]')).toHaveText('Customer name');
+  await expect(page.locator('label[for="system"]')).toHaveText('System');
+  await expect(page.locator('#system option:checked')).toHaveText('Third-party custody');
+  await expect(page.locator('#module option:checked')).toHaveText('Custody bank binding');
+  await expect(page.getByTestId('submit-report')).toHaveText('Submit');
+  await expect(page.locator('#customer_name')).toHaveValue('王五');
+
+  await page.getByTestId('language-switch').click();
+  await expect(page.locator('label[for="customer_name"]')).toHaveText('客户姓名');
+  await expect(page.locator('#system option:checked')).toHaveText('三方存管');
+  await expect(page.locator('#module')).toHaveValue('binding');
+  await context.setOffline(false);
+});
+
 test('a report written offline with two screenshots is sent once when the network returns', async ({ page, context }) => {
   test.setTimeout(90_000);
   const title = unique('离线上报');

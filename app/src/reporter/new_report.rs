@@ -168,125 +168,129 @@ fn ReportForm(systems: Vec<System>) -> impl IntoView {
         });
     };
 
-    let text_field = move |field: &'static str,
-                           read: fn(&NewReport) -> &String,
-                           write: fn(&mut NewReport, String),
-                           attrs: FieldAttrs| {
-        let label = move || i18n.t().field_name(field).to_owned();
-        let invalid = move || errors.with(|e| e.of(field).is_some()).to_string();
-        view! {
-            <div>
-                <label for=field class="text-sm font-medium text-slate-700">
-                    {label}
-                    {attrs.optional.then(|| view! {
-                        <span class="ml-1 text-xs font-normal text-slate-600">{move || i18n.reporter().optional}</span>
-                    })}
-                </label>
-                <input
-                    id=field
-                    name=field
-                    type="text"
-                    inputmode=attrs.inputmode
-                    autocomplete="off"
-                    maxlength=attrs.maxlength
-                    aria-invalid=invalid
-                    class=PHONE_INPUT
-                    prop:value=move || draft.with(|d| read(d).clone())
-                    on:input=move |ev| draft.update(|d| write(d, event_target_value(&ev)))
-                    on:blur=move |_| check_field(field)
-                />
-                <FieldError field errors />
-            </div>
-        }
-    };
+    // The form's words are read once, when it is built; a language switch builds it again from
+    // the same signals, so nothing typed is lost.
+    i18n.render_in(move |locale| {
+        let t = locale.texts();
+        let words = super::texts::of(locale);
+        let fields = crate::incidents::texts::of(locale);
+        let text_field = move |field: &'static str,
+                               read: fn(&NewReport) -> &String,
+                               write: fn(&mut NewReport, String),
+                               attrs: FieldAttrs| {
+            let invalid = move || errors.with(|e| e.of(field).is_some()).to_string();
+            view! {
+                <div>
+                    <label for=field class="text-sm font-medium text-slate-700">
+                        {t.field_name(field).to_owned()}
+                        {attrs.optional.then(|| view! {
+                            <span class="ml-1 text-xs font-normal text-slate-600">{words.optional}</span>
+                        })}
+                    </label>
+                    <input
+                        id=field
+                        name=field
+                        type="text"
+                        inputmode=attrs.inputmode
+                        autocomplete="off"
+                        maxlength=attrs.maxlength
+                        aria-invalid=invalid
+                        class=PHONE_INPUT
+                        prop:value=move || draft.with(|d| read(d).clone())
+                        on:input=move |ev| draft.update(|d| write(d, event_target_value(&ev)))
+                        on:blur=move |_| check_field(field)
+                    />
+                    <FieldError field errors />
+                </div>
+            }
+        };
 
-    view! {
-        <form class="mt-4 space-y-4" novalidate on:submit=on_submit data-testid="report-form">
-            {text_field("customer_name", |d| &d.customer_name, |d, v| d.customer_name = v, FieldAttrs { maxlength: MAX_CUSTOMER_NAME, ..FieldAttrs::default() })}
-            <div class="grid grid-cols-1 gap-2">
-                <label for="id_doc_type" class="text-sm font-medium text-slate-700">
-                    {move || i18n.incidents().field_id_doc_type}
-                </label>
-                <select
-                    id="id_doc_type"
-                    name="id_doc_type"
-                    class=PHONE_INPUT
-                    prop:value=move || draft.with(|d| d.id_doc_type.as_str())
-                    on:change=move |ev| {
-                        let value = event_target_value(&ev);
-                        draft.update(|d| d.id_doc_type = DocType::parse(&value).unwrap_or_default());
-                        check_field("id_number");
-                    }
+        view! {
+            <form class="mt-4 space-y-4" novalidate on:submit=on_submit data-testid="report-form">
+                {text_field("customer_name", |d| &d.customer_name, |d, v| d.customer_name = v, FieldAttrs { maxlength: MAX_CUSTOMER_NAME, ..FieldAttrs::default() })}
+                <div class="grid grid-cols-1 gap-2">
+                    <label for="id_doc_type" class="text-sm font-medium text-slate-700">
+                        {fields.field_id_doc_type}
+                    </label>
+                    <select
+                        id="id_doc_type"
+                        name="id_doc_type"
+                        class=PHONE_INPUT
+                        prop:value=move || draft.with(|d| d.id_doc_type.as_str())
+                        on:change=move |ev| {
+                            let value = event_target_value(&ev);
+                            draft.update(|d| d.id_doc_type = DocType::parse(&value).unwrap_or_default());
+                            check_field("id_number");
+                        }
+                    >
+                        {DocType::ALL
+                            .into_iter()
+                            .map(|doc| view! { <option value=doc.as_str()>{fields.doc_name(doc)}</option> })
+                            .collect_view()}
+                    </select>
+                </div>
+                {text_field("id_number", |d| &d.id_number, |d, v| d.id_number = v, FieldAttrs { maxlength: MAX_DOC_NUMBER_TYPED, ..FieldAttrs::default() })}
+                {text_field("fund_account", |d| &d.fund_account, |d, v| d.fund_account = v, FieldAttrs { maxlength: MAX_FUND_ACCOUNT, inputmode: "numeric", optional: true })}
+                {text_field("customer_mobile", |d| &d.customer_mobile, |d, v| d.customer_mobile = v, FieldAttrs { maxlength: MOBILE_DIGITS, inputmode: "tel", optional: true })}
+                <div class="grid grid-cols-2 gap-3">
+                    <SystemModulePicker
+                        systems=systems.get_value()
+                        system=Signal::derive(move || draft.with(|d| d.system.clone()))
+                        on_system=move |value: String| {
+                            draft.update(|d| {
+                                d.system = value;
+                                d.module.clear();
+                            });
+                            check_field("system");
+                        }
+                        module=Signal::derive(move || draft.with(|d| d.module.clone()))
+                        on_module=move |value: String| draft.update(|d| d.module = value)
+                        no_system=words.choose
+                        no_module=words.choose
+                        module_hint=words.optional
+                        input_class=PHONE_INPUT
+                        system_invalid=Signal::derive(move || errors.with(|e| e.of("system").is_some()))
+                        system_error=move || view! { <FieldError field="system" errors /> }
+                    />
+                </div>
+                {text_field("title", |d| &d.title, |d, v| d.title = v, FieldAttrs { maxlength: MAX_TITLE, ..FieldAttrs::default() })}
+                <div>
+                    <label for="description" class="text-sm font-medium text-slate-700">
+                        {fields.field_description}
+                    </label>
+                    <textarea
+                        id="description"
+                        name="description"
+                        rows="5"
+                        maxlength=MAX_DESCRIPTION
+                        placeholder=words.description_hint
+                        aria-invalid=move || errors.with(|e| e.of("description").is_some()).to_string()
+                        class=PHONE_INPUT
+                        prop:value=move || draft.with(|d| d.description.clone())
+                        on:input=move |ev| draft.update(|d| d.description = event_target_value(&ev))
+                        on:blur=move |_| check_field("description")
+                    ></textarea>
+                    <FieldError field="description" errors />
+                </div>
+                <Suggestions draft />
+                <ImagePicker draft_key=REPORT_DRAFT images error=image_error />
+                <Show when=move || form_error.get().is_some()>
+                    <p role="alert" class="rounded-lg border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-700">
+                        {move || form_error.get()}
+                    </p>
+                </Show>
+                <button
+                    type="submit"
+                    data-testid="submit-report"
+                    disabled=move || submitting.get()
+                    class="w-full rounded-lg bg-sky-700 px-4 py-3 font-medium text-white disabled:opacity-60"
                 >
-                    {DocType::ALL
-                        .into_iter()
-                        .map(|doc| view! {
-                            <option value=doc.as_str()>{move || i18n.incidents().doc_name(doc)}</option>
-                        })
-                        .collect_view()}
-                </select>
-            </div>
-            {text_field("id_number", |d| &d.id_number, |d, v| d.id_number = v, FieldAttrs { maxlength: MAX_DOC_NUMBER_TYPED, ..FieldAttrs::default() })}
-            {text_field("fund_account", |d| &d.fund_account, |d, v| d.fund_account = v, FieldAttrs { maxlength: MAX_FUND_ACCOUNT, inputmode: "numeric", optional: true })}
-            {text_field("customer_mobile", |d| &d.customer_mobile, |d, v| d.customer_mobile = v, FieldAttrs { maxlength: MOBILE_DIGITS, inputmode: "tel", optional: true })}
-            <div class="grid grid-cols-2 gap-3">
-                <SystemModulePicker
-                    systems=systems.get_value()
-                    system=Signal::derive(move || draft.with(|d| d.system.clone()))
-                    on_system=move |value: String| {
-                        draft.update(|d| {
-                            d.system = value;
-                            d.module.clear();
-                        });
-                        check_field("system");
-                    }
-                    module=Signal::derive(move || draft.with(|d| d.module.clone()))
-                    on_module=move |value: String| draft.update(|d| d.module = value)
-                    no_system=move || i18n.reporter().choose
-                    no_module=move || i18n.reporter().choose
-                    module_hint=move || i18n.reporter().optional
-                    input_class=PHONE_INPUT
-                    system_invalid=Signal::derive(move || errors.with(|e| e.of("system").is_some()))
-                    system_error=move || view! { <FieldError field="system" errors /> }
-                />
-            </div>
-            {text_field("title", |d| &d.title, |d, v| d.title = v, FieldAttrs { maxlength: MAX_TITLE, ..FieldAttrs::default() })}
-            <div>
-                <label for="description" class="text-sm font-medium text-slate-700">
-                    {move || i18n.incidents().field_description}
-                </label>
-                <textarea
-                    id="description"
-                    name="description"
-                    rows="5"
-                    maxlength=MAX_DESCRIPTION
-                    placeholder=move || i18n.reporter().description_hint
-                    aria-invalid=move || errors.with(|e| e.of("description").is_some()).to_string()
-                    class=PHONE_INPUT
-                    prop:value=move || draft.with(|d| d.description.clone())
-                    on:input=move |ev| draft.update(|d| d.description = event_target_value(&ev))
-                    on:blur=move |_| check_field("description")
-                ></textarea>
-                <FieldError field="description" errors />
-            </div>
-            <Suggestions draft />
-            <ImagePicker draft_key=REPORT_DRAFT images error=image_error />
-            <Show when=move || form_error.get().is_some()>
-                <p role="alert" class="rounded-lg border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-700">
-                    {move || form_error.get()}
-                </p>
-            </Show>
-            <button
-                type="submit"
-                data-testid="submit-report"
-                disabled=move || submitting.get()
-                class="w-full rounded-lg bg-sky-700 px-4 py-3 font-medium text-white disabled:opacity-60"
-            >
-                {move || i18n.reporter().submit_report}
-            </button>
-            <p class="text-center text-xs text-slate-500">{move || i18n.reporter().submit_hint}</p>
-        </form>
-    }
+                    {words.submit_report}
+                </button>
+                <p class="text-center text-xs text-slate-500">{words.submit_hint}</p>
+            </form>
+        }
+    })
 }
 
 #[derive(Clone, Copy)]

@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 
-use crate::i18n::use_i18n;
+use crate::i18n::{use_i18n, Locale};
 use crate::reference::{Named, System};
 
 /// One labelled select for the system and one for its modules, the module's options following
@@ -46,64 +46,66 @@ pub fn SystemModulePicker(
         })
     };
     let invalid = move || system_invalid.is_some_and(|i| i.get()).to_string();
-    let system_options = options(
-        systems.get_value().into_iter().map(|s| s.system).collect(),
-        system,
-    );
-    view! {
-        <div>
-            <label for=system_id.clone() class="text-sm font-medium text-slate-700">
-                {move || i18n.incidents().field_system}
-            </label>
-            <select
-                id=system_id.clone()
-                name="system"
-                data-testid=system_id
-                class=input_class
-                aria-invalid=invalid
-                prop:value=move || system.get()
-                on:change=move |ev| on_system.run(event_target_value(&ev))
-            >
-                {no_system.map(|text| view! { <option value="">{move || text.get()}</option> })}
-                {system_options}
-            </select>
-            {system_error.map(|error| error.run())}
-        </div>
-        <div>
-            <label for=module_id.clone() class="text-sm font-medium text-slate-700">
-                {move || i18n.incidents().field_module}
-                {module_hint.map(|hint| view! {
-                    <span class="ml-1 text-xs font-normal text-slate-600">{move || hint.get()}</span>
-                })}
-            </label>
-            <select
-                id=module_id.clone()
-                name="module"
-                data-testid=module_id
-                class=input_class
-                prop:value=move || module.get()
-                on:change=move |ev| on_module.run(event_target_value(&ev))
-            >
-                <option value="">{move || no_module.get()}</option>
-                {move || options(modules(), module)}
-            </select>
-        </div>
-    }
+    // Its words are read once a language, so the two selects are a few reactive nodes rather
+    // than one per label and option.
+    i18n.render_in(move |locale| {
+        let fields = crate::incidents::texts::of(locale);
+        let system_options = options(
+            systems.with_value(|all| all.iter().map(|s| s.system.clone()).collect()),
+            system,
+            locale,
+        );
+        view! {
+            <div>
+                <label for=system_id.clone() class="text-sm font-medium text-slate-700">
+                    {fields.field_system}
+                </label>
+                <select
+                    id=system_id.clone()
+                    name="system"
+                    data-testid=system_id.clone()
+                    class=input_class
+                    aria-invalid=invalid
+                    prop:value=move || system.get()
+                    on:change=move |ev| on_system.run(event_target_value(&ev))
+                >
+                    {no_system.clone().map(|text| view! { <option value="">{text.get()}</option> })}
+                    {system_options}
+                </select>
+                {system_error.clone().map(|error| error.run())}
+            </div>
+            <div>
+                <label for=module_id.clone() class="text-sm font-medium text-slate-700">
+                    {fields.field_module}
+                    {module_hint.clone().map(|hint| view! {
+                        <span class="ml-1 text-xs font-normal text-slate-600">{hint.get()}</span>
+                    })}
+                </label>
+                <select
+                    id=module_id.clone()
+                    name="module"
+                    data-testid=module_id.clone()
+                    class=input_class
+                    prop:value=move || module.get()
+                    on:change=move |ev| on_module.run(event_target_value(&ev))
+                >
+                    <option value="">{no_module.get()}</option>
+                    {move || options(modules(), module, locale)}
+                </select>
+            </div>
+        }
+    })
 }
 
-/// One option per named code, named in the current language, the chosen one selected.
-fn options(named: Vec<Named>, chosen: Signal<String>) -> impl IntoView {
-    let i18n = use_i18n();
+/// One option per named code, named in `locale`, the chosen one selected.
+fn options(named: Vec<Named>, chosen: Signal<String>, locale: Locale) -> impl IntoView {
     named
         .into_iter()
         .map(|item| {
             let code = item.code.clone();
             let mine = code.clone();
-            view! {
-                <option value=code selected=move || chosen.get() == mine>
-                    {move || item.name(i18n.locale()).to_owned()}
-                </option>
-            }
+            let name = item.name(locale).to_owned();
+            view! { <option value=code selected=move || chosen.get() == mine>{name}</option> }
         })
         .collect_view()
 }
