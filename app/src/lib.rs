@@ -40,7 +40,6 @@ pub mod datagen;
 pub mod document;
 pub mod error;
 pub mod help;
-#[cfg(feature = "hydrate")]
 pub mod hydration;
 pub mod i18n;
 pub mod imports;
@@ -90,8 +89,11 @@ pub fn hydrate_body<V: leptos::prelude::IntoView + 'static>(root: fn() -> V) {
         leptos::mount::hydrate_from_async(body.clone(), root)
             .await
             .forget();
-        // Browser tests wait for this marker: clicks before hydration would be lost.
-        let _ = body.set_attribute("data-hydrated", "true");
-        hydration::finished();
+        // Browser tests wait for this marker: clicks before hydration would be lost. Parts
+        // hydrated apart (`hydration::HydrateApart`) count.
+        hydration::after_hydration(move || {
+            let _ = body.set_attribute("data-hydrated", "true");
+        });
+        hydration::tree_hydrated();
     });
 }

@@ -8,6 +8,7 @@ use leptos_meta::Title;
 use super::outbox::{DraftImage, REPORT_DRAFT};
 use super::suggestions::Suggestions;
 use crate::error::Problem;
+use crate::hydration::HydrateApart;
 use crate::i18n::use_i18n;
 use crate::incidents::{
     DocType, NewReport, MAX_CODE, MAX_CUSTOMER_NAME, MAX_DESCRIPTION, MAX_DOC_NUMBER_TYPED,
@@ -61,41 +62,44 @@ fn ReportForm(systems: Vec<System>) -> impl IntoView {
     #[cfg(feature = "hydrate")]
     {
         // Restore the draft once (sealed on the phone, see outbox.js), then save every change.
+        // Not before the form's parts have hydrated: they must meet the server's empty form.
         let restored = RwSignal::new(false);
         let asked = leptos_router::hooks::use_query_map().get_untracked();
-        leptos::task::spawn_local(async move {
-            let saved = super::outbox::load_text(REPORT_DRAFT)
-                .await
-                .and_then(|json| serde_json::from_str::<NewReport>(&json).ok());
-            // What was typed meanwhile wins over what was kept.
-            if let Some(saved) =
-                saved.filter(|_| draft.with_untracked(|d| *d == NewReport::default()))
-            {
-                draft.set(saved);
-            }
-            if let Ok(saved) = super::outbox::draft_images(REPORT_DRAFT).await {
-                images.set(saved);
-            }
-            // Arriving from a help article ("still need help"): its system unless one is
-            // chosen, and the article named at the start of an empty description.
-            let known = |code: &String| {
-                systems.with_value(|all| all.iter().any(|s| &s.system.code == code))
-            };
-            draft.update(|d| {
-                if let Some(code) = asked.get("system").filter(known) {
-                    if d.system.is_empty() {
-                        d.system = code;
-                    }
+        crate::hydration::after_hydration(move || {
+            leptos::task::spawn_local(async move {
+                let saved = super::outbox::load_text(REPORT_DRAFT)
+                    .await
+                    .and_then(|json| serde_json::from_str::<NewReport>(&json).ok());
+                // What was typed meanwhile wins over what was kept.
+                if let Some(saved) =
+                    saved.filter(|_| draft.with_untracked(|d| *d == NewReport::default()))
+                {
+                    draft.set(saved);
                 }
-                if let Some(title) = asked.get("article").filter(|t| !t.trim().is_empty()) {
-                    if d.description.is_empty() {
-                        let title: String = title.chars().take(MAX_TITLE as usize).collect();
-                        let line = crate::i18n::fill(i18n.reporter().read_article, &[&title]);
-                        d.description = format!("{line}\n");
-                    }
+                if let Ok(saved) = super::outbox::draft_images(REPORT_DRAFT).await {
+                    images.set(saved);
                 }
-            });
-            restored.set(true);
+                // Arriving from a help article ("still need help"): its system unless one is
+                // chosen, and the article named at the start of an empty description.
+                let known = |code: &String| {
+                    systems.with_value(|all| all.iter().any(|s| &s.system.code == code))
+                };
+                draft.update(|d| {
+                    if let Some(code) = asked.get("system").filter(known) {
+                        if d.system.is_empty() {
+                            d.system = code;
+                        }
+                    }
+                    if let Some(title) = asked.get("article").filter(|t| !t.trim().is_empty()) {
+                        if d.description.is_empty() {
+                            let title: String = title.chars().take(MAX_TITLE as usize).collect();
+                            let line = crate::i18n::fill(i18n.reporter().read_article, &[&title]);
+                            d.description = format!("{line}\n");
+                        }
+                    }
+                });
+                restored.set(true);
+            })
         });
         Effect::new(move |_| {
             // An untouched form keeps nothing.
@@ -207,6 +211,8 @@ fn ReportForm(systems: Vec<System>) -> impl IntoView {
 
         view! {
             <form class="mt-4 space-y-4" novalidate on:submit=on_submit data-testid="report-form">
+                // Three parts, each hydrated in a browser task of its own (see HydrateApart).
+                <HydrateApart class="space-y-4">
                 {text_field("customer_name", |d| &d.customer_name, |d, v| d.customer_name = v, FieldAttrs { maxlength: MAX_CUSTOMER_NAME, ..FieldAttrs::default() })}
                 <div class="grid grid-cols-1 gap-2">
                     <label for="id_doc_type" class="text-sm font-medium text-slate-700">
@@ -232,6 +238,8 @@ fn ReportForm(systems: Vec<System>) -> impl IntoView {
                 {text_field("id_number", |d| &d.id_number, |d, v| d.id_number = v, FieldAttrs { maxlength: MAX_DOC_NUMBER_TYPED, ..FieldAttrs::default() })}
                 {text_field("fund_account", |d| &d.fund_account, |d, v| d.fund_account = v, FieldAttrs { maxlength: MAX_FUND_ACCOUNT, inputmode: "numeric", optional: true })}
                 {text_field("customer_mobile", |d| &d.customer_mobile, |d, v| d.customer_mobile = v, FieldAttrs { maxlength: MOBILE_DIGITS, inputmode: "tel", optional: true })}
+                </HydrateApart>
+                <HydrateApart class="space-y-4">
                 <div class="grid grid-cols-2 gap-3">
                     <SystemModulePicker
                         systems=systems.get_value()
@@ -272,6 +280,8 @@ fn ReportForm(systems: Vec<System>) -> impl IntoView {
                     ></textarea>
                     <FieldError field="description" errors />
                 </div>
+                </HydrateApart>
+                <HydrateApart class="space-y-4">
                 <Suggestions draft />
                 <ImagePicker draft_key=REPORT_DRAFT images error=image_error />
                 <Show when=move || form_error.get().is_some()>
@@ -288,6 +298,7 @@ fn ReportForm(systems: Vec<System>) -> impl IntoView {
                     {words.submit_report}
                 </button>
                 <p class="text-center text-xs text-slate-500">{words.submit_hint}</p>
+                </HydrateApart>
             </form>
         }
     })
